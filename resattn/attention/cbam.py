@@ -1,0 +1,78 @@
+"""Convolutional Block Attention Module (Woo et al., "CBAM", ECCV 2018).
+
+Channel gate α_c = gate(MLP(avgpool(x)) + MLP(maxpool(x))) with one shared MLP, x' = x ⊙ α_c;
+then spatial gate α_s = gate(BN(conv_k([mean_c(x'), max_c(x')]))), output x' ⊙ α_s.
+
+Conventions (the paper's code): hidden = max(1, C // r); MLP as 1×1 convs with biases; the
+k×k spatial conv (k=7) has no bias and is followed by a 1-channel BN.
+Parameters: 2·C·hidden + hidden + C + 2·k² + 2.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from resattn.attention.gate import Gate
+from resattn.attention.registry import ATTENTION
+
+
+class CBAM(nn.Module):
+    """CBAM: channel attention (shared MLP on avg- and max-pooled features), then spatial."""
+
+    def __init__(
+        self,
+        channels: int,
+        hidden: int,
+        spatial_kernel: int = 7,
+        gate: str = "sigmoid",
+        identity_start: bool = False,
+    ):
+        super().__init__()
+        self.mlp = nn.Sequential(
+            nn.Conv2d(channels, hidden, kernel_size=1, bias=True),
+            nn.ReLU(),
+            nn.Conv2d(hidden, channels, kernel_size=1, bias=True),
+        )
+        self.channel_gate = Gate(gate, identity_start)
+        self.spatial_conv = nn.Conv2d(
+            2, 1, spatial_kernel, padding=spatial_kernel // 2, bias=False
+        )
+        self.spatial_bn = nn.BatchNorm2d(1)
+        self.spatial_gate = Gate(gate, identity_start)
+        if identity_start:  # both score maps ≡ 0 → both gates ≡ 1
+            nn.init.zeros_(self.mlp[2].weight)
+            nn.init.zeros_(self.mlp[2].bias)
+            nn.init.zeros_(self.spatial_bn.weight)
+            nn.init.zeros_(self.spatial_bn.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        avg = x.mean((2, 3), keepdim=True)
+        mx = x.amax((2, 3), keepdim=True)
+        x = x * self.channel_gate(self.mlp(avg) + self.mlp(mx))  # which channels
+        pooled = torch.cat([x.mean(1, keepdim=True), x.amax(1, keepdim=True)], dim=1)
+        return x * self.spatial_gate(self.spatial_bn(self.spatial_conv(pooled)))  # where
+
+
+def cbam_hidden(channels: int, reduction: int) -> int:
+    """Hidden width of the shared channel MLP: max(1, C // r)."""
+    return max(1, channels // reduction)
+
+
+@ATTENTION.register()
+def cbam(channels: int, spec, identity_start: bool = False) -> CBAM:
+    return CBAM(
+        channels,
+        cbam_hidden(channels, spec.reduction),
+        spec.spatial_kernel,
+        spec.gate,
+        identity_start,
+    )
+
+
+def _cbam_params(channels: int, spec) -> int:
+    hidden = cbam_hidden(channels, spec.reduction)
+    return 2 * channels * hidden + hidden + channels + 2 * spec.spatial_kernel**2 + 2
+
+
+cbam.param_formula = _cbam_params

@@ -1,0 +1,54 @@
+"""Efficient Channel Attention (Wang et al., "ECA-Net", CVPR 2020).
+
+α(x) = gate(conv1d_k(avgpool(x))) across channels, output x ⊙ α(x).
+
+Conventions (the paper's): adaptive kernel k = |(log2 C + b) / γ| made odd (rounded up), γ=2,
+b=1 (C=64→3, 128…1024→5, 2048→7); the 1-D conv has no bias. Parameters: k.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from resattn.attention.gate import Gate
+from resattn.attention.registry import ATTENTION
+
+
+class EfficientChannelAttention(nn.Module):
+    """ECA: global average pool → 1-D conv of size k across the channel axis → gate."""
+
+    def __init__(
+        self, channels: int, kernel_size: int, gate: str = "sigmoid", identity_start: bool = False
+    ):
+        super().__init__()
+        self.conv = nn.Conv1d(1, 1, kernel_size, padding=kernel_size // 2, bias=False)
+        self.gate = Gate(gate, identity_start)
+        if identity_start:  # scores ≡ 0 → α ≡ 1
+            nn.init.zeros_(self.conv.weight)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, c = x.shape[0], x.shape[1]
+        s = x.mean((2, 3)).view(n, 1, c)  # channels become a 1-D sequence
+        s = self.conv(s).view(n, c, 1, 1)  # local cross-channel interaction
+        return x * self.gate(s)
+
+
+def eca_kernel_size(channels: int, gamma: int = 2, b: int = 1) -> int:
+    """The paper's adaptive kernel size: t = int(|(log2 C + b) / γ|), made odd by t + 1."""
+    t = int(abs((math.log2(channels) + b) / gamma))
+    return max(1, t if t % 2 else t + 1)
+
+
+def _kernel(channels: int, spec) -> int:
+    return spec.kernel_size if spec.kernel_size is not None else eca_kernel_size(channels)
+
+
+@ATTENTION.register()
+def eca(channels: int, spec, identity_start: bool = False) -> EfficientChannelAttention:
+    return EfficientChannelAttention(channels, _kernel(channels, spec), spec.gate, identity_start)
+
+
+eca.param_formula = _kernel

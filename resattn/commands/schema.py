@@ -1,0 +1,20 @@
+"""`resattn schema`: print the JSON Schema of spec v1."""
+
+from __future__ import annotations
+
+from resattn.cli import EXIT_OK
+from resattn.commands._common import print_json
+
+NAME = "schema"
+HELP = "print the JSON Schema of spec format v1"
+
+
+def add_arguments(parser) -> None:
+    pass
+
+
+def run(args) -> int:
+    from schemas import json_schema
+
+    print_json(json_schema())
+    return EXIT_OK

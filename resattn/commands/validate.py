@@ -1,0 +1,34 @@
+"""`resattn validate SPEC`: read a spec and print the linter's findings."""
+
+from __future__ import annotations
+
+from resattn.cli import EXIT_DESIGN, EXIT_OK
+from resattn.commands._common import add_spec_argument, print_diagnostics, print_json
+
+NAME = "validate"
+HELP = "check a spec and print the design linter's findings (exit 1 on errors)"
+
+
+def add_arguments(parser) -> None:
+    add_spec_argument(parser)
+    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+
+
+def run(args) -> int:
+    from resattn.lint import lint
+    from resattn.loading import load_spec
+
+    spec = load_spec(args.spec)
+    diagnostics = lint(spec)
+    errors = sum(d.severity == "error" for d in diagnostics)
+    if args.json:
+        print_json(
+            {"name": spec.name, "kind": spec.kind, "valid": errors == 0,
+             "diagnostics": [d.model_dump() for d in diagnostics]}
+        )
+    else:
+        print_diagnostics(diagnostics)
+        warnings = sum(d.severity == "warning" for d in diagnostics)
+        verdict = "has errors" if errors else "ok"
+        print(f"{spec.name} ({spec.kind}): {verdict} — {errors} error(s), {warnings} warning(s)")
+    return EXIT_DESIGN if errors else EXIT_OK

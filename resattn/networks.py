@@ -1,0 +1,115 @@
+"""Networks: stem + stages of slot-wired residual blocks + global-average-pool / linear head.
+
+`expand_blocks` turns a `NetworkSpec` into the `BlockSpec` of every block it contains (with the
+input shape each block sees), so checks, diagrams and export treat network blocks exactly like
+single blocks.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from resattn.fusion import build_block
+from resattn.shapes import block_out_hw, stem_out_hw
+from schemas import BlockSpec, InputSpec, NetworkSpec
+
+
+@dataclass(frozen=True)
+class NetworkBlock:
+    """One block of a network: where it sits and the block spec it compiles from."""
+
+    stage: int  # 0-based stage index
+    index: int  # 0-based block index within the stage
+    spec: BlockSpec
+
+    @property
+    def path(self) -> str:
+        """JSON path of the stage this block comes from."""
+        return f"stages[{self.stage}]"
+
+
+def expand_blocks(net: NetworkSpec) -> list[NetworkBlock]:
+    """Every block of the network as a `BlockSpec` with the input shape it actually sees."""
+    channels = net.stem.out_channels
+    height, width = stem_out_hw(net.stem.type, net.input.height, net.input.width)
+    blocks = []
+    for i, stage in enumerate(net.stages):
+        for j in range(stage.depth):
+            stride = stage.stride if j == 0 else 1
+            spec = BlockSpec(
+                name=f"stage{i + 1}_block{j + 1}",
+                input=InputSpec(
+                    channels=channels, height=height, width=width, batch=net.input.batch
+                ),
+                block={
+                    **stage.block.model_dump(),
+                    "out_channels": stage.out_channels,
+                    "stride": stride,
+                },
+                slots=stage.slots,
+                shortcut=stage.shortcut,
+                post_add_activation=stage.post_add_activation,
+                zero_init_last_bn=stage.zero_init_last_bn,
+            )
+            blocks.append(NetworkBlock(i, j, spec))
+            channels = stage.out_channels
+            height, width = block_out_hw(height, width, stride)
+    return blocks
+
+
+class ResAttnNet(nn.Module):
+    """stem → stages → (final BN + ReLU for pre-activation) → global average pool → linear."""
+
+    def __init__(
+        self, stem: nn.Module, stages: nn.Module, final_norm: nn.Module | None, fc: nn.Linear
+    ):
+        super().__init__()
+        self.stem = stem
+        self.stages = stages
+        self.final_norm = final_norm
+        self.final_act = nn.ReLU() if final_norm is not None else None
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = fc
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stages(self.stem(x))
+        if self.final_norm is not None:
+            x = self.final_act(self.final_norm(x))
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
+def build_stem(net: NetworkSpec) -> nn.Sequential:
+    c_in, c_out = net.input.channels, net.stem.out_channels
+    if net.stem.type == "imagenet":
+        layers = [
+            ("conv", nn.Conv2d(c_in, c_out, 7, stride=2, padding=3, bias=False)),
+            ("bn", nn.BatchNorm2d(c_out)),
+            ("act", nn.ReLU()),
+            ("pool", nn.MaxPool2d(3, stride=2, padding=1)),
+        ]
+    else:
+        layers = [
+            ("conv", nn.Conv2d(c_in, c_out, 3, stride=1, padding=1, bias=False)),
+            ("bn", nn.BatchNorm2d(c_out)),
+            ("act", nn.ReLU()),
+        ]
+    return nn.Sequential(OrderedDict(layers))
+
+
+def build_network(net: NetworkSpec) -> ResAttnNet:
+    """Build the network of a (valid, lint-clean) `NetworkSpec`."""
+    stages: list[list[nn.Module]] = [[] for _ in net.stages]
+    for blk in expand_blocks(net):
+        stages[blk.stage].append(build_block(blk.spec))
+    last = net.stages[-1]
+    final_norm = nn.BatchNorm2d(last.out_channels) if last.block.preact else None
+    return ResAttnNet(
+        stem=build_stem(net),
+        stages=nn.Sequential(*(nn.Sequential(*blocks) for blocks in stages)),
+        final_norm=final_norm,
+        fc=nn.Linear(last.out_channels, net.num_classes),
+    )

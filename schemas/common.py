@@ -1,0 +1,60 @@
+"""Shared pieces of the spec models: model config, bounds, names."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+#: Bounds that keep the server alive (DESIGN §2).
+MAX_CHANNELS = 4096
+MAX_SPATIAL = 1024
+MAX_BATCH = 64
+
+NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}", re.ASCII)
+
+#: Names the exported module defines or imports itself; a design may not shadow them.
+RESERVED_NAMES = frozenset(
+    {"torch", "nn", "F", "build_model", "Gate", "make_gate", "self", "cls", "math", "typing"}
+)
+
+
+def check_name(value: str) -> str:
+    """A design name becomes a Python class name in exported code: only plain identifiers."""
+    if not NAME_RE.fullmatch(value):
+        raise ValueError(
+            "must be 1-64 ASCII letters, digits or underscores and not start with a digit "
+            f"(got {value[:40]!r})"
+        )
+    if keyword.iskeyword(value) or keyword.issoftkeyword(value):
+        raise ValueError(f"{value!r} is a Python keyword; choose another name")
+    if value.startswith("__"):
+        raise ValueError(f"{value!r} starts with '__', which Python reserves; choose another name")
+    if value in RESERVED_NAMES or value in dir(builtins):
+        raise ValueError(f"{value!r} is a built-in or reserved name; choose another name")
+    return value
+
+
+Name = Annotated[
+    str,
+    AfterValidator(check_name),
+    Field(
+        description=(
+            "Name of the design: 1-64 ASCII letters, digits or underscores, not starting with a "
+            "digit, not a Python keyword. It names the class in exported code."
+        )
+    ),
+]
+
+
+class SpecModel(BaseModel):
+    """Base for every spec model: strict types, no unknown fields, immutable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+Channels = Annotated[int, Field(ge=1, le=MAX_CHANNELS)]
+Stride = Annotated[int, Field(ge=1, le=2)]
