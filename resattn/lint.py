@@ -8,8 +8,9 @@ docs/diagnostics.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable, NamedTuple, Optional
+from typing import NamedTuple, Optional
 
 from resattn.blocks import resolve_shortcut
 from resattn.shapes import block_out_hw

@@ -33,14 +33,19 @@ def load_spec(source: Any) -> Spec:
         return parse_spec(parse_json(read_capped(source), str(source)))
     if not isinstance(source, str):
         raise SpecError(
-            [Problem("", f"cannot load a spec from {type(source).__name__}; give a path, "
-                     "JSON text, a dict, 'preset:NAME' or a share token")]
+            [
+                Problem(
+                    "",
+                    f"cannot load a spec from {type(source).__name__}; give a path, "
+                    "JSON text, a dict, 'preset:NAME' or a share token",
+                )
+            ]
         )
     text = source.strip()
     if text.startswith("preset:"):
         from resattn.presets import load_preset
 
-        return load_preset(text[len("preset:"):])
+        return load_preset(text[len("preset:") :])
     if text.startswith("{") or text.startswith("["):
         return parse_spec(parse_json(text, "the JSON text"))
     if _looks_like_path(text):
@@ -103,13 +108,15 @@ def parse_json(data: str | bytes, what: str, cap: int = MAX_SPEC_BYTES) -> Any:
         except UnicodeDecodeError as exc:
             raise SpecError([Problem("", f"{what} is not UTF-8 text ({exc.reason})")]) from None
     try:
-        return json.loads(
-            data, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates
-        )
+        return json.loads(data, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise SpecError(
-            [Problem("", f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} "
-                     f"column {exc.colno}")]
+            [
+                Problem(
+                    "",
+                    f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                )
+            ]
         ) from None
     except ValueError as exc:
         raise SpecError([Problem("", f"{what} is not valid JSON: {exc}")]) from None

@@ -137,9 +137,7 @@ def _structural_problems(spec: Spec):
     if isinstance(spec, BlockSpec):
         items = [("block", spec.block)]
     else:
-        items = [
-            (f"stages[{i}].block", _StageView(stage)) for i, stage in enumerate(spec.stages)
-        ]
+        items = [(f"stages[{i}].block", _StageView(stage)) for i, stage in enumerate(spec.stages)]
     for path, block in items:
         if block.type != "bottleneck":
             continue

@@ -108,9 +108,7 @@ BlockFields = Annotated[
 class InputSpec(SpecModel):
     """The tensor the design is checked, profiled and exported for (N × C × H × W)."""
 
-    channels: Annotated[
-        int, Field(ge=1, le=MAX_CHANNELS, description="Input channels C.")
-    ]
+    channels: Annotated[int, Field(ge=1, le=MAX_CHANNELS, description="Input channels C.")]
     height: Annotated[int, Field(ge=1, le=MAX_SPATIAL, description="Input height H.")]
     width: Annotated[int, Field(ge=1, le=MAX_SPATIAL, description="Input width W.")]
     batch: Annotated[

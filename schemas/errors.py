@@ -7,8 +7,9 @@ spec reads fine but the design it describes cannot work" (CLI exit 1). Both carr
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 
 @dataclass(frozen=True)

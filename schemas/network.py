@@ -30,9 +30,9 @@ class Stem(SpecModel):
             "conv + BN + ReLU."
         ),
     ] = "imagenet"
-    out_channels: Annotated[
-        int, Field(ge=1, le=4096, description="Channels the stem outputs.")
-    ] = 64
+    out_channels: Annotated[int, Field(ge=1, le=4096, description="Channels the stem outputs.")] = (
+        64
+    )
 
 
 StageBlock = Annotated[
@@ -51,9 +51,9 @@ class Stage(SpecModel):
     out_channels: OutChannels
     stride: StrideField = 1
     block: StageBlock
-    slots: Annotated[
-        Slots, Field(description="Attention slots of every block of this stage.")
-    ] = Slots()
+    slots: Annotated[Slots, Field(description="Attention slots of every block of this stage.")] = (
+        Slots()
+    )
     shortcut: Shortcut = "auto"
     post_add_activation: PostAddActivation = None
     zero_init_last_bn: ZeroInit = True

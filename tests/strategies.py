@@ -64,17 +64,29 @@ def block_fields(draw, in_channels: int):
     dropout = draw(st.sampled_from([0.0, 0.2]))
     if kind == "basic":
         out = draw(st.sampled_from([in_channels, 4, 8, 16]))
-        return {"type": "basic", "out_channels": out, "stride": stride, "preact": preact,
-                "dropout": dropout}
+        return {
+            "type": "basic",
+            "out_channels": out,
+            "stride": stride,
+            "preact": preact,
+            "dropout": dropout,
+        }
     expansion = draw(st.sampled_from([1, 2, 4]))
     groups = draw(st.sampled_from([1, 2, 4]))
     base_width = draw(st.sampled_from([16, 32, 64, 128]))
     out = expansion * draw(st.sampled_from([2, 4, 8]))
     if (out // expansion) * base_width // 64 < 1:
         base_width = 64
-    return {"type": "bottleneck", "out_channels": out, "stride": stride,
-            "expansion": expansion, "groups": groups, "base_width": base_width,
-            "preact": preact, "dropout": dropout}
+    return {
+        "type": "bottleneck",
+        "out_channels": out,
+        "stride": stride,
+        "expansion": expansion,
+        "groups": groups,
+        "base_width": base_width,
+        "preact": preact,
+        "dropout": dropout,
+    }
 
 
 @st.composite
@@ -109,19 +121,26 @@ def network_dicts(draw, types=("se", "eca", "cbam", "coord")):
     for i in range(n_stages):
         fields = draw(block_fields(8))
         stage_block = {k: v for k, v in fields.items() if k not in ("out_channels", "stride")}
-        stages.append({
-            "depth": draw(st.integers(1, 2)),
-            "out_channels": fields["out_channels"],
-            "stride": 1 if i == 0 else fields["stride"],
-            "block": stage_block,
-            "slots": draw(slots_dicts(types)),
-        })
+        stages.append(
+            {
+                "depth": draw(st.integers(1, 2)),
+                "out_channels": fields["out_channels"],
+                "stride": 1 if i == 0 else fields["stride"],
+                "block": stage_block,
+                "slots": draw(slots_dicts(types)),
+            }
+        )
     stem = draw(st.sampled_from(["cifar", "imagenet"]))
     size = draw(st.integers(8, 20)) if stem == "cifar" else draw(st.integers(16, 40))
     return {
         "schema_version": 1,
         "name": "net",
-        "input": {"channels": 3, "height": size, "width": size, "batch": draw(st.sampled_from([1, 2]))},
+        "input": {
+            "channels": 3,
+            "height": size,
+            "width": size,
+            "batch": draw(st.sampled_from([1, 2])),
+        },
         "stem": {"type": stem, "out_channels": draw(st.sampled_from([4, 8]))},
         "stages": stages,
         "num_classes": draw(st.sampled_from([3, 10])),

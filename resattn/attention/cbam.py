@@ -35,9 +35,7 @@ class CBAM(nn.Module):
             nn.Conv2d(hidden, channels, kernel_size=1, bias=True),
         )
         self.channel_gate = Gate(gate, identity_start)
-        self.spatial_conv = nn.Conv2d(
-            2, 1, spatial_kernel, padding=spatial_kernel // 2, bias=False
-        )
+        self.spatial_conv = nn.Conv2d(2, 1, spatial_kernel, padding=spatial_kernel // 2, bias=False)
         self.spatial_bn = nn.BatchNorm2d(1)
         self.spatial_gate = Gate(gate, identity_start)
         if identity_start:  # both score maps ≡ 0 → both gates ≡ 1

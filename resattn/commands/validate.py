@@ -23,8 +23,12 @@ def run(args) -> int:
     errors = sum(d.severity == "error" for d in diagnostics)
     if args.json:
         print_json(
-            {"name": spec.name, "kind": spec.kind, "valid": errors == 0,
-             "diagnostics": [d.model_dump() for d in diagnostics]}
+            {
+                "name": spec.name,
+                "kind": spec.kind,
+                "valid": errors == 0,
+                "diagnostics": [d.model_dump() for d in diagnostics],
+            }
         )
     else:
         print_diagnostics(diagnostics)

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from schemas import Problem, Spec, SpecError, parse_spec
@@ -24,7 +24,7 @@ def preset_names() -> list[str]:
     return list(preset_index())
 
 
-@lru_cache(maxsize=None)
+@cache
 def preset_data(name: str) -> dict:
     """The preset's JSON object (a fresh parse is cached; callers must not mutate it)."""
     if name not in preset_index():
