@@ -19,3 +19,12 @@ def stem_out_hw(stem_type: str, height: int, width: int) -> tuple[int, int]:
         return height, width
     h, w = conv_out(height, 7, 2, 3), conv_out(width, 7, 2, 3)
     return conv_out(h, 3, 2, 1), conv_out(w, 3, 2, 1)
+
+
+def output_shape(spec) -> tuple[int, ...]:
+    """The output shape a spec predicts: N×C×H×W for a block, N×classes for a network."""
+    inp = spec.input
+    if spec.kind == "network":
+        return (inp.batch, spec.num_classes)
+    h, w = block_out_hw(inp.height, inp.width, spec.block.stride)
+    return (inp.batch, spec.block.out_channels, h, w)

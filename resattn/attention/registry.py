@@ -12,7 +12,21 @@ from typing import Optional
 from fvcore.common.registry import Registry
 from torch import nn
 
-ATTENTION = Registry("ATTENTION")
+
+
+class KindRegistry(Registry):
+    """fvcore's registry whose lookup error lists the valid names."""
+
+    def get(self, name: str):
+        if name not in self:
+            raise KeyError(f"unknown {self._name} kind {name!r}; valid: {', '.join(self.names())}")
+        return super().get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self._obj_map)
+
+
+ATTENTION = KindRegistry("attention")
 ATTENTION.__doc__ = "Attention kinds by spec `type`: se, eca, cbam, coord."
 
 

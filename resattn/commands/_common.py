@@ -19,7 +19,8 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def print_diagnostics(diagnostics, stream=sys.stdout) -> None:
+def print_diagnostics(diagnostics, stream=None) -> None:
+    stream = stream or sys.stdout
     for d in diagnostics:
         print(f"{d.severity}[{d.code}] {d.path or '(spec)'}: {d.message}", file=stream)
         print(f"    fix: {d.hint} (notes {d.ref})", file=stream)

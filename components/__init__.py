@@ -1,0 +1,4 @@
+"""ResAttn Studio's Streamlit UI: one module per panel, each a `render_x(spec, *, key)` function.
+
+Nothing here runs at import; `app.py` wires the pieces together.
+"""

@@ -1,0 +1,227 @@
+"""Ablation variants (NOTES §8): one design, the attention moved from slot to slot.
+
+A variant is the current design with every slot cleared and the slots of one *pattern* filled
+with one attention module. The notes' minimum set is baseline / P1 / P2 / P3; the lab adds P4
+(skip + branch). A user adds more with choices such as ``"cbam:P1"`` (another attention type) or,
+for a network, ``"P1@3,4"`` (attention only in stages 3 and 4, NOTES §12.4).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Optional
+
+from schemas import ATTENTION_MODELS, BlockSpec, NetworkSpec, Problem, Slots, Spec, SpecError
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A fusion pattern: which slots hold the attention (NOTES §3)."""
+
+    name: str
+    slots: tuple[str, ...]
+    formula: str
+
+
+#: pattern name → the slots it fills, in the order the lab shows them.
+PATTERNS: dict[str, Pattern] = {
+    p.name: p
+    for p in (
+        Pattern("baseline", (), "y = x + F(x)"),
+        Pattern("P1", ("branch",), "y = x + A(F(x))"),
+        Pattern("P2", ("post_add",), "y = A(x + F(x))"),
+        Pattern("P3", ("pre_residual",), "y = x + F(A(x))"),
+        Pattern("P4", ("skip", "branch"), "y = A_s(x) + A_r(F(x))"),
+    )
+}
+
+#: The default ablation: the notes' minimum set plus P4.
+DEFAULT_PATTERNS = tuple(PATTERNS)
+
+#: attention `type` → the short label used in variant names.
+ATTENTION_LABELS = {"se": "SE", "eca": "ECA", "cbam": "CBAM", "coord": "CA"}
+
+_CHOICE_RE = re.compile(
+    r"^(?:(?P<type>[a-z]+):)?(?P<pattern>[A-Za-z0-9]+)(?:@(?P<stages>[0-9,]+))?$"
+)
+
+
+@dataclass(frozen=True)
+class VariantChoice:
+    """What the user asks for: a pattern, optionally another attention type and, for networks,
+    the 1-based stages that get attention (None = every stage)."""
+
+    pattern: str
+    attention_type: Optional[str] = None
+    stages: Optional[tuple[int, ...]] = None
+
+    @property
+    def key(self) -> str:
+        """The choice as text, ``[TYPE:]PATTERN[@STAGES]`` (what `parse_choice` reads)."""
+        text = self.pattern
+        if self.attention_type and self.pattern != "baseline":
+            text = f"{self.attention_type}:{text}"
+        if self.stages is not None and self.pattern != "baseline":
+            text += "@" + ",".join(map(str, self.stages))
+        return text
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One arm of the ablation: a display name, its pattern, attention and the full spec."""
+
+    name: str
+    key: str
+    pattern: str
+    attention_type: Optional[str]
+    spec: Spec
+
+    @property
+    def formula(self) -> str:
+        return PATTERNS[self.pattern].formula
+
+
+def parse_choice(text: str) -> VariantChoice:
+    """Read ``[TYPE:]PATTERN[@STAGES]``, e.g. ``P1``, ``cbam:P2``, ``P1@3,4`` (1-based stages)."""
+    match = _CHOICE_RE.match(text.strip())
+    if not match:
+        raise SpecError(
+            [
+                Problem(
+                    "",
+                    f"cannot read variant {text!r}; write [TYPE:]PATTERN[@STAGES], e.g. P1, "
+                    "cbam:P2 or P1@3,4",
+                )
+            ]
+        )
+    pattern = _pattern_name(match["pattern"])
+    attention_type = match["type"]
+    if attention_type is not None and attention_type not in ATTENTION_MODELS:
+        raise SpecError(
+            [
+                Problem(
+                    "",
+                    f"unknown attention type {attention_type!r} in variant {text!r}; "
+                    f"expected one of {', '.join(ATTENTION_MODELS)}",
+                )
+            ]
+        )
+    stages = None
+    if match["stages"]:
+        stages = tuple(sorted({int(s) for s in match["stages"].split(",") if s}))
+    return VariantChoice(pattern, attention_type, stages)
+
+
+def _pattern_name(text: str) -> str:
+    by_lower = {name.lower(): name for name in PATTERNS}
+    if text.lower() not in by_lower:
+        raise SpecError(
+            [Problem("", f"unknown pattern {text!r}; expected one of {', '.join(PATTERNS)}")]
+        )
+    return by_lower[text.lower()]
+
+
+def spec_attention(spec: Spec):
+    """The first attention module of the design (slots in data-flow order, stages in order), or
+    None when the design has no attention."""
+    slot_sets = [spec.slots] if isinstance(spec, BlockSpec) else [s.slots for s in spec.stages]
+    for slots in slot_sets:
+        for _, attention in slots.items():
+            if attention is not None:
+                return attention
+    return None
+
+
+def resolve_attention(spec: Spec, attention_type: Optional[str] = None):
+    """The attention every variant uses: the design's own (settings included) when its type
+    matches or no type is asked for; otherwise the asked type with its documented defaults
+    (SE when the design has none)."""
+    found = spec_attention(spec)
+    if attention_type is None:
+        return found if found is not None else ATTENTION_MODELS["se"](type="se")
+    if attention_type not in ATTENTION_MODELS:
+        raise SpecError(
+            [
+                Problem(
+                    "",
+                    f"unknown attention type {attention_type!r}; expected one of "
+                    f"{', '.join(ATTENTION_MODELS)}",
+                )
+            ]
+        )
+    if found is not None and found.type == attention_type:
+        return found
+    return ATTENTION_MODELS[attention_type](type=attention_type)
+
+
+def pattern_slots(pattern: str, attention) -> Slots:
+    """The slots of `pattern` filled with `attention`, every other slot empty."""
+    return Slots(**{slot: attention for slot in PATTERNS[pattern].slots})
+
+
+def make_variant(spec: Spec, choice: VariantChoice, default_type: Optional[str] = None) -> Variant:
+    """The variant of `spec` for one choice (the design's other fields are kept as they are)."""
+    attention = None
+    if choice.pattern != "baseline":
+        attention = resolve_attention(spec, choice.attention_type or default_type)
+    slots = pattern_slots(choice.pattern, attention)
+    if isinstance(spec, BlockSpec):
+        if choice.stages is not None:
+            raise SpecError([Problem("", f"variant {choice.key!r}: a block has no stages")])
+        variant_spec = spec.model_copy(update={"slots": slots})
+    else:
+        variant_spec = _network_variant(spec, slots, choice)
+    label = (
+        "baseline" if attention is None else f"{ATTENTION_LABELS[attention.type]}-{choice.pattern}"
+    )
+    if choice.stages is not None and attention is not None:
+        label += "@" + ",".join(map(str, choice.stages))
+    return Variant(
+        name=label,
+        key=choice.key,
+        pattern=choice.pattern,
+        attention_type=None if attention is None else attention.type,
+        spec=variant_spec,
+    )
+
+
+def _network_variant(spec: NetworkSpec, slots: Slots, choice: VariantChoice) -> NetworkSpec:
+    count = len(spec.stages)
+    chosen = set(range(1, count + 1)) if choice.stages is None else set(choice.stages)
+    outside = sorted(chosen - set(range(1, count + 1)))
+    if outside:
+        raise SpecError(
+            [
+                Problem(
+                    "stages",
+                    f"variant {choice.key!r} names stage(s) {outside}; the network "
+                    f"has stages 1-{count}",
+                )
+            ]
+        )
+    stages = [
+        stage.model_copy(update={"slots": slots if i in chosen else Slots()})
+        for i, stage in enumerate(spec.stages, start=1)
+    ]
+    return spec.model_copy(update={"stages": stages})
+
+
+def make_variants(
+    spec: Spec,
+    choices: Optional[Iterable[str | VariantChoice]] = None,
+    attention_type: Optional[str] = None,
+) -> list[Variant]:
+    """The ablation's variants, default baseline / P1 / P2 / P3 / P4 with the design's first
+    attention (or `attention_type`). Duplicate choices are dropped; names are unique."""
+    if choices is None:
+        choices = DEFAULT_PATTERNS
+    variants: dict[str, Variant] = {}
+    for choice in choices:
+        if isinstance(choice, str):
+            choice = parse_choice(choice)
+        variant = make_variant(spec, choice, attention_type)
+        variants.setdefault(variant.name, variant)
+    return list(variants.values())
+
