@@ -87,6 +87,13 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
     out: dict = {}
     for key, value in pairs:
@@ -108,7 +115,12 @@ def parse_json(data: str | bytes, what: str, cap: int = MAX_SPEC_BYTES) -> Any:
         except UnicodeDecodeError as exc:
             raise SpecError([Problem("", f"{what} is not UTF-8 text ({exc.reason})")]) from None
     try:
-        return json.loads(data, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+        return json.loads(
+            data,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_no_duplicates,
+        )
     except json.JSONDecodeError as exc:
         raise SpecError(
             [

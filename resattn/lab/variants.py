@@ -224,4 +224,3 @@ def make_variants(
         variant = make_variant(spec, choice, attention_type)
         variants.setdefault(variant.name, variant)
     return list(variants.values())
-

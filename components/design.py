@@ -1,0 +1,226 @@
+"""Pure helpers the panels share: edits as new spec dicts, the block's family, its formula.
+
+Specs are frozen; an edit copies the spec's dict, changes it and hands it to `state.commit`.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Optional
+
+from components.texts import ATTENTION, PATTERNS
+from resattn.blocks import resolve_shortcut
+from resattn.fusion import post_activation
+from resattn.shapes import block_out_hw
+from schemas import ATTENTION_MODELS, BlockSpec, bottleneck_width, spec_to_dict
+
+#: the six block families of notes §1 (label, one-line description)
+FAMILIES = {
+    "basic": ("Basic", "two 3×3 convs + add"),
+    "preact": ("Pre-activation", "BN → ReLU → conv order, no ReLU after the add"),
+    "wide": ("Wide", "a widen factor on the channels (Wide-ResNet)"),
+    "resnext": ("ResNeXt", "grouped 3×3 conv (cardinality)"),
+    "bottleneck": ("Bottleneck", "1×1 reduce → 3×3 → 1×1 expand"),
+    "se": ("SE residual", "bottleneck with SE re-scaling F(x) (P1)"),
+}
+
+
+def as_dict(spec) -> dict:
+    return copy.deepcopy(spec_to_dict(spec))
+
+
+def slots_prefix(spec, stage: int) -> list:
+    """Where the edited block's slots live: ``["slots"]`` or ``["stages", i, "slots"]``."""
+    return ["slots"] if spec.kind == "block" else ["stages", stage, "slots"]
+
+
+def get_in(data: Any, path: list) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def set_in(data: dict, path: list, value: Any) -> dict:
+    node = data
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    return data
+
+
+def default_attention(kind: str) -> dict:
+    """A new attention gate of `kind` with the papers' defaults."""
+    return ATTENTION_MODELS[kind](type=kind).model_dump(mode="json")
+
+
+def place(spec, slot: str, kind: Optional[str], stage: int = 0, params: dict | None = None):
+    """The spec dict with `kind` (None = empty) in `slot`; keeps the params if the kind stays."""
+    data = as_dict(spec)
+    slots = get_in(data, slots_prefix(spec, stage))
+    current = slots.get(slot)
+    if kind is None:
+        slots[slot] = None
+    elif params is not None:
+        slots[slot] = {**params, "type": kind}
+    elif current is not None and current.get("type") == kind:
+        slots[slot] = current
+    else:
+        slots[slot] = default_attention(kind)
+    return data
+
+
+def move(spec, source: str, target: str, stage: int = 0):
+    """The spec dict with the gate of `source` moved to `target` (swapping if both are full)."""
+    data = as_dict(spec)
+    slots = get_in(data, slots_prefix(spec, stage))
+    slots[source], slots[target] = slots.get(target), slots.get(source)
+    return data
+
+
+def with_field(spec, path: list, value: Any) -> dict:
+    return set_in(as_dict(spec), list(path), value)
+
+
+def edited_block(spec, stage: int = 0) -> BlockSpec:
+    """The block the canvas shows: the spec itself, or the first block of a network's stage."""
+    if spec.kind == "block":
+        return spec
+    from resattn.networks import expand_blocks
+
+    blocks = [b for b in expand_blocks(spec) if b.stage == stage]
+    return blocks[0].spec
+
+
+def family_of(block_fields) -> str:
+    """Which of the six families a block's fields (and slots) look like."""
+    b = block_fields
+    if b.preact:
+        return "preact"
+    if b.type == "basic":
+        return "basic"
+    if b.groups > 1:
+        return "resnext"
+    if b.base_width > 64:
+        return "wide"
+    return "bottleneck"
+
+
+def family_of_spec(spec) -> str:
+    fam = family_of(spec.block)
+    slots = spec.slots
+    if (
+        fam == "bottleneck"
+        and slots.branch is not None
+        and slots.branch.type == "se"
+        and not any(s for name, s in slots.items() if name != "branch")
+    ):
+        return "se"
+    return fam
+
+
+def apply_family(spec, family: str, widen: int = 2) -> dict:
+    """The block spec dict turned into `family`, keeping channels, stride, input and slots."""
+    data = as_dict(spec)
+    block = data["block"]
+    keep = {"out_channels": block["out_channels"], "stride": block["stride"]}
+    dropout = block.get("dropout", 0.0)
+    bottleneck = {
+        "type": "bottleneck", "expansion": 4, "groups": 1, "base_width": 64,
+        "preact": False, "dropout": dropout,
+    }
+    if family == "basic":
+        block = {"type": "basic", "preact": False, "dropout": dropout}
+    elif family == "preact":
+        block = {**block, "preact": True}
+    elif family == "wide":
+        block = {**bottleneck, "base_width": 64 * max(1, widen)}
+    elif family == "resnext":
+        block = {**bottleneck, "groups": 32, "base_width": 4}
+    else:
+        block = dict(bottleneck)
+    if family == "se" and data["slots"].get("branch") is None:
+        data["slots"]["branch"] = default_attention("se")
+    block.update(keep)
+    if family == "preact" and data["block"]["type"] == "basic":
+        block = {k: v for k, v in block.items() if k not in ("expansion", "groups", "base_width")}
+    data["block"] = block
+    return data
+
+
+def short_label(att) -> str:
+    return ATTENTION[att.type][0]
+
+
+def att_detail(att) -> str:
+    """A chip's second line: its main parameter."""
+    if att.type == "se":
+        return f"r = {att.reduction}"
+    if att.type == "eca":
+        return "k = auto" if att.kernel_size is None else f"k = {att.kernel_size}"
+    if att.type == "cbam":
+        return f"r = {att.reduction}, {att.spatial_kernel}×{att.spatial_kernel}"
+    return f"r = {att.reduction}"
+
+
+def branch_layers(block: BlockSpec) -> list[str]:
+    """The convs of F, listed as the canvas shows them."""
+    b, c_in = block.block, block.input.channels
+    pre = "BN·ReLU·" if b.preact else ""
+    post = "" if b.preact else "·BN"
+    s = f" /{b.stride}" if b.stride > 1 else ""
+    if b.type == "basic":
+        return [
+            f"{pre}3×3 conv {c_in}→{b.out_channels}{s}{post}",
+            f"{pre}3×3 conv {b.out_channels}→{b.out_channels}{post}",
+        ]
+    w = bottleneck_width(b)
+    g = f" g={b.groups}" if b.groups > 1 else ""
+    return [
+        f"{pre}1×1 conv {c_in}→{w}{post}",
+        f"{pre}3×3 conv {w}→{w}{g}{s}{post}",
+        f"{pre}1×1 conv {w}→{b.out_channels}{post}",
+    ]
+
+
+def skip_label(block: BlockSpec) -> Optional[str]:
+    """The projection P on the skip, or None for identity."""
+    b = block.block
+    kind = resolve_shortcut(block.shortcut, block.input.channels, b.out_channels, b.stride)
+    if kind == "identity":
+        return None
+    bn = "" if b.preact else " + BN"
+    s = f" /{b.stride}" if b.stride > 1 else ""
+    pool = "avgpool → " if kind == "avgpool_conv1x1" and b.stride > 1 else ""
+    return f"P: {pool}1×1 conv{bn}{s}"
+
+
+def shape_text(c: int, h: int, w: int) -> str:
+    return f"{c}×{h}×{w}"
+
+
+def io_shapes(block: BlockSpec) -> tuple[str, str]:
+    i = block.input
+    h, w = block_out_hw(i.height, i.width, block.block.stride)
+    return shape_text(i.channels, i.height, i.width), shape_text(block.block.out_channels, h, w)
+
+
+def formula(block: BlockSpec) -> str:
+    """The block's own formula, e.g. ``y = ReLU( x + SE(F(x)) )``."""
+    s = block.slots
+
+    def gate(att, inner: str) -> str:
+        return inner if att is None else f"{short_label(att)}({inner})"
+
+    skip = "P(x)" if skip_label(block) else "x"
+    skip = gate(s.skip, skip)
+    branch = gate(s.branch, f"F({gate(s.pre_residual, 'x')})")
+    total = gate(s.post_add, f"{skip} + {branch}")
+    if post_activation(block):
+        return f"y = ReLU( {total} )"
+    return f"y = {total}"
+
+
+def patterns_in(block: BlockSpec) -> list[dict]:
+    """The notes' patterns the filled slots make, in P1..P4 order."""
+    filled = [name for name, att in block.slots.items() if att is not None]
+    return sorted((PATTERNS[name] | {"slot": name} for name in filled), key=lambda p: p["code"])

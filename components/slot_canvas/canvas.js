@@ -1,0 +1,308 @@
+// ResAttn Studio slot canvas (Streamlit custom component v2; no build step).
+// Draws y = act( A_o( A_s(P(x)) + A_r(F(A_p(x))) ) ) as SVG with four drop zones.
+// Reports edits with setTriggerValue("action", {op, slot, type, from, id}).
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const W = 1200;
+const H = 400;
+const WIRE = { top: 95, mid: 210, bottom: 325 };
+const SPLIT_X = 100;
+const ADD = { x: 830, y: WIRE.mid, r: 22 };
+// Zone centres: the gate ⊗ sits on the wire at (cx, wire); the chip above it.
+const ZONES = {
+  pre_residual: { cx: 220, wire: WIRE.bottom, w: 190 },
+  branch: { cx: 715, wire: WIRE.bottom, w: 190 },
+  skip: { cx: 590, wire: WIRE.top, w: 210 },
+  post_add: { cx: 955, wire: WIRE.mid, w: 190 },
+};
+const F_BOX = { x: 335, w: 270 };
+const CHIP = { w: 120, h: 46, lift: 72 };
+const ZONE_UP = 86;
+const ZONE_DOWN = 48;
+const instances = new WeakMap();
+
+function esc(text) {
+  return String(text ?? "").replace(/[&<>"']/g, (c) => ({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+  })[c]);
+}
+
+function el(tag, attrs = {}, text = null) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+function newId() {
+  return Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+}
+
+function wire(svg, d, cls = "ra-wire") {
+  svg.appendChild(el("path", { d, class: cls }));
+}
+
+function drawGate(svg, zone, chip, slot, selected) {
+  // z → ⊗ on the wire; α(z) computed by the chip above the wire feeds the ⊗ from above.
+  const { cx, wire: y } = zone;
+  const top = y - CHIP.lift;
+  const g = el("g", {
+    class: `ra-placed ra-type-${chip.type}` + (selected ? " ra-selected" : ""),
+    "data-slot": slot, "data-type": chip.type, tabindex: 0, role: "button",
+    "aria-label": `${chip.label} in ${slot}; press Delete to remove, Enter to edit`,
+  });
+  g.appendChild(el("path", { d: `M ${cx - 48} ${y} V ${top + CHIP.h / 2} H ${cx - CHIP.w / 2}`, class: "ra-tap" }));
+  g.appendChild(el("path", { d: `M ${cx} ${top + CHIP.h} V ${y - 13}`, class: "ra-tap ra-alpha" }));
+  g.appendChild(el("rect", {
+    x: cx - CHIP.w / 2, y: top, width: CHIP.w, height: CHIP.h, rx: 10, class: "ra-chip-box",
+  }));
+  g.appendChild(el("text", { x: cx - 8, y: top + 21, class: "ra-chip-label" }, chip.label));
+  g.appendChild(el("text", { x: cx - 8, y: top + 38, class: "ra-chip-detail" }, chip.detail));
+  g.appendChild(el("text", { x: cx + 7, y: y - 19, class: "ra-alpha-label" }, "α"));
+  const x = el("g", {
+    class: "ra-remove", "data-remove": slot, role: "button", tabindex: 0,
+    "aria-label": `Remove ${chip.label} from ${slot}`,
+  });
+  x.appendChild(el("circle", { cx: cx + CHIP.w / 2 - 2, cy: top + 2, r: 12 }));
+  x.appendChild(el("text", { x: cx + CHIP.w / 2 - 2, y: top + 7, class: "ra-remove-x" }, "×"));
+  x.appendChild(el("title", {}, `Remove ${chip.label}`));
+  g.appendChild(x);
+  g.appendChild(el("title", {}, `${chip.name} — ${chip.detail}. Drag off the block or press × to remove; click to edit.`));
+  svg.appendChild(g);
+  // The gate: ⊗ multiplies the wire by α.
+  const mul = el("g", { class: "ra-mul" });
+  mul.appendChild(el("circle", { cx, cy: y, r: 13 }));
+  mul.appendChild(el("path", { d: `M ${cx - 8} ${y - 8} L ${cx + 8} ${y + 8} M ${cx + 8} ${y - 8} L ${cx - 8} ${y + 8}` }));
+  svg.appendChild(mul);
+}
+
+function drawZone(svg, slot, zone, info) {
+  const { cx, wire: y, w } = zone;
+  const g = el("g", { class: "ra-zone", "data-slot": slot });
+  g.appendChild(el("rect", {
+    x: cx - w / 2, y: y - ZONE_UP, width: w, height: ZONE_UP + ZONE_DOWN, rx: 14, class: "ra-zone-box",
+  }));
+  g.appendChild(el("text", { x: cx, y: y + 32, class: "ra-zone-label" }, info.title));
+  if (!info.filled) {
+    g.appendChild(el("text", { x: cx, y: y - 34, class: "ra-zone-hint" }, "drop attention here"));
+  }
+  const blocked = Object.entries(info.errors || {}).filter(([, msg]) => msg);
+  let tip = `${info.code} — ${info.name}: ${info.formula}\n${info.meaning}`;
+  if (blocked.length) {
+    tip += "\n\nNot allowed here:\n" + blocked.map(([t, msg]) => `• ${t.toUpperCase()}: ${msg}`).join("\n");
+  }
+  g.appendChild(el("title", {}, tip));
+  svg.appendChild(g);
+  return g;
+}
+
+function drawBlock(root, data) {
+  const svg = el("svg", {
+    viewBox: `0 0 ${W} ${H}`, class: "ra-svg", role: "img",
+    "aria-label": `Residual block: ${data.formula}`,
+  });
+  const b = data.block;
+  // Wires: x splits into the skip (top) and the branch (bottom); both meet at ⊕.
+  wire(svg, `M 62 ${WIRE.mid} H ${SPLIT_X}`);
+  wire(svg, `M ${SPLIT_X} ${WIRE.mid} V ${WIRE.top} H ${ADD.x} V ${ADD.y - ADD.r}`);
+  wire(svg, `M ${SPLIT_X} ${WIRE.mid} V ${WIRE.bottom} H ${ADD.x} V ${ADD.y + ADD.r}`);
+  const endX = W - 60;
+  wire(svg, `M ${ADD.x + ADD.r} ${WIRE.mid} H ${endX}`);
+  svg.appendChild(el("circle", { cx: SPLIT_X, cy: WIRE.mid, r: 5, class: "ra-dot" }));
+  // x and y
+  svg.appendChild(el("text", { x: 36, y: WIRE.mid + 8, class: "ra-io" }, "x"));
+  svg.appendChild(el("text", { x: 24, y: WIRE.mid + 34, class: "ra-shape" }, b.in_shape));
+  svg.appendChild(el("text", { x: endX + 14, y: WIRE.mid + 8, class: "ra-io" }, "y"));
+  svg.appendChild(el("text", { x: endX + 38, y: WIRE.mid + 34, class: "ra-shape ra-end" }, b.out_shape));
+  // Path names
+  svg.appendChild(el("text", { x: SPLIT_X + 14, y: WIRE.top - 12, class: "ra-path-name" }, "skip"));
+  svg.appendChild(el("text", { x: SPLIT_X + 14, y: WIRE.bottom + 60, class: "ra-path-name" }, "branch F"));
+  // Skip: projection P or identity
+  if (b.skip) {
+    const px = 160, pw = 250;
+    svg.appendChild(el("rect", { x: px, y: WIRE.top - 22, width: pw, height: 44, rx: 8, class: "ra-box ra-proj" }));
+    svg.appendChild(el("text", { x: px + pw / 2, y: WIRE.top + 6, class: "ra-box-text" }, b.skip));
+  } else {
+    svg.appendChild(el("text", { x: 300, y: WIRE.top - 12, class: "ra-path-note" }, "identity"));
+  }
+  // Branch F with its convs
+  const lines = b.layers.length;
+  const fh = 40 + lines * 26;
+  const fy = WIRE.bottom - fh / 2;
+  svg.appendChild(el("rect", { x: F_BOX.x, y: fy, width: F_BOX.w, height: fh, rx: 10, class: "ra-box ra-f" }));
+  svg.appendChild(el("text", { x: F_BOX.x + F_BOX.w / 2, y: fy + 26, class: "ra-box-title" }, b.title));
+  b.layers.forEach((line, i) => {
+    svg.appendChild(el("text", { x: F_BOX.x + F_BOX.w / 2, y: fy + 52 + i * 26, class: "ra-layer" }, line));
+  });
+  // ⊕ and the post-add activation
+  svg.appendChild(el("circle", { cx: ADD.x, cy: ADD.y, r: ADD.r, class: "ra-add" }));
+  svg.appendChild(el("path", { d: `M ${ADD.x - 12} ${ADD.y} H ${ADD.x + 12} M ${ADD.x} ${ADD.y - 12} V ${ADD.y + 12}`, class: "ra-add-plus" }));
+  if (b.act) {
+    const ax = 1065;
+    svg.appendChild(el("rect", { x: ax, y: WIRE.mid - 20, width: 64, height: 40, rx: 8, class: "ra-box ra-act" }));
+    svg.appendChild(el("text", { x: ax + 32, y: WIRE.mid + 6, class: "ra-box-text" }, b.act));
+  }
+  const zones = {};
+  for (const [slot, zone] of Object.entries(ZONES)) {
+    const info = data.zones[slot];
+    zones[slot] = drawZone(svg, slot, zone, info);
+  }
+  for (const [slot, zone] of Object.entries(ZONES)) {
+    const chip = data.slots[slot];
+    if (chip) drawGate(svg, zone, chip, slot, data.selected === slot);
+  }
+  root.appendChild(svg);
+  return zones;
+}
+
+function zoneAt(zones, x, y) {
+  for (const [slot, g] of Object.entries(zones)) {
+    const r = g.querySelector(".ra-zone-box").getBoundingClientRect();
+    if (x >= r.left && x <= r.right && y >= r.top && y <= r.bottom) return slot;
+  }
+  return null;
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const host = parentElement.querySelector(".ra-canvas");
+  if (!host || !data) return;
+  const prev = instances.get(parentElement);
+  if (prev) prev.abort.abort();
+  const abort = new AbortController();
+  const inst = { abort, status: prev ? prev.status : "" };
+  instances.set(parentElement, inst);
+  const on = (target, ev, fn) => target.addEventListener(ev, fn, { signal: abort.signal });
+
+  const palette = host.querySelector(".ra-palette");
+  const stage = host.querySelector(".ra-stage");
+  const status = host.querySelector(".ra-status");
+  const formula = host.querySelector(".ra-formula");
+  formula.innerHTML = `<span class="ra-formula-main">${esc(data.formula)}</span>` +
+    (data.patterns || []).map((p) => `<span class="ra-pattern" title="${esc(p.name)}">${esc(p.code)} · ${esc(p.formula)}</span>`).join("");
+  const setStatus = (text, kind = "") => {
+    inst.status = text;
+    status.textContent = text;
+    status.className = "ra-status" + (kind ? ` ra-status-${kind}` : "");
+  };
+  setStatus(data.message || (data.context ? data.context : "Drag a chip onto a slot · drag it off or press × to remove · click it to edit"));
+
+  palette.innerHTML = '<span class="ra-palette-title">Attention</span>' + data.palette.map((p) =>
+    `<button type="button" class="ra-chip ra-type-${esc(p.type)}" data-type="${esc(p.type)}" title="${esc(p.name)} — gates ${esc(p.gates)}. Drag onto a slot." aria-label="${esc(p.name)} chip: drag onto a slot">${esc(p.label)}</button>`
+  ).join("");
+  stage.innerHTML = "";
+  const zones = drawBlock(stage, data);
+
+  const send = (action) => setTriggerValue("action", { ...action, id: newId() });
+  let drag = null;
+
+  const paint = (x, y) => {
+    const over = zoneAt(zones, x, y);
+    for (const [slot, g] of Object.entries(zones)) {
+      const err = data.zones[slot].errors?.[drag.type];
+      g.classList.toggle("ra-drop-bad", Boolean(err));
+      g.classList.toggle("ra-drop-ok", !err && slot !== drag.from);
+      g.classList.toggle("ra-over", slot === over);
+    }
+    if (over) {
+      const z = data.zones[over];
+      const err = z.errors?.[drag.type];
+      const warn = z.warnings?.[drag.type];
+      if (err) setStatus(`✖ ${drag.label} can't go ${z.where}: ${err}`, "error");
+      else if (warn) setStatus(`⚠ ${drag.label} ${z.where} — ${warn}`, "warning");
+      else setStatus(`Drop to put ${drag.label} ${z.where} — ${z.code}: ${z.formula}`, "ok");
+    } else if (drag.from) {
+      setStatus(`Release here to remove ${drag.label} from the block`, "warning");
+    } else {
+      setStatus(`Drag ${drag.label} onto one of the four slots`);
+    }
+    return over;
+  };
+
+  const clearPaint = () => {
+    for (const g of Object.values(zones)) g.classList.remove("ra-drop-bad", "ra-drop-ok", "ra-over");
+  };
+
+  const start = (ev, type, label, from) => {
+    if (ev.button !== undefined && ev.button !== 0) return;
+    ev.preventDefault();
+    drag = { type, label, from, x0: ev.clientX, y0: ev.clientY, moved: false, ghost: null };
+  };
+  on(palette, "pointerdown", (ev) => {
+    const chip = ev.target.closest(".ra-chip");
+    if (chip) start(ev, chip.dataset.type, chip.textContent, null);
+  });
+  on(stage, "pointerdown", (ev) => {
+    if (ev.target.closest(".ra-remove")) return;
+    const placed = ev.target.closest(".ra-placed");
+    if (placed) start(ev, placed.dataset.type, data.slots[placed.dataset.slot].label, placed.dataset.slot);
+  });
+  on(window, "pointermove", (ev) => {
+    if (!drag) return;
+    const dx = ev.clientX - drag.x0, dy = ev.clientY - drag.y0;
+    if (!drag.moved && Math.hypot(dx, dy) < 5) return;
+    if (!drag.moved) {
+      drag.moved = true;
+      drag.ghost = document.createElement("div");
+      drag.ghost.className = `ra-ghost ra-type-${drag.type}`;
+      drag.ghost.textContent = drag.label;
+      host.appendChild(drag.ghost);
+      host.classList.add("ra-dragging");
+    }
+    drag.ghost.style.left = `${ev.clientX}px`;
+    drag.ghost.style.top = `${ev.clientY}px`;
+    paint(ev.clientX, ev.clientY);
+  });
+  const finish = (ev, cancelled) => {
+    if (!drag) return;
+    const d = drag;
+    drag = null;
+    if (d.ghost) d.ghost.remove();
+    host.classList.remove("ra-dragging");
+    clearPaint();
+    if (cancelled) return;
+    if (!d.moved) {
+      if (d.from) send({ op: "select", slot: d.from, type: d.type });
+      else setStatus(`Drag ${d.label} onto one of the four slots (or use the selects below)`);
+      return;
+    }
+    const target = zoneAt(zones, ev.clientX, ev.clientY);
+    if (!target) {
+      if (d.from) {
+        setStatus(`Removed ${d.label} from ${data.zones[d.from].where}`, "ok");
+        send({ op: "remove", slot: d.from, type: d.type });
+      } else setStatus("Dropped outside the slots — nothing changed");
+      return;
+    }
+    if (target === d.from) return;
+    const err = data.zones[target].errors?.[d.type];
+    if (err) {
+      setStatus(`✖ ${d.label} can't go ${data.zones[target].where}: ${err}`, "error");
+      return;
+    }
+    setStatus(`Placing ${d.label} ${data.zones[target].where}…`, "ok");
+    send(d.from ? { op: "move", from: d.from, slot: target, type: d.type }
+      : { op: "place", slot: target, type: d.type });
+  };
+  on(window, "pointerup", (ev) => finish(ev, false));
+  on(window, "pointercancel", (ev) => finish(ev, true));
+  on(stage, "click", (ev) => {
+    const rm = ev.target.closest(".ra-remove");
+    if (rm) send({ op: "remove", slot: rm.dataset.remove });
+  });
+  on(stage, "keydown", (ev) => {
+    const rm = ev.target.closest(".ra-remove");
+    const placed = ev.target.closest(".ra-placed");
+    if (rm && (ev.key === "Enter" || ev.key === " ")) {
+      ev.preventDefault();
+      send({ op: "remove", slot: rm.dataset.remove });
+    } else if (placed && (ev.key === "Delete" || ev.key === "Backspace")) {
+      ev.preventDefault();
+      send({ op: "remove", slot: placed.dataset.slot });
+    } else if (placed && (ev.key === "Enter" || ev.key === " ")) {
+      ev.preventDefault();
+      send({ op: "select", slot: placed.dataset.slot });
+    }
+  });
+  return () => abort.abort();
+}

@@ -1,0 +1,363 @@
+"""The training-stability probe (NOTES §6, §8): a small classifier built from a variant's block,
+trained on the digits with a fixed seed, recording what a user needs to see stability.
+
+The classifier is a network spec: a CIFAR-style stem, `depth` copies of the design's block at a
+small width (a network keeps its stages, each at most `stage_depth` blocks deep, scaled to the
+same small width) and the global-average-pool + linear head. Every variant of an ablation gets
+the same data split, initial random stream, batch order and optimiser; only the slots differ.
+
+Recorded per step: the loss, the global gradient norm (before the optimiser step) and, for every
+attention slot, the mean and spread (standard deviation) of the gate weights α over the batch
+(`Gate` forward hooks); per epoch: the held-out accuracy. Same seed, same machine and thread
+count → the same curves, bit for bit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from resattn.attention.gate import Gate
+from resattn.lab import distributed
+from resattn.lab.data import IMAGE_SHAPE, NUM_CLASSES, Split, digits_split
+from schemas import SLOT_NAMES, BlockSpec, NetworkSpec, Spec, bottleneck_width, parse_spec
+
+Progress = Callable[[float, str], None]
+ShouldStop = Callable[[], bool]
+
+#: `ResidualAttentionBlock` attribute → the slot it implements.
+SLOT_OF_ATTRIBUTE = {
+    "attn_pre": "pre_residual",
+    "attn_branch": "branch",
+    "attn_skip": "skip",
+    "attn_post": "post_add",
+}
+
+# One probe trains at a time per process: the random stream and deterministic-algorithms flag
+# are process-wide, and a small CPU gains nothing from two trainings at once.
+_TRAIN_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ProbeConfig:
+    """Everything that must be identical across the variants of one ablation."""
+
+    epochs: int = 6
+    batch_size: int = 64
+    lr: float = 3e-3
+    seed: int = 0
+    width: int = 16
+    depth: int = 2
+    stage_depth: int = 1
+    val_fraction: float = 0.25
+    time_budget_s: Optional[float] = None
+    max_steps: Optional[int] = None
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class TrainRecord:
+    """The curves of one probe run (JSON-ready through `to_json`)."""
+
+    loss: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    gate_stats: dict[str, dict[str, Any]] = field(default_factory=dict)
+    steps_per_epoch: int = 0
+    stopped: Optional[str] = None  # None | "cancelled" | "time_budget"
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "loss": self.loss,
+            "grad_norm": self.grad_norm,
+            "val_accuracy": self.val_accuracy,
+            "gate_stats": self.gate_stats,
+            "steps_per_epoch": self.steps_per_epoch,
+            "stopped": self.stopped,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class ProbeRun:
+    """A finished probe: its record and the trained classifier (eval mode)."""
+
+    record: TrainRecord
+    model: nn.Module
+    spec: NetworkSpec
+
+
+# ---------------------------------------------------------------------------------------------
+# The classifier
+
+
+def probe_channels(block, target: int) -> int:
+    """Output channels for `block` near `target`: a bottleneck needs a multiple of its expansion
+    and a mid width of at least one channel per group (ResNeXt 32×4d needs 64)."""
+    if block.type != "bottleneck":
+        return target
+    out = -(-max(target, block.expansion) // block.expansion) * block.expansion
+    while bottleneck_width(_Sized(block, out)) < 1:
+        out += block.expansion
+    return out
+
+
+class _Sized:
+    """A block's fields seen with other output channels."""
+
+    def __init__(self, block, out_channels: int):
+        self._block, self.out_channels = block, out_channels
+
+    def __getattr__(self, item: str):
+        return getattr(self._block, item)
+
+
+def _scaled(channels: int, ref: int, width: int) -> int:
+    return max(1, round(width * channels / ref))
+
+
+def _stage(block, out: int, stride: int, depth: int, owner) -> dict:
+    fields = {k: v for k, v in block.model_dump().items() if k not in ("out_channels", "stride")}
+    return {
+        "depth": depth,
+        "out_channels": out,
+        "stride": stride,
+        "block": fields,
+        "slots": owner.slots.model_dump(),
+        "shortcut": owner.shortcut,
+        "post_add_activation": owner.post_add_activation,
+        "zero_init_last_bn": owner.zero_init_last_bn,
+    }
+
+
+def _block_stages(spec: BlockSpec, config: ProbeConfig) -> tuple[int, list[dict]]:
+    out = probe_channels(spec.block, config.width)
+    stem = out if spec.input.channels == spec.block.out_channels else None
+    stem = stem or _scaled(spec.input.channels, spec.block.out_channels, out)
+    return stem, [_stage(spec.block, out, spec.block.stride, config.depth, spec)]
+
+
+def _network_stages(spec: NetworkSpec, config: ProbeConfig) -> tuple[int, list[dict]]:
+    ref = spec.stages[0].out_channels
+    stages = []
+    for stage in spec.stages:
+        out = probe_channels(_Sized(stage.block, 0), _scaled(stage.out_channels, ref, config.width))
+        depth = min(stage.depth, config.stage_depth)
+        stages.append(_stage(stage.block, out, stage.stride, depth, stage))
+    return _scaled(spec.stem.out_channels, ref, config.width), stages
+
+
+#: spec kind → how its stem width and stages shrink into the probe.
+_SHRINK = {BlockSpec: _block_stages, NetworkSpec: _network_stages}
+
+
+def probe_spec(spec: Spec, config: ProbeConfig = ProbeConfig()) -> NetworkSpec:
+    """The probe classifier for a design, as a validated network spec on 1×8×8 digits."""
+    stem, stages = _SHRINK[type(spec)](spec, config)
+    channels, height, width = IMAGE_SHAPE
+    return parse_spec(
+        {
+            "name": "probe",
+            "input": {"channels": channels, "height": height, "width": width, "batch": 1},
+            "stem": {"type": "cifar", "out_channels": stem},
+            "stages": stages,
+            "num_classes": NUM_CLASSES,
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Gate statistics
+
+
+class GateRecorder:
+    """Forward hooks on every `Gate` of a model: per slot, sums of α, α² and the count.
+
+    Statistics pool every gate of a slot (all blocks; CBAM's channel and spatial gates, Coordinate
+    Attention's H and W gates) while `active`. Skip-slot gates start at identity and range over
+    (0, 2); every other gate over (0, 1).
+    """
+
+    def __init__(self, model: nn.Module):
+        self.active = False
+        self.bounds: dict[str, list[float]] = {}
+        found: dict[str, list[Gate]] = {}
+        for name, module in model.named_modules():
+            if isinstance(module, Gate):
+                slot = _slot_of(name)
+                found.setdefault(slot, []).append(module)
+                self.bounds[slot] = [0.0, 2.0 if module.identity_start else 1.0]
+        self.slots = [s for s in (*SLOT_NAMES, "other") if s in found]
+        self._sums = torch.zeros(len(self.slots), 3, dtype=torch.float64)
+        for row, slot in enumerate(self.slots):
+            for gate in found[slot]:
+                gate.register_forward_hook(self._hook(row))
+
+    def _hook(self, row: int):
+        def hook(_module, _inputs, alpha: torch.Tensor) -> None:
+            if self.active:
+                a = alpha.detach().double()
+                self._sums[row, 0] += a.sum()
+                self._sums[row, 1] += a.pow(2).sum()
+                self._sums[row, 2] += a.numel()
+
+        return hook
+
+    def take(self) -> torch.Tensor:
+        """The sums since the last call (slots × [Σα, Σα², n]), reset to zero."""
+        sums, self._sums = self._sums, torch.zeros_like(self._sums)
+        return sums
+
+
+def _slot_of(module_name: str) -> str:
+    for part in module_name.split("."):
+        if part in SLOT_OF_ATTRIBUTE:
+            return SLOT_OF_ATTRIBUTE[part]
+    return "other"
+
+
+def _append_gate_stats(record: TrainRecord, recorder: GateRecorder, sums: torch.Tensor) -> None:
+    for row, slot in enumerate(recorder.slots):
+        total, squares, n = sums[row].tolist()
+        mean = total / n if n else float("nan")
+        var = max(0.0, squares / n - mean * mean) if n else float("nan")
+        stats = record.gate_stats.setdefault(
+            slot, {"mean": [], "std": [], "bounds": recorder.bounds[slot]}
+        )
+        stats["mean"].append(mean)
+        stats["std"].append(var**0.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Training
+
+
+@contextmanager
+def _reproducible(seed: int):
+    """Seeded, deterministic algorithms, and the caller's random state and flags restored."""
+    was_deterministic = torch.are_deterministic_algorithms_enabled()
+    with _TRAIN_LOCK, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        torch.use_deterministic_algorithms(True)
+        try:
+            yield
+        finally:
+            torch.use_deterministic_algorithms(was_deterministic)
+
+
+def grad_norm(model: nn.Module) -> float:
+    """Global L2 norm of every parameter's gradient."""
+    norms = [p.grad.detach().norm() for p in model.parameters() if p.grad is not None]
+    return float(torch.linalg.vector_norm(torch.stack(norms))) if norms else 0.0
+
+
+def accuracy(model: nn.Module, split: Split) -> float:
+    """Held-out accuracy (eval mode: batch norm uses its running statistics)."""
+    model.eval()
+    with torch.no_grad():
+        hits = (model(split.x_val).argmax(1) == split.y_val).sum().item()
+    model.train()
+    return hits / len(split.y_val)
+
+
+def train_probe(
+    spec: Spec,
+    config: ProbeConfig = ProbeConfig(),
+    *,
+    progress: Optional[Progress] = None,
+    should_stop: Optional[ShouldStop] = None,
+) -> ProbeRun:
+    """Build the probe classifier of `spec` and train it on the digits.
+
+    `progress(fraction, message)` is called after every step; training stops early (the record
+    says why) when `should_stop()` returns True or `config.time_budget_s` is spent. Under
+    ``torchrun`` the same loop trains with DistributedDataParallel (see `resattn.lab.distributed`).
+    """
+    from resattn.build import build
+
+    net_spec = probe_spec(spec, config)
+    split = digits_split(config.seed, config.val_fraction)
+    with _reproducible(config.seed):
+        model = build(net_spec)
+        recorder = GateRecorder(model)
+        trained = distributed.wrap(model)
+        record = _train(trained, model, split, config, recorder, progress, should_stop)
+    model.eval()
+    return ProbeRun(record=record, model=model, spec=net_spec)
+
+
+def _train(trained, model, split, config, recorder, progress, should_stop) -> TrainRecord:
+    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+    _, size = distributed.world()
+    if config.batch_size % size:
+        raise ValueError(f"batch size {config.batch_size} does not split over {size} processes")
+    steps_per_epoch = len(split.y_train) // config.batch_size  # equal batches: drop the rest
+    total = config.epochs * steps_per_epoch
+    if config.max_steps is not None:
+        total = min(total, config.max_steps)
+    record = TrainRecord(steps_per_epoch=steps_per_epoch)
+    generator = torch.Generator().manual_seed(config.seed)
+    start, step = time.perf_counter(), 0
+    model.train()
+    for epoch in range(config.epochs):
+        order = torch.randperm(len(split.y_train), generator=generator)
+        for i in range(steps_per_epoch):
+            if step >= total:
+                break
+            local = distributed.local_slice(
+                order[i * config.batch_size : (i + 1) * config.batch_size]
+            )
+            recorder.active = True
+            loss = F.cross_entropy(trained(split.x_train[local]), split.y_train[local])
+            recorder.active = False
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            norm = grad_norm(model)
+            optimiser.step()
+            stop = _stop_reason(should_stop, config.time_budget_s, start)
+            packed = torch.cat(
+                [
+                    torch.tensor([loss.item(), float(stop is not None)], dtype=torch.float64),
+                    recorder.take().flatten(),
+                ]
+            )
+            packed = distributed.all_sum(packed)
+            record.loss.append(packed[0].item() / size)
+            record.grad_norm.append(norm)
+            _append_gate_stats(record, recorder, packed[2:].view(len(recorder.slots), 3))
+            step += 1
+            if progress is not None:
+                progress(
+                    step / total,
+                    f"epoch {epoch + 1}/{config.epochs} · step {step}/{total} · "
+                    f"loss {record.loss[-1]:.3f}",
+                )
+            if packed[1].item() > 0:
+                record.stopped = stop or "cancelled"
+                record.seconds = time.perf_counter() - start
+                return record
+        if step % steps_per_epoch == 0 and step > 0:
+            record.val_accuracy.append(accuracy(model, split))
+        if step >= total:
+            break
+    record.seconds = time.perf_counter() - start
+    return record
+
+
+def _stop_reason(should_stop, budget: Optional[float], start: float) -> Optional[str]:
+    if should_stop is not None and should_stop():
+        return "cancelled"
+    if budget is not None and time.perf_counter() - start > budget:
+        return "time_budget"
+    return None
