@@ -1,21 +1,101 @@
-"""ResAttn Studio — Streamlit entry point (``streamlit run app.py``)."""
+"""ResAttn Studio — drag attention onto a residual block and see it validated, drawn, checked,
+profiled and exported. Run with ``streamlit run app.py``.
 
-import json
+This file only wires the page: layout, session state, tabs. Every panel lives in `components/`.
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
-from resattn.build import build, count_params
-from resattn.loading import load_spec
-from schemas import spec_to_dict
+from components import engine, state
+from components.canvas import render_canvas
+from components.checks import render_checks, render_diagnostics
+from components.code import render_code
+from components.diagram import render_diagram
+from components.learn import render_learn
+from components.network import render_network
+from components.profile import render_profile
+from components.sidebar import render_sidebar
+from components.style import inject_style
+from schemas import canonical_json
+
+_FLASH = {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}
+
+
+def header(spec) -> None:
+    left, right = st.columns([5, 2], vertical_alignment="bottom")
+    with left:
+        st.markdown(
+            "<h1 class='ra-title'>ResAttn Studio</h1><p class='ra-sub'>Design residual blocks "
+            "with attention — and choose <em>where</em> the attention sits.</p>",
+            unsafe_allow_html=True,
+        )
+    with right:
+        c1, c2, c3 = st.columns(3)
+        c1.button(
+            "↶ Undo",
+            key="studio.undo_btn",
+            on_click=state.undo,
+            disabled=not state.can_undo(),
+            width="stretch",
+        )
+        c2.button(
+            "↷ Redo",
+            key="studio.redo_btn",
+            on_click=state.redo,
+            disabled=not state.can_redo(),
+            width="stretch",
+        )
+        params = engine.params(canonical_json(spec))
+        c3.metric(
+            "Params",
+            "—" if params is None else f"{params / 1e6:.2f} M" if params >= 1e5 else f"{params:,}",
+        )
+
+
+def compare_tab(spec) -> None:
+    render_compare = engine.part("compare")
+    if render_compare is None:
+        engine.missing("The Compare lab (baseline vs P1–P4)")
+        return
+    render_compare(spec, key="studio.compare")
 
 
 def main() -> None:
-    st.set_page_config(page_title="ResAttn Studio", layout="wide")
-    st.title("ResAttn Studio")
-    spec = load_spec("preset:se_bottleneck")
-    model = build(spec)
-    st.metric("Parameters", f"{count_params(model):,}")
-    st.code(json.dumps(spec_to_dict(spec), indent=2), language="json")
+    st.set_page_config(
+        page_title="ResAttn Studio", page_icon="⊗", layout="wide", initial_sidebar_state="expanded"
+    )
+    inject_style()
+    state.init()
+    for level, text in state.pop_flashes():
+        _FLASH.get(level, st.info)(text)
+    spec = state.spec()
+    render_sidebar(spec, key="studio.side")
+    spec = state.spec()
+    header(spec)
+    if spec.kind == "network":
+        render_network(spec, key="studio.net")
+    render_canvas(spec, key="studio")
+    spec = state.spec()
+    errors = [d for d in engine.lint(canonical_json(spec)) if d["severity"] == "error"]
+    if errors:
+        render_diagnostics(errors)
+    tabs = st.tabs(["Diagram", "Checks", "Profile", "Compare", "Code", "Learn"])
+    panels = [
+        render_diagram,
+        render_checks,
+        render_profile,
+        lambda s, key: compare_tab(s),
+        render_code,
+        render_learn,
+    ]
+    for tab, panel, name in zip(
+        tabs, panels, ["diagram", "checks", "profile", "compare", "code", "learn"], strict=False
+    ):
+        with tab, engine.guarded(f"The {name} panel"):
+            panel(spec, key=f"studio.{name}")
+    state.sync_url()
 
 
 main()

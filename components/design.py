@@ -125,8 +125,12 @@ def apply_family(spec, family: str, widen: int = 2) -> dict:
     keep = {"out_channels": block["out_channels"], "stride": block["stride"]}
     dropout = block.get("dropout", 0.0)
     bottleneck = {
-        "type": "bottleneck", "expansion": 4, "groups": 1, "base_width": 64,
-        "preact": False, "dropout": dropout,
+        "type": "bottleneck",
+        "expansion": 4,
+        "groups": 1,
+        "base_width": 64,
+        "preact": False,
+        "dropout": dropout,
     }
     if family == "basic":
         block = {"type": "basic", "preact": False, "dropout": dropout}

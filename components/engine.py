@@ -12,6 +12,7 @@ import json
 import threading
 import zlib
 from collections import OrderedDict
+from contextlib import contextmanager
 from typing import Any, Optional
 
 import streamlit as st
@@ -39,9 +40,7 @@ def part(name: str) -> Optional[Any]:
     module, attr = PARTS[name]
     try:
         return getattr(importlib.import_module(module), attr)
-    except ImportError:
-        return None
-    except AttributeError:
+    except Exception:  # noqa: BLE001 - a part still being written must not take the page down
         return None
 
 
@@ -52,6 +51,15 @@ def has(name: str) -> bool:
 def missing(what: str) -> None:
     """The panel's placeholder while its engine part is not there yet."""
     st.info(f"{what} is not available yet in this build of the studio.", icon="⏳")
+
+
+@contextmanager
+def guarded(what: str):
+    """Show a panel's unexpected failure in the panel instead of failing the page."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001
+        st.error(f"{what} failed: {type(exc).__name__}: {exc}")
 
 
 def spec_of(cj: str):

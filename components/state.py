@@ -40,8 +40,11 @@ def init() -> None:
         try:
             spec = engine.spec_from_token(token)
         except SpecError as exc:
-            flash("error", f"The design in this link could not be opened. {exc.message} "
-                  "Showing the default design instead.")
+            flash(
+                "error",
+                f"The design in this link could not be opened. {exc.message} "
+                "Showing the default design instead.",
+            )
     if spec is None:
         spec = load_spec(DEFAULT_SOURCE)
     ss[_SPEC] = spec
@@ -66,8 +69,11 @@ def commit(data: Any, what: str = "edit") -> bool:
     try:
         new = parse_spec(data)
     except SpecError as exc:
-        flash("error", f"That {what} was not applied — the design would be invalid. "
-              f"{exc.message} The last good design is kept.")
+        flash(
+            "error",
+            f"That {what} was not applied — the design would be invalid. "
+            f"{exc.message} The last good design is kept.",
+        )
         return False
     old = ss[_SPEC]
     if canonical_json(new) == canonical_json(old):
@@ -149,7 +155,11 @@ def selected() -> Optional[str]:
 
 
 def select(slot: Optional[str]) -> None:
-    st.session_state[_SELECTED] = slot
+    """Choose the gate the editor shows (widgets re-read the state)."""
+    ss = st.session_state
+    if ss.get(_SELECTED) != slot:
+        ss[_SELECTED] = slot
+        ss[_REV] = ss.get(_REV, 0) + 1
 
 
 def focus() -> int:

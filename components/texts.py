@@ -82,7 +82,7 @@ SE_BASELINE = (
 
 COUNTING_RULES = (
     "**Counting rules.** *MACs* are the multiply-accumulates of conv / linear / matmul "
-    "(fvcore's \"flop\"). *Elementwise ops* are the weight-free work fvcore skips — the gate "
+    '(fvcore\'s "flop"). *Elementwise ops* are the weight-free work fvcore skips — the gate '
     "multiply, sigmoid / hard-sigmoid, pooling, the residual add, norms. "
     "*FLOPs* = 2 × MACs + elementwise ops. Papers often quote MACs and call them FLOPs."
 )

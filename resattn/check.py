@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import Optional
 
 import torch
@@ -88,7 +87,7 @@ class ShapeRow:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data["shape"], data["inputs"], data["bytes"] = list(self.shape), list(self.inputs), self.bytes
+        data.update(shape=list(self.shape), inputs=list(self.inputs), bytes=self.bytes)
         return data
 
 
@@ -134,11 +133,20 @@ def check(spec) -> CheckReport:
 def trace(spec) -> tuple[ShapeRow, ...]:
     """The shape trace of a lint-clean spec (cached by its canonical JSON)."""
     spec = load_spec(spec)
-    return _trace_cached(canonical_json(spec), spec)
+    key = canonical_json(spec)
+    rows = _TRACES.get(key)
+    if rows is None:
+        if len(_TRACES) >= _TRACE_CACHE_SIZE:
+            _TRACES.pop(next(iter(_TRACES)))
+        rows = _TRACES[key] = _trace_uncached(spec)
+    return rows
 
 
-@lru_cache(maxsize=64)
-def _trace_cached(_key: str, spec) -> tuple[ShapeRow, ...]:
+_TRACE_CACHE_SIZE = 64
+_TRACES: dict[str, tuple[ShapeRow, ...]] = {}
+
+
+def _trace_uncached(spec) -> tuple[ShapeRow, ...]:
     from resattn.fusion import build_block
     from resattn.networks import build_network
 

@@ -7,9 +7,10 @@ It reports edits as the trigger value ``action``: ``{"op": "place"|"move"|"remov
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 NAME = "resattn_slot_canvas"
 _HERE = Path(__file__).parent

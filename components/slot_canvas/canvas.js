@@ -92,6 +92,12 @@ function drawZone(svg, slot, zone, info) {
     tip += "\n\nNot allowed here:\n" + blocked.map(([t, msg]) => `• ${t.toUpperCase()}: ${msg}`).join("\n");
   }
   g.appendChild(el("title", {}, tip));
+  if (blocked.length) {
+    // Some chips would add a linter error here: a red mark, the reasons in the tooltip.
+    const bx = cx + w / 2 - 14, by = y - ZONE_UP + 14;
+    g.appendChild(el("circle", { cx: bx, cy: by, r: 10, class: "ra-blocked" }));
+    g.appendChild(el("text", { x: bx, y: by + 5, class: "ra-blocked-mark" }, "!"));
+  }
   svg.appendChild(g);
   return g;
 }
@@ -115,8 +121,8 @@ function drawBlock(root, data) {
   svg.appendChild(el("text", { x: endX + 14, y: WIRE.mid + 8, class: "ra-io" }, "y"));
   svg.appendChild(el("text", { x: endX + 38, y: WIRE.mid + 34, class: "ra-shape ra-end" }, b.out_shape));
   // Path names
-  svg.appendChild(el("text", { x: SPLIT_X + 14, y: WIRE.top - 12, class: "ra-path-name" }, "skip"));
-  svg.appendChild(el("text", { x: SPLIT_X + 14, y: WIRE.bottom + 60, class: "ra-path-name" }, "branch F"));
+  svg.appendChild(el("text", { x: SPLIT_X - 12, y: WIRE.top + 6, class: "ra-path-name ra-end" }, "skip"));
+  svg.appendChild(el("text", { x: SPLIT_X - 12, y: WIRE.bottom + 6, class: "ra-path-name ra-end" }, "branch"));
   // Skip: projection P or identity
   if (b.skip) {
     const px = 160, pw = 250;
@@ -151,6 +157,8 @@ function drawBlock(root, data) {
     const chip = data.slots[slot];
     if (chip) drawGate(svg, zone, chip, slot, data.selected === slot);
   }
+  svg.appendChild(el("text", { x: W - 8, y: H - 6, class: "ra-legend" },
+    "⊗ gate: the wire × α  ·  ⊕ residual add"));
   root.appendChild(svg);
   return zones;
 }
@@ -163,84 +171,93 @@ function zoneAt(zones, x, y) {
   return null;
 }
 
-export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  const host = parentElement.querySelector(".ra-canvas");
-  if (!host || !data) return;
-  const prev = instances.get(parentElement);
-  if (prev) prev.abort.abort();
-  const abort = new AbortController();
-  const inst = { abort, status: prev ? prev.status : "" };
-  instances.set(parentElement, inst);
-  const on = (target, ev, fn) => target.addEventListener(ev, fn, { signal: abort.signal });
+const HELP = "Drag a chip onto a slot · drag it off or press × to remove · click it to edit";
 
-  const palette = host.querySelector(".ra-palette");
+// One instance per mounted canvas. Listeners are attached once and read the latest data, so a
+// re-render (new data from Python) in the middle of a drag does not lose the drop.
+function render(inst) {
+  const { host, data } = inst;
+  host.querySelector(".ra-formula").innerHTML =
+    `<span class="ra-formula-main">${esc(data.formula)}</span>` +
+    (data.patterns || []).map((p) =>
+      `<span class="ra-pattern" title="${esc(p.name)}">${esc(p.code)} · ${esc(p.formula)}</span>`
+    ).join("");
+  host.querySelector(".ra-palette").innerHTML =
+    '<span class="ra-palette-title">Attention</span>' + data.palette.map((p) =>
+      `<button type="button" class="ra-chip ra-type-${esc(p.type)}" data-type="${esc(p.type)}" ` +
+      `title="${esc(p.name)} — gates ${esc(p.gates)}. Drag onto a slot." ` +
+      `aria-label="${esc(p.name)} chip: drag onto a slot">${esc(p.label)}</button>`
+    ).join("");
   const stage = host.querySelector(".ra-stage");
+  stage.innerHTML = "";
+  inst.zones = drawBlock(stage, data);
+  if (!inst.drag) inst.setStatus(data.context || HELP);
+}
+
+function attach(host) {
+  const abort = new AbortController();
+  const on = (target, ev, fn) => target.addEventListener(ev, fn, { signal: abort.signal });
   const status = host.querySelector(".ra-status");
-  const formula = host.querySelector(".ra-formula");
-  formula.innerHTML = `<span class="ra-formula-main">${esc(data.formula)}</span>` +
-    (data.patterns || []).map((p) => `<span class="ra-pattern" title="${esc(p.name)}">${esc(p.code)} · ${esc(p.formula)}</span>`).join("");
-  const setStatus = (text, kind = "") => {
-    inst.status = text;
+  const inst = { host, abort, data: null, zones: {}, drag: null, setTriggerValue: null };
+  inst.setStatus = (text, kind = "") => {
     status.textContent = text;
     status.className = "ra-status" + (kind ? ` ra-status-${kind}` : "");
   };
-  setStatus(data.message || (data.context ? data.context : "Drag a chip onto a slot · drag it off or press × to remove · click it to edit"));
-
-  palette.innerHTML = '<span class="ra-palette-title">Attention</span>' + data.palette.map((p) =>
-    `<button type="button" class="ra-chip ra-type-${esc(p.type)}" data-type="${esc(p.type)}" title="${esc(p.name)} — gates ${esc(p.gates)}. Drag onto a slot." aria-label="${esc(p.name)} chip: drag onto a slot">${esc(p.label)}</button>`
-  ).join("");
-  stage.innerHTML = "";
-  const zones = drawBlock(stage, data);
-
-  const send = (action) => setTriggerValue("action", { ...action, id: newId() });
-  let drag = null;
+  const send = (action) => inst.setTriggerValue("action", { ...action, id: newId() });
+  const zoneInfo = (slot) => inst.data.zones[slot];
 
   const paint = (x, y) => {
-    const over = zoneAt(zones, x, y);
-    for (const [slot, g] of Object.entries(zones)) {
-      const err = data.zones[slot].errors?.[drag.type];
+    const drag = inst.drag;
+    const over = zoneAt(inst.zones, x, y);
+    for (const [slot, g] of Object.entries(inst.zones)) {
+      const err = zoneInfo(slot).errors?.[drag.type];
+      const warn = zoneInfo(slot).warnings?.[drag.type];
       g.classList.toggle("ra-drop-bad", Boolean(err));
-      g.classList.toggle("ra-drop-ok", !err && slot !== drag.from);
+      g.classList.toggle("ra-drop-warn", !err && Boolean(warn) && slot !== drag.from);
+      g.classList.toggle("ra-drop-ok", !err && !warn && slot !== drag.from);
       g.classList.toggle("ra-over", slot === over);
     }
     if (over) {
-      const z = data.zones[over];
+      const z = zoneInfo(over);
       const err = z.errors?.[drag.type];
       const warn = z.warnings?.[drag.type];
-      if (err) setStatus(`✖ ${drag.label} can't go ${z.where}: ${err}`, "error");
-      else if (warn) setStatus(`⚠ ${drag.label} ${z.where} — ${warn}`, "warning");
-      else setStatus(`Drop to put ${drag.label} ${z.where} — ${z.code}: ${z.formula}`, "ok");
+      if (err) inst.setStatus(`✖ ${drag.label} can't go ${z.where}: ${err}`, "error");
+      else if (warn) inst.setStatus(`⚠ ${drag.label} ${z.where} — ${warn}`, "warning");
+      else inst.setStatus(`Drop to put ${drag.label} ${z.where} — ${z.code}: ${z.formula}`, "ok");
     } else if (drag.from) {
-      setStatus(`Release here to remove ${drag.label} from the block`, "warning");
+      inst.setStatus(`Release here to remove ${drag.label} from the block`, "warning");
     } else {
-      setStatus(`Drag ${drag.label} onto one of the four slots`);
+      inst.setStatus(`Drag ${drag.label} onto one of the four slots`);
     }
-    return over;
   };
-
   const clearPaint = () => {
-    for (const g of Object.values(zones)) g.classList.remove("ra-drop-bad", "ra-drop-ok", "ra-over");
+    for (const g of Object.values(inst.zones)) {
+      g.classList.remove("ra-drop-bad", "ra-drop-warn", "ra-drop-ok", "ra-over");
+    }
   };
-
   const start = (ev, type, label, from) => {
     if (ev.button !== undefined && ev.button !== 0) return;
     ev.preventDefault();
-    drag = { type, label, from, x0: ev.clientX, y0: ev.clientY, moved: false, ghost: null };
+    inst.drag = { type, label, from, x0: ev.clientX, y0: ev.clientY, moved: false, ghost: null };
   };
-  on(palette, "pointerdown", (ev) => {
+
+  on(host.querySelector(".ra-palette"), "pointerdown", (ev) => {
     const chip = ev.target.closest(".ra-chip");
     if (chip) start(ev, chip.dataset.type, chip.textContent, null);
   });
+  const stage = host.querySelector(".ra-stage");
   on(stage, "pointerdown", (ev) => {
     if (ev.target.closest(".ra-remove")) return;
     const placed = ev.target.closest(".ra-placed");
-    if (placed) start(ev, placed.dataset.type, data.slots[placed.dataset.slot].label, placed.dataset.slot);
+    if (placed) {
+      const slot = placed.dataset.slot;
+      start(ev, placed.dataset.type, inst.data.slots[slot].label, slot);
+    }
   });
   on(window, "pointermove", (ev) => {
+    const drag = inst.drag;
     if (!drag) return;
-    const dx = ev.clientX - drag.x0, dy = ev.clientY - drag.y0;
-    if (!drag.moved && Math.hypot(dx, dy) < 5) return;
+    if (!drag.moved && Math.hypot(ev.clientX - drag.x0, ev.clientY - drag.y0) < 5) return;
     if (!drag.moved) {
       drag.moved = true;
       drag.ghost = document.createElement("div");
@@ -254,33 +271,33 @@ export default function (component) {
     paint(ev.clientX, ev.clientY);
   });
   const finish = (ev, cancelled) => {
-    if (!drag) return;
-    const d = drag;
-    drag = null;
+    const d = inst.drag;
+    if (!d) return;
+    inst.drag = null;
     if (d.ghost) d.ghost.remove();
     host.classList.remove("ra-dragging");
     clearPaint();
     if (cancelled) return;
     if (!d.moved) {
       if (d.from) send({ op: "select", slot: d.from, type: d.type });
-      else setStatus(`Drag ${d.label} onto one of the four slots (or use the selects below)`);
+      else inst.setStatus(`Drag ${d.label} onto one of the four slots (or use the selects below)`);
       return;
     }
-    const target = zoneAt(zones, ev.clientX, ev.clientY);
+    const target = zoneAt(inst.zones, ev.clientX, ev.clientY);
     if (!target) {
       if (d.from) {
-        setStatus(`Removed ${d.label} from ${data.zones[d.from].where}`, "ok");
+        inst.setStatus(`Removed ${d.label} from ${zoneInfo(d.from).where}`, "ok");
         send({ op: "remove", slot: d.from, type: d.type });
-      } else setStatus("Dropped outside the slots — nothing changed");
+      } else inst.setStatus("Dropped outside the slots — nothing changed");
       return;
     }
     if (target === d.from) return;
-    const err = data.zones[target].errors?.[d.type];
+    const err = zoneInfo(target).errors?.[d.type];
     if (err) {
-      setStatus(`✖ ${d.label} can't go ${data.zones[target].where}: ${err}`, "error");
+      inst.setStatus(`✖ ${d.label} can't go ${zoneInfo(target).where}: ${err}`, "error");
       return;
     }
-    setStatus(`Placing ${d.label} ${data.zones[target].where}…`, "ok");
+    inst.setStatus(`Placing ${d.label} ${zoneInfo(target).where}…`, "ok");
     send(d.from ? { op: "move", from: d.from, slot: target, type: d.type }
       : { op: "place", slot: target, type: d.type });
   };
@@ -304,5 +321,23 @@ export default function (component) {
       send({ op: "select", slot: placed.dataset.slot });
     }
   });
-  return () => abort.abort();
+  return inst;
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const host = parentElement.querySelector(".ra-canvas");
+  if (!host || !data) return undefined;
+  let inst = instances.get(host);
+  if (!inst || inst.abort.signal.aborted) {
+    inst = attach(host);
+    instances.set(host, inst);
+  }
+  inst.data = data;
+  inst.setTriggerValue = setTriggerValue;
+  render(inst);
+  return () => {
+    inst.abort.abort();
+    instances.delete(host);
+  };
 }

@@ -1,4 +1,4 @@
-"""`resattn summary SPEC`: parameters and output shape of a design."""
+"""`resattn summary SPEC`: parameters, MACs, elementwise ops, FLOPs and output shape."""
 
 from __future__ import annotations
 
@@ -6,42 +6,59 @@ from resattn.cli import EXIT_DESIGN, EXIT_OK
 from resattn.commands._common import add_spec_argument, print_diagnostics, print_json
 
 NAME = "summary"
-HELP = "print a design's parameter count and output shape"
+HELP = "print a design's parameters, MACs, elementwise ops, FLOPs and output shape"
 
 
 def add_arguments(parser) -> None:
     add_spec_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--latency", action="store_true", help="also time inference on this CPU (a few seconds)"
+    )
 
 
 def run(args) -> int:
-    import torch
-
-    from resattn.build import build, count_params
     from resattn.lint import lint
     from resattn.loading import load_spec
+    from resattn.profile import profile
 
     spec = load_spec(args.spec)
     diagnostics = lint(spec)
+    findings = [d.model_dump() for d in diagnostics]
     if any(d.severity == "error" for d in diagnostics):
-        print_diagnostics(diagnostics)
+        if args.json:
+            print_json({"name": spec.name, "kind": spec.kind, "diagnostics": findings})
+        else:
+            print_diagnostics(diagnostics)
         return EXIT_DESIGN
-    model = build(spec, device="meta").eval()
-    inp = spec.input
-    with torch.no_grad():
-        out = model(torch.empty(inp.batch, inp.channels, inp.height, inp.width, device="meta"))
-    result = {
-        "name": spec.name,
-        "kind": spec.kind,
-        "params": count_params(model),
-        "output_shape": list(out.shape),
-        "diagnostics": [d.model_dump() for d in diagnostics],
-    }
+    prof = profile(spec, latency=args.latency)
+    result = {"name": spec.name, "kind": spec.kind, **prof.to_json(), "diagnostics": findings}
+    if not args.latency:
+        for key in ("latency_ms", "latency_spread_ms", "latency_runs"):
+            result.pop(key)
+        result["attention"].pop("latency_pct")
     if args.json:
         print_json(result)
-    else:
-        print(f"{spec.name} ({spec.kind})")
-        print(f"  params        {result['params']:,}")
-        print(f"  output shape  {' × '.join(map(str, result['output_shape']))}")
-        print_diagnostics(diagnostics)
+        return EXIT_OK
+    attn = prof.attention
+    print(f"{spec.name} ({spec.kind})")
+    print(f"  params           {prof.params:,}  (attention {attn['params']:,})")
+    print(f"  MACs             {prof.macs:,}  (conv / linear multiply-accumulates)")
+    print(f"  elementwise ops  {prof.elementwise_ops:,}  (gates, pooling, add, BN, ReLU)")
+    print(f"  FLOPs            {prof.flops:,}  (2 × MACs + elementwise ops)")
+    print(f"  output shape     {' × '.join(map(str, prof.output_shape))}")
+    print(f"  peak memory      {prof.peak_memory_bytes / 2**20:,.1f} MiB (one inference forward)")
+    print(
+        f"  attention cost   +{attn['params_pct']:.1f}% params, +{attn['macs_pct']:.2f}% MACs, "
+        f"+{attn['elementwise_ops_pct']:.1f}% elementwise ops vs. no attention"
+    )
+    if args.latency:
+        print(
+            f"  latency          {prof.latency_ms:.2f} ms median ± {prof.latency_spread_ms:.2f} "
+            f"(IQR, {prof.latency_runs} runs, {prof.threads} threads; attention "
+            f"+{attn['latency_pct']:.0f}%)"
+        )
+    if prof.unsupported_ops:
+        print(f"  not counted      {prof.unsupported_ops}")
+    print_diagnostics(diagnostics)
     return EXIT_OK

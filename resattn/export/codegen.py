@@ -102,7 +102,7 @@ def comment(text: str, indent: str) -> list[str]:
 
 def docstring(paragraphs: Iterable[str], indent: str) -> list[str]:
     """A triple-quoted docstring; paragraphs starting with 4 spaces are kept verbatim."""
-    width = LINE_LENGTH - len(indent)
+    width = LINE_LENGTH - len(indent) - 3  # room for the opening quotes
     body: list[str] = []
     for paragraph in paragraphs:
         if body:

@@ -41,19 +41,31 @@ def all_sum(tensor: torch.Tensor) -> torch.Tensor:
     return tensor
 
 
+class _SumOverProcesses(torch.autograd.Function):
+    """All-reduce (sum) with a gradient: the gradient of a sum over processes is the sum of the
+    gradients over processes."""
+
+    @staticmethod
+    def forward(ctx, tensor: torch.Tensor) -> torch.Tensor:
+        return all_sum(tensor)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        return all_sum(grad)
+
+
 class GlobalBatchNorm2d(nn.BatchNorm2d):
     """BatchNorm2d whose training statistics are those of the global batch over every process.
 
-    Mean and variance come from all-reduced sums (``torch.distributed.nn.functional``, so the
-    gradient flows to every process's inputs exactly as in one process). Alone, or in eval mode,
+    Mean and variance come from all-reduced sums with a gradient (`_SumOverProcesses`), so the
+    gradient flows to every process's inputs exactly as in one process. Alone, or in eval mode,
     it is plain `nn.BatchNorm2d`.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or world()[1] == 1:
             return super().forward(x)
-        from torch.distributed.nn.functional import all_reduce
-
+        all_reduce = _SumOverProcesses.apply
         count = torch.tensor(float(x.numel() // x.shape[1]))
         count = all_sum(count)
         mean = all_reduce(x.sum((0, 2, 3))) / count
@@ -87,7 +99,7 @@ def wrap(model: nn.Module) -> nn.Module:
 
     to_global_batchnorm(model)
     # Buffers need no broadcast: global batch norm keeps running statistics equal everywhere.
-    return DistributedDataParallel(model, broadcast_buffers=False)
+    return DistributedDataParallel(model, forward_sync_buffers=False)
 
 
 def local_slice(batch: torch.Tensor) -> torch.Tensor:

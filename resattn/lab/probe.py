@@ -9,7 +9,8 @@ the same data split, initial random stream, batch order and optimiser; only the 
 Recorded per step: the loss, the global gradient norm (before the optimiser step) and, for every
 attention slot, the mean and spread (standard deviation) of the gate weights α over the batch
 (`Gate` forward hooks); per epoch: the held-out accuracy. Same seed, same machine and thread
-count → the same curves, bit for bit.
+→ the same curves, bit for bit (training runs on one thread, so
+the caller's thread count does not matter).
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ class ProbeConfig:
     """Everything that must be identical across the variants of one ablation."""
 
     epochs: int = 6
-    batch_size: int = 64
-    lr: float = 3e-3
+    batch_size: int = 32
+    lr: float = 1e-2
     seed: int = 0
     width: int = 16
     depth: int = 2
@@ -102,13 +103,14 @@ class ProbeRun:
 # The classifier
 
 
-def probe_channels(block, target: int) -> int:
-    """Output channels for `block` near `target`: a bottleneck needs a multiple of its expansion
-    and a mid width of at least one channel per group (ResNeXt 32×4d needs 64)."""
+def probe_channels(block, width: int) -> int:
+    """Output channels that give `block` a 3×3 conv at least `width` channels wide: `width`
+    for a basic block; for a bottleneck the smallest multiple of its expansion whose mid width
+    (torchvision's formula) reaches `width` (ResNet-50's block: 4 × width)."""
     if block.type != "bottleneck":
-        return target
-    out = -(-max(target, block.expansion) // block.expansion) * block.expansion
-    while bottleneck_width(_Sized(block, out)) < 1:
+        return width
+    out = block.expansion
+    while bottleneck_width(_Sized(block, out)) < width:
         out += block.expansion
     return out
 
@@ -124,6 +126,7 @@ class _Sized:
 
 
 def _scaled(channels: int, ref: int, width: int) -> int:
+    """`channels` in proportion: `ref` channels become `width`."""
     return max(1, round(width * channels / ref))
 
 
@@ -143,8 +146,7 @@ def _stage(block, out: int, stride: int, depth: int, owner) -> dict:
 
 def _block_stages(spec: BlockSpec, config: ProbeConfig) -> tuple[int, list[dict]]:
     out = probe_channels(spec.block, config.width)
-    stem = out if spec.input.channels == spec.block.out_channels else None
-    stem = stem or _scaled(spec.input.channels, spec.block.out_channels, out)
+    stem = _scaled(spec.input.channels, spec.block.out_channels, out)
     return stem, [_stage(spec.block, out, spec.block.stride, config.depth, spec)]
 
 
@@ -152,10 +154,11 @@ def _network_stages(spec: NetworkSpec, config: ProbeConfig) -> tuple[int, list[d
     ref = spec.stages[0].out_channels
     stages = []
     for stage in spec.stages:
-        out = probe_channels(_Sized(stage.block, 0), _scaled(stage.out_channels, ref, config.width))
+        width = _scaled(stage.out_channels, ref, config.width)
+        out = probe_channels(_Sized(stage.block, 0), width)
         depth = min(stage.depth, config.stage_depth)
         stages.append(_stage(stage.block, out, stage.stride, depth, stage))
-    return _scaled(spec.stem.out_channels, ref, config.width), stages
+    return _scaled(spec.stem.out_channels, ref, stages[0]["out_channels"]), stages
 
 
 #: spec kind → how its stem width and stages shrink into the probe.
@@ -247,13 +250,22 @@ def _append_gate_stats(record: TrainRecord, recorder: GateRecorder, sums: torch.
 def _reproducible(seed: int):
     """Seeded, deterministic algorithms, and the caller's random state and flags restored."""
     was_deterministic = torch.are_deterministic_algorithms_enabled()
+    threads = torch.get_num_threads()
     with _TRAIN_LOCK, torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
+        # One thread: the probe's tensors are tiny, and float sums then add up in one order
+        # whatever the caller's thread count (the curves do not depend on the machine's cores).
+        torch.set_num_threads(1)
         torch.use_deterministic_algorithms(True)
+        # Zero-initialised gammas and identity-start gates make tiny values: denormal floats
+        # would slow the CPU down many times over.
+        torch.set_flush_denormal(True)
         try:
             yield
         finally:
+            torch.set_flush_denormal(False)
             torch.use_deterministic_algorithms(was_deterministic)
+            torch.set_num_threads(threads)
 
 
 def grad_norm(model: nn.Module) -> float:
@@ -306,6 +318,8 @@ def _train(trained, model, split, config, recorder, progress, should_stop) -> Tr
     total = config.epochs * steps_per_epoch
     if config.max_steps is not None:
         total = min(total, config.max_steps)
+    # Cosine decay to zero over the run: the last epochs settle instead of bouncing.
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=total)
     record = TrainRecord(steps_per_epoch=steps_per_epoch)
     generator = torch.Generator().manual_seed(config.seed)
     start, step = time.perf_counter(), 0
@@ -325,6 +339,7 @@ def _train(trained, model, split, config, recorder, progress, should_stop) -> Tr
             loss.backward()
             norm = grad_norm(model)
             optimiser.step()
+            schedule.step()
             stop = _stop_reason(should_stop, config.time_budget_s, start)
             packed = torch.cat(
                 [

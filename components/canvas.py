@@ -1,0 +1,304 @@
+"""The canvas panel: the slot canvas (drag and drop), the keyboard path, the gate editor."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import design, engine, state
+from components.slot_canvas import slot_canvas
+from components.texts import ATTENTION, PATTERNS, SLOT_LABELS, SLOT_ORDER
+from schemas import ATTENTION_MODELS, SLOT_NAMES, SpecError, canonical_json, parse_spec
+
+_OPS = {"place", "move", "remove", "select"}
+_WHERE = {
+    "pre_residual": "before the branch (P3)",
+    "branch": "in the branch (P1)",
+    "skip": "on the skip (P4)",
+    "post_add": "after the add (P2)",
+}
+_TITLES = {
+    "pre_residual": "Aₚ · pre-residual · P3",
+    "branch": "Aᵣ · branch · P1",
+    "skip": "Aₛ · skip · P4",
+    "post_add": "Aₒ · post-add · P2",
+}
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def zone_report(cj: str, stage: int) -> dict:
+    """slot → {"errors": {kind: message}, "warnings": {kind: message}} for each possible drop.
+
+    A drop is refused when it would add a linter error the design does not already have.
+    """
+    spec = engine.spec_of(cj)
+    base = {(d["code"], d["path"]) for d in engine.lint(cj)}
+    report = {}
+    for slot in SLOT_ORDER:
+        errors, warnings = {}, {}
+        for kind in ATTENTION_MODELS:
+            try:
+                new_cj = canonical_json(parse_spec(design.place(spec, slot, kind, stage)))
+            except SpecError as exc:
+                errors[kind] = exc.message
+                continue
+            new = [d for d in engine.lint(new_cj) if (d["code"], d["path"]) not in base]
+            err = [d for d in new if d["severity"] == "error"]
+            warn = [d for d in new if d["severity"] == "warning"]
+            errors[kind] = _say(err[0]) if err else None
+            warnings[kind] = _say(warn[0]) if warn else None
+        report[slot] = {"errors": errors, "warnings": warnings}
+    return report
+
+
+def _say(d: dict) -> str:
+    return f"{d['message']} Fix: {d['hint']} ({d['code']}, notes {d['ref']})"
+
+
+def canvas_data(spec, stage: int = 0) -> dict:
+    """Everything the canvas draws, as JSON data."""
+    block = design.edited_block(spec, stage)
+    report = zone_report(canonical_json(spec), stage)
+    in_shape, out_shape = design.io_shapes(block)
+    fam = design.FAMILIES[design.family_of(block.block)][0]
+    slots = {}
+    for name, att in block.slots.items():
+        slots[name] = (
+            None
+            if att is None
+            else {
+                "type": att.type,
+                "label": ATTENTION[att.type][0],
+                "name": ATTENTION[att.type][1],
+                "detail": design.att_detail(att),
+            }
+        )
+    zones = {
+        slot: {
+            **{k: PATTERNS[slot][k] for k in ("code", "name", "formula", "meaning")},
+            "title": _TITLES[slot],
+            "where": _WHERE[slot],
+            "filled": slots[slot] is not None,
+            **report[slot],
+        }
+        for slot in SLOT_ORDER
+    }
+    context = None
+    if spec.kind == "network":
+        context = (
+            f"Showing stage {stage + 1} of {len(spec.stages)} ({spec.stages[stage].depth} blocks): "
+            "a gate placed here goes into every block of the stage."
+        )
+    return {
+        "formula": design.formula(block),
+        "patterns": [
+            {k: p[k] for k in ("code", "name", "formula")} for p in design.patterns_in(block)
+        ],
+        "block": {
+            "title": f"F · {block.block.type}"
+            if fam.lower() == block.block.type
+            else f"F · {fam.lower()} ({block.block.type})",
+            "layers": design.branch_layers(block),
+            "skip": design.skip_label(block),
+            "act": "ReLU" if design.post_activation(block) else None,
+            "in_shape": in_shape,
+            "out_shape": out_shape,
+        },
+        "slots": slots,
+        "zones": zones,
+        "selected": state.selected(),
+        "context": context,
+        "palette": [
+            {"type": t, "label": label, "name": name, "gates": gates}
+            for t, (label, name, gates) in ATTENTION.items()
+        ],
+    }
+
+
+def apply_action(action) -> None:
+    """Apply one canvas edit (from the browser or from session state), once per action id."""
+    if not isinstance(action, dict):
+        return
+    op, slot, kind = action.get("op"), action.get("slot"), action.get("type")
+    action_id = str(action.get("id", ""))[:64]
+    if op not in _OPS or slot not in SLOT_NAMES or not action_id:
+        return
+    if not state.first_time(action_id):
+        return
+    spec, stage = state.spec(), state.focus()
+    if op == "select":
+        state.select(slot)
+    elif op == "remove":
+        if state.commit(design.place(spec, slot, None, stage), "removal") and (
+            state.selected() == slot
+        ):
+            state.select(None)
+    elif kind in ATTENTION_MODELS:
+        error = zone_report(canonical_json(spec), stage)[slot]["errors"].get(kind)
+        if error:
+            state.flash("error", f"{ATTENTION[kind][0]} can't go {_WHERE[slot]}: {error}")
+            return
+        source = action.get("from")
+        if op == "move" and source in SLOT_NAMES and source != slot:
+            data = design.move(spec, source, slot, stage)
+        else:
+            data = design.place(spec, slot, kind, stage)
+        if state.commit(data, "placement"):
+            state.select(slot)
+
+
+def _on_canvas(key: str) -> None:
+    value = st.session_state.get(key)
+    if isinstance(value, dict):
+        apply_action(value.get("action"))
+
+
+def render_canvas(spec, *, key: str) -> None:
+    """The canvas, then the keyboard path and the editor of the selected gate."""
+    stage = state.focus()
+    if spec.kind == "network":
+        stage = _stage_picker(spec, key=key)
+    pending = st.session_state.get(f"{key}.canvas")
+    if isinstance(pending, dict) and isinstance(pending.get("action"), dict):
+        before = state.rev()
+        apply_action(pending["action"])  # an edit set through session state (tests, scripts)
+        if state.rev() != before:
+            st.rerun()
+    slot_canvas(
+        canvas_data(spec, stage), key=f"{key}.canvas", on_action=lambda: _on_canvas(f"{key}.canvas")
+    )
+    render_keyboard_path(spec, stage, key=key)
+
+
+def _stage_picker(spec, *, key: str) -> int:
+    wkey = f"{key}.stage"
+    options = list(range(len(spec.stages)))
+    state.bind(wkey, min(state.focus(), options[-1]))
+    st.selectbox(
+        "Stage shown on the canvas",
+        options,
+        key=wkey,
+        format_func=lambda i: (
+            f"Stage {i + 1} — {spec.stages[i].depth} × {spec.stages[i].block.type}"
+            f", {spec.stages[i].out_channels} channels, stride {spec.stages[i].stride}"
+        ),
+        on_change=lambda: state.set_focus(st.session_state[wkey]),
+        help="A network's blocks are edited stage by stage: the canvas shows the stage's first "
+        "block, and its slots apply to every block of the stage.",
+    )
+    return st.session_state[wkey]
+
+
+def render_keyboard_path(spec, stage: int, *, key: str) -> None:
+    """One labelled select per slot (the keyboard and screen-reader path) + the gate editor."""
+    block = design.edited_block(spec, stage)
+    st.markdown("**Slots** — the same edits without a mouse: choose a gate per slot.")
+    cols = st.columns(4)
+    options = ["none", *ATTENTION_MODELS]
+    for col, slot in zip(cols, SLOT_ORDER, strict=False):
+        wkey = f"{key}.slot.{slot}"
+        att = getattr(block.slots, slot)
+        state.bind(wkey, "none" if att is None else att.type)
+        col.selectbox(
+            SLOT_LABELS[slot],
+            options,
+            key=wkey,
+            format_func=lambda t: (
+                "— empty (identity) —" if t == "none" else f"{ATTENTION[t][0]} · {ATTENTION[t][1]}"
+            ),
+            on_change=_on_slot_select,
+            args=(slot, wkey),
+            help=f"{PATTERNS[slot]['code']}: {PATTERNS[slot]['formula']}. "
+            f"{PATTERNS[slot]['meaning']}",
+        )
+    filled = [s for s in SLOT_ORDER if getattr(block.slots, s) is not None]
+    if not filled:
+        st.caption("No attention yet: drag a chip onto a slot, or pick one above.")
+        return
+    render_gate_editor(spec, block, stage, filled, key=key)
+
+
+def _on_slot_select(slot: str, wkey: str) -> None:
+    value = st.session_state[wkey]
+    kind = None if value == "none" else value
+    apply_action(
+        {
+            "op": "remove" if kind is None else "place",
+            "slot": slot,
+            "type": kind,
+            "id": f"kbd-{state.rev()}-{slot}-{value}",
+        }
+    )
+
+
+def render_gate_editor(spec, block, stage: int, filled: list[str], *, key: str) -> None:
+    """Edit the parameters of one gate; every change goes through the schema."""
+    sel = state.selected() if state.selected() in filled else filled[0]
+    skey = f"{key}.edit_slot"
+    state.bind(skey, sel)
+    with st.container(border=True):
+        top = st.columns([2, 5])
+        top[0].radio(
+            "Edit the gate",
+            filled,
+            key=skey,
+            format_func=lambda s: f"{ATTENTION[getattr(block.slots, s).type][0]} · {s}",
+            on_change=lambda: state.select(st.session_state[skey]),
+            horizontal=True,
+        )
+        slot = st.session_state.get(skey, sel)
+        att = getattr(block.slots, slot)
+        model = ATTENTION_MODELS[att.type]
+        top[1].markdown(f"**{ATTENTION[att.type][1]}** {_WHERE[slot]} — {model.__doc__.strip()}")
+        fields = [n for n in model.model_fields if n != "type"]
+        cols = st.columns(max(len(fields), 1))
+        for col, name in zip(cols, fields, strict=False):
+            with col:
+                _field_widget(
+                    spec, stage, slot, att, name, key=f"{key}.att.{slot}.{att.type}.{name}"
+                )
+
+
+def _bounds(field) -> tuple:
+    lo = hi = None
+    for m in field.metadata:
+        lo = getattr(m, "ge", lo)
+        hi = getattr(m, "le", hi)
+    return lo, hi
+
+
+def _field_widget(spec, stage: int, slot: str, att, name: str, *, key: str) -> None:
+    field = type(att).model_fields[name]
+    value = getattr(att, name)
+    label = name.replace("_", " ")
+
+    def on_change() -> None:
+        new = st.session_state[key]
+        if name == "kernel_size" and new == "auto":
+            new = None
+        params = {**att.model_dump(mode="json"), name: new}
+        state.commit(
+            design.place(state.spec(), slot, att.type, stage, params=params), f"{label} change"
+        )
+
+    if name == "gate":
+        state.bind(key, value)
+        st.selectbox(
+            label, ["sigmoid", "hard_sigmoid"], key=key, on_change=on_change, help=field.description
+        )
+    elif name == "kernel_size":
+        state.bind(key, "auto" if value is None else value)
+        st.selectbox(
+            label, ["auto", *range(1, 32, 2)], key=key, on_change=on_change, help=field.description
+        )
+    else:
+        lo, hi = _bounds(field)
+        state.bind(key, value)
+        st.number_input(
+            label,
+            min_value=lo,
+            max_value=hi,
+            step=1,
+            key=key,
+            on_change=on_change,
+            help=field.description,
+        )

@@ -1,0 +1,262 @@
+"""The Compare tab (NOTES §8): baseline / P1 / P2 / P3 / P4 side by side, trained on the digits.
+
+`render_compare(spec, key=...)` renders the whole tab. Nothing runs at import or on a plain
+rerun: the static comparison and the probes run when the user presses *Run*, inside a fragment
+(only the tab reruns), with one progress bar per variant. Each variant's probe is bounded by a
+time budget and stops when the user presses *Stop* (any click reruns the fragment, which ends
+the run at its next progress update; finished variants are kept). Results are cached in the
+session by the variant's canonical JSON and the settings, so re-running a design with the same
+settings, or switching back to it, is instant.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+
+import pandas as pd
+import streamlit as st
+
+from resattn.lab.ablate import VariantResult, compare
+from resattn.lab.probe import ProbeConfig, TrainRecord, train_probe
+from resattn.lab.reading import HINTS, signs
+from resattn.lab.variants import ATTENTION_LABELS, DEFAULT_PATTERNS, PATTERNS, make_variants
+from schemas import ATTENTION_MODELS, BlockSpec, ResAttnError, canonical_json, parse_spec
+
+#: How many cached results (static sets and probe runs) a session keeps.
+CACHE_SIZE = 64
+DESIGN_ATTENTION = "the design's"
+
+
+def render_compare(spec, *, key: str) -> None:
+    """Render the Compare tab for `spec`; widget keys start with `key`."""
+    st.markdown(
+        "**Same backbone, same data, same optimiser — only the pattern changes** (NOTES §8). "
+        "Each variant's block is trained in a small classifier on scikit-learn's 1,797 "
+        "handwritten 8×8 digits, with the same seed, split and batch order."
+    )
+    _compare_fragment(canonical_json(spec), key)
+
+
+@st.fragment
+def _compare_fragment(cj: str, key: str) -> None:
+    spec = parse_spec(json.loads(cj))
+    choices, attention_type, config, latency = _controls(spec, key)
+    run_col, stop_col = st.columns([1, 1])
+    run = run_col.button("Run the ablation", key=f"{key}.run", type="primary")
+    stop_col.button(
+        "Stop",
+        key=f"{key}.stop",
+        help="Stops the run at its next step; finished variants are kept.",
+    )
+    if not choices:
+        st.info("Choose at least one variant.")
+        return
+    try:
+        variants = make_variants(spec, choices, attention_type)
+    except ResAttnError as exc:
+        st.error(exc.message)
+        return
+    static_key = json.dumps([cj, choices, attention_type, latency])
+    cache = _cache(key)
+    if run:
+        try:
+            _run(spec, variants, choices, attention_type, config, latency, static_key, cache)
+        except ResAttnError as exc:
+            st.error(f"The ablation cannot run this design: {exc.message}")
+            return
+    static = cache.get(static_key)
+    records = {v.name: cache.get(_train_key(v, config)) for v in variants}
+    if static is None and not any(records.values()):
+        st.caption("The ablation runs only when you ask (about 2-4 s per variant for a block).")
+        return
+    _render_results(static, records, key)
+
+
+def _controls(spec, key: str):
+    options = _choice_options()
+    choices = st.multiselect(
+        "Variants",
+        options,
+        default=list(DEFAULT_PATTERNS),
+        key=f"{key}.variants",
+        format_func=lambda k: _choice_label(k),
+        help="P1-P4 use the same attention; add another attention type as e.g. 'CBAM · P1'.",
+    )
+    c = st.columns(4)
+    attention = c[0].selectbox(
+        "Attention",
+        [DESIGN_ATTENTION, *ATTENTION_MODELS],
+        key=f"{key}.attention",
+        format_func=lambda t: t if t == DESIGN_ATTENTION else ATTENTION_LABELS[t],
+        help="The module every P1-P4 variant uses: the design's first attention (SE if none).",
+    )
+    epochs = c[1].number_input("Epochs", 1, 30, ProbeConfig.epochs, key=f"{key}.epochs")
+    seed = c[2].number_input("Seed", 0, 2**31 - 1, ProbeConfig.seed, key=f"{key}.seed")
+    budget = c[3].number_input("Time budget per variant (s)", 1, 120, 30, key=f"{key}.budget")
+    latency = st.toggle("Measure CPU latency", value=True, key=f"{key}.latency")
+    if not isinstance(spec, BlockSpec):
+        choices = _with_stages(spec, choices, key)
+    config = ProbeConfig(epochs=int(epochs), seed=int(seed), time_budget_s=float(budget))
+    return choices, None if attention == DESIGN_ATTENTION else attention, config, latency
+
+
+def _choice_options() -> list[str]:
+    extra = [f"{t}:{p}" for t in ATTENTION_MODELS for p in PATTERNS if p != "baseline"]
+    return [*DEFAULT_PATTERNS, *extra]
+
+
+def _choice_label(choice: str) -> str:
+    kind, _, pattern = choice.rpartition(":")
+    label = f"{pattern} — {PATTERNS[pattern].formula}"
+    return f"{ATTENTION_LABELS[kind]} · {label}" if kind else label
+
+
+def _with_stages(spec, choices: list[str], key: str) -> list[str]:
+    """NOTES §12.4: a network may keep attention to some stages (e.g. not the deep ones)."""
+    stages = list(range(1, len(spec.stages) + 1))
+    chosen = st.multiselect(
+        "Stages that get attention",
+        stages,
+        default=stages,
+        key=f"{key}.stages",
+        format_func=lambda i: f"stage {i}",
+        help="NOTES §12.4: attention in every block costs the most — choose it per stage.",
+    )
+    if not chosen or chosen == stages:
+        return choices
+    suffix = "@" + ",".join(map(str, sorted(chosen)))
+    return [c if c == "baseline" else c + suffix for c in choices]
+
+
+def _cache(key: str) -> OrderedDict:
+    return st.session_state.setdefault(f"{key}.cache", OrderedDict())
+
+
+def _remember(cache: OrderedDict, cache_key: str, value) -> None:
+    cache[cache_key] = value
+    cache.move_to_end(cache_key)
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
+
+
+def _train_key(variant, config: ProbeConfig) -> str:
+    return json.dumps([canonical_json(variant.spec), config.to_json()], sort_keys=True)
+
+
+def _run(spec, variants, choices, attention_type, config, latency, static_key, cache) -> None:
+    if static_key not in cache:
+        bar = st.progress(0.0, text="Static comparison: counting and timing every variant")
+        results = compare(
+            spec, choices, attention_type, latency=latency, progress=_updater(bar, "static")
+        )
+        _remember(cache, static_key, results)
+        bar.empty()
+    bars = {}
+    for v in variants:
+        done = _train_key(v, config) in cache
+        bars[v.name] = st.progress(
+            1.0 if done else 0.0, text=f"{v.name}: {'cached' if done else 'waiting'}"
+        )
+    for v in variants:
+        train_key = _train_key(v, config)
+        if train_key in cache:
+            continue
+        run = train_probe(v.spec, config, progress=_updater(bars[v.name], v.name))
+        _remember(cache, train_key, run.record)
+        note = {"time_budget": " (stopped: time budget)"}.get(run.record.stopped, "")
+        bars[v.name].progress(1.0, text=f"{v.name}: done{note}")
+    for bar in bars.values():
+        bar.empty()
+
+
+def _updater(bar, label: str):
+    last = [-1.0]
+
+    def update(fraction: float, message: str) -> None:
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        if fraction - last[0] >= 0.01 or fraction >= 1.0:  # at most ~100 updates per bar
+            last[0] = fraction
+            bar.progress(fraction, text=f"{label}: {message}")
+
+    return update
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+def _render_results(static: list[VariantResult] | None, records: dict, key: str) -> None:
+    trained = {name: r for name, r in records.items() if r is not None}
+    if static is not None:
+        _chart_with_hint("Static comparison", _static_table(static), "static", key, table=True)
+    if not trained:
+        return
+    _chart_with_hint("Loss per step", _per_step(trained, "loss"), "loss", key)
+    _chart_with_hint("Gradient norm per step", _per_step(trained, "grad_norm"), "grad_norm", key)
+    _chart_with_hint("Held-out accuracy per epoch", _accuracy(trained), "accuracy", key, table=True)
+    gates = _gates(trained, "mean")
+    if not gates.empty:
+        _chart_with_hint("Gate α: mean per step", gates, "gates", key)
+        st.line_chart(_gates(trained, "std"), x_label="step", y_label="spread of α (std)")
+    found = [(name, s) for name, r in trained.items() for s in signs(r)]
+    if found:
+        st.markdown("**What the curves show**")
+        for name, sign in found:
+            st.warning(f"{name}: {sign.message} (NOTES {sign.ref})")
+    stopped = [name for name, r in trained.items() if r.stopped]
+    if stopped:
+        st.caption("Stopped early (time budget or Stop): " + ", ".join(stopped))
+
+
+def _chart_with_hint(title: str, data: pd.DataFrame, hint: str, key: str, table=False) -> None:
+    st.markdown(f"#### {title}")
+    chart, note = st.columns([3, 1])
+    with chart:
+        if table:
+            st.dataframe(data, width="stretch", key=f"{key}.{hint}.table")
+        else:
+            st.line_chart(data, x_label="step")
+    note.info(HINTS[hint], icon="📖")
+
+
+def _static_table(results: list[VariantResult]) -> pd.DataFrame:
+    rows = []
+    for r in results:
+        s, o = r.static, r.overhead_pct
+        rows.append(
+            {
+                "variant": r.variant.name,
+                "pattern": r.variant.formula,
+                "params": s.params,
+                "MACs": s.macs,
+                "elementwise ops": s.elementwise_ops,
+                "latency ms (median)": s.latency_ms,
+                "params +%": o.get("params"),
+                "MACs +%": o.get("macs"),
+                "elementwise +%": o.get("elementwise_ops"),
+                "latency +%": o.get("latency_ms"),
+            }
+        )
+    return pd.DataFrame(rows).set_index("variant")
+
+
+def _per_step(records: dict[str, TrainRecord], field: str) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(getattr(r, field)) for name, r in records.items()})
+
+
+def _accuracy(records: dict[str, TrainRecord]) -> pd.DataFrame:
+    table = pd.DataFrame({name: pd.Series(r.val_accuracy) for name, r in records.items()}).T
+    table.columns = [f"epoch {i + 1}" for i in table.columns]
+    table.index.name = "variant"
+    return table
+
+
+def _gates(records: dict[str, TrainRecord], stat: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            f"{name} · {slot}": pd.Series(stats[stat])
+            for name, r in records.items()
+            for slot, stats in r.gate_stats.items()
+        }
+    )

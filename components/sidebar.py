@@ -1,0 +1,408 @@
+"""The sidebar: block family and fields, input shape, presets gallery, spec upload, share link."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import streamlit as st
+
+from components import design, engine, state
+from components.texts import ATTENTION
+from resattn.loading import load_spec
+from resattn.presets import preset_index
+from schemas import BlockSpec, InputSpec, NetworkSpec, SpecError, canonical_json
+
+MAX_UPLOAD_BYTES = 256 * 1024
+
+
+def render_sidebar(spec, *, key: str) -> None:
+    with st.sidebar:
+        st.markdown("### Design")
+        _text(spec, ["name"], "Name", key=f"{key}.name", help=_desc(type(spec), "name"))
+        if spec.kind == "block":
+            render_block_fields(spec, key=key)
+        else:
+            render_network_fields(spec, key=key)
+        render_input_fields(spec, key=key)
+        st.divider()
+        render_presets(key=f"{key}.presets")
+        render_upload(key=f"{key}.upload")
+        render_share(spec, key=f"{key}.share")
+
+
+def _desc(model, name: str) -> str:
+    return model.model_fields[name].description or ""
+
+
+def _commit_field(path: list, widget_key: str, what: str, convert=lambda v: v) -> None:
+    state.commit(design.with_field(state.spec(), path, convert(st.session_state[widget_key])), what)
+
+
+def _number(spec, path, label, *, key, lo=None, hi=None, help=None, step=1, fmt=None):
+    state.bind(key, design.get_in(design.as_dict(spec), path))
+    st.number_input(
+        label,
+        min_value=lo,
+        max_value=hi,
+        step=step,
+        key=key,
+        help=help,
+        format=fmt,
+        on_change=_commit_field,
+        args=(path, key, f"{label.lower()} change"),
+    )
+
+
+def _select(
+    spec, path, label, options, *, key, help=None, fmt=str, convert=lambda v: v, value=None
+):
+    current = design.get_in(design.as_dict(spec), path) if value is None else value
+    state.bind(key, current)
+    st.selectbox(
+        label,
+        options,
+        key=key,
+        help=help,
+        format_func=fmt,
+        on_change=_commit_field,
+        args=(path, key, f"{label.lower()} change", convert),
+    )
+
+
+def _toggle(spec, path, label, *, key, help=None):
+    state.bind(key, design.get_in(design.as_dict(spec), path))
+    st.toggle(
+        label,
+        key=key,
+        help=help,
+        on_change=_commit_field,
+        args=(path, key, f"{label.lower()} change"),
+    )
+
+
+def _text(spec, path, label, *, key, help=None):
+    state.bind(key, design.get_in(design.as_dict(spec), path))
+    st.text_input(
+        label,
+        key=key,
+        help=help,
+        max_chars=64,
+        on_change=_commit_field,
+        args=(path, key, f"{label.lower()} change"),
+    )
+
+
+def _on_family(widget_key: str, widen_key: str) -> None:
+    family = st.session_state[widget_key]
+    widen = st.session_state.get(widen_key, 2)
+    state.commit(design.apply_family(state.spec(), family, widen), "family change")
+
+
+def render_block_fields(spec: BlockSpec, *, key: str) -> None:
+    fam_key, widen_key = f"{key}.family", f"{key}.widen"
+    state.bind(fam_key, design.family_of_spec(spec))
+    st.selectbox(
+        "Block family",
+        list(design.FAMILIES),
+        key=fam_key,
+        format_func=lambda f: f"{design.FAMILIES[f][0]} — {design.FAMILIES[f][1]}",
+        on_change=_on_family,
+        args=(fam_key, widen_key),
+        help="The six families of notes §1. Choosing one rewrites the block fields below and "
+        "keeps the channels, stride, input and attention.",
+    )
+    b = spec.block
+    model = type(b)
+    if design.family_of(b) == "wide" and b.type == "bottleneck":
+        state.bind(widen_key, max(1, b.base_width // 64))
+        st.number_input(
+            "Widen factor k",
+            1,
+            16,
+            key=widen_key,
+            on_change=_on_family,
+            args=(fam_key, widen_key),
+            help="Wide-ResNet: the bottleneck's width per group is 64·k "
+            "(k = 2 is Wide-ResNet-50-2).",
+        )
+    c1, c2 = st.columns(2)
+    with c1:
+        _number(
+            spec,
+            ["block", "out_channels"],
+            "Out channels",
+            key=f"{key}.out_channels",
+            lo=1,
+            hi=4096,
+            help=_desc(model, "out_channels"),
+        )
+    with c2:
+        _select(
+            spec,
+            ["block", "stride"],
+            "Stride",
+            [1, 2],
+            key=f"{key}.stride",
+            help=_desc(model, "stride"),
+        )
+    if b.type == "bottleneck":
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            _number(
+                spec,
+                ["block", "expansion"],
+                "Expand ×",
+                key=f"{key}.expansion",
+                lo=1,
+                hi=64,
+                help=_desc(model, "expansion"),
+            )
+        with c2:
+            _number(
+                spec,
+                ["block", "groups"],
+                "Groups",
+                key=f"{key}.groups",
+                lo=1,
+                hi=4096,
+                help=_desc(model, "groups"),
+            )
+        with c3:
+            _number(
+                spec,
+                ["block", "base_width"],
+                "Base width",
+                key=f"{key}.base_width",
+                lo=1,
+                hi=4096,
+                help=_desc(model, "base_width"),
+            )
+    with st.expander("More block settings"):
+        _toggle(
+            spec,
+            ["block", "preact"],
+            "Pre-activation",
+            key=f"{key}.preact",
+            help=_desc(model, "preact"),
+        )
+        _number(
+            spec,
+            ["block", "dropout"],
+            "Dropout",
+            key=f"{key}.dropout",
+            lo=0.0,
+            hi=0.95,
+            step=0.05,
+            fmt="%.2f",
+            help=_desc(model, "dropout"),
+        )
+        _select(
+            spec,
+            ["shortcut"],
+            "Shortcut",
+            ["auto", "identity", "conv1x1", "avgpool_conv1x1"],
+            key=f"{key}.shortcut",
+            help=_desc(BlockSpec, "shortcut"),
+        )
+        act = spec.post_add_activation
+        _select(
+            spec,
+            ["post_add_activation"],
+            "Activation after the add",
+            ["default", "relu", "none"],
+            key=f"{key}.post_act",
+            value="default" if act is None else act,
+            convert=lambda v: None if v == "default" else v,
+            fmt=lambda v: "family default" if v == "default" else v,
+            help=_desc(BlockSpec, "post_add_activation"),
+        )
+        _toggle(
+            spec,
+            ["zero_init_last_bn"],
+            "Zero-init last BN",
+            key=f"{key}.zero_init",
+            help=_desc(BlockSpec, "zero_init_last_bn"),
+        )
+
+
+def render_network_fields(spec: NetworkSpec, *, key: str) -> None:
+    st.caption(
+        f"A network: {spec.stem.type} stem, {len(spec.stages)} stages, "
+        f"{sum(s.depth for s in spec.stages)} blocks, {spec.num_classes} classes."
+    )
+    _number(
+        spec,
+        ["num_classes"],
+        "Classes",
+        key=f"{key}.num_classes",
+        lo=1,
+        hi=100_000,
+        help=_desc(NetworkSpec, "num_classes"),
+    )
+    with st.expander("Stage depths"):
+        for i, stage in enumerate(spec.stages):
+            _number(
+                spec,
+                ["stages", i, "depth"],
+                f"Stage {i + 1} depth ({stage.out_channels} ch)",
+                key=f"{key}.depth.{i}",
+                lo=1,
+                hi=64,
+                help="Number of blocks in the stage.",
+            )
+
+
+def render_input_fields(spec, *, key: str) -> None:
+    st.markdown("### Input shape")
+    c1, c2, c3, c4 = st.columns(4)
+    for col, name, label in (
+        (c1, "channels", "C"),
+        (c2, "height", "H"),
+        (c3, "width", "W"),
+        (c4, "batch", "N"),
+    ):
+        with col:
+            field = InputSpec.model_fields[name]
+            hi = next(m.le for m in field.metadata if hasattr(m, "le"))
+            _number(
+                spec,
+                ["input", name],
+                label,
+                key=f"{key}.input.{name}",
+                lo=1,
+                hi=hi,
+                help=field.description,
+            )
+
+
+def _load_preset(name: str) -> None:
+    try:
+        new = load_spec(f"preset:{name}")
+    except SpecError as exc:
+        state.flash("error", exc.message)
+        return
+    if state.commit(new, "preset"):
+        state.set_focus(0)
+        state.flash("success", f"Loaded preset **{preset_index()[name]['title']}**.")
+
+
+def render_presets(*, key: str) -> None:
+    index = preset_index()
+    with st.expander("Presets gallery", expanded=False):
+        st.caption("Block families")
+        families = [n for n, v in index.items() if v["group"] == "family"]
+        cols = st.columns(2)
+        for i, name in enumerate(families):
+            cols[i % 2].button(
+                index[name]["title"].split(" (")[0],
+                key=f"{key}.{name}",
+                help=index[name]["title"],
+                on_click=_load_preset,
+                args=(name,),
+                width="stretch",
+            )
+        st.caption("The four patterns P1–P4 × the four attention kinds")
+        for p in ("p1", "p2", "p3", "p4"):
+            cols = st.columns([1, 1, 1, 1, 1])
+            cols[0].markdown(f"**{p.upper()}**")
+            for col, kind in zip(cols[1:], ATTENTION, strict=False):
+                name = f"{p}_{kind}"
+                if name in index:
+                    col.button(
+                        ATTENTION[kind][0],
+                        key=f"{key}.{name}",
+                        help=index[name]["title"],
+                        on_click=_load_preset,
+                        args=(name,),
+                        width="stretch",
+                    )
+        st.caption("Networks")
+        nets = [n for n, v in index.items() if v["group"] == "network"]
+        pick = st.selectbox(
+            "Network preset",
+            nets,
+            key=f"{key}.network",
+            format_func=lambda n: index[n]["title"],
+            label_visibility="collapsed",
+        )
+        st.button(
+            "Load network",
+            key=f"{key}.load_network",
+            on_click=lambda: _load_preset(st.session_state[f"{key}.network"]),
+            width="stretch",
+        )
+        del pick
+
+
+def load_upload(data: bytes, what: str = "upload") -> bool:
+    """Make an uploaded or pasted spec the design; on error say why and keep the design."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        state.flash(
+            "error",
+            f"The {what} is {len(data):,} bytes; specs are capped at "
+            f"{MAX_UPLOAD_BYTES:,} bytes. The design is unchanged.",
+        )
+        return False
+    try:
+        new = load_spec(bytes(data))
+    except SpecError as exc:
+        state.flash(
+            "error", f"The {what} is not a valid spec, so the design is unchanged. {exc.message}"
+        )
+        return False
+    if state.commit(new, what):
+        state.set_focus(0)
+        state.flash("success", f"Loaded **{new.name}** from the {what}.")
+        return True
+    return False
+
+
+def _on_upload(widget_key: str) -> None:
+    file = st.session_state.get(widget_key)
+    if file is not None:
+        load_upload(file.getvalue(), "upload")
+
+
+def _on_paste(widget_key: str) -> None:
+    text = st.session_state.get(widget_key, "")
+    if text.strip():
+        load_upload(text.encode("utf-8"), "pasted spec")
+
+
+def render_upload(*, key: str) -> None:
+    with st.expander("Open a spec (JSON)"):
+        st.file_uploader(
+            "Upload a spec file",
+            type=["json"],
+            key=f"{key}.file",
+            on_change=_on_upload,
+            args=(f"{key}.file",),
+            help="A spec v1 JSON file (a block or a network), at most 256 kB.",
+        )
+        st.text_area(
+            "…or paste spec JSON",
+            key=f"{key}.text",
+            height=120,
+            help="Paste a spec and press Ctrl+Enter.",
+            on_change=_on_paste,
+            args=(f"{key}.text",),
+        )
+
+
+def share_url(spec) -> str:
+    """The page URL with the current design as its `spec` parameter."""
+    token = engine.token(canonical_json(spec))
+    base = ""
+    try:
+        url = st.context.url or ""
+        parts = urlsplit(url)
+        base = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    except Exception:  # noqa: BLE001 - no browser context (tests, scripts)
+        base = ""
+    return f"{base}?spec={quote(token, safe='')}"
+
+
+def render_share(spec, *, key: str) -> None:
+    st.markdown("### Share")
+    st.caption("The page URL always carries this design — copy it, or copy this link:")
+    st.code(share_url(spec), language=None, wrap_lines=True)

@@ -1,0 +1,90 @@
+"""`resattn export SPEC --format python|onnx|json|share [--fold-bn] [-o FILE]`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from resattn.cli import EXIT_INPUT, EXIT_OK
+from resattn.commands._common import add_spec_argument
+
+NAME = "export"
+HELP = "export a design as standalone PyTorch code, ONNX, a spec JSON file or a share token"
+
+
+def _python(spec, fold_bn: bool) -> str:
+    from resattn.export.python_code import export_python
+
+    return export_python(spec, fold_bn=fold_bn)
+
+
+def _onnx(spec, fold_bn: bool) -> bytes:
+    from resattn.export.onnx import export_onnx
+
+    return export_onnx(spec, fold_bn=fold_bn)
+
+
+def _json(spec, fold_bn: bool) -> str:
+    from resattn.export.share import spec_json
+
+    return spec_json(spec)
+
+
+def _share(spec, fold_bn: bool) -> str:
+    from resattn.export.share import share_token
+
+    return share_token(spec) + "\n"
+
+
+#: format → (writer, takes --fold-bn, binary output)
+FORMATS = {
+    "python": (_python, True, False),
+    "onnx": (_onnx, True, True),
+    "json": (_json, False, False),
+    "share": (_share, False, False),
+}
+
+
+def add_arguments(parser) -> None:
+    add_spec_argument(parser)
+    parser.add_argument(
+        "--format", "-f", choices=sorted(FORMATS), default="python", help="what to write"
+    )
+    parser.add_argument(
+        "--fold-bn",
+        action="store_true",
+        help="inference export: fold each BN into the conv before it (python and onnx)",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write here (default: stdout; onnx needs a file)"
+    )
+
+
+def run(args) -> int:
+    from resattn.loading import load_spec
+
+    writer, folds, binary = FORMATS[args.format]
+    if args.fold_bn and not folds:
+        return _usage(f"--fold-bn applies to python and onnx exports, not {args.format}")
+    if binary and not args.output:
+        return _usage(f"{args.format} is binary: give a file with -o FILE")
+    content = writer(load_spec(args.spec), args.fold_bn)
+    if not args.output:
+        sys.stdout.write(content)
+        return EXIT_OK
+    path = Path(args.output)
+    try:
+        if binary:
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        return _usage(f"cannot write {path}: {exc.strerror or exc}")
+    size = len(content) if binary else len(content.encode("utf-8"))
+    print(f"wrote {path} ({size:,} bytes, {args.format})", file=sys.stderr)
+    return EXIT_OK
+
+
+def _usage(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_INPUT

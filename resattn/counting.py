@@ -1,0 +1,190 @@
+"""Counting rules (DESIGN §3): what `macs` and `elementwise_ops` count, op by op.
+
+* ``macs`` — multiply-accumulates of conv / linear / matmul, exactly fvcore's "flop" handles
+  (a k×k conv: output elements × C_in/groups × k²; biases are not counted).
+* ``elementwise_ops`` — the weight-free work fvcore skips, counted by the handles below,
+  registered on fvcore's analysis. One op per element of the tensor named in `ELEMENTWISE`:
+
+  ========================= ===================================================
+  op                        counts
+  ========================= ===================================================
+  mul (the gate ⊙ α)        1 per output element
+  add (the residual ⊕)      1 per output element
+  sigmoid / hard-sigmoid    1 per output element
+  hard-swish, ReLU          1 per output element
+  mean / amax (pooling)     1 per *input* element (one add or compare each)
+  global avg-pool           1 per input element
+  max-pool / avg-pool k×k   k² per output element
+  batch-norm (inference)    2 per element (the folded scale and shift)
+  ========================= ===================================================
+
+* Pure data movement (view, cat, split, permute, flatten, dropout at inference…) is zero by
+  design (`DATA_MOVEMENT`). Any other op is *not* silently zero: the profiler lists it as
+  unsupported.
+
+`meta_costs` is the quick, allocation-free count (parameters and conv/linear MACs through
+forward hooks on the ``meta`` device) the linter uses for its overhead figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from schemas import BlockSpec, Slots
+
+#: fvcore handle names whose count is multiply-accumulates
+MAC_OPS = frozenset({"conv", "linear", "matmul", "addmm", "bmm", "einsum"})
+
+
+def _shape(value) -> list[int]:
+    return value.type().sizes()
+
+
+def _numel(value) -> int:
+    return math.prod(_shape(value))
+
+
+def _per_output(scale: int = 1) -> Callable:
+    def handle(inputs, outputs) -> int:
+        return scale * _numel(outputs[0])
+
+    return handle
+
+
+def _per_input(inputs, outputs) -> int:
+    return _numel(inputs[0])
+
+
+def _constant_ints(value) -> list[int]:
+    """An int-list argument of a traced op (a constant, or a list built from constants)."""
+    ivalue = value.toIValue()
+    if ivalue is None:
+        ivalue = [v.toIValue() for v in value.node().inputs()]
+    return [ivalue] if isinstance(ivalue, int) else list(ivalue)
+
+
+def _pool_window(inputs, outputs) -> int:
+    kernel = _constant_ints(inputs[1])
+    return math.prod(kernel * 2 if len(kernel) == 1 else kernel) * _numel(outputs[0])
+
+
+#: aten op → handle counting its elementwise ops (see the module docstring)
+ELEMENTWISE: dict[str, Callable] = {
+    "aten::mul": _per_output(),
+    "aten::mul_": _per_output(),
+    "aten::add": _per_output(),
+    "aten::add_": _per_output(),
+    "aten::sigmoid": _per_output(),
+    "aten::hardsigmoid": _per_output(),
+    "aten::hardswish": _per_output(),
+    "aten::hardswish_": _per_output(),
+    "aten::relu": _per_output(),
+    "aten::relu_": _per_output(),
+    "aten::mean": _per_input,
+    "aten::amax": _per_input,
+    "aten::adaptive_avg_pool2d": _per_input,
+    "aten::max_pool2d": _pool_window,
+    "aten::avg_pool2d": _pool_window,
+    "aten::batch_norm": _per_output(2),
+}
+
+#: ops that move or relabel data and do no arithmetic: zero by design
+DATA_MOVEMENT = frozenset(
+    {
+        "aten::view",
+        "aten::reshape",
+        "aten::flatten",
+        "aten::permute",
+        "aten::transpose",
+        "aten::cat",
+        "aten::split",
+        "aten::split_with_sizes",
+        "aten::contiguous",
+        "aten::size",
+        "aten::Int",
+        "aten::ScalarImplicit",
+        "aten::dropout",
+        "aten::unsqueeze",
+        "aten::squeeze",
+        "aten::t",
+        "aten::to",
+        "aten::detach",
+        "aten::expand",
+        "aten::slice",
+        "aten::select",
+        "aten::numpy_T",
+    }
+)
+
+
+def without_attention(spec):
+    """The same design with every slot empty (the baseline of the attention overhead)."""
+    if isinstance(spec, BlockSpec):
+        return spec.model_copy(update={"slots": Slots()})
+    stages = [stage.model_copy(update={"slots": Slots()}) for stage in spec.stages]
+    return spec.model_copy(update={"stages": stages})
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Parameters and conv/linear MACs, in total and inside attention modules."""
+
+    params: int
+    macs: int
+    attention_params: int
+    attention_macs: int
+
+    def overhead(self, base: Costs) -> tuple[float, float]:
+        """(params %, MACs %) this design adds over `base`."""
+        return (
+            100.0 * (self.params - base.params) / max(1, base.params),
+            100.0 * (self.macs - base.macs) / max(1, base.macs),
+        )
+
+
+def _is_attention(name: str) -> bool:
+    return any(part.startswith("attn_") for part in name.split("."))
+
+
+def meta_costs(spec) -> Costs:
+    """Build `spec` on the meta device and count parameters and conv/linear MACs by hooks.
+
+    The MACs equal fvcore's conv/linear count (output elements × C_in/groups × kernel size);
+    nothing is allocated. `spec` must be lint-clean enough to build (shapes must add up).
+    """
+    from resattn.fusion import build_block
+    from resattn.networks import build_network
+
+    builder = build_block if isinstance(spec, BlockSpec) else build_network
+    with torch.device("meta"):
+        model = builder(spec).eval()
+    macs = {"all": 0, "attention": 0}
+
+    def hook(name):
+        def count(module, args, output):
+            if isinstance(module, nn.Linear):
+                n = output.numel() * module.in_features
+            else:
+                n = output.numel() * module.in_channels // module.groups
+                n *= math.prod(module.kernel_size)
+            macs["all"] += n
+            macs["attention"] += n if _is_attention(name) else 0
+
+        return count
+
+    for name, module in model.named_modules():
+        if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Linear)):
+            module.register_forward_hook(hook(name))
+    inp = spec.input
+    with torch.no_grad():
+        model(torch.empty(inp.batch, inp.channels, inp.height, inp.width, device="meta"))
+    params = {"all": 0, "attention": 0}
+    for name, p in model.named_parameters():
+        params["all"] += p.numel()
+        params["attention"] += p.numel() if _is_attention(name) else 0
+    return Costs(params["all"], macs["all"], params["attention"], macs["attention"])

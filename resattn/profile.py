@@ -1,0 +1,306 @@
+"""`profile(spec)`: parameters, MACs, elementwise ops, FLOPs, latency and peak memory.
+
+What each figure counts (DESIGN §3; the op-by-op rules are in `resattn.counting`):
+
+* ``params`` — learnable parameters (BN running statistics are buffers, not counted).
+* ``macs`` — multiply-accumulates of conv / linear / matmul for the spec's input (batch
+  included), fvcore's count; biases are not counted.
+* ``elementwise_ops`` — the weight-free work: gate multiply, sigmoid / hard-sigmoid,
+  hard-swish, ReLU, mean / amax pooling, max / avg / global pooling, the residual add,
+  batch-norm (2 per element at inference), counted by our fvcore op handles.
+* ``flops = 2 · macs + elementwise_ops``.
+* ``unsupported_ops`` — ops met in the trace that no handle counts (never silently zero).
+* ``latency_ms`` — median wall time of one inference forward (``torch.inference_mode``, after
+  warm-up) on this machine's CPU with ``threads`` threads; ``latency_spread_ms`` is the
+  interquartile range of the repeated runs. Measuring stops at the time budget.
+* ``peak_memory_bytes`` — measured, not estimated: parameters + buffers + input, plus the
+  peak of tensor storage alive at once during one inference forward (tracked op by op). It
+  excludes the allocator's slack and the scratch space inside library kernels.
+* ``attention`` — the overhead of the design's attention versus the same design with every
+  slot empty, in % of params, MACs, elementwise ops and latency, plus the absolute attention
+  parameters.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+import torch
+from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
+
+from resattn.build import build, count_params
+from resattn.counting import DATA_MOVEMENT, ELEMENTWISE, MAC_OPS, without_attention
+from resattn.loading import load_spec
+
+Progress = Optional[Callable[[float, str], None]]
+
+
+@dataclass(frozen=True)
+class ModuleRow:
+    """One row of the per-module table (leaf layers, whole attention modules, own ops)."""
+
+    name: str
+    type: str
+    params: int
+    macs: int
+    elementwise_ops: int
+
+
+@dataclass(frozen=True)
+class Counts:
+    params: int
+    macs: int
+    elementwise_ops: int
+    per_module: list[ModuleRow]
+    unsupported_ops: dict[str, int]
+    attention_params: int
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs + self.elementwise_ops
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The profile of a design; see the module docstring for what each figure counts."""
+
+    params: int
+    macs: int
+    elementwise_ops: int
+    flops: int
+    output_shape: tuple[int, ...]
+    per_module: list[ModuleRow]
+    attention: dict[str, Optional[float]]
+    latency_ms: Optional[float]
+    latency_spread_ms: Optional[float]
+    latency_runs: int
+    threads: int
+    peak_memory_bytes: int
+    unsupported_ops: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["output_shape"] = list(self.output_shape)
+        return data
+
+
+def profile(
+    spec,
+    *,
+    latency: bool = True,
+    repeats: int = 20,
+    time_budget_s: float = 3.0,
+    progress: Progress = None,
+) -> Profile:
+    """Count and (optionally) time a design. Refuses designs with linter errors.
+
+    `progress(fraction, message)` is called as the work advances. `time_budget_s` bounds the
+    whole call: the latency runs of the design and of its attention-free baseline share what
+    counting left of it (each still gets one warm-up and one timed run).
+    """
+    deadline = time.perf_counter() + time_budget_s
+    report = progress or (lambda fraction, message: None)
+    spec = load_spec(spec)
+    report(0.0, "building")
+    model = build(spec).eval()
+    x = _input(spec)
+    report(0.1, "counting")
+    counts = count(model, x)
+    report(0.4, "measuring memory")
+    peak, output_shape = peak_memory(model, x)
+    attn = [r for r in counts.per_module if _is_attention(r.name)]
+    attn_macs = sum(r.macs for r in attn)
+    attn_ew = sum(r.elementwise_ops for r in attn)
+    # The attention-free design is this one minus its attention modules (gates keep shapes).
+    base_params = counts.params - counts.attention_params
+    base_macs, base_ew = counts.macs - attn_macs, counts.elementwise_ops - attn_ew
+    latency_ms = spread = latency_pct = None
+    runs = 0
+    if latency:
+        base_model = build(without_attention(spec)).eval() if attn else None
+        share = (deadline - time.perf_counter()) / (2 if base_model is not None else 1)
+        report(0.5, "timing")
+        latency_ms, spread, runs = measure_latency(model, x, repeats, share)
+        latency_pct = 0.0
+        if base_model is not None:
+            report(0.75, "timing the design without attention")
+            latency_pct = _pct(latency_ms, measure_latency(base_model, x, repeats, share)[0])
+    report(1.0, "done")
+    return Profile(
+        params=counts.params,
+        macs=counts.macs,
+        elementwise_ops=counts.elementwise_ops,
+        flops=counts.flops,
+        output_shape=output_shape,
+        per_module=counts.per_module,
+        attention={
+            "params": counts.attention_params,
+            "macs": attn_macs,
+            "elementwise_ops": attn_ew,
+            "params_pct": _pct(counts.params, base_params),
+            "macs_pct": _pct(counts.macs, base_macs),
+            "elementwise_ops_pct": _pct(counts.elementwise_ops, base_ew),
+            "flops_pct": _pct(counts.flops, 2 * base_macs + base_ew),
+            "latency_pct": latency_pct,
+        },
+        latency_ms=latency_ms,
+        latency_spread_ms=spread,
+        latency_runs=runs,
+        threads=torch.get_num_threads(),
+        peak_memory_bytes=peak,
+        unsupported_ops=counts.unsupported_ops,
+    )
+
+
+def _pct(value: float, base: float) -> float:
+    """How much larger `value` is than `base`, in %."""
+    return 100.0 * (value - base) / base if base else 0.0
+
+
+def _input(spec) -> torch.Tensor:
+    inp = spec.input
+    generator = torch.Generator().manual_seed(0)
+    return torch.randn(inp.batch, inp.channels, inp.height, inp.width, generator=generator)
+
+
+# --- counting --------------------------------------------------------------------------------
+
+
+def _is_attention(name: str) -> bool:
+    return any(part.startswith("attn_") for part in name.split("."))
+
+
+def count(model: nn.Module, x: torch.Tensor) -> Counts:
+    """MACs and elementwise ops of one forward of `model` on `x`, in total and per module."""
+    from fvcore.nn import FlopCountAnalysis
+
+    analysis = FlopCountAnalysis(model, (x,)).set_op_handle(**ELEMENTWISE)
+    # fvcore silently ignores a fixed list of ops (ReLU among them); only pure data movement
+    # may be ignored here, so everything else is either counted or reported as unsupported.
+    analysis._ignored_ops = set(DATA_MOVEMENT)
+    analysis.unsupported_ops_warnings(False)
+    analysis.uncalled_modules_warnings(False)
+    analysis.tracer_warnings("none")
+    by_module = analysis.by_module_and_operator()
+    total = by_module[""]
+    macs = sum(v for k, v in total.items() if k in MAC_OPS)
+    attention_params = sum(p.numel() for n, p in model.named_parameters() if _is_attention(n))
+    return Counts(
+        params=count_params(model),
+        macs=int(macs),
+        elementwise_ops=int(sum(total.values()) - macs),
+        per_module=_rows(model, by_module),
+        unsupported_ops=dict(analysis.unsupported_ops()),
+        attention_params=attention_params,
+    )
+
+
+def _split(counter) -> tuple[int, int]:
+    macs = sum(v for k, v in counter.items() if k in MAC_OPS)
+    return int(macs), int(sum(counter.values()) - macs)
+
+
+def _rows(model: nn.Module, by_module) -> list[ModuleRow]:
+    """Leaf layers and whole attention modules, plus the own ops (the add) of containers."""
+    rows = []
+    for name, module in model.named_modules():
+        inside_attention = _is_attention(name) and not name.split(".")[-1].startswith("attn_")
+        if inside_attention:
+            continue
+        children = list(module.named_children())
+        unit = not children or name.split(".")[-1].startswith("attn_")
+        macs, ew = _split(by_module.get(name, {}))
+        if unit:
+            params = sum(p.numel() for p in module.parameters())
+            rows.append(ModuleRow(name, type(module).__name__, params, macs, ew))
+            continue
+        for child, _ in children:
+            c_macs, c_ew = _split(by_module.get(f"{name}.{child}" if name else child, {}))
+            macs, ew = macs - c_macs, ew - c_ew
+        if macs or ew:
+            label = f"{name} (own ops)" if name else "(own ops)"
+            rows.append(ModuleRow(label, type(module).__name__, 0, macs, ew))
+    return rows
+
+
+# --- latency ---------------------------------------------------------------------------------
+
+
+def measure_latency(
+    model: nn.Module, x: torch.Tensor, repeats: int, budget_s: float
+) -> tuple[float, float, int]:
+    """(median ms, interquartile range ms, runs) of inference forwards within `budget_s`.
+
+    Up to two warm-up runs, then up to `repeats` timed runs; measuring stops once the budget
+    is spent (a run in progress finishes; at least one warm-up and one timed run are made).
+    """
+    deadline = time.perf_counter() + budget_s
+    times: list[float] = []
+    with torch.inference_mode():
+        model(x)  # warm-up: first-call allocations and kernel selection
+        if time.perf_counter() < deadline:
+            model(x)
+        while len(times) < repeats and (not times or time.perf_counter() < deadline):
+            start = time.perf_counter()
+            model(x)
+            times.append(1000 * (time.perf_counter() - start))
+    if len(times) < 4:
+        return statistics.median(times), max(times) - min(times), len(times)
+    q1, _, q3 = statistics.quantiles(times, n=4)
+    return statistics.median(times), q3 - q1, len(times)
+
+
+# --- peak memory -----------------------------------------------------------------------------
+
+
+class _LiveStorage(TorchDispatchMode):
+    """Track the bytes of tensor storage that ops create and that are still alive."""
+
+    def __init__(self, existing: set[int]):
+        super().__init__()
+        self.existing = existing
+        self.refs: dict[int, int] = {}
+        self.current = self.peak = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for t in tree_leaves(out):
+            if isinstance(t, torch.Tensor):
+                self._track(t)
+        return out
+
+    def _track(self, t: torch.Tensor) -> None:
+        storage = t.untyped_storage()
+        ptr, size = storage.data_ptr(), storage.nbytes()
+        if ptr in self.existing or size == 0:
+            return
+        if ptr not in self.refs:
+            self.refs[ptr] = 0
+            self.current += size
+            self.peak = max(self.peak, self.current)
+        self.refs[ptr] += 1
+        weakref.finalize(t, self._release, ptr, size)
+
+    def _release(self, ptr: int, size: int) -> None:
+        self.refs[ptr] -= 1
+        if self.refs[ptr] == 0:
+            del self.refs[ptr]
+            self.current -= size
+
+
+def peak_memory(model: nn.Module, x: torch.Tensor) -> tuple[int, tuple[int, ...]]:
+    """(bytes, output shape): parameters + buffers + input + the peak live tensor storage of
+    one inference forward, and the shape that forward returns."""
+    tensors = [*model.parameters(), *model.buffers(), x]
+    resident = sum(t.untyped_storage().nbytes() for t in tensors)
+    tracker = _LiveStorage({t.untyped_storage().data_ptr() for t in tensors})
+    with torch.inference_mode(), tracker:
+        shape = tuple(model(x).shape)
+    return resident + tracker.peak, shape

@@ -1,0 +1,143 @@
+"""The studio in a real browser: drag and drop on the canvas, share links, downloads, themes.
+
+Screenshots go to tests/artifacts/ (look at them: the canvas must read on a projector).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from components import engine
+from resattn.loading import load_spec
+from schemas import canonical_json
+from tests.e2e.studio_page import Studio
+
+pytestmark = pytest.mark.e2e
+
+TABS = ["Diagram", "Checks", "Profile", "Compare", "Code", "Learn"]
+
+
+def url_for(server_url: str, preset: str) -> str:
+    return f"{server_url}/?spec={engine.token(canonical_json(load_spec(f'preset:{preset}')))}"
+
+
+def test_drag_se_onto_the_branch_changes_diagram_and_code(context, server_url, artifacts):
+    studio = Studio(context.new_page()).open(url_for(server_url, "bottleneck_block"))
+    assert studio.placed("branch").count() == 0
+    ascii_before = studio.wait_for(studio.ascii, what="the ASCII diagram")
+    code_before = studio.wait_for(studio.code, what="the exported code")
+    studio.canvas().screenshot(path=str(artifacts / "canvas_empty_light.png"))
+
+    studio.drag_chip("se", "branch")
+    studio.placed("branch").wait_for()
+    ascii_after = studio.wait_for(
+        lambda: (a := studio.ascii()) != ascii_before and a, what="the ASCII diagram to change"
+    )
+    assert "SE" in ascii_after
+    code_after = studio.wait_for(
+        lambda: (c := studio.code()) != code_before and c, what="the code to change"
+    )
+    assert "SqueezeExcite" in code_after or "SE" in code_after
+    assert "SE(F(x))" in studio.formula()
+    studio.canvas().screenshot(path=str(artifacts / "canvas_se_branch_light.png"))
+
+
+def test_drag_cbam_onto_the_skip_shows_p4_then_remove(context, server_url, artifacts):
+    studio = Studio(context.new_page()).open(server_url)
+    studio.drag_chip("cbam", "skip")
+    studio.placed("skip").wait_for()
+    studio.wait_for(lambda: "P4" in studio.formula(), what="the P4 formula")
+    assert "y = A_s(x) + A_r(F(x))" in studio.formula()
+    assert "CBAM(x)" in studio.formula()
+    studio.wait_idle()
+    studio.canvas().screenshot(path=str(artifacts / "canvas_p4_cbam_light.png"))
+
+    # Click a chip to edit it; drag a placed chip to another zone to move it.
+    studio.placed("branch").locator(".ra-chip-box").click()
+    studio.wait_for(
+        lambda: studio.page.get_by_role("radio", name="SE · branch").is_checked(),
+        what="the gate editor to show the clicked chip",
+    )
+    studio.placed("skip").locator(".ra-chip-box").drag_to(studio.zone("post_add"), steps=20)
+    studio.placed("post_add").wait_for()
+    studio.placed("skip").wait_for(state="detached")
+    studio.wait_for(lambda: "P2" in studio.formula(), what="the P2 formula")
+    studio.placed("post_add").locator(".ra-chip-box").drag_to(studio.zone("skip"), steps=20)
+    studio.placed("skip").wait_for()
+    studio.wait_idle()
+
+    # Remove with ×, then drag the branch chip off the block.
+    studio.page.locator("[data-remove=skip]").click()
+    studio.placed("skip").wait_for(state="detached")
+    assert "P4" not in studio.formula()
+    studio.placed("branch").locator(".ra-chip-box").drag_to(
+        studio.page.locator("h1.ra-title"), steps=20
+    )
+    studio.placed("branch").wait_for(state="detached")
+    studio.wait_for(
+        lambda: studio.formula().startswith("y = ReLU( x + F(x) )"),
+        what="the plain residual formula",
+    )
+
+
+def test_copied_url_restores_the_same_design(context, browser, server_url):
+    studio = Studio(context.new_page()).open(server_url)
+    studio.drag_chip("eca", "pre_residual")
+    studio.placed("pre_residual").wait_for()
+    studio.wait_idle()
+    url = studio.wait_for(lambda: "spec=" in studio.page.url and studio.page.url, what="the URL")
+    formula = studio.formula()
+    ascii_text = studio.ascii()
+
+    fresh_ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
+    try:
+        fresh = Studio(fresh_ctx.new_page()).open(url)
+        fresh.placed("pre_residual").wait_for()
+        assert fresh.formula() == formula
+        assert fresh.wait_for(fresh.ascii) == ascii_text
+    finally:
+        fresh_ctx.close()
+
+
+def test_downloaded_python_runs_and_gives_the_shape_on_the_page(context, server_url, tmp_path):
+    studio = Studio(context.new_page()).open(url_for(server_url, "p3_se"))
+    page_shape = studio.out_shape()  # C×H×W as the canvas shows it
+    studio.tab("Code")
+    with studio.page.expect_download() as info:
+        studio.page.get_by_role("button", name=re.compile(r"PyTorch \.py")).click()
+    path = tmp_path / "exported.py"
+    info.value.save_as(path)
+    probe = (
+        "import importlib.util, sys, torch\n"
+        f"s = importlib.util.spec_from_file_location('exported', {str(path)!r})\n"
+        "m = importlib.util.module_from_spec(s); s.loader.exec_module(m)\n"
+        "model = m.build_model().eval()\n"
+        "x = torch.randn(1, 256, 56, 56)\n"
+        "print('x'.join(str(d) for d in model(x).shape[1:]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip().replace("x", "×") == page_shape
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_of_every_tab(browser, server_url, artifacts, scheme):
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, color_scheme=scheme)
+    ctx.set_default_timeout(45_000)
+    try:
+        studio = Studio(ctx.new_page()).open(url_for(server_url, "p4_se"))
+        studio.canvas().screenshot(path=str(artifacts / f"canvas_p4_se_{scheme}.png"))
+        studio.page.screenshot(path=str(artifacts / f"page_{scheme}.png"))
+        for name in TABS:
+            studio.tab(name)
+            studio.page.get_by_role("tabpanel").last.scroll_into_view_if_needed()
+            studio.page.screenshot(
+                path=str(artifacts / f"tab_{name.lower()}_{scheme}.png"), full_page=True
+            )
+    finally:
+        ctx.close()

@@ -1,0 +1,44 @@
+"""Helpers for the studio's AppTest suite (the page runs in-process, without a browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def new_app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    if query:
+        at.query_params.update(query)
+    return at
+
+
+def failures(at: AppTest) -> list[str]:
+    """Exceptions and panel failures shown on the page."""
+    found = [str(e.value) for e in at.exception]
+    found += [e.value for e in at.error if " failed: " in e.value]
+    return found
+
+
+def ascii_text(at: AppTest) -> str:
+    return next((c.value for c in at.code if "⊕" in c.value), "")
+
+
+def code_text(at: AppTest) -> str:
+    return next((c.value for c in at.code if "def build_model" in c.value), "")
+
+
+def slot_value(at: AppTest, slot: str) -> str:
+    return at.selectbox(key=f"studio.slot.{slot}").value
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = new_app()
+    at.run()
+    assert not failures(at), failures(at)
+    return at

@@ -1,0 +1,245 @@
+"""The studio page in AppTest: fresh and shared sessions, panels for every preset, the keyboard
+path in every slot, uploads, undo/redo, canvas edits arriving through session state."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components import engine
+from resattn.loading import load_spec
+from resattn.presets import preset_index
+from schemas import canonical_json
+from tests.ui.conftest import ascii_text, code_text, failures, new_app, slot_value
+
+SLOTS = ("pre_residual", "branch", "skip", "post_add")
+
+
+def test_fresh_session_opens_on_the_se_bottleneck(app):
+    assert slot_value(app, "branch") == "se"
+    assert all(slot_value(app, s) == "none" for s in SLOTS if s != "branch")
+    assert app.text_input(key="studio.side.name").value == "se_bottleneck"
+    token = app.query_params["spec"]
+    token = token[0] if isinstance(token, list) else token
+    shared = engine.spec_from_token(token)
+    assert canonical_json(shared) == canonical_json(load_spec("preset:se_bottleneck"))
+    assert "SE" in ascii_text(app)
+    assert "def build_model" in code_text(app)
+
+
+def test_shared_url_restores_the_design():
+    spec = load_spec("preset:p4_cbam")
+    at = new_app({"spec": engine.token(canonical_json(spec))})
+    at.run()
+    assert not failures(at), failures(at)
+    assert slot_value(at, "skip") == "cbam"
+    assert slot_value(at, "branch") == "cbam"
+    assert at.text_input(key="studio.side.name").value == "p4_cbam"
+
+
+@pytest.mark.parametrize("token", ["ra1.this-is-not-a-design", "j1.garbage", "%%%"])
+def test_invalid_shared_url_shows_a_message_and_the_default(token):
+    at = new_app({"spec": token})
+    at.run()
+    assert not failures(at), failures(at)
+    assert any("could not be opened" in e.value for e in at.error)
+    assert at.text_input(key="studio.side.name").value == "se_bottleneck"
+
+
+def test_every_panel_renders_for_every_preset(app):
+    at = app
+    for name, meta in preset_index().items():
+        if meta["group"] == "network":
+            at.selectbox(key="studio.side.presets.network").set_value(name)
+            at.button(key="studio.side.presets.load_network").click()
+        else:
+            at.button(key=f"studio.side.presets.{name}").click()
+        at.run()
+        assert not failures(at), (name, failures(at))
+        assert at.text_input(key="studio.side.name").value == load_spec(f"preset:{name}").name
+        assert ascii_text(at), name
+        if meta["group"] == "network":
+            assert at.selectbox(key="studio.stage").value == 0
+
+
+@pytest.mark.parametrize("view", ["graphviz", "interactive"])
+def test_other_diagram_views_render(app, view):
+    app.segmented_control(key="studio.diagram.view").set_value(view)
+    app.run()
+    assert not failures(app), failures(app)
+
+
+@pytest.mark.parametrize("slot", SLOTS)
+def test_keyboard_path_places_edits_and_removes_in_each_slot(app, slot):
+    at = app
+    before_ascii, before_code = ascii_text(at), code_text(at)
+    at.selectbox(key=f"studio.slot.{slot}").set_value("eca")
+    at.run()
+    assert not failures(at), failures(at)
+    assert slot_value(at, slot) == "eca"
+    placed_ascii, placed_code = ascii_text(at), code_text(at)
+    assert "ECA" in placed_ascii and placed_ascii != before_ascii
+    assert placed_code != before_code
+    # Edit: the selected gate's kernel size (ECA) through the gate editor.
+    at.radio(key="studio.edit_slot").set_value(slot)
+    at.run()
+    at.selectbox(key=f"studio.att.{slot}.eca.kernel_size").set_value(7)
+    at.run()
+    assert not failures(at), failures(at)
+    assert code_text(at) != placed_code
+    assert at.selectbox(key=f"studio.att.{slot}.eca.kernel_size").value == 7
+    # Remove.
+    at.selectbox(key=f"studio.slot.{slot}").set_value("none")
+    at.run()
+    assert not failures(at), failures(at)
+    assert slot_value(at, slot) == "none"
+    if slot != "branch":
+        assert ascii_text(at) == before_ascii
+
+
+def test_changing_the_kind_of_a_gate_keeps_it_in_its_slot(app):
+    app.selectbox(key="studio.slot.branch").set_value("coord")
+    app.run()
+    assert slot_value(app, "branch") == "coord"
+    assert "CA" in ascii_text(app) or "Coord" in ascii_text(app)
+
+
+def test_malformed_upload_shows_the_error_and_keeps_the_design(app):
+    before = app.query_params["spec"]
+    app.file_uploader(key="studio.side.upload.file").set_value(
+        ("broken.json", b'{"block": {"type": "bottleneck", ', "application/json")
+    )
+    app.run()
+    assert not failures(app), failures(app)
+    assert any("not a valid spec" in e.value for e in app.error)
+    assert app.query_params["spec"] == before
+    assert slot_value(app, "branch") == "se"
+
+
+def test_schema_invalid_upload_names_the_path(app):
+    bad = json.dumps(
+        {
+            "input": {"channels": 8, "height": 8, "width": 8},
+            "block": {"type": "basic", "out_channels": -3},
+        }
+    ).encode()
+    app.file_uploader(key="studio.side.upload.file").set_value(
+        ("bad.json", bad, "application/json")
+    )
+    app.run()
+    assert any("block.out_channels" in e.value for e in app.error)
+    assert app.text_input(key="studio.side.name").value == "se_bottleneck"
+
+
+def test_valid_upload_replaces_the_design(app):
+    data = json.dumps(load_spec("preset:p2_eca").model_dump(mode="json")).encode()
+    app.file_uploader(key="studio.side.upload.file").set_value(
+        ("p2.json", data, "application/json")
+    )
+    app.run()
+    assert not failures(app), failures(app)
+    assert slot_value(app, "post_add") == "eca"
+
+
+def test_invalid_form_edit_is_refused_and_keeps_the_design(app):
+    app.text_input(key="studio.side.name").set_value("class")  # a Python keyword
+    app.run()
+    assert any("keyword" in e.value for e in app.error)
+    assert app.text_input(key="studio.side.name").value == "se_bottleneck"
+
+
+def test_undo_and_redo(app):
+    at = app
+    at.selectbox(key="studio.slot.skip").set_value("se")
+    at.run()
+    at.number_input(key="studio.side.input.height").set_value(28)
+    at.run()
+    assert slot_value(at, "skip") == "se"
+    at.button(key="studio.undo_btn").click()
+    at.run()
+    assert at.number_input(key="studio.side.input.height").value == 56
+    assert slot_value(at, "skip") == "se"
+    at.button(key="studio.undo_btn").click()
+    at.run()
+    assert slot_value(at, "skip") == "none"
+    assert at.button(key="studio.undo_btn").disabled
+    at.button(key="studio.redo_btn").click()
+    at.run()
+    assert slot_value(at, "skip") == "se"
+    at.button(key="studio.redo_btn").click()
+    at.run()
+    assert at.number_input(key="studio.side.input.height").value == 28
+    assert at.button(key="studio.redo_btn").disabled
+
+
+def test_canvas_edits_through_session_state(app):
+    at = app
+    at.session_state["studio.canvas"] = {
+        "action": {"op": "place", "slot": "skip", "type": "cbam", "id": "t-1"}
+    }
+    at.run()
+    assert not failures(at), failures(at)
+    assert slot_value(at, "skip") == "cbam"
+    at.session_state["studio.canvas"] = {
+        "action": {"op": "move", "from": "skip", "slot": "post_add", "type": "cbam", "id": "t-2"}
+    }
+    at.run()
+    assert slot_value(at, "skip") == "none" and slot_value(at, "post_add") == "cbam"
+    at.session_state["studio.canvas"] = {
+        "action": {"op": "remove", "slot": "post_add", "id": "t-3"}
+    }
+    at.run()
+    assert slot_value(at, "post_add") == "none"
+
+
+def test_family_switch_rewrites_the_block(app):
+    app.selectbox(key="studio.side.family").set_value("resnext")
+    app.run()
+    assert not failures(app), failures(app)
+    assert app.number_input(key="studio.side.groups").value == 32
+    assert slot_value(app, "branch") == "se"
+
+
+def test_learn_tab_shows_the_evidence_table(app):
+    texts = " ".join(m.value for m in app.markdown)
+    assert "multiplicative gate" in " ".join(i.value for i in app.info)
+    assert "Published evidence" in texts
+
+
+def test_profile_runs_on_demand_and_shows_the_counting_rules(app):
+    at = app
+    assert not [m for m in at.metric if m.label == "MACs"]  # an edit never waits on profiling
+    assert any("Counting rules" in m.value for m in at.markdown)
+    at.toggle(key="studio.profile.latency").set_value(False)
+    at.run()
+    at.button(key="studio.profile.run").click()
+    at.run()
+    assert not failures(at), failures(at)
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Parameters"].replace(",", "").isdigit()
+    assert "MACs" in labels and "FLOPs" in labels and "Elementwise ops" in labels
+    assert labels["Output shape"] == "1 × 256 × 56 × 56"
+    assert "Attention overhead (FLOPs)" in labels, labels
+
+
+def test_network_drill_down_edits_the_chosen_stage(app):
+    at = app
+    at.selectbox(key="studio.side.presets.network").set_value("resnet50")
+    at.button(key="studio.side.presets.load_network").click()
+    at.run()
+    assert not failures(at), failures(at)
+    assert any(d.value for d in at.dataframe)  # the stages table
+    at.selectbox(key="studio.stage").set_value(2)
+    at.run()
+    at.selectbox(key="studio.slot.branch").set_value("eca")
+    at.run()
+    assert not failures(at), failures(at)
+    token = at.query_params["spec"]
+    spec = engine.spec_from_token(token[0] if isinstance(token, list) else token)
+    assert spec.stages[2].slots.branch.type == "eca"
+    assert spec.stages[1].slots.branch is None
+    assert "ECA" in ascii_text(at)  # the drill-down diagram of stage 3's block
+    at.selectbox(key="studio.stage").set_value(1)
+    at.run()
+    assert slot_value(at, "branch") == "none"
