@@ -62,6 +62,16 @@ def compare_tab(spec) -> None:
     render_compare(spec, key="studio.compare")
 
 
+TABS = {
+    "Diagram": render_diagram,
+    "Checks": render_checks,
+    "Profile": render_profile,
+    "Compare": lambda spec, key: compare_tab(spec),
+    "Code": render_code,
+    "Learn": render_learn,
+}
+
+
 def main() -> None:
     st.set_page_config(
         page_title="ResAttn Studio", page_icon="⊗", layout="wide", initial_sidebar_state="expanded"
@@ -81,20 +91,12 @@ def main() -> None:
     errors = [d for d in engine.lint(canonical_json(spec)) if d["severity"] == "error"]
     if errors:
         render_diagnostics(errors)
-    tabs = st.tabs(["Diagram", "Checks", "Profile", "Compare", "Code", "Learn"])
-    panels = [
-        render_diagram,
-        render_checks,
-        render_profile,
-        lambda s, key: compare_tab(s),
-        render_code,
-        render_learn,
-    ]
-    for tab, panel, name in zip(
-        tabs, panels, ["diagram", "checks", "profile", "compare", "code", "learn"], strict=False
-    ):
-        with tab, engine.guarded(f"The {name} panel"):
-            panel(spec, key=f"studio.{name}")
+    # Lazy tabs: only the open tab's panel runs and is sent, so an edit stays light.
+    tabs = st.tabs(list(TABS), key="studio.tabs", on_change="rerun")
+    for tab, (label, panel) in zip(tabs, TABS.items(), strict=True):
+        if tab.open:
+            with tab, engine.guarded(f"The {label} panel"):
+                panel(spec, key=f"studio.{label.lower()}")
     state.sync_url()
 
 

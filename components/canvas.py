@@ -136,6 +136,7 @@ def apply_action(action) -> None:
         error = zone_report(canonical_json(spec), stage)[slot]["errors"].get(kind)
         if error:
             state.flash("error", f"{ATTENTION[kind][0]} can't go {_WHERE[slot]}: {error}")
+            state.touch()  # widgets (the keyboard path) show the design as it stays
             return
         source = action.get("from")
         if op == "move" and source in SLOT_NAMES and source != slot:
@@ -248,7 +249,7 @@ def render_gate_editor(spec, block, stage: int, filled: list[str], *, key: str) 
         slot = st.session_state.get(skey, sel)
         att = getattr(block.slots, slot)
         model = ATTENTION_MODELS[att.type]
-        top[1].markdown(f"**{ATTENTION[att.type][1]}** {_WHERE[slot]} — {model.__doc__.strip()}")
+        top[1].markdown(f"**{ATTENTION[att.type][0]} {_WHERE[slot]}**  \n{model.__doc__.strip()}")
         fields = [n for n in model.model_fields if n != "type"]
         cols = st.columns(max(len(fields), 1))
         for col, name in zip(cols, fields, strict=False):

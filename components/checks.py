@@ -8,12 +8,15 @@ from components import engine
 from schemas import canonical_json
 
 _BOX = {"error": st.error, "warning": st.warning, "info": st.info}
-_ICON = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
+_ICON = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 
 def render_diagnostics(diagnostics: list[dict]) -> None:
     if not diagnostics:
-        st.success("No findings: the design passes every check of the linter.", icon="✅")
+        st.success(
+            "No findings: the design passes every check of the linter.",
+            icon=":material/check_circle:",
+        )
         return
     for d in diagnostics:
         where = f" at `{d['path']}`" if d["path"] else ""

@@ -2,11 +2,12 @@
 
 `render_compare(spec, key=...)` renders the whole tab. Nothing runs at import or on a plain
 rerun: the static comparison and the probes run when the user presses *Run*, inside a fragment
-(only the tab reruns), with one progress bar per variant. Each variant's probe is bounded by a
-time budget and stops when the user presses *Stop* (any click reruns the fragment, which ends
-the run at its next progress update; finished variants are kept). Results are cached in the
-session by the variant's canonical JSON and the settings, so re-running a design with the same
-settings, or switching back to it, is instant.
+(the tab's own widgets rerun only the tab), with one progress bar per variant. Each probe is
+bounded by a time budget. *Stop* sits outside the fragment on purpose: Streamlit lets a
+full-page rerun preempt a running fragment (a click inside the fragment would wait for the run
+to end), so Stop — like any edit of the design — ends the run at its next progress update;
+finished variants are kept. Results are cached in the session by the variant's canonical JSON
+and the settings, so re-running with the same settings, or coming back to a design, is instant.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ def render_compare(spec, *, key: str) -> None:
         "Each variant's block is trained in a small classifier on scikit-learn's 1,797 "
         "handwritten 8×8 digits, with the same seed, split and batch order."
     )
+    # Outside the fragment, so that its click preempts a running ablation (see the docstring).
+    st.button(
+        "Stop",
+        key=f"{key}.stop",
+        help="Stops a running ablation at its next step; finished variants are kept.",
+    )
     _compare_fragment(canonical_json(spec), key)
 
 
@@ -42,13 +49,7 @@ def render_compare(spec, *, key: str) -> None:
 def _compare_fragment(cj: str, key: str) -> None:
     spec = parse_spec(json.loads(cj))
     choices, attention_type, config, latency = _controls(spec, key)
-    run_col, stop_col = st.columns([1, 1])
-    run = run_col.button("Run the ablation", key=f"{key}.run", type="primary")
-    stop_col.button(
-        "Stop",
-        key=f"{key}.stop",
-        help="Stops the run at its next step; finished variants are kept.",
-    )
+    run = st.button("Run the ablation", key=f"{key}.run", type="primary")
     if not choices:
         st.info("Choose at least one variant.")
         return
@@ -59,12 +60,19 @@ def _compare_fragment(cj: str, key: str) -> None:
         return
     static_key = json.dumps([cj, choices, attention_type, latency])
     cache = _cache(key)
+    running = f"{key}.running"
+    if st.session_state.pop(running, False) and not run:
+        st.info("The last run was stopped; the variants it finished are shown below.")
     if run:
+        st.session_state[running] = True  # still set on the next run = this run was preempted
         try:
             _run(spec, variants, choices, attention_type, config, latency, static_key, cache)
         except ResAttnError as exc:
+            st.session_state[running] = False
             st.error(f"The ablation cannot run this design: {exc.message}")
             return
+        # Not in a `finally`: a preempting rerun unwinds through here and must leave it set.
+        st.session_state[running] = False
     static = cache.get(static_key)
     records = {v.name: cache.get(_train_key(v, config)) for v in variants}
     if static is None and not any(records.values()):
@@ -189,7 +197,15 @@ def _updater(bar, label: str):
 def _render_results(static: list[VariantResult] | None, records: dict, key: str) -> None:
     trained = {name: r for name, r in records.items() if r is not None}
     if static is not None:
-        _chart_with_hint("Static comparison", _static_table(static), "static", key, table=True)
+        table = _static_table(static)
+        _chart_with_hint("Static comparison", table, "static", key, table=True)
+        overhead = table[[c for c in table.columns if c.endswith("+%")]].drop(
+            index="baseline", errors="ignore"
+        )
+        if not overhead.empty:
+            st.bar_chart(
+                overhead.T, stack=False, x_label="overhead vs baseline (%)", horizontal=True
+            )
     if not trained:
         return
     _chart_with_hint("Loss per step", _per_step(trained, "loss"), "loss", key)

@@ -50,7 +50,10 @@ def has(name: str) -> bool:
 
 def missing(what: str) -> None:
     """The panel's placeholder while its engine part is not there yet."""
-    st.info(f"{what} is not available yet in this build of the studio.", icon="⏳")
+    st.info(
+        f"{what} is not available yet in this build of the studio.",
+        icon=":material/hourglass_empty:",
+    )
 
 
 @contextmanager

@@ -146,18 +146,19 @@ def render_block_fields(spec: BlockSpec, *, key: str) -> None:
             help=_desc(model, "stride"),
         )
     if b.type == "bottleneck":
-        c1, c2, c3 = st.columns(3)
-        with c1:
+        c1, c2 = st.columns(2)
+        c3, _ = st.columns(2)
+        with c3:
             _number(
                 spec,
                 ["block", "expansion"],
-                "Expand ×",
+                "Expansion",
                 key=f"{key}.expansion",
                 lo=1,
                 hi=64,
                 help=_desc(model, "expansion"),
             )
-        with c2:
+        with c1:
             _number(
                 spec,
                 ["block", "groups"],
@@ -167,7 +168,7 @@ def render_block_fields(spec: BlockSpec, *, key: str) -> None:
                 hi=4096,
                 help=_desc(model, "groups"),
             )
-        with c3:
+        with c2:
             _number(
                 spec,
                 ["block", "base_width"],
@@ -279,7 +280,7 @@ def _load_preset(name: str) -> None:
     try:
         new = load_spec(f"preset:{name}")
     except SpecError as exc:
-        state.flash("error", exc.message)
+        state.flash("error", state.md_escape(exc.message))
         return
     if state.commit(new, "preset"):
         state.set_focus(0)
@@ -347,7 +348,9 @@ def load_upload(data: bytes, what: str = "upload") -> bool:
         new = load_spec(bytes(data))
     except SpecError as exc:
         state.flash(
-            "error", f"The {what} is not a valid spec, so the design is unchanged. {exc.message}"
+            "error",
+            f"The {what} is not a valid spec, so the design is unchanged. "
+            f"{state.md_escape(exc.message)}",
         )
         return False
     if state.commit(new, what):

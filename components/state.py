@@ -7,6 +7,7 @@ with the schema. An invalid edit leaves the last good design in place and says w
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Optional
 
 import streamlit as st
@@ -42,7 +43,7 @@ def init() -> None:
         except SpecError as exc:
             flash(
                 "error",
-                f"The design in this link could not be opened. {exc.message} "
+                f"The design in this link could not be opened. {md_escape(exc.message)} "
                 "Showing the default design instead.",
             )
     if spec is None:
@@ -62,6 +63,11 @@ def rev() -> int:
     return st.session_state.get(_REV, 0)
 
 
+def touch() -> None:
+    """Make every bound widget re-read the design (after a refused edit)."""
+    st.session_state[_REV] = st.session_state.get(_REV, 0) + 1
+
+
 def commit(data: Any, what: str = "edit") -> bool:
     """Validate `data` (a dict or a spec) and make it the design; False (and a message) if not."""
     ss = st.session_state
@@ -72,7 +78,7 @@ def commit(data: Any, what: str = "edit") -> bool:
         flash(
             "error",
             f"That {what} was not applied — the design would be invalid. "
-            f"{exc.message} The last good design is kept.",
+            f"{md_escape(exc.message)} The last good design is kept.",
         )
         return False
     old = ss[_SPEC]
@@ -128,6 +134,14 @@ def sync_url() -> None:
         st.query_params["spec"] = token
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown in text that quotes user input (error messages echo spec values)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
 def flash(level: str, text: str) -> None:
     """Queue a message to show once at the top of the next render."""
     st.session_state.setdefault(_FLASH, []).append((level, text))
@@ -168,7 +182,10 @@ def focus() -> int:
 
 
 def set_focus(stage: int) -> None:
-    st.session_state[_FOCUS] = stage
+    ss = st.session_state
+    if ss.get(_FOCUS) != stage:
+        ss[_FOCUS] = stage
+        ss[_REV] = ss.get(_REV, 0) + 1
 
 
 def first_time(action_id: str) -> bool:

@@ -25,6 +25,7 @@ _PUBLIC = {
     "export_python": "resattn.export.python_code",
     "export_onnx": "resattn.export.onnx",
     "share_token": "resattn.export.share",
+    "ablate": "resattn.lab.ablate",
     "parse_spec": "schemas",
     "canonical_json": "schemas",
     "SpecError": "schemas",

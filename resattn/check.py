@@ -14,6 +14,7 @@ with an error instead of an out-of-memory.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Optional
@@ -33,13 +34,19 @@ ELEMENT_BYTES = 4
 
 ATTENTION_TYPES = (SqueezeExcite, EfficientChannelAttention, CBAM, CoordAttention)
 
-#: attention module class → spec `type` (for labels)
+#: attention module class → spec `type`
 ATTENTION_KIND = {
     SqueezeExcite: "se",
     EfficientChannelAttention: "eca",
     CBAM: "cbam",
     CoordAttention: "coord",
 }
+
+#: attention spec `type` → the short label diagrams draw (CA = Coordinate Attention)
+SHORT_LABELS = {"se": "SE", "eca": "ECA", "cbam": "CBAM", "coord": "CA"}
+
+#: function called in a traced forward → (kind, label)
+FUNCTIONS = {operator.add: ("add", "⊕ add"), torch.flatten: ("reshape", "flatten")}
 
 #: block attribute → the symbol of DESIGN §1 it stands for
 ROLES = {
@@ -146,6 +153,11 @@ _TRACE_CACHE_SIZE = 64
 _TRACES: dict[str, tuple[ShapeRow, ...]] = {}
 
 
+def clear_trace_cache() -> None:
+    """Forget every cached trace (benchmarks use it to time a design seen for the first time)."""
+    _TRACES.clear()
+
+
 def _trace_uncached(spec) -> tuple[ShapeRow, ...]:
     from resattn.fusion import build_block
     from resattn.networks import build_network
@@ -195,11 +207,10 @@ def _trace_module(model: nn.Module, x: torch.Tensor, network: bool) -> Iterator[
             kind, op = describe(module)
             block_of[n.name] = path.split("/", 1)[0]
         else:  # call_function / call_method: the add, or a flatten in the head
-            kind = "add" if "add" in n.name else "reshape"
-            op = "⊕ add" if kind == "add" else n.name
+            kind, op = FUNCTIONS[n.target]
             owner = next((block_of[a] for a in inputs if a in block_of), "")
             block_of[n.name] = owner
-            attr = "add" if kind == "add" else "flatten"
+            attr = op.split()[-1]
             path = f"{owner}/{attr}" if network and owner else attr
         role = "⊕" if kind == "add" else ROLES.get(attr.split(".", 1)[0], "")
         yield ShapeRow(n.name, path, kind, role, op, shapes[n.name], inputs)
@@ -263,7 +274,7 @@ def describe(module: nn.Module) -> tuple[str, str]:
 
 def attention_label(module: nn.Module) -> str:
     """``SE``, ``ECA``, ``CBAM`` or ``CA`` (Coordinate Attention)."""
-    return {"se": "SE", "eca": "ECA", "cbam": "CBAM", "coord": "CA"}[ATTENTION_KIND[type(module)]]
+    return SHORT_LABELS[ATTENTION_KIND[type(module)]]
 
 
 # --- the analytic activation estimate (no module, no tensor) ---------------------------------

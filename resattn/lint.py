@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, Optional
 
 from resattn.blocks import resolve_shortcut
+from resattn.loading import load_spec
 from resattn.shapes import block_out_hw
 from schemas import BlockSpec, DesignError, Diagnostic, NetworkSpec
 
@@ -82,13 +83,15 @@ def block_contexts(spec) -> list[BlockContext]:
         return [BlockContext(spec)]
     from resattn.networks import expand_blocks
 
-    return [
-        BlockContext(b.spec, b.path, spec, b.stage, b.index) for b in expand_blocks(spec)
-    ]
+    return [BlockContext(b.spec, b.path, spec, b.stage, b.index) for b in expand_blocks(spec)]
 
 
 def lint(spec) -> list[Diagnostic]:
-    """Every finding of every registered rule, deduplicated, errors first."""
+    """Every finding of every registered rule, deduplicated, errors first.
+
+    `spec` is anything `load_spec` accepts (a spec object, dict, JSON text, "preset:NAME").
+    """
+    spec = load_spec(spec)
     seen: dict[tuple[str, str], Diagnostic] = {}
     contexts = block_contexts(spec)
     for r in RULES.values():
@@ -169,8 +172,7 @@ def identity_shortcut_mismatch(ctx: BlockContext):
         "shortcut",
         f"The skip path carries {fmt_shape(c_in, spec.input.height, spec.input.width)} but the "
         f"branch outputs {fmt_shape(c_out, h, w)}, so `x + F(x)` cannot be added.",
-        "set `shortcut` to `auto` or `conv1x1` (a 1×1 conv + BN projection on the skip, "
-        "notes §12.2)",
+        "set `shortcut` to `auto` or `conv1x1` (a 1×1 conv + BN projection on the skip)",
     )
 
 
@@ -384,8 +386,8 @@ def projection_added(ctx: BlockContext):
     norm = "" if spec.block.preact else " + BN"
     yield Finding(
         "shortcut",
-        f"x ({fmt_shape(c_in, spec.input.height, spec.input.width)}) and F(x) "
-        f"({fmt_shape(c_out, h, w)}) differ{ctx.where}, so a 1×1 conv{norm} projection "
+        f"The skip carries {fmt_shape(c_in, spec.input.height, spec.input.width)} and the "
+        f"branch outputs {fmt_shape(c_out, h, w)}{ctx.where}, so a 1×1 conv{norm} projection "
         f"({params:,} parameters) is added on the skip.",
         "nothing to do; set `shortcut` to `avgpool_conv1x1` for the ResNet-D variant",
     )

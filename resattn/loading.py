@@ -62,7 +62,12 @@ def load_spec(source: Any) -> Spec:
 
 
 def _looks_like_path(text: str) -> bool:
-    return os.sep in text or text.endswith(".json") or Path(text).exists()
+    if os.sep in text or text.endswith(".json"):
+        return True
+    try:
+        return Path(text).exists()
+    except OSError:  # e.g. a share token longer than a file name may be
+        return False
 
 
 def read_capped(path: Path, cap: int = MAX_SPEC_BYTES) -> bytes:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import statistics
 import time
+import warnings
 import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -179,7 +180,9 @@ def _is_attention(name: str) -> bool:
 
 def count(model: nn.Module, x: torch.Tensor) -> Counts:
     """MACs and elementwise ops of one forward of `model` on `x`, in total and per module."""
-    from fvcore.nn import FlopCountAnalysis
+    with warnings.catch_warnings():  # torch.jit's deprecation notices at fvcore's import
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from fvcore.nn import FlopCountAnalysis
 
     analysis = FlopCountAnalysis(model, (x,)).set_op_handle(**ELEMENTWISE)
     # fvcore silently ignores a fixed list of ops (ReLU among them); only pure data movement
@@ -188,7 +191,9 @@ def count(model: nn.Module, x: torch.Tensor) -> Counts:
     analysis.unsupported_ops_warnings(False)
     analysis.uncalled_modules_warnings(False)
     analysis.tracer_warnings("none")
-    by_module = analysis.by_module_and_operator()
+    with warnings.catch_warnings():  # torch.jit's deprecation notices, raised inside fvcore
+        warnings.simplefilter("ignore", DeprecationWarning)
+        by_module = analysis.by_module_and_operator()
     total = by_module[""]
     macs = sum(v for k, v in total.items() if k in MAC_OPS)
     attention_params = sum(p.numel() for n, p in model.named_parameters() if _is_attention(n))
@@ -238,16 +243,19 @@ def measure_latency(
 ) -> tuple[float, float, int]:
     """(median ms, interquartile range ms, runs) of inference forwards within `budget_s`.
 
-    Up to two warm-up runs, then up to `repeats` timed runs; measuring stops once the budget
-    is spent (a run in progress finishes; at least one warm-up and one timed run are made).
+    One warm-up run, a second if it fits, then up to `repeats` timed runs; a run starts only
+    if the last one, repeated, would end before the budget does (at least one timed run).
     """
     deadline = time.perf_counter() + budget_s
     times: list[float] = []
     with torch.inference_mode():
+        start = time.perf_counter()
         model(x)  # warm-up: first-call allocations and kernel selection
-        if time.perf_counter() < deadline:
+        if 2 * time.perf_counter() - start < deadline:
             model(x)
-        while len(times) < repeats and (not times or time.perf_counter() < deadline):
+        while len(times) < repeats:
+            if times and time.perf_counter() + times[-1] / 1000 > deadline:
+                break
             start = time.perf_counter()
             model(x)
             times.append(1000 * (time.perf_counter() - start))

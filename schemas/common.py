@@ -18,8 +18,36 @@ NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}", re.ASCII)
 
 #: Names the exported module defines or imports itself; a design may not shadow them.
 RESERVED_NAMES = frozenset(
-    {"torch", "nn", "F", "build_model", "Gate", "make_gate", "self", "cls", "math", "typing"}
+    {
+        "torch",
+        "nn",
+        "F",
+        "build_model",
+        "Gate",
+        "make_gate",
+        "self",
+        "cls",
+        "math",
+        "typing",
+        "model",
+        "SqueezeExcite",
+        "EfficientChannelAttention",
+        "CBAM",
+        "CoordAttention",
+        "basic_branch",
+        "preact_basic_branch",
+        "bottleneck_branch",
+        "preact_bottleneck_branch",
+        "projection",
+        "pool_projection",
+        "preact_projection",
+        "preact_pool_projection",
+        "imagenet_stem",
+        "cifar_stem",
+    }
 )
+#: Names the exported code generates for a network's block classes and stages.
+RESERVED_PATTERN = re.compile(r"Block(Proj)?(P[1-4])*(NoAct)?|stage[0-9]+", re.ASCII)
 
 
 def check_name(value: str) -> str:
@@ -33,8 +61,10 @@ def check_name(value: str) -> str:
         raise ValueError(f"{value!r} is a Python keyword; choose another name")
     if value.startswith("__"):
         raise ValueError(f"{value!r} starts with '__', which Python reserves; choose another name")
-    if value in RESERVED_NAMES or value in dir(builtins):
-        raise ValueError(f"{value!r} is a built-in or reserved name; choose another name")
+    if value in RESERVED_NAMES or value in dir(builtins) or RESERVED_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is a built-in name or one the exported code uses; choose another name"
+        )
     return value
 
 

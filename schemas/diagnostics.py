@@ -20,3 +20,8 @@ class Diagnostic(BaseModel):
     message: Annotated[str, Field(description="What is wrong, in plain language.")]
     hint: Annotated[str, Field(description="How to fix it.")]
     ref: Annotated[str, Field(description="The notes section it cites, e.g. '§12.2'.")]
+
+    @property
+    def cite(self) -> str:
+        """The reference as a reader sees it: 'notes §12.2' (or the document it names)."""
+        return f"notes {self.ref}" if self.ref.startswith("§") else self.ref

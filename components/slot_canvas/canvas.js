@@ -209,6 +209,7 @@ function attach(host) {
   const paint = (x, y) => {
     const drag = inst.drag;
     const over = zoneAt(inst.zones, x, y);
+    drag.over = over;  // what the user sees highlighted is where the chip goes on release
     for (const [slot, g] of Object.entries(inst.zones)) {
       const err = zoneInfo(slot).errors?.[drag.type];
       const warn = zoneInfo(slot).warnings?.[drag.type];
@@ -238,7 +239,9 @@ function attach(host) {
   const start = (ev, type, label, from) => {
     if (ev.button !== undefined && ev.button !== 0) return;
     ev.preventDefault();
-    inst.drag = { type, label, from, x0: ev.clientX, y0: ev.clientY, moved: false, ghost: null };
+    inst.drag = {
+      type, label, from, x0: ev.clientX, y0: ev.clientY, moved: false, ghost: null, over: null,
+    };
   };
 
   on(host.querySelector(".ra-palette"), "pointerdown", (ev) => {
@@ -283,7 +286,7 @@ function attach(host) {
       else inst.setStatus(`Drag ${d.label} onto one of the four slots (or use the selects below)`);
       return;
     }
-    const target = zoneAt(inst.zones, ev.clientX, ev.clientY);
+    const target = zoneAt(inst.zones, ev.clientX, ev.clientY) || d.over;
     if (!target) {
       if (d.from) {
         inst.setStatus(`Removed ${d.label} from ${zoneInfo(d.from).where}`, "ok");

@@ -23,4 +23,4 @@ def print_diagnostics(diagnostics, stream=None) -> None:
     stream = stream or sys.stdout
     for d in diagnostics:
         print(f"{d.severity}[{d.code}] {d.path or '(spec)'}: {d.message}", file=stream)
-        print(f"    fix: {d.hint} (notes {d.ref})", file=stream)
+        print(f"    fix: {d.hint} ({d.cite})", file=stream)

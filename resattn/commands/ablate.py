@@ -31,7 +31,9 @@ def add_arguments(parser) -> None:
         help="a variant to run (repeatable; default baseline, P1, P2, P3, P4), e.g. cbam:P1, "
         "or P1@3,4 for attention in stages 3 and 4 of a network only",
     )
-    parser.add_argument("--epochs", type=_positive, default=ProbeConfig.epochs)
+    parser.add_argument(
+        "--epochs", type=_epochs, default=ProbeConfig.epochs, help="training epochs (1-100)"
+    )
     parser.add_argument("--seed", type=int, default=ProbeConfig.seed)
     parser.add_argument(
         "--time-budget",
@@ -45,12 +47,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
-def _positive(text: str) -> int:
+def _epochs(text: str) -> int:
     import argparse
 
     value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 100 (got {value})")
     return value
 
 

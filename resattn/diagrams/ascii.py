@@ -19,11 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from resattn.check import ShapeRow, trace
+from resattn.check import SHORT_LABELS, ShapeRow, trace
 from resattn.loading import load_spec
 from schemas import BlockSpec, NetworkSpec, Problem, SpecError
 
-#: slot → (pattern name, lane the gate sits on)
+#: slot → the pattern of notes §3 it makes
 PATTERNS = {"branch": "P1", "post_add": "P2", "pre_residual": "P3", "skip": "P4"}
 
 LEGEND_ADD = "⊕ add: x + F(x)"
@@ -129,10 +129,7 @@ def _short(row: ShapeRow) -> str:
 
 def _gate(spec: BlockSpec, slot: str) -> list:
     attn = getattr(spec.slots, slot)
-    return [] if attn is None else [Gate(_ATTN_LABEL[attn.type])]
-
-
-_ATTN_LABEL = {"se": "SE", "eca": "ECA", "cbam": "CBAM", "coord": "CA"}
+    return [] if attn is None else [Gate(SHORT_LABELS[attn.type])]
 
 
 def _block(spec: BlockSpec, shapes: bool) -> str:
@@ -180,14 +177,16 @@ def _block_title(spec: BlockSpec) -> str:
         desc += f", stride {b.stride}"
     if b.type == "bottleneck" and b.groups > 1:
         desc += f", {b.groups} groups"
-    filled = spec.slots.filled()
-    if filled:
-        pattern = " + ".join(PATTERNS[s] for s in filled)
-        where = ", ".join(f"{s}: {_ATTN_LABEL[a.type]}" for s, a in filled.items())
-        pattern = f"{pattern} ({where})"
-    else:
-        pattern = "no attention"
-    return f"{spec.name} · {desc} · {pattern}"
+    return f"{spec.name} · {desc} · {pattern_text(spec.slots)}"
+
+
+def pattern_text(slots) -> str:
+    """``P1 + P4 (branch: SE, skip: ECA)``, or ``no attention``."""
+    filled = slots.filled()
+    if not filled:
+        return "no attention"
+    where = ", ".join(f"{s}: {SHORT_LABELS[a.type]}" for s, a in filled.items())
+    return f"{' + '.join(PATTERNS[s] for s in filled)} ({where})"
 
 
 def _fmt(shape: tuple[int, ...]) -> str:
@@ -205,52 +204,39 @@ def _shape_table(rows) -> list[str]:
 def _network(net: NetworkSpec, shapes: bool) -> str:
     from resattn.networks import expand_blocks
 
-    rows = trace(net) if shapes else ()
+    rows = trace(net)
     out_of = {}
     for row in rows:
         out_of[row.block or row.path] = row.shape  # the last node of each block wins
-    blocks = expand_blocks(net)
+
+    def layers(part: str) -> str:
+        return " ── ".join(_short(r) for r in rows if r.block == part and r.kind != "reshape")
+
+    def shape(key: str) -> str:
+        return f"   → {_fmt(out_of[key])}" if shapes else ""
+
     inp = net.input
-    stem = (
-        "conv7×7/2 ── BN ── ReLU ── max-pool 3×3/2"
-        if net.stem.type == "imagenet"
-        else "conv3×3 ── BN ── ReLU"
-    )
     lines = [
         f"{net.name} · network · input {inp.channels}×{inp.height}×{inp.width} · "
         f"{net.num_classes} classes",
         "",
-        f"  x ── stem: {stem}",
+        f"  x ── stem: {layers('stem')}{shape('stem')}",
     ]
-    if shapes:
-        lines[-1] += f"   → {_fmt(out_of['stem'])}"
     for i, stage in enumerate(net.stages):
         b = stage.block
         kind = f"{'pre-act ' if b.preact else ''}{b.type}"
         if b.type == "bottleneck" and b.groups > 1:
             kind += f" {b.groups}g"
-        filled = stage.slots.filled()
-        attn = (
-            " + ".join(PATTERNS[s] for s in filled)
-            + " ("
-            + ", ".join(f"{s}: {_ATTN_LABEL[a.type]}" for s, a in filled.items())
-            + ")"
-            if filled
-            else "no attention"
-        )
-        line = (
-            f"   │\n  stage{i + 1} ── {stage.depth} × {kind} {stage.out_channels}, "
-            f"stride {stage.stride} · {attn}"
-        )
-        if shapes:
-            line += f"   → {_fmt(out_of[f'stage{i + 1}_block{stage.depth}'])}"
-        lines.append(line)
-    head = "global avg-pool ── fc"
-    if net.stages[-1].block.preact:
-        head = "BN ── ReLU ── " + head
-    lines += ["   │", f"  head: {head} {net.stages[-1].out_channels}→{net.num_classes} ── y"]
-    if shapes:
-        lines[-1] += f"   → {_fmt(rows[-1].shape)}"
+        last = f"stage{i + 1}_block{stage.depth}"
+        lines += [
+            "   │",
+            f"  stage{i + 1} ── {stage.depth} × {kind} {stage.out_channels}, stride "
+            f"{stage.stride} · {pattern_text(stage.slots)}{shape(last)}",
+        ]
+    fc = next(r for r in rows if r.kind == "linear").op
+    head = layers("head").replace("fc", fc)
+    lines += ["   │", f"  head: {head} ── y{shape('y')}"]
+    blocks = expand_blocks(net)
     lines += [
         "",
         f"  blocks: {blocks[0].spec.name} … {blocks[-1].spec.name} "

@@ -1,8 +1,8 @@
 """Small, safe code-writing primitives for the exported Python file.
 
-Generated text is a pure function of the spec. Only three kinds of values from a spec ever reach
-it, each through one door: validated identifiers (`ident`), integers (`num`) and finite floats
-(`num`); strings such as gate kinds go through a fixed table (`choice`), never through `repr` of
+Generated text is a pure function of the spec. Only these values from a spec ever reach it, each
+through one door: validated identifiers (`ident`), integers and finite floats (`num`), bools
+(`flag`); strings such as gate kinds go through a fixed table (`choice`), never through `repr` of
 user text. Layout follows `ruff format` (line length 100): a call that fits on one line stays on
 one line, otherwise it is exploded one argument per line with a magic trailing comma, which the
 formatter keeps as is.
@@ -37,6 +37,13 @@ def num(value: Union[int, float]) -> str:
     if type(value) is float and math.isfinite(value):
         return repr(value)
     raise ValueError(f"not a plain int or finite float: {value!r}")
+
+
+def flag(value: bool) -> str:
+    """A bool as Python source."""
+    if type(value) is not bool:
+        raise ValueError(f"not a bool: {value!r}")
+    return "True" if value else "False"
 
 
 def choice(value: str, table: dict[str, str]) -> str:

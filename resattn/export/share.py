@@ -1,12 +1,12 @@
 """Spec files and share tokens: how a design travels (a download, a link, a query parameter).
 
 A share token is ``ra1.`` + base64url(zlib(canonical JSON)), without padding: URL-safe as is
-(``A-Z a-z 0-9 - _ .``), compact (a block is ~250 characters), and versioned by its prefix. zlib
-carries an Adler-32 checksum, so a truncated or tampered token fails to decode instead of giving
-a different design. Reading is defensive: the token length is capped before decoding, the
-decompressed size is capped while decompressing (a "zip bomb" stops at the cap), and the JSON
-goes through the same strict reader and schema as every other spec (`resattn.loading`).
-Nothing is evaluated or unpickled.
+(``A-Z a-z 0-9 - _ .``), compact (~350 characters for a block, ~470 for SE-ResNet-50) and
+versioned by its prefix. zlib carries an Adler-32 checksum, so a truncated or tampered token
+fails to decode instead of giving a different design. Reading is defensive: the token length is
+capped before decoding, the decompressed size is capped while decompressing (a "zip bomb" stops
+at the cap), and the JSON goes through the same strict reader and schema as every other spec
+(`resattn.loading`). Nothing is evaluated or unpickled.
 """
 
 from __future__ import annotations

@@ -78,7 +78,10 @@ class Helper:
         zero_init = self.var == "branch" and not fold
         params += ["zero_init: bool"] if zero_init else []
         lines = signature(self.name, params, "nn.Sequential")
-        lines += docstring([self.doc], INDENT)
+        doc = self.doc + (
+            " Inference export: each BN after a conv is folded into it." if fold else ""
+        )
+        lines += docstring([doc], INDENT)
         lines.append(f"{INDENT}{self.var} = nn.Sequential()")
         for layer in self.layers_for(fold):
             if layer.kind == "drop":
@@ -122,12 +125,8 @@ def _projection(name: str, pool: bool, norm: bool, doc: str) -> Helper:
             ["stride", "stride"],
             [("ceil_mode", "True"), ("count_include_pad", "False")],
         )
-        layers.append(Layer("pool", "pool", pool_call))
-        layers.append(
-            Layer(
-                "conv", "conv", Call("nn.Conv2d", ["in_channels", "out_channels", "1"], [BIAS_OFF])
-            )
-        )
+        layers.append(Layer("pool", "pool", pool_call))  # ResNet-D: pool, then a stride-1 conv
+        layers.append(conv("conv", "in_channels", "out_channels", 1))
     else:
         layers.append(conv("conv", "in_channels", "out_channels", 1, stride=True))
     if norm:

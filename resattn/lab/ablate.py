@@ -45,6 +45,7 @@ class VariantResult:
     variant: Variant
     static: Static
     overhead_pct: dict[str, Optional[float]] = field(default_factory=dict)
+    warnings: list[dict[str, str]] = field(default_factory=list)
     train: Optional[TrainRecord] = None
 
     def to_json(self) -> dict[str, Any]:
@@ -62,6 +63,7 @@ class VariantResult:
             "latency_ms": s.latency_ms,
             "latency_spread_ms": s.latency_spread_ms,
             "overhead_pct": self.overhead_pct,
+            "warnings": self.warnings,
             "train": None if self.train is None else self.train.to_json(),
         }
 
@@ -174,8 +176,25 @@ def compare(
         measured, latency=latency, repeats=repeats, time_budget_s=time_budget_s, progress=progress
     )
     return [
-        VariantResult(v, figures[v.name], overheads(figures[v.name], figures["baseline"]))
+        VariantResult(
+            v,
+            figures[v.name],
+            overheads(figures[v.name], figures["baseline"]),
+            warnings=linter_warnings(v.spec),
+        )
         for v in variants
+    ]
+
+
+def linter_warnings(spec: Spec) -> list[dict[str, str]]:
+    """The design linter's warnings for a variant (e.g. §12.4, heavy attention in every block of
+    a network, with its overhead), as ``{"code", "path", "message", "ref"}``."""
+    from resattn.lint import lint
+
+    return [
+        {"code": d.code, "path": d.path, "message": d.message, "ref": d.ref}
+        for d in lint(spec)
+        if d.severity == "warning"
     ]
 
 
@@ -198,7 +217,7 @@ def ablate(
     """
     report = progress or (lambda fraction, message: None)
     results = compare(
-        spec, choices, attention_type, latency=latency, progress=_scaled(report, 0.0, 0.1)
+        spec, choices, attention_type, latency=latency, progress=_sub_progress(report, 0.0, 0.1)
     )
     if train:
         share = 0.9 / max(1, len(results))
@@ -208,7 +227,7 @@ def ablate(
             run = train_probe(
                 result.variant.spec,
                 config,
-                progress=_scaled(report, 0.1 + i * share, share, result.variant.name),
+                progress=_sub_progress(report, 0.1 + i * share, share, result.variant.name),
                 should_stop=should_stop,
             )
             result.train = run.record
@@ -216,6 +235,6 @@ def ablate(
     return Ablation(results, config)
 
 
-def _scaled(report: Callable[[float, str], None], start: float, span: float, label: str = ""):
+def _sub_progress(report: Callable[[float, str], None], start: float, span: float, label: str = ""):
     prefix = f"{label}: " if label else ""
     return lambda fraction, message: report(start + span * fraction, prefix + message)

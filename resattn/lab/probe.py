@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
 import torch
@@ -62,8 +62,26 @@ class ProbeConfig:
     time_budget_s: Optional[float] = None
     max_steps: Optional[int] = None
 
+    def __post_init__(self):
+        limits = {
+            "epochs": (1, 100),
+            "batch_size": (1, 512),
+            "width": (1, 256),
+            "depth": (1, 8),
+            "stage_depth": (1, 8),
+        }
+        for name, (low, high) in limits.items():
+            if not low <= getattr(self, name) <= high:
+                raise ValueError(
+                    f"probe {name} must be in [{low}, {high}] (got {getattr(self, name)})"
+                )
+        if not (self.lr > 0 and 0 < self.val_fraction < 1):
+            raise ValueError("probe lr must be > 0 and val_fraction in (0, 1)")
+        if self.max_steps is not None and self.max_steps < 1:
+            raise ValueError(f"probe max_steps must be at least 1 (got {self.max_steps})")
+
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return asdict(self)
 
 
 @dataclass
@@ -310,61 +328,51 @@ def train_probe(
 
 
 def _train(trained, model, split, config, recorder, progress, should_stop) -> TrainRecord:
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+    """The loop: equal global batches (the incomplete last one is dropped), one record per step,
+    held-out accuracy after every complete epoch."""
     _, size = distributed.world()
     if config.batch_size % size:
         raise ValueError(f"batch size {config.batch_size} does not split over {size} processes")
-    steps_per_epoch = len(split.y_train) // config.batch_size  # equal batches: drop the rest
+    steps_per_epoch = len(split.y_train) // config.batch_size
     total = config.epochs * steps_per_epoch
     if config.max_steps is not None:
         total = min(total, config.max_steps)
+    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     # Cosine decay to zero over the run: the last epochs settle instead of bouncing.
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=total)
-    record = TrainRecord(steps_per_epoch=steps_per_epoch)
     generator = torch.Generator().manual_seed(config.seed)
-    start, step = time.perf_counter(), 0
+    record = TrainRecord(steps_per_epoch=steps_per_epoch)
+    start = time.perf_counter()
     model.train()
-    for epoch in range(config.epochs):
-        order = torch.randperm(len(split.y_train), generator=generator)
-        for i in range(steps_per_epoch):
-            if step >= total:
-                break
-            local = distributed.local_slice(
-                order[i * config.batch_size : (i + 1) * config.batch_size]
-            )
-            recorder.active = True
-            loss = F.cross_entropy(trained(split.x_train[local]), split.y_train[local])
-            recorder.active = False
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            norm = grad_norm(model)
-            optimiser.step()
-            schedule.step()
-            stop = _stop_reason(should_stop, config.time_budget_s, start)
-            packed = torch.cat(
-                [
-                    torch.tensor([loss.item(), float(stop is not None)], dtype=torch.float64),
-                    recorder.take().flatten(),
-                ]
-            )
-            packed = distributed.all_sum(packed)
-            record.loss.append(packed[0].item() / size)
-            record.grad_norm.append(norm)
-            _append_gate_stats(record, recorder, packed[2:].view(len(recorder.slots), 3))
-            step += 1
-            if progress is not None:
-                progress(
-                    step / total,
-                    f"epoch {epoch + 1}/{config.epochs} · step {step}/{total} · "
-                    f"loss {record.loss[-1]:.3f}",
-                )
-            if packed[1].item() > 0:
-                record.stopped = stop or "cancelled"
-                record.seconds = time.perf_counter() - start
-                return record
-        if step % steps_per_epoch == 0 and step > 0:
+    for step in range(total):
+        epoch, i = divmod(step, steps_per_epoch)
+        if i == 0:
+            order = torch.randperm(len(split.y_train), generator=generator)
+        batch = distributed.local_slice(order[i * config.batch_size : (i + 1) * config.batch_size])
+        recorder.active = True
+        loss = F.cross_entropy(trained(split.x_train[batch]), split.y_train[batch])
+        recorder.active = False
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        record.grad_norm.append(grad_norm(model))  # DDP has averaged: equal on every process
+        optimiser.step()
+        schedule.step()
+        stop = _stop_reason(should_stop, config.time_budget_s, start)
+        # One all-reduce per step: loss, the stop flag and the gate sums of the global batch.
+        flags = torch.tensor([loss.item(), float(stop is not None)], dtype=torch.float64)
+        packed = distributed.all_sum(torch.cat([flags, recorder.take().flatten()]))
+        record.loss.append(packed[0].item() / size)
+        _append_gate_stats(record, recorder, packed[2:].view(len(recorder.slots), 3))
+        if i == steps_per_epoch - 1:
             record.val_accuracy.append(accuracy(model, split))
-        if step >= total:
+        if progress is not None:
+            progress(
+                (step + 1) / total,
+                f"epoch {epoch + 1}/{config.epochs} · step {step + 1}/{total} · "
+                f"loss {record.loss[-1]:.3f}",
+            )
+        if packed[1].item() > 0:
+            record.stopped = stop or "cancelled"  # another process asked to stop
             break
     record.seconds = time.perf_counter() - start
     return record

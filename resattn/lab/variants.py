@@ -111,6 +111,8 @@ def parse_choice(text: str) -> VariantChoice:
     stages = None
     if match["stages"]:
         stages = tuple(sorted({int(s) for s in match["stages"].split(",") if s}))
+        if not stages:
+            raise SpecError([Problem("", f"variant {text!r} names no stage after '@'")])
     return VariantChoice(pattern, attention_type, stages)
 
 

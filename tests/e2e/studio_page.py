@@ -14,6 +14,7 @@ class Studio:
     def open(self, url: str) -> Studio:
         self.page.goto(url)
         self.page.locator("svg.ra-svg").wait_for()
+        self.page.locator('[data-testid="stTabs"]').wait_for()  # the first run has finished
         self.wait_idle()
         return self
 

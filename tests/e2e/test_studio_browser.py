@@ -29,7 +29,9 @@ def test_drag_se_onto_the_branch_changes_diagram_and_code(context, server_url, a
     studio = Studio(context.new_page()).open(url_for(server_url, "bottleneck_block"))
     assert studio.placed("branch").count() == 0
     ascii_before = studio.wait_for(studio.ascii, what="the ASCII diagram")
+    studio.tab("Code")  # tabs are lazy: only the open one is rendered
     code_before = studio.wait_for(studio.code, what="the exported code")
+    studio.tab("Diagram")
     studio.canvas().screenshot(path=str(artifacts / "canvas_empty_light.png"))
 
     studio.drag_chip("se", "branch")
@@ -38,6 +40,7 @@ def test_drag_se_onto_the_branch_changes_diagram_and_code(context, server_url, a
         lambda: (a := studio.ascii()) != ascii_before and a, what="the ASCII diagram to change"
     )
     assert "SE" in ascii_after
+    studio.tab("Code")
     code_after = studio.wait_for(
         lambda: (c := studio.code()) != code_before and c, what="the code to change"
     )
@@ -135,9 +138,23 @@ def test_screenshots_of_every_tab(browser, server_url, artifacts, scheme):
         studio.page.screenshot(path=str(artifacts / f"page_{scheme}.png"))
         for name in TABS:
             studio.tab(name)
+            if name == "Profile" and scheme == "light":
+                studio.page.get_by_role("button", name="Profile this design").click()
+                studio.page.get_by_text("Per module").wait_for(timeout=90_000)
+                studio.wait_idle()
             studio.page.get_by_role("tabpanel").last.scroll_into_view_if_needed()
             studio.page.screenshot(
                 path=str(artifacts / f"tab_{name.lower()}_{scheme}.png"), full_page=True
             )
     finally:
         ctx.close()
+
+
+def test_network_preset_displays_stages_and_drill_down(context, server_url, artifacts):
+    studio = Studio(context.new_page()).open(url_for(server_url, "se_resnet50"))
+    studio.page.locator('[data-testid="stDataFrame"]').first.wait_for()  # the stages table
+    assert studio.page.get_by_text("Stage shown on the canvas").count() == 1
+    assert "Showing stage 1 of 4" in studio.page.locator(".ra-status").text_content()
+    studio.placed("branch").wait_for()  # SE in every branch
+    assert "Drill-down" in studio.page.content()
+    studio.page.screenshot(path=str(artifacts / "page_network_se_resnet50_light.png"))

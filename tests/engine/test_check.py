@@ -31,7 +31,9 @@ def real_shapes(spec) -> dict[str, tuple]:
         module.register_forward_hook(record(name))
     inp = spec.input
     with torch.no_grad():
-        shapes["y"] = tuple(model(torch.randn(inp.batch, inp.channels, inp.height, inp.width)).shape)
+        shapes["y"] = tuple(
+            model(torch.randn(inp.batch, inp.channels, inp.height, inp.width)).shape
+        )
     return shapes
 
 
@@ -140,6 +142,10 @@ def test_report_to_json_is_plain_data():
 
 
 def test_trace_is_cached_by_canonical_json():
-    spec = parse_spec({"input": {"channels": 8, "height": 4, "width": 4},
-                       "block": {"type": "basic", "out_channels": 8}})
+    spec = parse_spec(
+        {
+            "input": {"channels": 8, "height": 4, "width": 4},
+            "block": {"type": "basic", "out_channels": 8},
+        }
+    )
     assert trace(spec) is trace(spec.model_dump(mode="json"))

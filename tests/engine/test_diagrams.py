@@ -78,9 +78,9 @@ def test_ascii_draws_one_gate_per_filled_slot(spec):
     picture = text.split("\n\n")[1]
     assert picture.count("⊗") == len(spec.slots.filled())
     assert picture.count("⊕") == 1
-    assert ("x (identity)" in picture) == (spec.shortcut in ("auto", "identity") and all(
-        r.role != "P" for r in trace(spec)
-    ))
+    assert ("x (identity)" in picture) == (
+        spec.shortcut in ("auto", "identity") and all(r.role != "P" for r in trace(spec))
+    )
 
 
 def test_ascii_shapes_lists_every_node():

@@ -93,7 +93,7 @@ def test_networks_choose_attention_per_stage():
         make_variants(load_spec("preset:basic_block"), ["P1@1"])
 
 
-@pytest.mark.parametrize("text", ["P5", "foo:P1", "P1@", "", "se:P1:P2"])
+@pytest.mark.parametrize("text", ["P5", "foo:P1", "P1@", "P1@,", "", "se:P1:P2"])
 def test_unreadable_choices_are_spec_errors(text):
     with pytest.raises(SpecError):
         parse_choice(text)

@@ -29,7 +29,7 @@ def expected_left(spec) -> int:
     return left
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(st.one_of(block_specs(), network_specs()), st.integers(0, 2**16))
 def test_folded_module_equals_eval_module(spec, seed):
     model = randomize(build(spec), seed).eval()

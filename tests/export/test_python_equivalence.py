@@ -31,13 +31,13 @@ def _check(dicts: list[dict], *, fold: bool = False) -> None:
         run_isolated(cases, Path(tmp))
 
 
-@settings(max_examples=4)
-@given(st.lists(block_dicts(), min_size=10, max_size=10))
+@settings(max_examples=5)
+@given(st.lists(block_dicts(), min_size=12, max_size=12))
 def test_exported_blocks_equal_the_library(dicts):
     _check(dicts)
 
 
-@settings(max_examples=2)
+@settings(max_examples=3)
 @given(st.lists(network_dicts(), min_size=4, max_size=4))
 def test_exported_networks_equal_the_library(dicts):
     _check(dicts)

@@ -68,7 +68,9 @@ def test_hostile_names_are_refused_by_the_schema(name):
     assert err.value.problems[0].reason  # a plain-language reason
 
 
+FRAGMENTS = ['"', "'", "\n", "\\", "__import__", "Ꭺ", "ｆ", "ı", "import os", ";", "class", "x"]
 NAME_TEXT = st.one_of(
+    st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=4).map("".join),
     st.text(max_size=70),
     st.text(alphabet=st.characters(codec="ascii"), max_size=12),
     st.sampled_from(keyword.kwlist + keyword.softkwlist),

@@ -154,6 +154,14 @@ def test_spec_json_round_trip_always_writes_the_version(spec):
     assert load_spec(text.encode("utf-8")) == spec  # the upload path
 
 
+@given(SPECS, st.data())
+def test_truncated_uploads_give_a_clear_error(spec, data):
+    upload = spec_json(spec).encode("utf-8")
+    cut = data.draw(st.integers(0, len(upload) - 3))  # the text ends with "}\n"
+    with pytest.raises(SpecError, match="the upload"):
+        load_spec(upload[:cut])
+
+
 def test_spec_json_writes_the_version_even_when_the_input_omitted_it():
     data = {
         "input": {"channels": 4, "height": 4, "width": 4},

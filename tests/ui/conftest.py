@@ -24,11 +24,24 @@ def failures(at: AppTest) -> list[str]:
     return found
 
 
+TABS = ("Diagram", "Checks", "Profile", "Compare", "Code", "Learn")
+
+
+def open_tab(at: AppTest, name: str) -> AppTest:
+    """Open a tab (tabs are lazy: only the open one renders) and rerun."""
+    at.session_state["studio.tabs"] = name
+    return at.run()
+
+
 def ascii_text(at: AppTest) -> str:
+    """The block's ASCII diagram (opens the Diagram tab)."""
+    open_tab(at, "Diagram")
     return next((c.value for c in at.code if "⊕" in c.value), "")
 
 
 def code_text(at: AppTest) -> str:
+    """The exported PyTorch source (opens the Code tab)."""
+    open_tab(at, "Code")
     return next((c.value for c in at.code if "def build_model" in c.value), "")
 
 

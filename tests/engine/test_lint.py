@@ -1,0 +1,191 @@
+"""The design linter: every rule fires where it should and stays silent on the presets."""
+
+import pathlib
+import re
+
+import pytest
+
+from resattn.lint import RULES, lint
+from resattn.presets import preset_names
+
+DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md"
+
+
+def block(out=64, c_in=64, hw=56, **fields):
+    slots = fields.pop("slots", {})
+    kind = fields.pop("type", "basic")
+    extra = {
+        k: fields.pop(k)
+        for k in ("shortcut", "post_add_activation", "zero_init_last_bn")
+        if k in fields
+    }
+    return {
+        "input": {"channels": c_in, "height": hw, "width": hw},
+        "block": {"type": kind, "out_channels": out, **fields},
+        "slots": slots,
+        **extra,
+    }
+
+
+def network(slots_per_stage, depth=1, **block_fields):
+    return {
+        "input": {"channels": 3, "height": 32, "width": 32},
+        "stem": {"type": "cifar", "out_channels": 16},
+        "stages": [
+            {
+                "depth": depth,
+                "out_channels": 16 * 2**i,
+                "stride": 1 if i == 0 else 2,
+                "block": {"type": "basic", **block_fields},
+                "slots": slots,
+            }
+            for i, slots in enumerate(slots_per_stage)
+        ],
+        "num_classes": 10,
+    }
+
+
+CBAM, SE = {"type": "cbam"}, {"type": "se"}
+
+#: code → (spec that triggers it, JSON path of the finding, words the message must contain)
+FIRING = {
+    "RA101": (block(stride=2, shortcut="identity"), "shortcut", ["64 channels at 56×56", "28×28"]),
+    "RA102": (
+        {
+            "input": {"channels": 4096, "height": 1024, "width": 1024, "batch": 64},
+            "block": {"type": "bottleneck", "out_channels": 4096},
+        },
+        "input",
+        ["batch 64", "TiB", "2.0 GiB"],
+    ),
+    "RA201": (
+        block(16, 16, slots={"branch": {"type": "se", "reduction": 64}}),
+        "slots.branch",
+        ["16 channels", "reduction 64", "clamps to 8"],
+    ),
+    "RA202": (
+        block(preact=True, post_add_activation="relu"),
+        "post_add_activation",
+        ["pre-activation", "ReLU after the add"],
+    ),
+    "RA203": (
+        network([{"branch": CBAM}, {"post_add": CBAM}]),
+        "stages",
+        ["CBAM", "every one of the 2 blocks", "% MACs", "% parameters"],
+    ),
+    "RA204": (block(slots={"post_add": SE}), "slots.post_add", ["identity", "0.5"]),
+    "RA205": (block(slots={"pre_residual": SE}), "slots.pre_residual", ["before F", "0.5"]),
+    "RA206": (block(slots={"skip": CBAM}), "slots.skip", ["spatial gate on the identity"]),
+    "RA207": (
+        block(preact=True, slots={"branch": CBAM}),
+        "slots.branch",
+        ["pre-activation", "CBAM"],
+    ),
+    "RA208": (
+        block(slots={"pre_residual": {"type": "coord"}}),
+        "slots.pre_residual",
+        ["64 channels at 56×56", "before any conv"],
+    ),
+    "RA301": (block(128), "shortcut", ["64 channels at 56×56", "128 channels", "8,448 parameters"]),
+    "RA302": (
+        block(256, 256, type="bottleneck", base_width=128, slots={"branch": CBAM}),
+        "slots.branch",
+        ["base width 128", "% of the block's MACs"],
+    ),
+}
+
+#: preset → the codes it should raise (every other code must stay silent on it)
+EXPECTED = {
+    **{
+        name: {"RA301"}
+        for name in [
+            "resnet18",
+            "resnet34",
+            "resnet50",
+            "resnet101",
+            "resnext50_32x4d",
+            "wide_resnet50_2",
+            "se_resnet50",
+        ]
+    },
+    **{f"p2_{a}": {"RA204"} for a in ["se", "eca", "cbam", "coord"]},
+    **{f"p3_{a}": {"RA205"} for a in ["se", "eca"]},
+    **{f"p3_{a}": {"RA205", "RA208"} for a in ["cbam", "coord"]},
+    **{f"p4_{a}": {"RA206"} for a in ["cbam", "coord"]},
+}
+
+
+def test_every_rule_has_a_firing_case():
+    assert set(FIRING) == set(RULES)
+
+
+@pytest.mark.parametrize("code", sorted(FIRING))
+def test_rule_fires(code):
+    spec, path, words = FIRING[code]
+    found = [d for d in lint(spec) if d.code == code]
+    assert found, f"{code} did not fire"
+    d = found[0]
+    assert d.path == path and d.severity == RULES[code].severity and d.ref == RULES[code].ref
+    assert d.hint and d.message[0].isupper()
+    for word in words:
+        assert word in d.message
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_presets_raise_exactly_the_expected_codes(name):
+    """The non-firing side of every rule: each preset is silent except for its known codes."""
+    assert {d.code for d in lint(f"preset:{name}")} == EXPECTED.get(name, set())
+
+
+@pytest.mark.parametrize("code", sorted(FIRING))
+def test_rule_is_silent_on_a_plain_block(code):
+    assert code not in {d.code for d in lint(block())}
+
+
+def test_network_findings_point_at_the_stage():
+    spec = network([{}, {"post_add": SE}], depth=3)
+    d = next(d for d in lint(spec) if d.code == "RA204")
+    assert d.path == "stages[1].slots.post_add"
+    assert "stage 2, block 1" in d.message and "0.5^3" in d.message
+
+
+def test_skip_gate_without_zero_init_fires_on_zero_init():
+    spec = block(slots={"skip": SE}, zero_init_last_bn=False)
+    paths = {d.path for d in lint(spec) if d.code == "RA206"}
+    assert paths == {"zero_init_last_bn"}
+
+
+def test_eca_kernel_wider_than_the_channels_warns():
+    spec = block(8, 8, slots={"branch": {"type": "eca", "kernel_size": 9}})
+    d = next(d for d in lint(spec) if d.code == "RA201")
+    assert "spans 9" in d.message and "kernel_size" in d.hint
+
+
+def test_post_activation_block_without_relu_warns():
+    assert "RA202" in {d.code for d in lint(block(post_add_activation="none"))}
+
+
+def test_light_attention_everywhere_is_fine():
+    assert "RA203" not in {d.code for d in lint(network([{"branch": SE}, {"branch": SE}]))}
+
+
+def test_errors_come_first():
+    spec = block(stride=2, shortcut="identity", slots={"post_add": SE})
+    codes = [d.code for d in lint(spec)]
+    assert codes[0] == "RA101" and "RA204" in codes
+
+
+def docs_table() -> dict[str, str]:
+    rows = re.findall(r"^\|\s*(RA\d{3})\s*\|\s*(\w+)\s*\|", DOCS.read_text(), re.MULTILINE)
+    return dict(rows)
+
+
+def test_docs_table_lists_exactly_the_registered_codes():
+    table = docs_table()
+    assert set(table) == set(RULES)
+    assert all(table[code] == rule.severity for code, rule in RULES.items())
+
+
+def test_codes_follow_the_severity_convention():
+    prefix = {"error": "RA1", "warning": "RA2", "info": "RA3"}
+    assert all(code.startswith(prefix[r.severity]) for code, r in RULES.items())
