@@ -15,65 +15,34 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("RESATTN_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.server import (  # noqa: E402  (the browser tests' server helpers)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    start_server,
+    stop_server,
+)
+
 ZONES = ["branch", "skip", "pre_residual", "post_add"]
 CHIPS = ["se", "eca", "cbam", "coord"]
 ASCII_JS = """() => [...document.querySelectorAll('[data-testid="stCode"]')]
     .map(e => e.textContent).find(t => t.includes('⊕')) || ''"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> tuple[subprocess.Popen, float]:
+def start_timed(port: int) -> tuple[subprocess.Popen, float]:
+    """Start the studio; return it and the seconds until its health endpoint answered."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return proc, time.perf_counter() - t0
-        except OSError:
-            if proc.poll() is not None or time.perf_counter() - t0 > 120:
-                raise RuntimeError("the studio did not start") from None
-            time.sleep(0.05)
+    proc = start_server(port)
+    return proc, time.perf_counter() - t0
 
 
 def pct(values: list[float], q: float) -> float:
@@ -185,11 +154,11 @@ async def main_async(args) -> None:
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    proc, health_s = start_server(port)
+    proc, health_s = start_timed(port)
     t_start = time.perf_counter() - health_s
     try:
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = await browser.new_page(viewport={"width": 1600, "height": 1000})
             await page.goto(url)
             await page.locator("svg.ra-svg").wait_for(timeout=120_000)
@@ -226,11 +195,7 @@ async def main_async(args) -> None:
                 print("  error:", e)
             await browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 def main() -> None:
