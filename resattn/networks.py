@@ -7,13 +7,13 @@ single blocks.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from resattn.fusion import build_block
+from resattn.layers import STEM_TABLES, BoundTable, instantiate
 from resattn.shapes import block_out_hw, stem_out_hw
 from schemas import BlockSpec, InputSpec, NetworkSpec
 
@@ -82,22 +82,15 @@ class ResAttnNet(nn.Module):
         return self.fc(torch.flatten(self.pool(x), 1))
 
 
+def stem_table(net: NetworkSpec) -> BoundTable:
+    """The stem's layer table (`resattn.layers.STEM_TABLES`) and the values of its parameters."""
+    values = {"in_channels": net.input.channels, "out_channels": net.stem.out_channels}
+    return STEM_TABLES[net.stem.type], values
+
+
 def build_stem(net: NetworkSpec) -> nn.Sequential:
-    c_in, c_out = net.input.channels, net.stem.out_channels
-    if net.stem.type == "imagenet":
-        layers = [
-            ("conv", nn.Conv2d(c_in, c_out, 7, stride=2, padding=3, bias=False)),
-            ("bn", nn.BatchNorm2d(c_out)),
-            ("act", nn.ReLU()),
-            ("pool", nn.MaxPool2d(3, stride=2, padding=1)),
-        ]
-    else:
-        layers = [
-            ("conv", nn.Conv2d(c_in, c_out, 3, stride=1, padding=1, bias=False)),
-            ("bn", nn.BatchNorm2d(c_out)),
-            ("act", nn.ReLU()),
-        ]
-    return nn.Sequential(OrderedDict(layers))
+    """The network stem, instantiated from its layer table."""
+    return instantiate(*stem_table(net))
 
 
 def build_network(net: NetworkSpec) -> ResAttnNet:

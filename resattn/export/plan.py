@@ -2,20 +2,23 @@
 
 A block's *wiring* (projection or not, which slots are filled, ReLU after the add or not) is what
 its `forward` depends on; blocks with equal wiring share one generated class. The modules
-(branch, projection, attention) are constructor calls with resolved sizes.
+(branch, projection, attention) are constructor calls with resolved sizes; the branch and the
+projection are the library's layer tables (`resattn.layers`), called as exported helpers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
-from resattn.blocks import resolve_shortcut
+from resattn.blocks import branch_table, shortcut_table
 from resattn.export.attention_code import attention_call
-from resattn.export.codegen import Call, flag, num
-from resattn.export.templates import BRANCHES, PROJECTIONS
+from resattn.export.codegen import Call
+from resattn.export.helpers import helper_call
 from resattn.fusion import post_activation
+from resattn.layers import LayerTable
 from resattn.networks import expand_blocks
-from schemas import BlockSpec, NetworkSpec, bottleneck_width
+from schemas import BlockSpec, NetworkSpec
 
 
 @dataclass(frozen=True)
@@ -61,59 +64,51 @@ class Wiring:
 
 @dataclass(frozen=True)
 class BlockPlan:
-    """One block: its spec, wiring and the constructor arguments of its modules."""
+    """One block: its spec, wiring, layer tables and the constructor calls of its modules."""
 
     spec: BlockSpec
     wiring: Wiring
+    branch: LayerTable
+    shortcut: Optional[LayerTable]  # None: identity skip
     modules: tuple[tuple[str, Call], ...]  # (attribute, constructor call) in BLOCK_ATTRS order
 
 
-def plan_block(spec: BlockSpec, *, fold: bool, dropout_helpers: set) -> BlockPlan:
+def plan_block(spec: BlockSpec, *, fold: bool, dropout_helpers: set[str]) -> BlockPlan:
     block, c_in, c_out = spec.block, spec.input.channels, spec.block.out_channels
-    kind = resolve_shortcut(spec.shortcut, c_in, c_out, block.stride)
+    branch, values = branch_table(c_in, block)
+    projection = shortcut_table(spec.shortcut, c_in, c_out, block.stride, block.preact)
     filled = tuple(name for name, value in spec.slots.items() if value is not None)
-    wiring = Wiring(kind != "identity", filled, post_activation(spec))
-    calls = {"branch": branch_call(spec, fold=fold, dropout_helpers=dropout_helpers)}
-    if wiring.shortcut:
-        helper = PROJECTIONS[projection_key(spec)]
-        calls["shortcut"] = Call(
-            helper.name, [num(c_in), num(c_out)], [("stride", num(block.stride))]
+    wiring = Wiring(projection is not None, filled, post_activation(spec))
+    calls = {
+        "branch": helper_call(
+            branch,
+            values,
+            fold=fold,
+            optional=branch.name in dropout_helpers,
+            zero_init=spec.zero_init_last_bn,
         )
+    }
+    if projection is not None:
+        calls["shortcut"] = helper_call(*projection, fold=fold, optional=False)
     for slot in filled:
         channels = c_in if slot == "pre_residual" else c_out  # notes §12.1
         calls[SLOTS[slot].attr] = attention_call(
             getattr(spec.slots, slot), channels, identity_start=slot == "skip"
         )
-    return BlockPlan(spec, wiring, tuple((a, calls[a]) for a in BLOCK_ATTRS if a in calls))
+    modules = tuple((a, calls[a]) for a in BLOCK_ATTRS if a in calls)
+    shortcut = None if projection is None else projection[0]
+    return BlockPlan(spec, wiring, branch, shortcut, modules)
 
 
-def projection_key(spec: BlockSpec) -> tuple[bool, bool]:
-    """(average-pool first, BN after the conv) of the block's projection (notes §12.2)."""
-    block = spec.block
-    kind = resolve_shortcut(spec.shortcut, spec.input.channels, block.out_channels, block.stride)
-    return kind == "avgpool_conv1x1" and block.stride > 1, not block.preact
-
-
-def branch_call(spec: BlockSpec, *, fold: bool, dropout_helpers: set) -> Call:
-    block = spec.block
-    key = (block.type, block.preact)
-    sizes = [spec.input.channels, block.out_channels]
-    kwargs = [("stride", num(block.stride))]
-    if block.type == "bottleneck":
-        sizes.insert(1, bottleneck_width(block))
-        kwargs.append(("groups", num(block.groups)))
-    kwargs += [("dropout", num(block.dropout))] if key in dropout_helpers else []
-    kwargs += [] if fold else [("zero_init", flag(spec.zero_init_last_bn))]
-    return Call(BRANCHES[key].name, [num(n) for n in sizes], kwargs)
-
-
-def block_plans(spec, *, fold: bool) -> tuple[list[BlockPlan], set]:
-    """The plan of every block of a block or network spec, and the branch helpers (keys of
-    `BRANCHES`) that need a dropout parameter."""
+def block_plans(spec, *, fold: bool) -> tuple[list[BlockPlan], set[str]]:
+    """The plan of every block of a block or network spec, and the branch helpers (by name)
+    that need their dropout parameter."""
     if isinstance(spec, NetworkSpec):
         block_specs = [b.spec for b in expand_blocks(spec)]
     else:
         block_specs = [spec]
-    dropout_helpers = {(b.block.type, b.block.preact) for b in block_specs if b.block.dropout > 0}
+    dropout_helpers = {
+        branch_table(b.input.channels, b.block)[0].name for b in block_specs if b.block.dropout > 0
+    }
     plans = [plan_block(b, fold=fold, dropout_helpers=dropout_helpers) for b in block_specs]
     return plans, dropout_helpers

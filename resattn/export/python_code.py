@@ -8,7 +8,8 @@ Two sources, chosen for what each part is:
 * **The wiring is generated from the spec** (torch.fx-style codegen): one block class per
   distinct wiring whose `forward` has only the lines this design needs and reads like the
   diagram (``identity = x`` … ``out = out + identity``), with comments citing the notes where a
-  choice matters; helpers fill `nn.Sequential`s with torchvision-style names (`templates`), and
+  choice matters; helpers fill `nn.Sequential`s from the library's own layer tables
+  (`resattn.layers`, rendered by `helpers`) with torchvision-style names, and
   `build_model()` spells out every block with resolved sizes. Emitting the library's generic
   `ResidualAttentionBlock` instead would be one more verbatim class, but its `forward` is a chain
   of ``if slot is not None`` tests that does not read like the design.
@@ -20,21 +21,20 @@ from fixed tables reach the text (`codegen`); nothing from a spec is evaluated.
 
 from __future__ import annotations
 
-import re
-
 from resattn.export.attention_code import CLASS_NAMES, class_sources
 from resattn.export.classes import block_class, network_class
 from resattn.export.codegen import INDENT, Call, comment, docstring, ident, num, render, signature
 from resattn.export.describe import describe, formula, module_docstring
-from resattn.export.plan import BlockPlan, block_plans, projection_key
-from resattn.export.templates import BRANCHES, HELPER_NAMES, PROJECTIONS, STEMS
+from resattn.export.helpers import HELPER_NAMES, helper_call, helper_source
+from resattn.export.plan import BlockPlan, block_plans
 from resattn.lint import ensure_buildable
 from resattn.loading import load_spec
+from resattn.networks import stem_table
 from schemas import NetworkSpec, Problem, SpecError
+from schemas.common import RESERVED_PATTERN
 
 #: names the exported file defines at module level or as locals of `build_model`
 FIXED_NAMES = frozenset({"torch", "nn", "F", "build_model", "model"} | CLASS_NAMES | HELPER_NAMES)
-GENERATED_NAME_RE = re.compile(r"Block(Proj)?(P[1-4])*(NoAct)?|stage[0-9]+")
 
 
 def export_python(spec, *, fold_bn: bool = False) -> str:
@@ -70,7 +70,7 @@ def export_python(spec, *, fold_bn: bool = False) -> str:
 
 
 def _check_name(name: str, network: bool) -> None:
-    taken = name in FIXED_NAMES or (network and GENERATED_NAME_RE.fullmatch(name) is not None)
+    taken = name in FIXED_NAMES or (network and RESERVED_PATTERN.fullmatch(name) is not None)
     if taken:
         raise SpecError(
             [
@@ -83,19 +83,16 @@ def _check_name(name: str, network: bool) -> None:
         )
 
 
-def _helpers(spec, plans: list[BlockPlan], fold: bool, dropout_helpers: set) -> list[str]:
+def _helpers(spec, plans: list[BlockPlan], fold: bool, dropout_helpers: set[str]) -> list[str]:
     """Source of each helper the design uses, in order of first use."""
-    used: dict[str, tuple] = {}
-    if isinstance(spec, NetworkSpec):
-        stem = STEMS[spec.stem.type]
-        used[stem.name] = (stem, False)
+    tables = [stem_table(spec)[0]] if isinstance(spec, NetworkSpec) else []
     for plan in plans:
-        key = (plan.spec.block.type, plan.spec.block.preact)
-        used.setdefault(BRANCHES[key].name, (BRANCHES[key], key in dropout_helpers))
-        if plan.wiring.shortcut:
-            proj = PROJECTIONS[projection_key(plan.spec)]
-            used.setdefault(proj.name, (proj, False))
-    return [helper.source(fold=fold, dropout=dropout) for helper, dropout in used.values()]
+        tables += [plan.branch] + ([plan.shortcut] if plan.shortcut is not None else [])
+    used = {table.name: table for table in tables}  # first use wins the order
+    return [
+        helper_source(table, fold=fold, optional=table.name in dropout_helpers)
+        for table in used.values()
+    ]
 
 
 _BUILD_DOC = "The design with fresh weights (train mode); load resattn's with load_state_dict."
@@ -131,9 +128,8 @@ def _build_network(spec: NetworkSpec, plans: list[BlockPlan], name: str, fold: b
         blocks = [Call(p.wiring.class_name, [], list(p.modules)) for p in group]
         lines += render(Call("nn.Sequential", blocks), INDENT, f"stage{i + 1} = ")
     last = spec.stages[-1]
-    stem = STEMS[spec.stem.type]
     kwargs = [
-        ("stem", Call(stem.name, [num(spec.input.channels), num(spec.stem.out_channels)])),
+        ("stem", helper_call(*stem_table(spec), fold=fold, optional=False)),
         ("stages", Call("nn.Sequential", [f"stage{i + 1}" for i in range(len(spec.stages))])),
     ]
     if last.block.preact:

@@ -125,3 +125,11 @@ def test_export_code_never_evaluates_or_unpickles(path):
 
 def _is_torch_load(func) -> bool:
     return getattr(func, "attr", "") == "load" and getattr(func.value, "id", "") == "torch"
+
+
+def test_every_name_the_exported_file_defines_is_reserved_by_the_schema():
+    """The schema refuses, at validation time, every name the generated module defines."""
+    from resattn.export.python_code import FIXED_NAMES
+    from schemas.common import RESERVED_NAMES
+
+    assert FIXED_NAMES <= RESERVED_NAMES
