@@ -68,8 +68,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the CLI's promise: never a traceback
         print(
-            f"internal error ({type(exc).__name__}): {str(exc).rstrip('.')}. This is a bug in resattn; "
-            "please report it with the spec that caused it.",
+            f"internal error ({type(exc).__name__}): {str(exc).rstrip('.')}. "
+            "This is a bug in resattn; please report it with the spec that caused it.",
             file=sys.stderr,
         )
         return EXIT_INTERNAL

@@ -11,8 +11,14 @@ from typing import Any, Union
 from pydantic import TypeAdapter, ValidationError
 
 from schemas.attention import (
+    ATTENTION_LABELS,
     ATTENTION_MODELS,
+    ATTENTION_NAMES,
+    PATTERN_FORMULAS,
     SLOT_NAMES,
+    SLOT_PATTERNS,
+    SLOT_SYMBOLS,
+    SPATIAL_TYPES,
     AttentionSpec,
     CBAMAttention,
     CoordAttention,
@@ -28,8 +34,14 @@ from schemas.network import NetworkSpec, Stage, Stem
 Spec = Union[BlockSpec, NetworkSpec]
 
 __all__ = [
+    "ATTENTION_LABELS",
     "ATTENTION_MODELS",
+    "ATTENTION_NAMES",
+    "PATTERN_FORMULAS",
     "SLOT_NAMES",
+    "SLOT_PATTERNS",
+    "SLOT_SYMBOLS",
+    "SPATIAL_TYPES",
     "AttentionSpec",
     "BasicBlock",
     "BlockSpec",

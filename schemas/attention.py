@@ -178,3 +178,33 @@ class Slots(SpecModel):
 
 #: The four slots, in data-flow order.
 SLOT_NAMES = ("pre_residual", "branch", "skip", "post_add")
+
+# The words every view uses (diagrams, linter, lab, studio) — defined once, here.
+
+#: attention `type` → its short label (CA = Coordinate Attention)
+ATTENTION_LABELS = {"se": "SE", "eca": "ECA", "cbam": "CBAM", "coord": "CA"}
+
+#: attention `type` → the paper's name for it
+ATTENTION_NAMES = {
+    "se": "Squeeze-and-Excitation",
+    "eca": "Efficient Channel Attention",
+    "cbam": "Convolutional Block Attention Module",
+    "coord": "Coordinate Attention",
+}
+
+#: attention kinds that gate H×W as well as channels: the heavy ones of notes §11, §12.4
+SPATIAL_TYPES = frozenset({"cbam", "coord"})
+
+#: slot → the pattern of notes §3 it makes
+SLOT_PATTERNS = {"branch": "P1", "post_add": "P2", "pre_residual": "P3", "skip": "P4"}
+
+#: slot → its symbol in y = act(A_o(A_s(P(x)) + A_r(F(A_p(x))))) (DESIGN §1)
+SLOT_SYMBOLS = {"pre_residual": "A_p", "branch": "A_r", "skip": "A_s", "post_add": "A_o"}
+
+#: pattern → its formula (notes §3)
+PATTERN_FORMULAS = {
+    "P1": "y = x + A(F(x))",
+    "P2": "y = A(x + F(x))",
+    "P3": "y = x + F(A(x))",
+    "P4": "y = A_s(x) + A_r(F(x))",
+}

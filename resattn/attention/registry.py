@@ -13,7 +13,6 @@ from fvcore.common.registry import Registry
 from torch import nn
 
 
-
 class KindRegistry(Registry):
     """fvcore's registry whose lookup error lists the valid names."""
 

@@ -34,8 +34,12 @@ def test_each_attention_is_built_for_the_channels_it_sees(spec):
     model = build(spec)
     c_in, c_out = spec.input.channels, spec.block.out_channels
     expected = {"attn_pre": c_in, "attn_branch": c_out, "attn_skip": c_out, "attn_post": c_out}
-    slot_of = {"attn_pre": "pre_residual", "attn_branch": "branch", "attn_skip": "skip",
-               "attn_post": "post_add"}
+    slot_of = {
+        "attn_pre": "pre_residual",
+        "attn_branch": "branch",
+        "attn_skip": "skip",
+        "attn_post": "post_add",
+    }
     for attr, channels in expected.items():
         module = getattr(model, attr)
         assert (module is None) == (getattr(spec.slots, slot_of[attr]) is None)
@@ -76,14 +80,19 @@ def test_block_starts_as_identity(kind, attention, preact):
 
 @pytest.mark.parametrize(
     ("block", "in_channels"),
-    [({"type": "basic", "out_channels": 16, "stride": 2}, 16),
-     ({"type": "basic", "out_channels": 32}, 16),
-     ({"type": "bottleneck", "out_channels": 64, "stride": 2}, 64)],
+    [
+        ({"type": "basic", "out_channels": 16, "stride": 2}, 16),
+        ({"type": "basic", "out_channels": 32}, 16),
+        ({"type": "bottleneck", "out_channels": 64, "stride": 2}, 64),
+    ],
 )
 def test_identity_shortcut_where_shapes_differ_is_refused_before_any_tensor(block, in_channels):
     spec = parse_spec(
-        {"input": {"channels": in_channels, "height": 8, "width": 8}, "block": block,
-         "shortcut": "identity"}
+        {
+            "input": {"channels": in_channels, "height": 8, "width": 8},
+            "block": block,
+            "shortcut": "identity",
+        }
     )
     with pytest.raises(DesignError) as info:
         build(spec, device="meta")
@@ -92,8 +101,10 @@ def test_identity_shortcut_where_shapes_differ_is_refused_before_any_tensor(bloc
 
 
 def test_projection_is_added_automatically_and_resnet_d_pools_first():
-    base = {"input": {"channels": 16, "height": 8, "width": 8},
-            "block": {"type": "basic", "out_channels": 32, "stride": 2}}
+    base = {
+        "input": {"channels": 16, "height": 8, "width": 8},
+        "block": {"type": "basic", "out_channels": 32, "stride": 2},
+    }
     auto = build(parse_spec(base))
     assert [type(m).__name__ for m in auto.shortcut] == ["Conv2d", "BatchNorm2d"]
     assert auto.shortcut.conv.stride == (2, 2)
@@ -110,17 +121,21 @@ def test_projection_is_added_automatically_and_resnet_d_pools_first():
 )
 def test_post_add_activation_follows_the_family(preact, setting, has_act):
     spec = parse_spec(
-        {"input": {"channels": 8, "height": 4, "width": 4},
-         "block": {"type": "basic", "out_channels": 8, "preact": preact},
-         "post_add_activation": setting}
+        {
+            "input": {"channels": 8, "height": 4, "width": 4},
+            "block": {"type": "basic", "out_channels": 8, "preact": preact},
+            "post_add_activation": setting,
+        }
     )
     assert (build(spec).act is not None) == has_act
 
 
 def test_bottleneck_mid_width_follows_torchvision():
     spec = parse_spec(
-        {"input": {"channels": 256, "height": 4, "width": 4},
-         "block": {"type": "bottleneck", "out_channels": 256, "groups": 32, "base_width": 4}}
+        {
+            "input": {"channels": 256, "height": 4, "width": 4},
+            "block": {"type": "bottleneck", "out_channels": 256, "groups": 32, "base_width": 4},
+        }
     )
     model = build(spec, device="meta")
     assert model.branch.conv2.in_channels == 128 and model.branch.conv2.groups == 32
@@ -128,8 +143,10 @@ def test_bottleneck_mid_width_follows_torchvision():
 
 def test_dropout_sits_between_the_branch_convs():
     spec = parse_spec(
-        {"input": {"channels": 8, "height": 4, "width": 4},
-         "block": {"type": "basic", "out_channels": 8, "dropout": 0.3}}
+        {
+            "input": {"channels": 8, "height": 4, "width": 4},
+            "block": {"type": "basic", "out_channels": 8, "dropout": 0.3},
+        }
     )
     names = [name for name, _ in build(spec).branch.named_children()]
     assert names.index("conv1") < names.index("drop") < names.index("conv2")

@@ -8,8 +8,11 @@ import pytest
 
 from resattn.cli import main
 
-GOOD = {"input": {"channels": 64, "height": 8, "width": 8},
-        "block": {"type": "basic", "out_channels": 64}, "slots": {"branch": {"type": "se"}}}
+GOOD = {
+    "input": {"channels": 64, "height": 8, "width": 8},
+    "block": {"type": "basic", "out_channels": 64},
+    "slots": {"branch": {"type": "se"}},
+}
 
 
 def run(capsys, *argv):
@@ -37,8 +40,11 @@ def test_validate_json_output(capsys):
 
 
 def test_design_error_exits_1_naming_the_field(capsys, tmp_path):
-    bad = {**GOOD, "block": {"type": "basic", "out_channels": 64, "stride": 2},
-           "shortcut": "identity"}
+    bad = {
+        **GOOD,
+        "block": {"type": "basic", "out_channels": 64, "stride": 2},
+        "shortcut": "identity",
+    }
     code, out, err = run(capsys, "validate", write(tmp_path, bad))
     assert code == 1, err
     assert "RA101" in out and "shortcut" in out and "conv1x1" in out
@@ -47,16 +53,25 @@ def test_design_error_exits_1_naming_the_field(capsys, tmp_path):
 # (file content, words the one-paragraph message must contain)
 BAD_INPUTS = [
     ("{not json", ["not valid JSON", "line 1"]),
-    ('{"input": {"channels": "64", "height": 8, "width": 8}, "block": {"type": "basic", '
-     '"out_channels": 64}}', ["input.channels", "integer"]),
-    (json.dumps({**GOOD, "slots": {"branch": {"type": "transformer"}}}),
-     ["slots.branch", "transformer", "se"]),
-    (json.dumps({**GOOD, "input": {"channels": 100000, "height": 8, "width": 8}}),
-     ["input.channels", "4096"]),
+    (
+        '{"input": {"channels": "64", "height": 8, "width": 8}, "block": {"type": "basic", '
+        '"out_channels": 64}}',
+        ["input.channels", "integer"],
+    ),
+    (
+        json.dumps({**GOOD, "slots": {"branch": {"type": "transformer"}}}),
+        ["slots.branch", "transformer", "se"],
+    ),
+    (
+        json.dumps({**GOOD, "input": {"channels": 100000, "height": 8, "width": 8}}),
+        ["input.channels", "4096"],
+    ),
     (json.dumps({**GOOD, "name": "x'; import os"}), ["name"]),
     ('{"a": NaN}', ["NaN"]),
-    (json.dumps({**GOOD, "block": {"type": "basic", "out_channels": 64}, "extra": 1}),
-     ["extra", "unknown field"]),
+    (
+        json.dumps({**GOOD, "block": {"type": "basic", "out_channels": 64}, "extra": 1}),
+        ["extra", "unknown field"],
+    ),
     ("[1, 2, 3]", ["JSON object"]),
     ('{"input": {}, "input": {}}', ["duplicate key"]),
     ("", ["not valid JSON"]),
@@ -118,7 +133,9 @@ def test_usage_error_exits_2(capsys):
 def test_python_m_resattn_runs_as_a_module():
     proc = subprocess.run(
         [sys.executable, "-m", "resattn", "validate", "preset:se_bottleneck"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     help_proc = subprocess.run(

@@ -27,6 +27,7 @@ def test_importing_and_using_the_engine_loads_no_streamlit():
         "import sys, resattn; s = resattn.load_spec('preset:se_bottleneck'); resattn.build(s);"
         "import resattn.cli; assert 'streamlit' not in sys.modules, 'streamlit imported'"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr

@@ -1,5 +1,7 @@
 """Networks and presets: torchvision-exact parameter counts, shapes, expansion."""
 
+from itertools import pairwise
+
 import pytest
 import torch
 from hypothesis import given
@@ -52,8 +54,7 @@ def test_every_preset_loads_and_builds(name):
 
 
 def test_pattern_presets_cover_p1_to_p4_for_each_attention():
-    slots = {"p1": {"branch"}, "p2": {"post_add"}, "p3": {"pre_residual"},
-             "p4": {"skip", "branch"}}
+    slots = {"p1": {"branch"}, "p2": {"post_add"}, "p3": {"pre_residual"}, "p4": {"skip", "branch"}}
     for pattern, filled in slots.items():
         for kind in ("se", "eca", "cbam", "coord"):
             spec = load_preset(f"{pattern}_{kind}")
@@ -79,7 +80,7 @@ def test_every_valid_network_builds_and_classifies(spec):
 def test_expanded_blocks_chain_channels_and_strides(spec):
     blocks = expand_blocks(spec)
     assert len(blocks) == sum(s.depth for s in spec.stages)
-    for prev, cur in zip(blocks, blocks[1:]):
+    for prev, cur in pairwise(blocks):
         assert cur.spec.input.channels == prev.spec.block.out_channels
         assert (cur.spec.input.height, cur.spec.input.width) == output_shape(prev.spec)[2:]
     for b in blocks:

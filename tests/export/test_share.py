@@ -27,27 +27,6 @@ URL_SAFE = re.compile(r"[A-Za-z0-9_.\-]+")
 SPECS = st.one_of(block_specs(), network_specs())
 
 
-def _long_text_loads() -> bool:
-    """resattn.loading probes whether text is a file path before trying a share token; on
-    Linux a text longer than 255 characters makes that probe raise OSError (File name too
-    long) instead of falling through to the token reader."""
-    try:
-        load_spec(PREFIX + "A" * 300)
-    except SpecError:
-        return True
-    except OSError:
-        return False
-    return True
-
-
-needs_long_text_fix = pytest.mark.xfail(
-    not _long_text_loads(),
-    reason="resattn.loading._looks_like_path lets OSError (ENAMETOOLONG) escape for long text",
-    raises=OSError,
-    strict=True,
-)
-
-
 def _pack(raw: bytes) -> str:
     return PREFIX + base64.urlsafe_b64encode(zlib.compress(raw)).rstrip(b"=").decode()
 
@@ -60,7 +39,6 @@ def test_token_round_trip(spec):
     assert share_token(load_token(token)) == token  # canonical: one token per design
 
 
-@needs_long_text_fix
 def test_load_spec_accepts_a_share_token():
     token = share_token("preset:se_bottleneck")
     assert load_spec(token) == load_spec("preset:se_bottleneck")

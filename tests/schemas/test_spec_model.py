@@ -37,8 +37,10 @@ def test_network_json_round_trip_is_identity(data):
 
 def test_defaults_fill_in_and_schema_version_is_always_written():
     spec = parse_spec(
-        {"input": {"channels": 8, "height": 4, "width": 4}, "block": {"type": "basic",
-                                                                      "out_channels": 8}}
+        {
+            "input": {"channels": 8, "height": 4, "width": 4},
+            "block": {"type": "basic", "out_channels": 8},
+        }
     )
     data = spec_to_dict(spec)
     assert data["schema_version"] == 1
