@@ -12,6 +12,7 @@ from components import engine, state
 from components.canvas import render_canvas
 from components.checks import render_checks, render_diagnostics
 from components.code import render_code
+from components.compare import render_compare
 from components.diagram import render_diagram
 from components.learn import render_learn
 from components.network import render_network
@@ -54,19 +55,11 @@ def header(spec) -> None:
         )
 
 
-def compare_tab(spec) -> None:
-    render_compare = engine.part("compare")
-    if render_compare is None:
-        engine.missing("The Compare lab (baseline vs P1–P4)")
-        return
-    render_compare(spec, key="studio.compare")
-
-
 TABS = {
     "Diagram": render_diagram,
     "Checks": render_checks,
     "Profile": render_profile,
-    "Compare": lambda spec, key: compare_tab(spec),
+    "Compare": render_compare,
     "Code": render_code,
     "Learn": render_learn,
 }
@@ -88,7 +81,7 @@ def main() -> None:
         render_network(spec, key="studio.net")
     render_canvas(spec, key="studio")
     spec = state.spec()
-    errors = [d for d in engine.lint(canonical_json(spec)) if d["severity"] == "error"]
+    errors = [d for d in engine.lint(canonical_json(spec)) if d.severity == "error"]
     if errors:
         render_diagnostics(errors)
     # Lazy tabs: only the open tab's panel runs and is sent, so an edit stays light.

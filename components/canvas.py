@@ -5,22 +5,35 @@ from __future__ import annotations
 import streamlit as st
 
 from components import design, engine, state
+from components.checks import say
 from components.slot_canvas import slot_canvas
-from components.texts import ATTENTION, PATTERNS, SLOT_LABELS, SLOT_ORDER
-from schemas import ATTENTION_MODELS, SLOT_NAMES, SpecError, canonical_json, parse_spec
+from components.texts import ATTENTION, PATTERNS, PLACES, SLOT_LABELS, SLOT_ORDER
+from schemas import (
+    ATTENTION_MODELS,
+    SLOT_NAMES,
+    SLOT_PATTERNS,
+    SLOT_SYMBOLS,
+    SpecError,
+    canonical_json,
+    parse_spec,
+)
 
 _OPS = {"place", "move", "remove", "select"}
-_WHERE = {
-    "pre_residual": "before the branch (P3)",
-    "branch": "in the branch (P1)",
-    "skip": "on the skip (P4)",
-    "post_add": "after the add (P2)",
-}
+#: slot → "before the branch (P3)"
+_WHERE = {slot: f"{PLACES[slot]} ({SLOT_PATTERNS[slot]})" for slot in SLOT_ORDER}
+_SUBSCRIPT = str.maketrans("prso", "ₚᵣₛₒ")
+
+
+def _symbol(slot: str) -> str:
+    """A_p → Aₚ (the canvas draws the symbol with a real subscript)."""
+    letter, _, sub = SLOT_SYMBOLS[slot].partition("_")
+    return letter + sub.translate(_SUBSCRIPT)
+
+
+#: slot → the drop zone's title, e.g. "Aₚ · pre-residual · P3"
 _TITLES = {
-    "pre_residual": "Aₚ · pre-residual · P3",
-    "branch": "Aᵣ · branch · P1",
-    "skip": "Aₛ · skip · P4",
-    "post_add": "Aₒ · post-add · P2",
+    slot: f"{_symbol(slot)} · {slot.replace('_', '-')} · {SLOT_PATTERNS[slot]}"
+    for slot in SLOT_ORDER
 }
 
 
@@ -31,7 +44,7 @@ def zone_report(cj: str, stage: int) -> dict:
     A drop is refused when it would add a linter error the design does not already have.
     """
     spec = engine.spec_of(cj)
-    base = {(d["code"], d["path"]) for d in engine.lint(cj)}
+    base = {(d.code, d.path) for d in engine.lint(cj)}
     report = {}
     for slot in SLOT_ORDER:
         errors, warnings = {}, {}
@@ -41,17 +54,13 @@ def zone_report(cj: str, stage: int) -> dict:
             except SpecError as exc:
                 errors[kind] = exc.message
                 continue
-            new = [d for d in engine.lint(new_cj) if (d["code"], d["path"]) not in base]
-            err = [d for d in new if d["severity"] == "error"]
-            warn = [d for d in new if d["severity"] == "warning"]
-            errors[kind] = _say(err[0]) if err else None
-            warnings[kind] = _say(warn[0]) if warn else None
+            new = [d for d in engine.lint(new_cj) if (d.code, d.path) not in base]
+            err = [d for d in new if d.severity == "error"]
+            warn = [d for d in new if d.severity == "warning"]
+            errors[kind] = say(err[0]) if err else None
+            warnings[kind] = say(warn[0]) if warn else None
         report[slot] = {"errors": errors, "warnings": warnings}
     return report
-
-
-def _say(d: dict) -> str:
-    return f"{d['message']} Fix: {d['hint']} ({d['code']}, notes {d['ref']})"
 
 
 def canvas_data(spec, stage: int = 0) -> dict:
@@ -190,8 +199,14 @@ def _stage_picker(spec, *, key: str) -> int:
 
 
 def render_keyboard_path(spec, stage: int, *, key: str) -> None:
-    """One labelled select per slot (the keyboard and screen-reader path) + the gate editor."""
+    """The editor of the selected gate (right under the canvas, so a clicked chip's parameters
+    are in view), then one labelled select per slot (the keyboard and screen-reader path)."""
     block = design.edited_block(spec, stage)
+    filled = [s for s in SLOT_ORDER if getattr(block.slots, s) is not None]
+    if filled:
+        render_gate_editor(spec, block, stage, filled, key=key)
+    else:
+        st.caption("No attention yet: drag a chip onto a slot, or pick one below.")
     st.markdown("**Slots** — the same edits without a mouse: choose a gate per slot.")
     cols = st.columns(4)
     options = ["none", *ATTENTION_MODELS]
@@ -211,11 +226,6 @@ def render_keyboard_path(spec, stage: int, *, key: str) -> None:
             help=f"{PATTERNS[slot]['code']}: {PATTERNS[slot]['formula']}. "
             f"{PATTERNS[slot]['meaning']}",
         )
-    filled = [s for s in SLOT_ORDER if getattr(block.slots, s) is not None]
-    if not filled:
-        st.caption("No attention yet: drag a chip onto a slot, or pick one above.")
-        return
-    render_gate_editor(spec, block, stage, filled, key=key)
 
 
 def _on_slot_select(slot: str, wkey: str) -> None:

@@ -1,13 +1,15 @@
 """The Compare tab (NOTES §8): baseline / P1 / P2 / P3 / P4 side by side, trained on the digits.
 
 `render_compare(spec, key=...)` renders the whole tab. Nothing runs at import or on a plain
-rerun: the static comparison and the probes run when the user presses *Run*, inside a fragment
-(the tab's own widgets rerun only the tab), with one progress bar per variant. Each probe is
-bounded by a time budget. *Stop* sits outside the fragment on purpose: Streamlit lets a
-full-page rerun preempt a running fragment (a click inside the fragment would wait for the run
-to end), so Stop — like any edit of the design — ends the run at its next progress update;
-finished variants are kept. Results are cached in the session by the variant's canonical JSON
-and the settings, so re-running with the same settings, or coming back to a design, is instant.
+rerun: *Run* calls the lab's `ablate` — the same loop as ``resattn ablate`` — inside a fragment
+(the tab's own widgets rerun only the tab), with a bar for the whole run and one per variant
+(the lab's per-variant progress). Each probe is bounded by a time budget. *Stop* sits outside
+the fragment on purpose: Streamlit lets a full-page rerun preempt a running fragment (a click
+inside the fragment would wait for the run to end), so Stop — like any edit of the design —
+ends the run at its next progress update; finished variants are kept. Results are cached in
+the session (the lab stores each piece as soon as it is done, under its `static_key` /
+`train_key`: the variant's canonical JSON and the settings), so re-running with the same
+settings, or coming back to a design, is instant.
 """
 
 from __future__ import annotations
@@ -18,11 +20,20 @@ from collections import OrderedDict
 import pandas as pd
 import streamlit as st
 
-from resattn.lab.ablate import VariantResult, compare
-from resattn.lab.probe import ProbeConfig, TrainRecord, train_probe
+from resattn.lab.ablate import VariantResult, ablate, static_key, train_key
+from resattn.lab.probe import SEED_LIMIT, ProbeConfig, TrainRecord
 from resattn.lab.reading import HINTS, signs
-from resattn.lab.variants import ATTENTION_LABELS, DEFAULT_PATTERNS, PATTERNS, make_variants
-from schemas import ATTENTION_MODELS, BlockSpec, ResAttnError, canonical_json, parse_spec
+from resattn.lab.variants import DEFAULT_PATTERNS, PATTERNS, make_variants
+from schemas import (
+    ATTENTION_LABELS,
+    ATTENTION_MODELS,
+    ATTENTION_NAMES,
+    SPATIAL_TYPES,
+    BlockSpec,
+    ResAttnError,
+    canonical_json,
+    parse_spec,
+)
 
 #: How many cached results (static sets and probe runs) a session keeps.
 CACHE_SIZE = 64
@@ -58,7 +69,6 @@ def _compare_fragment(cj: str, key: str) -> None:
     except ResAttnError as exc:
         st.error(exc.message)
         return
-    static_key = json.dumps([cj, choices, attention_type, latency])
     cache = _cache(key)
     running = f"{key}.running"
     if st.session_state.pop(running, False) and not run:
@@ -66,15 +76,15 @@ def _compare_fragment(cj: str, key: str) -> None:
     if run:
         st.session_state[running] = True  # still set on the next run = this run was preempted
         try:
-            _run(spec, variants, choices, attention_type, config, latency, static_key, cache)
+            _run(spec, variants, choices, attention_type, config, latency, cache)
         except ResAttnError as exc:
             st.session_state[running] = False
             st.error(f"The ablation cannot run this design: {exc.message}")
             return
         # Not in a `finally`: a preempting rerun unwinds through here and must leave it set.
         st.session_state[running] = False
-    static = cache.get(static_key)
-    records = {v.name: cache.get(_train_key(v, config)) for v in variants}
+    static = cache.get(static_key(variants, latency))
+    records = {v.name: cache.get(train_key(v, config)) for v in variants}
     if static is None and not any(records.values()):
         st.caption("The ablation runs only when you ask (about 2-4 s per variant for a block).")
         return
@@ -96,11 +106,15 @@ def _controls(spec, key: str):
         "Attention",
         [DESIGN_ATTENTION, *ATTENTION_MODELS],
         key=f"{key}.attention",
-        format_func=lambda t: t if t == DESIGN_ATTENTION else ATTENTION_LABELS[t],
-        help="The module every P1-P4 variant uses: the design's first attention (SE if none).",
+        format_func=lambda t: (
+            t if t == DESIGN_ATTENTION else f"{ATTENTION_LABELS[t]} — {ATTENTION_NAMES[t]}"
+        ),
+        help="The module every P1-P4 variant uses: the design's first attention (SE if none). "
+        + ", ".join(ATTENTION_LABELS[t] for t in sorted(SPATIAL_TYPES))
+        + " gate H×W as well as channels: the heavy ones (NOTES §11, §12.4).",
     )
     epochs = c[1].number_input("Epochs", 1, 30, ProbeConfig.epochs, key=f"{key}.epochs")
-    seed = c[2].number_input("Seed", 0, 2**31 - 1, ProbeConfig.seed, key=f"{key}.seed")
+    seed = c[2].number_input("Seed", 0, SEED_LIMIT - 1, ProbeConfig.seed, key=f"{key}.seed")
     budget = c[3].number_input("Time budget per variant (s)", 1, 120, 30, key=f"{key}.budget")
     latency = st.toggle("Measure CPU latency", value=True, key=f"{key}.latency")
     if not isinstance(spec, BlockSpec):
@@ -138,43 +152,34 @@ def _with_stages(spec, choices: list[str], key: str) -> list[str]:
 
 
 def _cache(key: str) -> OrderedDict:
-    return st.session_state.setdefault(f"{key}.cache", OrderedDict())
-
-
-def _remember(cache: OrderedDict, cache_key: str, value) -> None:
-    cache[cache_key] = value
-    cache.move_to_end(cache_key)
+    """The session's results, the newest `CACHE_SIZE` kept (the lab adds to it while it runs)."""
+    cache = st.session_state.setdefault(f"{key}.cache", OrderedDict())
     while len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
+    return cache
 
 
-def _train_key(variant, config: ProbeConfig) -> str:
-    return json.dumps([canonical_json(variant.spec), config.to_json()], sort_keys=True)
-
-
-def _run(spec, variants, choices, attention_type, config, latency, static_key, cache) -> None:
-    if static_key not in cache:
-        bar = st.progress(0.0, text="Static comparison: counting and timing every variant")
-        results = compare(
-            spec, choices, attention_type, latency=latency, progress=_updater(bar, "static")
-        )
-        _remember(cache, static_key, results)
-        bar.empty()
-    bars = {}
+def _run(spec, variants, choices, attention_type, config, latency, cache) -> None:
+    """Run the lab's ablation: one bar for the whole run, one per variant."""
+    overall = st.progress(0.0, text="Static comparison: counting and timing every variant")
+    bars = []
     for v in variants:
-        done = _train_key(v, config) in cache
-        bars[v.name] = st.progress(
-            1.0 if done else 0.0, text=f"{v.name}: {'cached' if done else 'waiting'}"
+        done = train_key(v, config) in cache
+        bars.append(
+            st.progress(1.0 if done else 0.0, text=f"{v.name}: {'cached' if done else 'waiting'}")
         )
-    for v in variants:
-        train_key = _train_key(v, config)
-        if train_key in cache:
-            continue
-        run = train_probe(v.spec, config, progress=_updater(bars[v.name], v.name))
-        _remember(cache, train_key, run.record)
-        note = {"time_budget": " (stopped: time budget)"}.get(run.record.stopped, "")
-        bars[v.name].progress(1.0, text=f"{v.name}: done{note}")
-    for bar in bars.values():
+    each = [_updater(bar, v.name) for bar, v in zip(bars, variants, strict=True)]
+    ablate(
+        spec,
+        choices,
+        attention_type,
+        config=config,
+        latency=latency,
+        progress=_updater(overall, "all variants"),
+        variant_progress=lambda i, fraction, message: each[i](fraction, message),
+        cache=cache,
+    )
+    for bar in (overall, *bars):
         bar.empty()
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 import copy
 from typing import Any, Optional
 
+from torch import nn
+
 from components.texts import ATTENTION, PATTERNS
-from resattn.blocks import resolve_shortcut
+from resattn.blocks import branch_table, shortcut_table
 from resattn.fusion import post_activation
+from resattn.layers import Layer
 from resattn.shapes import block_out_hw
-from schemas import ATTENTION_MODELS, BlockSpec, bottleneck_width, spec_to_dict
+from schemas import ATTENTION_MODELS, BlockSpec, spec_to_dict
 
 #: the six block families of notes §1 (label, one-line description)
 FAMILIES = {
@@ -166,36 +169,59 @@ def att_detail(att) -> str:
     return f"r = {att.reduction}"
 
 
+#: layer class → its word on the canvas
+_WORDS = {nn.BatchNorm2d: "BN", nn.ReLU: "ReLU"}
+
+
+def _conv_text(layer: Layer, values: dict) -> str:
+    """A conv row of a layer table in words: ``3×3 conv 64→64 g=32 /2``."""
+    c_in, c_out, k = (values[a] if isinstance(a, str) else a for a in layer.args)
+    kwargs = {name: values[v] if isinstance(v, str) else v for name, v in layer.kwargs}
+    groups, stride = kwargs.get("groups", 1), kwargs.get("stride", 1)
+    g = f" g={groups}" if groups > 1 else ""
+    s = f" /{stride}" if stride > 1 else ""
+    return f"{k}×{k} conv {c_in}→{c_out}{g}{s}"
+
+
 def branch_layers(block: BlockSpec) -> list[str]:
-    """The convs of F, listed as the canvas shows them."""
-    b, c_in = block.block, block.input.channels
-    pre = "BN·ReLU·" if b.preact else ""
-    post = "" if b.preact else "·BN"
-    s = f" /{b.stride}" if b.stride > 1 else ""
-    if b.type == "basic":
-        return [
-            f"{pre}3×3 conv {c_in}→{b.out_channels}{s}{post}",
-            f"{pre}3×3 conv {b.out_channels}→{b.out_channels}{post}",
-        ]
-    w = bottleneck_width(b)
-    g = f" g={b.groups}" if b.groups > 1 else ""
-    return [
-        f"{pre}1×1 conv {c_in}→{w}{post}",
-        f"{pre}3×3 conv {w}→{w}{g}{s}{post}",
-        f"{pre}1×1 conv {w}→{b.out_channels}{post}",
-    ]
+    """The convs of F as the canvas lists them, read from the branch's layer table
+    (`resattn.blocks.branch_table`: the table the built module and the export are made from).
+
+    One line per conv. Pre-activation order (the table starts with BN): the BN and ReLU that run
+    before the conv lead its line, ``BN·ReLU·3×3 conv 64→64``. Post-activation order: the BN
+    right after the conv ends it, ``1×1 conv 256→64·BN``.
+    """
+    table, values = branch_table(block.input.channels, block.block)
+    layers = [x for x in table.layers if x.op in _WORDS or x.op is nn.Conv2d]
+    preact = layers[0].op is not nn.Conv2d
+    convs = [i for i, x in enumerate(layers) if x.op is nn.Conv2d]
+    lines = []
+    for n, i in enumerate(convs):
+        text = _conv_text(layers[i], values)
+        if preact:
+            start = convs[n - 1] + 1 if n else 0
+            text = "".join(f"{_WORDS[x.op]}·" for x in layers[start:i]) + text
+        elif i + 1 < len(layers) and layers[i + 1].op is nn.BatchNorm2d:
+            text += "·BN"
+        lines.append(text)
+    return lines
 
 
 def skip_label(block: BlockSpec) -> Optional[str]:
-    """The projection P on the skip, or None for identity."""
+    """The projection P on the skip, read from its layer table (`resattn.blocks.shortcut_table`),
+    or None for identity: ``P: avgpool → 1×1 conv + BN /2``."""
     b = block.block
-    kind = resolve_shortcut(block.shortcut, block.input.channels, b.out_channels, b.stride)
-    if kind == "identity":
+    bound = shortcut_table(block.shortcut, block.input.channels, b.out_channels, b.stride, b.preact)
+    if bound is None:
         return None
-    bn = "" if b.preact else " + BN"
-    s = f" /{b.stride}" if b.stride > 1 else ""
-    pool = "avgpool → " if kind == "avgpool_conv1x1" and b.stride > 1 else ""
-    return f"P: {pool}1×1 conv{bn}{s}"
+    table, values = bound
+    ops = {layer.op for layer in table.layers}
+    conv = next(layer for layer in table.layers if layer.op is nn.Conv2d)
+    k = conv.args[2]
+    pool = "avgpool → " if nn.AvgPool2d in ops else ""
+    bn = " + BN" if nn.BatchNorm2d in ops else ""
+    s = f" /{values['stride']}" if values["stride"] > 1 else ""
+    return f"P: {pool}{k}×{k} conv{bn}{s}"
 
 
 def shape_text(c: int, h: int, w: int) -> str:

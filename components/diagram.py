@@ -30,9 +30,6 @@ def render_diagram(spec, *, key: str) -> None:
 
 
 def render_ascii(cj: str, *, key: str) -> None:
-    if not engine.has("ascii"):
-        engine.missing("The ASCII diagram")
-        return
     shapes = st.toggle("Show shapes", value=True, key=f"{key}.ascii_shapes")
     st.code(engine.ascii_diagram(cj, shapes), language=None)
     spec = engine.spec_of(cj)
@@ -51,22 +48,13 @@ def render_ascii(cj: str, *, key: str) -> None:
 
 
 def render_graphviz(cj: str, *, key: str) -> None:
-    if not engine.has("dot"):
-        engine.missing("The Graphviz diagram")
-        return
     with st.spinner("Laying out the graph…"):
         st.graphviz_chart(engine.dot(cj), width="stretch")
 
 
 def render_interactive(cj: str, *, key: str) -> None:
-    if not engine.has("agraph"):
-        engine.missing("The interactive graph")
-        return
-    try:
-        from streamlit_agraph import Config, Edge, Node, agraph
-    except ImportError:
-        engine.missing("The interactive graph (streamlit-agraph)")
-        return
+    from streamlit_agraph import Config, Edge, Node, agraph  # a requirement; loaded on demand
+
     data = engine.graph(cj)
     colors = {
         "attention": "#7e22ce",

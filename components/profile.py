@@ -24,11 +24,6 @@ def render_profile(spec, *, key: str) -> None:
     cj = canonical_json(spec)
     params = engine.params(cj)
     st.markdown(COUNTING_RULES)
-    if not engine.has("profile"):
-        if params is not None:
-            st.metric("Parameters", f"{params:,}")
-        engine.missing("The profiler (MACs, FLOPs, latency)")
-        return
     if params is None:
         st.error("The design has linter errors (see Checks), so it cannot be profiled.")
         return

@@ -8,11 +8,9 @@ import streamlit as st
 
 from components import design, engine, state
 from components.texts import ATTENTION
-from resattn.loading import load_spec
+from resattn.loading import MAX_SPEC_BYTES, load_spec
 from resattn.presets import preset_index
 from schemas import BlockSpec, InputSpec, NetworkSpec, SpecError, canonical_json
-
-MAX_UPLOAD_BYTES = 256 * 1024
 
 
 def render_sidebar(spec, *, key: str) -> None:
@@ -289,7 +287,8 @@ def _load_preset(name: str) -> None:
 
 def render_presets(*, key: str) -> None:
     index = preset_index()
-    with st.expander("Presets gallery", expanded=False):
+    # Open by default: a first-time user starts from a preset more often than from a blank form.
+    with st.expander("Presets gallery", expanded=True):
         st.caption("Block families")
         families = [n for n, v in index.items() if v["group"] == "family"]
         cols = st.columns(2)
@@ -337,11 +336,11 @@ def render_presets(*, key: str) -> None:
 
 def load_upload(data: bytes, what: str = "upload") -> bool:
     """Make an uploaded or pasted spec the design; on error say why and keep the design."""
-    if len(data) > MAX_UPLOAD_BYTES:
+    if len(data) > MAX_SPEC_BYTES:
         state.flash(
             "error",
             f"The {what} is {len(data):,} bytes; specs are capped at "
-            f"{MAX_UPLOAD_BYTES:,} bytes. The design is unchanged.",
+            f"{MAX_SPEC_BYTES:,} bytes. The design is unchanged.",
         )
         return False
     try:
@@ -380,7 +379,8 @@ def render_upload(*, key: str) -> None:
             key=f"{key}.file",
             on_change=_on_upload,
             args=(f"{key}.file",),
-            help="A spec v1 JSON file (a block or a network), at most 256 kB.",
+            help="A spec v1 JSON file (a block or a network), at most "
+            f"{MAX_SPEC_BYTES // 1024} kB.",
         )
         st.text_area(
             "…or paste spec JSON",

@@ -13,6 +13,7 @@ from typing import Any, Optional
 import streamlit as st
 
 from components import engine
+from resattn.export.share import load_token
 from resattn.loading import load_spec
 from schemas import SpecError, canonical_json, parse_spec
 
@@ -31,7 +32,11 @@ _SEEN = "studio.seen_actions"
 
 
 def init() -> None:
-    """Put a design in the session on its first run: the URL's `spec` token, else the default."""
+    """Put a design in the session on its first run: the URL's `spec` token, else the default.
+
+    The URL is read only as a share token (`resattn.export.share.load_token`, what `load_spec`
+    uses for tokens): a path or a preset name in a link is refused, never opened.
+    """
     ss = st.session_state
     if _SPEC in ss:
         return
@@ -39,7 +44,7 @@ def init() -> None:
     token = st.query_params.get("spec")
     if token:
         try:
-            spec = engine.spec_from_token(token)
+            spec = load_token(token)
         except SpecError as exc:
             flash(
                 "error",

@@ -2,63 +2,85 @@
 
 from __future__ import annotations
 
-#: slot → what NOTES §3 says about the pattern it makes
-PATTERNS = {
+from schemas import (
+    ATTENTION_LABELS,
+    ATTENTION_MODELS,
+    ATTENTION_NAMES,
+    PATTERN_FORMULAS,
+    SLOT_NAMES,
+    SLOT_PATTERNS,
+    SLOT_SYMBOLS,
+)
+
+#: slot → what NOTES §3 says about the pattern it makes (the words shared with the engine —
+#: pattern code, slot symbol, formula — come from `schemas`; the explanations live here)
+_EXPLAINED = {
     "branch": {
-        "code": "P1",
-        "symbol": "A_r",
         "name": "attention inside the residual branch",
-        "formula": "y = x + A(F(x))",
         "meaning": "The gate shapes F(x) only; the identity stays pure — the gradient's safety "
         "line. Simple and predictable (SE-/ECA-ResNet, most CBAM).",
         "when": "The default (notes §4): predictable, identity preserved, easy to debug.",
     },
     "post_add": {
-        "code": "P2",
-        "symbol": "A_o",
         "name": "post-addition attention",
-        "formula": "y = A(x + F(x))",
         "meaning": "The gate sees identity and transform together: stronger gating, but it "
         "also shapes the identity — risk of over-suppression of the free identity pass.",
         "when": "One-shot gating of the merged feature, shallow backbones — when you are sure "
         "it will not suppress the identity.",
     },
     "pre_residual": {
-        "code": "P3",
-        "symbol": "A_p",
         "name": "pre-residual attention (gated input)",
-        "formula": "y = x + F(A(x))",
         "meaning": "Filters what enters the branch: useful early (noise / background "
         "suppression) and in very light backbones; if A(x) learns badly, F learns less.",
         "when": "Conditioning the input, low-level noise suppression.",
     },
     "skip": {
-        "code": "P4",
-        "symbol": "A_s",
         "name": "dual path / skip-aware",
-        "formula": "y = A_s(x) + A_r(F(x))",
         "meaning": "Most expressive: the identity is no longer pure. A_s is kept light and "
         "starts as an exact identity (gate ≡ 1), so the block starts as a plain residual block.",
         "when": "Research and ablations; needs careful init, learning rate and validation.",
     },
 }
 
-#: slots in the order the canvas and the keyboard path list them
-SLOT_ORDER = ("pre_residual", "branch", "skip", "post_add")
+#: slot → {code, symbol, name, formula, meaning, when}
+PATTERNS = {
+    slot: {
+        "code": SLOT_PATTERNS[slot],
+        "symbol": SLOT_SYMBOLS[slot],
+        "formula": PATTERN_FORMULAS[SLOT_PATTERNS[slot]],
+        **text,
+    }
+    for slot, text in _EXPLAINED.items()
+}
 
+#: slots in the order the canvas and the keyboard path list them (data-flow order)
+SLOT_ORDER = SLOT_NAMES
+
+#: slot → where the gate sits, in words
+PLACES = {
+    "pre_residual": "before the branch",
+    "branch": "in the branch",
+    "skip": "on the skip",
+    "post_add": "after the add",
+}
+
+#: slot → the keyboard path's select label, e.g. "Before the branch — A_p (P3)"
 SLOT_LABELS = {
-    "pre_residual": "Before the branch — A_p (P3)",
-    "branch": "In the branch — A_r (P1)",
-    "skip": "On the skip — A_s (P4)",
-    "post_add": "After the add — A_o (P2)",
+    slot: f"{PLACES[slot].capitalize()} — {SLOT_SYMBOLS[slot]} ({SLOT_PATTERNS[slot]})"
+    for slot in SLOT_ORDER
+}
+
+#: attention type → what it gates (the explanation; labels and names come from `schemas`)
+_GATES = {
+    "se": "channels",
+    "eca": "channels",
+    "cbam": "channels, then space",
+    "coord": "channels, position-aware (H and W)",
 }
 
 #: attention type → (chip label, full name, what it gates)
 ATTENTION = {
-    "se": ("SE", "Squeeze-and-Excitation", "channels"),
-    "eca": ("ECA", "Efficient Channel Attention", "channels"),
-    "cbam": ("CBAM", "Convolutional Block Attention Module", "channels, then space"),
-    "coord": ("CA", "Coordinate Attention", "channels, position-aware (H and W)"),
+    kind: (ATTENTION_LABELS[kind], ATTENTION_NAMES[kind], _GATES[kind]) for kind in ATTENTION_MODELS
 }
 
 FIRST_RULE = (

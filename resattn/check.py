@@ -27,7 +27,14 @@ from resattn.blocks import resolve_shortcut
 from resattn.lint import lint
 from resattn.loading import load_spec
 from resattn.shapes import block_out_hw, stem_out_hw
-from schemas import BlockSpec, Diagnostic, NetworkSpec, bottleneck_width, canonical_json
+from schemas import (
+    ATTENTION_LABELS,
+    BlockSpec,
+    Diagnostic,
+    NetworkSpec,
+    bottleneck_width,
+    canonical_json,
+)
 
 #: Bytes per element of every feature map (the engine computes in float32).
 ELEMENT_BYTES = 4
@@ -41,9 +48,6 @@ ATTENTION_KIND = {
     CBAM: "cbam",
     CoordAttention: "coord",
 }
-
-#: attention spec `type` → the short label diagrams draw (CA = Coordinate Attention)
-SHORT_LABELS = {"se": "SE", "eca": "ECA", "cbam": "CBAM", "coord": "CA"}
 
 #: function called in a traced forward → (kind, label)
 FUNCTIONS = {operator.add: ("add", "⊕ add"), torch.flatten: ("reshape", "flatten")}
@@ -274,7 +278,7 @@ def describe(module: nn.Module) -> tuple[str, str]:
 
 def attention_label(module: nn.Module) -> str:
     """``SE``, ``ECA``, ``CBAM`` or ``CA`` (Coordinate Attention)."""
-    return SHORT_LABELS[ATTENTION_KIND[type(module)]]
+    return ATTENTION_LABELS[ATTENTION_KIND[type(module)]]
 
 
 # --- the analytic activation estimate (no module, no tensor) ---------------------------------

@@ -51,11 +51,13 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from resattn.commands._common import OutputError
+
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except SpecError as exc:
+    except (SpecError, OutputError) as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return EXIT_INPUT
     except DesignError as exc:

@@ -8,14 +8,24 @@ docs/diagnostics.md.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple, Optional
 
 from resattn.blocks import resolve_shortcut
 from resattn.loading import load_spec
-from resattn.shapes import block_out_hw
-from schemas import BlockSpec, DesignError, Diagnostic, NetworkSpec
+from resattn.shapes import block_out_hw, stem_out_hw
+from schemas import (
+    ATTENTION_LABELS,
+    ATTENTION_NAMES,
+    SPATIAL_TYPES,
+    BlockSpec,
+    DesignError,
+    Diagnostic,
+    NetworkSpec,
+)
 
 
 class Finding(NamedTuple):
@@ -141,14 +151,20 @@ def fmt_bytes(n: float) -> str:
     raise AssertionError("unreachable")
 
 
-#: Spatial attention kinds (they gate H×W as well as channels): the "heavy" ones of notes §12.4.
-HEAVY = frozenset({"cbam", "coord"})
-
-#: attention `type` → the name people know it by
-LABELS = {"se": "SE", "eca": "ECA", "cbam": "CBAM", "coord": "Coordinate Attention"}
-
 #: Estimated activation memory (every feature map of one forward, float32) a design may need.
 MAX_ACTIVATION_BYTES = 2 * 1024**3
+
+#: Parameter memory (float32) a design may need: 1 GiB, i.e. 268,435,456 parameters. The largest
+#: preset, torchvision's Wide-ResNet-50-2, has 68.9M (276 MB); far past the cap a build would
+#: exhaust the server's memory.
+MAX_PARAM_BYTES = 1024**3
+
+#: Bytes per parameter (the engine builds float32 modules).
+PARAM_BYTES = 4
+
+#: Where the bounds (RA102, RA103) are written down: the product design's spec section,
+#: restated in the README ("Bounds") and docs/diagnostics.md ("Bounds").
+BOUNDS_REF = "DESIGN §2"
 
 
 def slot_channels(spec: BlockSpec, slot: str) -> int:
@@ -158,7 +174,26 @@ def slot_channels(spec: BlockSpec, slot: str) -> int:
 
 def heavy_slots(spec: BlockSpec) -> dict[str, object]:
     """The filled slots holding a spatial (CBAM / Coordinate Attention) module."""
-    return {k: v for k, v in spec.slots.filled().items() if v.type in HEAVY}
+    return {k: v for k, v in spec.slots.filled().items() if v.type in SPATIAL_TYPES}
+
+
+def label(attn) -> str:
+    """How a message names an attention module: its short label (SE, ECA, CBAM, CA); a
+    message that names a kind once, in a sentence of its own, uses `ATTENTION_NAMES` too."""
+    return ATTENTION_LABELS[attn.type]
+
+
+def out_of_bounds(spec) -> bool:
+    """Whether the spec breaks a resource bound (RA102 / RA103). Rules that cost a build on the
+    ``meta`` device stay silent then: the error already blocks the design, and lint must answer
+    at once however large the spec is."""
+    from resattn.check import estimate_activation_bytes
+    from resattn.counting import analytic_params
+
+    return (
+        estimate_activation_bytes(spec) > MAX_ACTIVATION_BYTES
+        or analytic_params(spec) * PARAM_BYTES > MAX_PARAM_BYTES
+    )
 
 
 @rule("RA101", "error", "§12.2", "Identity shortcut where shapes differ")
@@ -176,7 +211,7 @@ def identity_shortcut_mismatch(ctx: BlockContext):
     )
 
 
-@rule("RA102", "error", "DESIGN §2", "Estimated activation memory over the cap", scope="spec")
+@rule("RA102", "error", BOUNDS_REF, "Estimated activation memory over the cap", scope="spec")
 def resource_bounds(spec):
     from resattn.check import estimate_activation_bytes
 
@@ -187,26 +222,73 @@ def resource_bounds(spec):
     shape = fmt_shape(inp.channels, inp.height, inp.width)
     yield Finding(
         "input",
-        f"One forward pass at batch {inp.batch} with {shape} produces about "
-        f"{fmt_bytes(estimate)} of feature maps, over the {fmt_bytes(MAX_ACTIVATION_BYTES)} "
-        "this tool allows; nothing was allocated.",
-        "lower `input.batch`, the input height × width, or the channels",
+        f"The {spec.kind}'s feature maps for one forward pass of a batch {inp.batch} input "
+        f"with {shape} come to about {fmt_bytes(estimate)}, over the "
+        f"{fmt_bytes(MAX_ACTIVATION_BYTES)} this tool allows; nothing was allocated.",
+        "lower `input.batch`, the input height × width, or the channels"
+        + (" or the stage widths and depths" if isinstance(spec, NetworkSpec) else ""),
     )
 
 
-def _reduction_sizing(attn, channels: int):
-    """(hidden width, what sizes it) of an MLP-style gate, or None when it fits `channels`."""
+@rule("RA103", "error", BOUNDS_REF, "Parameter memory over the cap", scope="spec")
+def weight_bounds(spec):
+    from resattn.counting import params_by_part
+
+    parts = params_by_part(spec)
+    params = sum(parts.values())
+    if params * PARAM_BYTES <= MAX_PARAM_BYTES:
+        return
+    cap = MAX_PARAM_BYTES // PARAM_BYTES
+    heaviest = max(parts, key=parts.get)
+    where = ""
+    if isinstance(spec, NetworkSpec):
+        part = "the classifier head" if heaviest == "num_classes" else f"`{heaviest}`"
+        where = f" ({part} alone holds {parts[heaviest]:,})"
+    yield Finding(
+        "block" if isinstance(spec, BlockSpec) else heaviest,
+        f"This {spec.kind} has {params:,} parameters{where}: about "
+        f"{fmt_bytes(params * PARAM_BYTES)} of float32 weights, over the "
+        f"{fmt_bytes(MAX_PARAM_BYTES)} ({cap:,} parameters) this tool builds; nothing was "
+        "allocated.",
+        "lower `out_channels`, `base_width` or `expansion`, or the stage depths (torchvision's "
+        "Wide-ResNet-50-2 has 68.9M parameters)",
+    )
+
+
+def hidden_width(attn, channels: int) -> int:
+    """The hidden width of an MLP-style gate (SE, CBAM, CA) built for `channels`."""
     from resattn.attention.cbam import cbam_hidden
     from resattn.attention.coord import coord_hidden
     from resattn.attention.se import se_hidden
 
-    hidden = {
+    return {
         "se": lambda: se_hidden(channels, attn.reduction, attn.divisor),
         "cbam": lambda: cbam_hidden(channels, attn.reduction),
         "coord": lambda: coord_hidden(channels, attn.reduction, attn.min_channels),
     }[attn.type]()
-    if attn.reduction > channels or hidden > channels:
-        return hidden
+
+
+def _sizing_problem(attn, channels: int) -> Optional[str]:
+    """What goes wrong when `attn`'s reduction meets `channels`, or None when it fits.
+
+    Two cases are worth a warning: the floor (`divisor` / `min_channels`) lifts the hidden width
+    to C or more although a reduction > 1 asked for a squeeze — the gate then does not squeeze at
+    all; or `reduction` > C, so C/r < 1 and the hidden width is set by the floor, not by the
+    reduction the user chose. A reduction of 1 (hidden = C) is a deliberate choice: silent.
+    """
+    hidden = hidden_width(attn, channels)
+    ratio = f"C/r = {channels / attn.reduction:.2g}"
+    if attn.reduction > 1 and hidden >= channels:
+        width = "as wide as" if hidden == channels else "wider than"
+        return (
+            f"{ratio}, so the hidden width clamps to {hidden}, {width} the {channels} channels "
+            "it gates: the gate no longer squeezes"
+        )
+    if attn.reduction > channels:
+        return (
+            f"{ratio}, so the hidden width clamps to {hidden} (an effective reduction of "
+            f"{channels / hidden:.2g}, not {attn.reduction})"
+        )
     return None
 
 
@@ -216,27 +298,37 @@ def attention_sizing(ctx: BlockContext):
 
     for slot, attn in ctx.spec.slots.filled().items():
         c = slot_channels(ctx.spec, slot)
-        label = LABELS[attn.type]
         if attn.type == "eca":
             k = attn.kernel_size or eca_kernel_size(c)
             if k > c:
                 yield Finding(
                     f"slots.{slot}",
-                    f"{label} in `{slot}` sees {c} channels{ctx.where}, but its 1-D kernel spans "
+                    f"{label(attn)} in `{slot}` sees {c} channels{ctx.where}, but its 1-D kernel "
+                    f"spans "
                     f"{k}: most of the window falls on zero padding.",
                     f"set `kernel_size` to at most {c if c % 2 else c - 1} or null (adaptive)",
                 )
             continue
-        hidden = _reduction_sizing(attn, c)
-        if hidden is not None:
+        problem = _sizing_problem(attn, c)
+        if problem is not None:
             yield Finding(
                 f"slots.{slot}",
-                f"{label} in `{slot}` sees {c} channels{ctx.where}, but reduction "
-                f"{attn.reduction} is meant for a wider tensor: C/r = {c / attn.reduction:.2g}, "
-                f"so the hidden width clamps to {hidden} and the gate no longer squeezes.",
-                f"choose `reduction` ≤ {max(1, c // 2)} for {c} channels (attention is built for "
-                "the channels it actually sees)",
+                f"{label(attn)} in `{slot}` sees {c} channels{ctx.where}, but reduction "
+                f"{attn.reduction} is meant for a wider tensor: {problem}.",
+                _sizing_hint(attn, c),
             )
+
+
+def _sizing_hint(attn, channels: int) -> str:
+    """The fix for RA201: a reduction (or floor) that squeezes the channels the slot sees."""
+    where = "(attention is built for the channels it actually sees)"
+    floor = {"se": "divisor", "coord": "min_channels"}.get(attn.type)
+    if floor and hidden_width(attn, channels) >= channels:
+        return (
+            f"lower `{floor}` and `reduction` to at most {max(1, channels // 2)}, use ECA, or "
+            f"set `reduction` to 1 if no squeeze is meant {where}"
+        )
+    return f"choose `reduction` ≤ {max(1, channels // 2)} for {channels} channels {where}"
 
 
 @rule("RA202", "warning", "§12.3", "Post-add activation mixed with pre-activation")
@@ -264,11 +356,13 @@ def mixed_post_add_activation(ctx: BlockContext):
 def attention_everywhere(net: NetworkSpec):
     from resattn.counting import meta_costs, without_attention
 
-    kinds = [{a.type for a in stage.slots.filled().values()} & HEAVY for stage in net.stages]
-    if not all(kinds):
+    kinds = [{a.type for a in s.slots.filled().values()} & SPATIAL_TYPES for s in net.stages]
+    if not all(kinds) or out_of_bounds(net):
         return
     blocks = sum(stage.depth for stage in net.stages)
-    names = " and ".join(sorted(LABELS[k] for k in set().union(*kinds)))
+    names = " and ".join(
+        f"{ATTENTION_NAMES[k]} ({ATTENTION_LABELS[k]})" for k in sorted(set().union(*kinds))
+    )
     params_pct, macs_pct = meta_costs(net).overhead(meta_costs(without_attention(net)))
     yield Finding(
         "stages",
@@ -298,7 +392,7 @@ def post_add_suppression(ctx: BlockContext):
     )
     yield Finding(
         "slots.post_add",
-        f"{LABELS[attn.type]} in `post_add`{ctx.where} multiplies x + F(x), identity included, by "
+        f"{label(attn)} in `post_add`{ctx.where} multiplies x + F(x), identity included, by "
         f"α ∈ [0, 1]: at initialisation α ≈ 0.5, so the block roughly halves the identity signal"
         f"{chain}.",
         "prefer `branch` (P1, the identity stays pure); keep P2 only if an ablation shows it "
@@ -311,10 +405,10 @@ def pre_residual_starvation(ctx: BlockContext):
     attn = ctx.spec.slots.pre_residual
     if attn is None:
         return
-    scale = "0.25 (two gates)" if attn.type in HEAVY else "0.5"
+    scale = "0.25 (two gates)" if attn.type in SPATIAL_TYPES else "0.5"
     yield Finding(
         "slots.pre_residual",
-        f"{LABELS[attn.type]} in `pre_residual`{ctx.where} gates the input before F sees it: at "
+        f"{label(attn)} in `pre_residual`{ctx.where} gates the input before F sees it: at "
         f"initialisation F receives about {scale} of x, and if the gate learns badly F learns "
         "less (the identity still passes untouched).",
         "prefer `branch` (P1); use P3 early in the network or in light backbones and compare "
@@ -327,10 +421,10 @@ def skip_not_identity(ctx: BlockContext):
     attn = ctx.spec.slots.skip
     if attn is None:
         return
-    if attn.type in HEAVY:
+    if attn.type in SPATIAL_TYPES:
         yield Finding(
             "slots.skip",
-            f"{LABELS[attn.type]} in `skip`{ctx.where} is a spatial gate on the identity path: it "
+            f"{label(attn)} in `skip`{ctx.where} is a spatial gate on the identity path: it "
             "starts at exactly 1 here, but it can learn to mask regions of x, and the notes keep "
             "A_s very light.",
             "use SE or ECA on the skip, or move the spatial attention to `branch`",
@@ -352,7 +446,7 @@ def preact_spatial(ctx: BlockContext):
     for slot, attn in heavy_slots(ctx.spec).items():
         yield Finding(
             f"slots.{slot}",
-            f"{LABELS[attn.type]} in `{slot}` of a pre-activation block{ctx.where}: its gates see "
+            f"{label(attn)} in `{slot}` of a pre-activation block{ctx.where}: its gates see "
             "features that have not been normalised and rectified yet (BN → ReLU come before "
             "the next conv), so strong spatial attention here needs validation.",
             "prefer SE/ECA, or keep the spatial attention at the end of the branch and compare "
@@ -363,12 +457,12 @@ def preact_spatial(ctx: BlockContext):
 @rule("RA208", "warning", "§5", "Spatial attention placed early")
 def spatial_early(ctx: BlockContext):
     attn = ctx.spec.slots.pre_residual
-    if attn is None or attn.type not in HEAVY:
+    if attn is None or attn.type not in SPATIAL_TYPES:
         return
     inp = ctx.spec.input
     yield Finding(
         "slots.pre_residual",
-        f"{LABELS[attn.type]} in `pre_residual`{ctx.where} works on the raw block input "
+        f"{label(attn)} in `pre_residual`{ctx.where} works on the raw block input "
         f"({fmt_shape(inp.channels, inp.height, inp.width)}) before any conv: spatial "
         "attention this early costs compute at full resolution and can cut low-level features.",
         "move it to `branch`, after the last conv",
@@ -393,22 +487,80 @@ def projection_added(ctx: BlockContext):
     )
 
 
-@rule("RA302", "info", "§11", "Wide block with spatial attention")
-def wide_spatial(ctx: BlockContext):
+#: What a standard ResNet basic block is as wide as: (channels, feature-map side) where its first
+#: stage runs, doubling the channels at every halving of the side. A network's stem says which:
+#: torchvision's ImageNet ResNet-18/34 (64 channels at the stem's output, 56×56 for 224×224) or
+#: the CIFAR ResNet of He et al. (16 channels at the stem's output, 32×32). A lone basic block is
+#: read as a block of the ImageNet network.
+STANDARD_BASIC_WIDTH = {"imagenet": 64, "cifar": 16}
+STANDARD_BLOCK_SIDE = 56
+
+#: A block at least this many times as wide as the standard one counts as wide (WRN's k ≥ 2).
+WIDE_FACTOR = 2
+
+
+def basic_standard_width(ctx: BlockContext) -> int:
+    """Channels a standard ResNet basic block has where this block's output sits."""
+    spec = ctx.spec
+    if ctx.network is not None:
+        stem = ctx.network.stem.type
+        inp = ctx.network.input
+        side = math.sqrt(math.prod(stem_out_hw(stem, inp.height, inp.width)))
+        base = STANDARD_BASIC_WIDTH[stem]
+    else:
+        side, base = STANDARD_BLOCK_SIDE, STANDARD_BASIC_WIDTH["imagenet"]
+    out_side = math.sqrt(
+        math.prod(block_out_hw(spec.input.height, spec.input.width, spec.block.stride))
+    )
+    halvings = max(0.0, math.log2(side / out_side))
+    return round(base * 2**halvings)
+
+
+def widen_factor(ctx: BlockContext) -> tuple[float, str]:
+    """(k, a phrase saying how k was measured): how many times wider than the standard ResNet
+    block this block is.
+
+    A bottleneck's k is ``base_width / 64`` (Wide-ResNet-50-2: 128 → 2); a basic block's is its
+    output channels over `basic_standard_width` (WRN-28-10 on CIFAR: 160 / 16 → 10).
+    """
     block = ctx.spec.block
-    heavy = heavy_slots(ctx.spec)
-    if block.type != "bottleneck" or block.base_width < 128 or not heavy:
-        return
+    if block.type == "bottleneck":
+        k = block.base_width / 64
+        return k, f"base width {block.base_width}, {k:.3g}× ResNet's 64"
+    standard = basic_standard_width(ctx)
+    h, w = block_out_hw(ctx.spec.input.height, ctx.spec.input.width, block.stride)
+    k = block.out_channels / standard
+    return k, (
+        f"{block.out_channels} channels at {h}×{w}, {k:.3g}× the {standard} a standard ResNet "
+        "basic block has there"
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _block_costs(block_json: str):
+    """`meta_costs` of a block, by its JSON without the name: the blocks of a network stage
+    after its first are identical, so a stage costs two meta builds, not `depth`."""
     from resattn.counting import meta_costs
 
-    costs = meta_costs(ctx.spec)
+    return meta_costs(BlockSpec.model_validate_json(block_json))
+
+
+@rule("RA302", "info", "§11", "Wide block with spatial attention")
+def wide_spatial(ctx: BlockContext):
+    heavy = heavy_slots(ctx.spec)
+    if not heavy:
+        return
+    k, measure = widen_factor(ctx)
+    if k < WIDE_FACTOR or out_of_bounds(ctx.spec):
+        return
+    costs = _block_costs(ctx.spec.model_dump_json(exclude={"name"}))
     share = 100.0 * costs.attention_macs / max(1, costs.macs)
     for slot, attn in heavy.items():
         yield Finding(
             f"slots.{slot}",
-            f"{LABELS[attn.type]} on a wide block (base width {block.base_width}, "
-            f"{block.base_width // 64}× ResNet){ctx.where}: attention takes {share:.1f}% of the "
-            f"block's MACs ({costs.attention_macs:,} of {costs.macs:,}), and its pooling and "
-            "gating add elementwise work on every wide feature map.",
+            f"{label(attn)} on a wide {ctx.spec.block.type} block{ctx.where} ({measure}): "
+            f"attention takes {share:.2f}% of the block's MACs ({costs.attention_macs:,} of "
+            f"{costs.macs:,}), and its pooling and gating add elementwise work on every wide "
+            "feature map.",
             "watch the compute (profile it); SE/ECA are the cheaper choice on wide blocks",
         )

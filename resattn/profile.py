@@ -16,6 +16,8 @@ What each figure counts (DESIGN §3; the op-by-op rules are in `resattn.counting
 * ``peak_memory_bytes`` — measured, not estimated: parameters + buffers + input, plus the
   peak of tensor storage alive at once during one inference forward (tracked op by op). It
   excludes the allocator's slack and the scratch space inside library kernels.
+* ``skipped`` — figure → why it was not measured (then it is None): the time budget ran out,
+  or one forward, timed while counting, says the measurement would overrun it.
 * ``attention`` — the overhead of the design's attention versus the same design with every
   slot empty, in % of params, MACs, elementwise ops and latency, plus the absolute attention
   parameters.
@@ -37,8 +39,15 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
 from resattn.build import build, count_params
-from resattn.counting import DATA_MOVEMENT, ELEMENTWISE, MAC_OPS, without_attention
+from resattn.counting import (
+    DATA_MOVEMENT,
+    ELEMENTWISE,
+    MAC_OPS,
+    is_attention,
+    without_attention,
+)
 from resattn.loading import load_spec
+from resattn.shapes import output_shape as output_shape_of
 
 Progress = Optional[Callable[[float, str], None]]
 
@@ -83,8 +92,9 @@ class Profile:
     latency_spread_ms: Optional[float]
     latency_runs: int
     threads: int
-    peak_memory_bytes: int
+    peak_memory_bytes: Optional[int]
     unsupported_ops: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -103,20 +113,36 @@ def profile(
     """Count and (optionally) time a design. Refuses designs with linter errors.
 
     `progress(fraction, message)` is called as the work advances. `time_budget_s` bounds the
-    whole call: the latency runs of the design and of its attention-free baseline share what
-    counting left of it (each still gets one warm-up and one timed run).
+    measurements: building and counting always run (they give the figures a profile is for);
+    the deadline is checked before each later phase, and a phase that has no time left — or
+    that one forward, timed while counting, says would overrun it — is skipped: its figures are
+    None and `skipped` says why. Latency needs a warm-up and a timed run of the design, then as
+    much of both again for its attention-free baseline (for ``attention["latency_pct"]``), which
+    is dropped first when only the design fits.
     """
     deadline = time.perf_counter() + time_budget_s
     report = progress or (lambda fraction, message: None)
+    skipped: dict[str, str] = {}
     spec = load_spec(spec)
     report(0.0, "building")
     model = build(spec).eval()
     x = _input(spec)
     report(0.1, "counting")
+    started = time.perf_counter()
     counts = count(model, x)
+    # counting traces one forward (plus the tracer's own work): an upper estimate of a forward
+    forward_s = time.perf_counter() - started
     report(0.4, "measuring memory")
-    peak, output_shape = peak_memory(model, x)
-    attn = [r for r in counts.per_module if _is_attention(r.name)]
+    peak: Optional[int] = None
+    reason = _no_time_for("Peak memory", 1, forward_s, deadline, time_budget_s)
+    if reason:
+        skipped["peak_memory_bytes"] = reason
+        output_shape = output_shape_of(spec)
+    else:
+        started = time.perf_counter()
+        peak, output_shape = peak_memory(model, x)
+        forward_s = min(forward_s, time.perf_counter() - started)
+    attn = [r for r in counts.per_module if is_attention(r.name)]
     attn_macs = sum(r.macs for r in attn)
     attn_ew = sum(r.elementwise_ops for r in attn)
     # The attention-free design is this one minus its attention modules (gates keep shapes).
@@ -125,14 +151,26 @@ def profile(
     latency_ms = spread = latency_pct = None
     runs = 0
     if latency:
-        base_model = build(without_attention(spec)).eval() if attn else None
-        share = (deadline - time.perf_counter()) / (2 if base_model is not None else 1)
-        report(0.5, "timing")
-        latency_ms, spread, runs = measure_latency(model, x, repeats, share)
-        latency_pct = 0.0
-        if base_model is not None:
-            report(0.75, "timing the design without attention")
-            latency_pct = _pct(latency_ms, measure_latency(base_model, x, repeats, share)[0])
+        reason = _no_time_for("Latency", 2, forward_s, deadline, time_budget_s)
+        if reason:
+            skipped["latency_ms"] = reason
+        else:
+            # a warm-up and a timed run per model; the baseline shares the rest only if both fit
+            both = bool(attn) and not _no_time_for("", 4, forward_s, deadline, time_budget_s)
+            share = (deadline - time.perf_counter()) / (2 if both else 1)
+            report(0.5, "timing")
+            latency_ms, spread, runs = measure_latency(model, x, repeats, share)
+            latency_pct = None if attn else 0.0
+        if attn and latency_ms is not None:
+            what = "Latency of the design without attention"
+            reason = _no_time_for(what, 2, latency_ms / 1000, deadline, time_budget_s)
+            if reason:
+                skipped["latency_pct"] = reason
+            else:
+                report(0.75, "timing the design without attention")
+                base_model = build(without_attention(spec)).eval()
+                left = deadline - time.perf_counter()
+                latency_pct = _pct(latency_ms, measure_latency(base_model, x, repeats, left)[0])
     report(1.0, "done")
     return Profile(
         params=counts.params,
@@ -157,7 +195,25 @@ def profile(
         threads=torch.get_num_threads(),
         peak_memory_bytes=peak,
         unsupported_ops=counts.unsupported_ops,
+        skipped=skipped,
     )
+
+
+def _no_time_for(
+    what: str, forwards: int, forward_s: float, deadline: float, budget_s: float
+) -> Optional[str]:
+    """Why `what` (needing `forwards` forward passes of about `forward_s` each) does not fit
+    before `deadline`, or None when it does."""
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        return f"{what} not measured: the time budget of {budget_s:g} s was spent before it began"
+    if forwards * forward_s > left:
+        return (
+            f"{what} not measured: one forward takes about {1000 * forward_s:,.0f} ms here and "
+            f"it needs {forwards}, but only {1000 * left:,.0f} ms of the {budget_s:g} s time "
+            "budget are left"
+        )
+    return None
 
 
 def _pct(value: float, base: float) -> float:
@@ -172,10 +228,6 @@ def _input(spec) -> torch.Tensor:
 
 
 # --- counting --------------------------------------------------------------------------------
-
-
-def _is_attention(name: str) -> bool:
-    return any(part.startswith("attn_") for part in name.split("."))
 
 
 def count(model: nn.Module, x: torch.Tensor) -> Counts:
@@ -196,7 +248,7 @@ def count(model: nn.Module, x: torch.Tensor) -> Counts:
         by_module = analysis.by_module_and_operator()
     total = by_module[""]
     macs = sum(v for k, v in total.items() if k in MAC_OPS)
-    attention_params = sum(p.numel() for n, p in model.named_parameters() if _is_attention(n))
+    attention_params = sum(p.numel() for n, p in model.named_parameters() if is_attention(n))
     return Counts(
         params=count_params(model),
         macs=int(macs),
@@ -216,7 +268,7 @@ def _rows(model: nn.Module, by_module) -> list[ModuleRow]:
     """Leaf layers and whole attention modules, plus the own ops (the add) of containers."""
     rows = []
     for name, module in model.named_modules():
-        inside_attention = _is_attention(name) and not name.split(".")[-1].startswith("attn_")
+        inside_attention = is_attention(name) and not name.split(".")[-1].startswith("attn_")
         if inside_attention:
             continue
         children = list(module.named_children())

@@ -5,13 +5,30 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
+
+from schemas import Problem, ResAttnError
+
+SPEC_HELP = "a spec file, JSON text, 'preset:NAME' or a share token"
+
+
+class OutputError(ResAttnError):
+    """The output file could not be written (exit 2, like unreadable input)."""
+
+    headline = "Cannot write the output"
+
+
+def spec_text(value: str) -> str:
+    """argparse type of SPEC: refuses an empty argument (``""`` would otherwise read as the
+    current directory) with a message that says what to give."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError(f"no spec given; SPEC is {SPEC_HELP}")
+    return value
 
 
 def add_spec_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "spec", metavar="SPEC", help="a spec file, JSON text, 'preset:NAME' or a share token"
-    )
+    parser.add_argument("spec", metavar="SPEC", type=spec_text, help=SPEC_HELP)
 
 
 def print_json(data: Any) -> None:
@@ -24,3 +41,29 @@ def print_diagnostics(diagnostics, stream=None) -> None:
     for d in diagnostics:
         print(f"{d.severity}[{d.code}] {d.path or '(spec)'}: {d.message}", file=stream)
         print(f"    fix: {d.hint} ({d.cite})", file=stream)
+
+
+def print_errors(diagnostics) -> None:
+    """A design's error diagnostics, on stderr: stdout carries only the command's output."""
+    print_diagnostics([d for d in diagnostics if d.severity == "error"], sys.stderr)
+
+
+def write_output(path: str | Path, content: str | bytes) -> int:
+    """Write `content` (text as UTF-8) to `path`; the number of bytes written.
+
+    Raises `OutputError` (CLI exit 2) naming the file and the reason — a missing folder, a
+    directory where a file should be, no permission — instead of a traceback.
+    """
+    path = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        path.write_bytes(data)
+    except FileNotFoundError:
+        reason = f"no such folder: {path.parent}" if path.name else "no file name given"
+        raise OutputError([Problem(str(path), reason)]) from None
+    except IsADirectoryError:
+        reason = "that is a folder; give a file name (e.g. -o FOLDER/NAME)"
+        raise OutputError([Problem(str(path), reason)]) from None
+    except OSError as exc:
+        raise OutputError([Problem(str(path), exc.strerror or str(exc))]) from None
+    return len(data)

@@ -15,7 +15,7 @@ HELP = (
 
 
 def add_arguments(parser) -> None:
-    from resattn.lab.probe import ProbeConfig
+    from resattn.lab.probe import SEED_LIMIT, ProbeConfig
     from schemas import ATTENTION_MODELS
 
     add_spec_argument(parser)
@@ -32,28 +32,63 @@ def add_arguments(parser) -> None:
         "or P1@3,4 for attention in stages 3 and 4 of a network only",
     )
     parser.add_argument(
-        "--epochs", type=_epochs, default=ProbeConfig.epochs, help="training epochs (1-100)"
+        "--epochs",
+        type=_int_in("epochs", 1, 100),
+        default=ProbeConfig.epochs,
+        metavar="N",
+        help="training epochs (1-100)",
     )
-    parser.add_argument("--seed", type=int, default=ProbeConfig.seed)
+    parser.add_argument(
+        "--seed",
+        type=_int_in("seed", 0, SEED_LIMIT - 1),
+        default=ProbeConfig.seed,
+        metavar="S",
+        help="random seed of every variant's probe (0 to 2**32 - 1)",
+    )
     parser.add_argument(
         "--time-budget",
-        type=float,
+        type=_seconds,
         default=None,
         metavar="SECONDS",
-        help="stop each variant's training after this many seconds (the curves say so)",
+        help="stop each variant's training after this many seconds, a finite number > 0 "
+        "(the curves say so)",
     )
     parser.add_argument("--no-train", action="store_true", help="static comparison only")
     parser.add_argument("--no-latency", action="store_true", help="skip the latency runs")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
-def _epochs(text: str) -> int:
+def _int_in(name: str, low: int, high: int):
+    """An argparse type: an integer in [low, high]. Named `name`, so that argparse reports
+    text that is no integer as "invalid NAME value: 'TEXT'"."""
     import argparse
 
-    value = int(text)
-    if not 1 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 100 (got {value})")
+    def parse(text: str) -> int:
+        value = int(text)  # ValueError → argparse: "invalid NAME value"
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be between {low} and {high} (got {value})"
+            )
+        return value
+
+    parse.__name__ = name
+    return parse
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds > 0 ("nan" and "inf" are refused)."""
+    import argparse
+    import math
+
+    value = float(text)  # ValueError → argparse: "invalid time budget value"
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(
+            f"time budget must be a finite number of seconds > 0 (got {text!r})"
+        )
     return value
+
+
+_seconds.__name__ = "time budget"
 
 
 def run(args) -> int:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from resattn.cli import EXIT_DESIGN, EXIT_INPUT, EXIT_OK
-from resattn.commands._common import add_spec_argument, print_diagnostics
+from resattn.commands._common import add_spec_argument, print_errors, write_output
 
 NAME = "diagram"
 HELP = "draw a design as ASCII (notes style), Graphviz DOT, SVG or PNG"
@@ -58,24 +57,28 @@ def run(args) -> int:
     from resattn.loading import load_spec
 
     spec = load_spec(args.spec)
+    if args.block is not None and spec.kind != "network":
+        return _usage(
+            f"--block {args.block} draws one block of a network, but this spec is a single "
+            "block; drop --block"
+        )
     diagnostics = lint(spec)
     if any(d.severity == "error" for d in diagnostics):
-        print_diagnostics(diagnostics)
+        print_errors(diagnostics)
         return EXIT_DESIGN
     if args.format == "png" and not args.output:
-        print("error: --format png writes binary data; give -o FILE", file=sys.stderr)
-        return EXIT_INPUT
+        return _usage("--format png writes binary data; give -o FILE")
     try:
         drawing = FORMATS[args.format](spec, args)
     except GraphvizMissing as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+        return _usage(str(exc))
     if args.output:
-        path = Path(args.output)
-        if isinstance(drawing, bytes):
-            path.write_bytes(drawing)
-        else:
-            path.write_text(drawing, encoding="utf-8")
+        write_output(args.output, drawing)
     else:
         sys.stdout.write(drawing)
     return EXIT_OK
+
+
+def _usage(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_INPUT

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from resattn.cli import EXIT_INPUT, EXIT_OK
-from resattn.commands._common import add_spec_argument
+from resattn.commands._common import add_spec_argument, write_output
 
 NAME = "export"
 HELP = "export a design as standalone PyTorch code, ONNX, a spec JSON file or a share token"
@@ -61,6 +60,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from resattn.lint import lint
     from resattn.loading import load_spec
 
     writer, folds, binary = FORMATS[args.format]
@@ -68,20 +68,23 @@ def run(args) -> int:
         return _usage(f"--fold-bn applies to python and onnx exports, not {args.format}")
     if binary and not args.output:
         return _usage(f"{args.format} is binary: give a file with -o FILE")
-    content = writer(load_spec(args.spec), args.fold_bn)
+    spec = load_spec(args.spec)
+    content = writer(spec, args.fold_bn)  # python and onnx refuse a design with errors
     if not args.output:
         sys.stdout.write(content)
-        return EXIT_OK
-    path = Path(args.output)
-    try:
-        if binary:
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        return _usage(f"cannot write {path}: {exc.strerror or exc}")
-    size = len(content) if binary else len(content.encode("utf-8"))
-    print(f"wrote {path} ({size:,} bytes, {args.format})", file=sys.stderr)
+    else:
+        size = write_output(args.output, content)
+        print(f"wrote {args.output} ({size:,} bytes, {args.format})", file=sys.stderr)
+    if not folds:  # the spec itself (json, share): a half-finished design may be saved
+        errors = [d for d in lint(spec) if d.severity == "error"]
+        if errors:
+            codes = ", ".join(f"{d.code} at {d.path or '(spec)'}" for d in errors)
+            print(
+                f"warning: exported as is, but the design has {len(errors)} error(s) ({codes}); "
+                "it cannot be built or exported as code until they are fixed — run "
+                "`resattn validate` for the details",
+                file=sys.stderr,
+            )
     return EXIT_OK
 
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from resattn.cli import EXIT_DESIGN, EXIT_OK
-from resattn.commands._common import add_spec_argument, print_diagnostics, print_json
+from resattn.commands._common import (
+    add_spec_argument,
+    print_diagnostics,
+    print_errors,
+    print_json,
+)
 
 NAME = "summary"
 HELP = "print a design's parameters, MACs, elementwise ops, FLOPs and output shape"
@@ -15,6 +20,27 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--latency", action="store_true", help="also time inference on this CPU (a few seconds)"
     )
+    parser.add_argument(
+        "--time-budget",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="time for the measurements (peak memory, latency); a figure that does not fit is "
+        "left out and the summary says why (default 10)",
+    )
+
+
+def _seconds(text: str) -> float:
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds ≥ 0, got {text!r}")
+    return value
 
 
 def run(args) -> int:
@@ -29,9 +55,9 @@ def run(args) -> int:
         if args.json:
             print_json({"name": spec.name, "kind": spec.kind, "diagnostics": findings})
         else:
-            print_diagnostics(diagnostics)
+            print_errors(diagnostics)
         return EXIT_DESIGN
-    prof = profile(spec, latency=args.latency)
+    prof = profile(spec, latency=args.latency, time_budget_s=args.time_budget)
     result = {"name": spec.name, "kind": spec.kind, **prof.to_json(), "diagnostics": findings}
     if not args.latency:
         for key in ("latency_ms", "latency_spread_ms", "latency_runs"):
@@ -47,16 +73,24 @@ def run(args) -> int:
     print(f"  elementwise ops  {prof.elementwise_ops:,}  (gates, pooling, add, BN, ReLU)")
     print(f"  FLOPs            {prof.flops:,}  (2 × MACs + elementwise ops)")
     print(f"  output shape     {' × '.join(map(str, prof.output_shape))}")
-    print(f"  peak memory      {prof.peak_memory_bytes / 2**20:,.1f} MiB (one inference forward)")
+    skipped = prof.skipped
+    if prof.peak_memory_bytes is not None:
+        peak = f"{prof.peak_memory_bytes / 2**20:,.1f} MiB (one inference forward)"
+    else:
+        peak = skipped["peak_memory_bytes"]
+    print(f"  peak memory      {peak}")
     print(
         f"  attention cost   +{attn['params_pct']:.1f}% params, +{attn['macs_pct']:.2f}% MACs, "
         f"+{attn['elementwise_ops_pct']:.1f}% elementwise ops vs. no attention"
     )
-    if args.latency:
+    if args.latency and prof.latency_ms is None:
+        print(f"  latency          {skipped['latency_ms']}")
+    elif args.latency:
+        pct = attn["latency_pct"]
+        versus = f"attention {pct:+.0f}%" if pct is not None else skipped["latency_pct"]
         print(
             f"  latency          {prof.latency_ms:.2f} ms median ± {prof.latency_spread_ms:.2f} "
-            f"(IQR, {prof.latency_runs} runs, {prof.threads} threads; attention "
-            f"+{attn['latency_pct']:.0f}%)"
+            f"(IQR, {prof.latency_runs} runs, {prof.threads} threads; {versus})"
         )
     if prof.unsupported_ops:
         print(f"  not counted      {prof.unsupported_ops}")

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from resattn.check import SHORT_LABELS, ShapeRow, trace
-from resattn.diagrams.ascii import PATTERNS, network_block
+from resattn.check import ShapeRow, trace
+from resattn.diagrams.ascii import network_block
 from resattn.loading import load_spec
-from schemas import BlockSpec, NetworkSpec
+from schemas import ATTENTION_LABELS, SLOT_PATTERNS, BlockSpec, NetworkSpec
 
 #: DESIGN §1 symbol → lane
 GROUPS = {"A_p": "branch", "F": "branch", "A_r": "branch", "P": "skip", "A_s": "skip"}
@@ -48,7 +48,7 @@ def _attention_details(spec: BlockSpec, role: str) -> str:
     slot = {"A_p": "pre_residual", "A_r": "branch", "A_s": "skip", "A_o": "post_add"}[role]
     attn = getattr(spec.slots, slot)
     params = ", ".join(f"{k}={v}" for k, v in attn.model_dump().items() if k != "type")
-    return f"{SHORT_LABELS[attn.type]} in `{slot}` ({PATTERNS[slot]}): {params}"
+    return f"{ATTENTION_LABELS[attn.type]} in `{slot}` ({SLOT_PATTERNS[slot]}): {params}"
 
 
 def _block(spec: BlockSpec) -> dict:
@@ -83,7 +83,9 @@ def _block_label(spec: BlockSpec) -> str:
     text = f"{spec.name}\n{b.type} {b.out_channels}" + (f" /{b.stride}" if b.stride > 1 else "")
     filled = spec.slots.filled()
     if filled:
-        text += "\n" + " ".join(f"{PATTERNS[s]}:{SHORT_LABELS[a.type]}" for s, a in filled.items())
+        text += "\n" + " ".join(
+            f"{SLOT_PATTERNS[s]}:{ATTENTION_LABELS[a.type]}" for s, a in filled.items()
+        )
     return text
 
 

@@ -19,12 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from resattn.check import SHORT_LABELS, ShapeRow, trace
+from resattn.check import ShapeRow, trace
 from resattn.loading import load_spec
-from schemas import BlockSpec, NetworkSpec, Problem, SpecError
-
-#: slot → the pattern of notes §3 it makes
-PATTERNS = {"branch": "P1", "post_add": "P2", "pre_residual": "P3", "skip": "P4"}
+from schemas import (
+    ATTENTION_LABELS,
+    SLOT_PATTERNS,
+    BlockSpec,
+    NetworkSpec,
+    Problem,
+    SpecError,
+)
 
 LEGEND_ADD = "⊕ add: x + F(x)"
 LEGEND_GATE = "⊗ gate: the path times the weights α its module (hanging off ┬ / ┴) computes"
@@ -129,7 +133,7 @@ def _short(row: ShapeRow) -> str:
 
 def _gate(spec: BlockSpec, slot: str) -> list:
     attn = getattr(spec.slots, slot)
-    return [] if attn is None else [Gate(SHORT_LABELS[attn.type])]
+    return [] if attn is None else [Gate(ATTENTION_LABELS[attn.type])]
 
 
 def _block(spec: BlockSpec, shapes: bool) -> str:
@@ -185,8 +189,8 @@ def pattern_text(slots) -> str:
     filled = slots.filled()
     if not filled:
         return "no attention"
-    where = ", ".join(f"{s}: {SHORT_LABELS[a.type]}" for s, a in filled.items())
-    return f"{' + '.join(PATTERNS[s] for s in filled)} ({where})"
+    where = ", ".join(f"{s}: {ATTENTION_LABELS[a.type]}" for s, a in filled.items())
+    return f"{' + '.join(SLOT_PATTERNS[s] for s in filled)} ({where})"
 
 
 def _fmt(shape: tuple[int, ...]) -> str:

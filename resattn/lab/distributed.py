@@ -122,8 +122,6 @@ def main(argv=None) -> int:
     parser.add_argument("--max-steps", type=int, default=None)
     parser.add_argument("--out", type=Path, required=True, help="folder for weights.npz, curves")
     args = parser.parse_args(argv)
-
-    dist.init_process_group("gloo")
     try:
         config = ProbeConfig(
             epochs=args.epochs,
@@ -131,6 +129,11 @@ def main(argv=None) -> int:
             batch_size=args.batch_size,
             max_steps=args.max_steps,
         )
+    except ValueError as exc:  # e.g. a seed outside [0, 2**32 - 1]: exit 2 with the reason
+        parser.error(str(exc))
+
+    dist.init_process_group("gloo")
+    try:
         run = train_probe(load_spec(args.spec), config)
         if dist.get_rank() == 0:
             save_weights(run.model, args.out / "weights.npz")

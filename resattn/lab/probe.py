@@ -4,7 +4,8 @@ trained on the digits with a fixed seed, recording what a user needs to see stab
 The classifier is a network spec: a CIFAR-style stem, `depth` copies of the design's block at a
 small width (a network keeps its stages, each at most `stage_depth` blocks deep, scaled to the
 same small width) and the global-average-pool + linear head. Every variant of an ablation gets
-the same data split, initial random stream, batch order and optimiser; only the slots differ.
+the same data split, initial weights (`build_probe`), batch order, dropout stream and optimiser;
+only the slots differ.
 
 Recorded per step: the loss, the global gradient norm (before the optimiser step) and, for every
 attention slot, the mean and spread (standard deviation) of the gate weights α over the batch
@@ -15,6 +16,7 @@ the caller's thread count does not matter).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +31,15 @@ from torch.nn import functional as F
 from resattn.attention.gate import Gate
 from resattn.lab import distributed
 from resattn.lab.data import IMAGE_SHAPE, NUM_CLASSES, Split, digits_split
-from schemas import SLOT_NAMES, BlockSpec, NetworkSpec, Spec, bottleneck_width, parse_spec
+from schemas import (
+    SLOT_NAMES,
+    BlockSpec,
+    NetworkSpec,
+    Slots,
+    Spec,
+    bottleneck_width,
+    parse_spec,
+)
 
 Progress = Callable[[float, str], None]
 ShouldStop = Callable[[], bool]
@@ -45,6 +55,9 @@ SLOT_OF_ATTRIBUTE = {
 # One probe trains at a time per process: the random stream and deterministic-algorithms flag
 # are process-wide, and a small CPU gains nothing from two trainings at once.
 _TRAIN_LOCK = threading.Lock()
+
+#: Seeds are what `torch.manual_seed` and NumPy accept everywhere: 0 <= seed < 2**32.
+SEED_LIMIT = 2**32
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,26 @@ class ProbeConfig:
             raise ValueError("probe lr must be > 0 and val_fraction in (0, 1)")
         if self.max_steps is not None and self.max_steps < 1:
             raise ValueError(f"probe max_steps must be at least 1 (got {self.max_steps})")
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int)
+            or not 0 <= self.seed < SEED_LIMIT
+        ):
+            raise ValueError(
+                f"probe seed must be an integer in [0, 2**32 - 1] = [0, {SEED_LIMIT - 1}] "
+                f"(got {self.seed!r})"
+            )
+        budget = self.time_budget_s
+        if budget is not None and not (
+            isinstance(budget, (int, float))
+            and not isinstance(budget, bool)
+            and math.isfinite(budget)
+            and budget > 0
+        ):
+            raise ValueError(
+                f"probe time_budget_s must be a finite number of seconds > 0, or None for no "
+                f"budget (got {budget!r})"
+            )
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -264,12 +297,30 @@ def _append_gate_stats(record: TrainRecord, recorder: GateRecorder, sums: torch.
 # Training
 
 
+def flush_denormal_enabled() -> bool:
+    """Whether this thread flushes denormal floats to zero (`torch.set_flush_denormal`).
+
+    PyTorch offers a setter but no getter, so the setting is read by its effect: a denormal
+    float32 (1e-39) times 1.5 is zero only when flushing is on. The setting is the calling
+    thread's (x86 MXCSR FTZ/DAZ bits) and so is this computation (one element: no worker
+    thread). On a CPU without the feature `set_flush_denormal` changes nothing and this reads
+    False.
+    """
+    return (torch.tensor([1e-39], dtype=torch.float32) * 1.5).item() == 0.0
+
+
 @contextmanager
 def _reproducible(seed: int):
-    """Seeded, deterministic algorithms, and the caller's random state and flags restored."""
+    """Seeded, deterministic algorithms, and the caller's random state and flags restored.
+
+    Restored on exit: the random state, the deterministic-algorithms flag, the thread count and
+    flush-denormal, whose previous value is read by `flush_denormal_enabled` (there is no
+    getter). All of these are read and set on the calling thread.
+    """
     was_deterministic = torch.are_deterministic_algorithms_enabled()
     threads = torch.get_num_threads()
     with _TRAIN_LOCK, torch.random.fork_rng(devices=[]):
+        was_flushing = flush_denormal_enabled()
         torch.manual_seed(seed)
         # One thread: the probe's tensors are tiny, and float sums then add up in one order
         # whatever the caller's thread count (the curves do not depend on the machine's cores).
@@ -281,9 +332,76 @@ def _reproducible(seed: int):
         try:
             yield
         finally:
-            torch.set_flush_denormal(False)
+            torch.set_flush_denormal(was_flushing)
             torch.use_deterministic_algorithms(was_deterministic)
             torch.set_num_threads(threads)
+
+
+# ---------------------------------------------------------------------------------------------
+# Initial weights shared by every variant
+
+
+def _slot_of_key(key: str) -> Optional[tuple[int, str]]:
+    """(stage index, slot) of a state-dict key inside an attention slot, else None."""
+    parts = key.split(".")
+    for part in parts:
+        if part in SLOT_OF_ATTRIBUTE:
+            if parts[0] == "stages" and parts[1].isdigit():
+                return int(parts[1]), SLOT_OF_ATTRIBUTE[part]
+            return None
+    return None
+
+
+def _only(net_spec: NetworkSpec, slot: Optional[str] = None, attention=None) -> NetworkSpec:
+    """`net_spec` with every stage's slots cleared, then `slot` filled with `attention`."""
+    slots = Slots(**({slot: attention} if slot else {}))
+    stages = [stage.model_copy(update={"slots": slots}) for stage in net_spec.stages]
+    return net_spec.model_copy(update={"stages": stages})
+
+
+def build_probe(net_spec: NetworkSpec, seed: int) -> nn.Module:
+    """Build the probe classifier so that every variant starts from the same weights.
+
+    Building consumes random numbers module by module, so attention modules built in between
+    would shift every later draw: the same seed alone gives each variant another backbone.
+    Instead every tensor of the state dict comes from a reference model built with `seed`:
+
+    - a tensor the baseline has (same key, same shape: stem, convolutions, batch norms, head)
+      from the baseline — the same design with every slot empty;
+    - an attention tensor of slot S in stage i, holding attention A, from the design with only
+      S filled with A, in every stage.
+
+    So the variants of one ablation share every tensor they have in common (P1's and P4's
+    branch attention included, and a per-stage variant's attention matches the all-stage
+    one). The random stream is then re-seeded, so dropout masks match too.
+    """
+    from resattn.build import build
+
+    def seeded(spec: NetworkSpec) -> dict[str, torch.Tensor]:
+        torch.manual_seed(seed)
+        return build(spec).state_dict()
+
+    torch.manual_seed(seed)
+    model = build(net_spec)
+    own = model.state_dict()
+    shared = {}
+    donors: dict[tuple[str, str], dict[str, torch.Tensor]] = {}
+    for key in own:
+        where = _slot_of_key(key)
+        if where is None:
+            continue
+        stage, slot = where
+        attention = getattr(net_spec.stages[stage].slots, slot)
+        pair = (slot, attention.model_dump_json())
+        if pair not in donors:
+            donors[pair] = seeded(_only(net_spec, slot, attention))
+        shared[key] = donors[pair][key]
+    if shared:  # the baseline itself needs nothing from elsewhere
+        baseline = seeded(_only(net_spec))
+        shared.update((k, t) for k, t in baseline.items() if k in own and own[k].shape == t.shape)
+        model.load_state_dict(shared, strict=False)
+    torch.manual_seed(seed)
+    return model
 
 
 def grad_norm(model: nn.Module) -> float:
@@ -314,12 +432,10 @@ def train_probe(
     says why) when `should_stop()` returns True or `config.time_budget_s` is spent. Under
     ``torchrun`` the same loop trains with DistributedDataParallel (see `resattn.lab.distributed`).
     """
-    from resattn.build import build
-
     net_spec = probe_spec(spec, config)
     split = digits_split(config.seed, config.val_fraction)
     with _reproducible(config.seed):
-        model = build(net_spec)
+        model = build_probe(net_spec, config.seed)
         recorder = GateRecorder(model)
         trained = distributed.wrap(model)
         record = _train(trained, model, split, config, recorder, progress, should_stop)

@@ -13,7 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Optional
 
-from schemas import ATTENTION_MODELS, BlockSpec, NetworkSpec, Problem, Slots, Spec, SpecError
+from schemas import (
+    ATTENTION_LABELS,
+    ATTENTION_MODELS,
+    PATTERN_FORMULAS,
+    BlockSpec,
+    NetworkSpec,
+    Problem,
+    Slots,
+    Spec,
+    SpecError,
+)
 
 
 @dataclass(frozen=True)
@@ -22,26 +32,32 @@ class Pattern:
 
     name: str
     slots: tuple[str, ...]
-    formula: str
+
+    @property
+    def formula(self) -> str:
+        """The pattern's formula: `schemas.PATTERN_FORMULAS`, the baseline's own here."""
+        return BASELINE_FORMULA if self.name == "baseline" else PATTERN_FORMULAS[self.name]
 
 
-#: pattern name → the slots it fills, in the order the lab shows them.
+#: The baseline: every slot empty.
+BASELINE_FORMULA = "y = x + F(x)"
+
+#: pattern name → the slots it fills, in the order the lab shows them. The names agree with
+#: `schemas.SLOT_PATTERNS` (P4 is the skip gate plus P1's branch gate, as NOTES §3 writes it);
+#: labels and formulas are the shared words of `schemas`.
 PATTERNS: dict[str, Pattern] = {
     p.name: p
     for p in (
-        Pattern("baseline", (), "y = x + F(x)"),
-        Pattern("P1", ("branch",), "y = x + A(F(x))"),
-        Pattern("P2", ("post_add",), "y = A(x + F(x))"),
-        Pattern("P3", ("pre_residual",), "y = x + F(A(x))"),
-        Pattern("P4", ("skip", "branch"), "y = A_s(x) + A_r(F(x))"),
+        Pattern("baseline", ()),
+        Pattern("P1", ("branch",)),
+        Pattern("P2", ("post_add",)),
+        Pattern("P3", ("pre_residual",)),
+        Pattern("P4", ("skip", "branch")),
     )
 }
 
 #: The default ablation: the notes' minimum set plus P4.
 DEFAULT_PATTERNS = tuple(PATTERNS)
-
-#: attention `type` → the short label used in variant names.
-ATTENTION_LABELS = {"se": "SE", "eca": "ECA", "cbam": "CBAM", "coord": "CA"}
 
 _CHOICE_RE = re.compile(
     r"^(?:(?P<type>[a-z]+):)?(?P<pattern>[A-Za-z0-9]+)(?:@(?P<stages>[0-9,]+))?$"

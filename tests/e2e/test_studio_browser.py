@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from components import engine
+import resattn
+from resattn.export.share import share_token
 from resattn.loading import load_spec
-from schemas import canonical_json
 from tests.e2e.studio_page import Studio
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +23,7 @@ TABS = ["Diagram", "Checks", "Profile", "Compare", "Code", "Learn"]
 
 
 def url_for(server_url: str, preset: str) -> str:
-    return f"{server_url}/?spec={engine.token(canonical_json(load_spec(f'preset:{preset}')))}"
+    return f"{server_url}/?spec={share_token(load_spec(f'preset:{preset}'))}"
 
 
 def test_drag_se_onto_the_branch_changes_diagram_and_code(context, server_url, artifacts):
@@ -93,6 +94,9 @@ def test_copied_url_restores_the_same_design(context, browser, server_url):
     studio.placed("pre_residual").wait_for()
     studio.wait_idle()
     url = studio.wait_for(lambda: "spec=" in studio.page.url and studio.page.url, what="the URL")
+    token = parse_qs(urlsplit(url).query)["spec"][0]
+    assert token.startswith("ra1.")
+    assert resattn.load_spec(token).slots.pre_residual.type == "eca"  # what the engine reads
     formula = studio.formula()
     ascii_text = studio.ascii()
 

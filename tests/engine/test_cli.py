@@ -142,3 +142,40 @@ def test_python_m_resattn_runs_as_a_module():
         [sys.executable, "-m", "resattn", "--help"], capture_output=True, text=True, timeout=120
     )
     assert "exit codes" in help_proc.stdout
+
+
+@pytest.mark.parametrize("command", ["validate", "summary", "diagram", "export"])
+@pytest.mark.parametrize("spec", ["", "   "])
+def test_empty_spec_says_no_spec_was_given(capsys, command, spec):
+    with pytest.raises(SystemExit) as info:
+        main([command, spec])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "no spec given" in err and "directory" not in err
+
+
+def test_export_to_a_missing_folder_or_a_folder_exits_2(capsys, tmp_path):
+    for fmt in ("python", "json"):
+        code, out, err = run(
+            capsys, "export", "--format", fmt, "preset:se_bottleneck", "-o", str(tmp_path / "a/b.x")
+        )
+        assert code == 2 and out == "" and "no such folder" in err and "Traceback" not in err
+    code, _, err = run(capsys, "export", "preset:se_bottleneck", "-o", str(tmp_path))
+    assert code == 2 and "is a folder" in err
+    code, _, err = run(capsys, "export", "preset:se_bottleneck", "-o", str(tmp_path / "ok.py"))
+    assert code == 0 and "wrote" in err and (tmp_path / "ok.py").read_text().startswith('"""')
+
+
+@pytest.mark.parametrize("fmt", ["json", "share"])
+def test_exporting_a_design_with_errors_as_a_spec_warns_on_stderr(capsys, tmp_path, fmt):
+    bad = {**GOOD, "block": {"type": "basic", "out_channels": 128}, "shortcut": "identity"}
+    code, out, err = run(capsys, "export", "--format", fmt, write(tmp_path, bad))
+    assert code == 0 and out.strip()  # saving a half-finished design is allowed
+    assert err.startswith("warning: ") and "RA101 at shortcut" in err and "1 error" in err
+    code, _, err = run(capsys, "export", "--format", fmt, write(tmp_path, GOOD))
+    assert code == 0 and err == ""
+
+
+def test_exporting_a_design_with_errors_as_code_exits_1(capsys, tmp_path):
+    bad = {**GOOD, "block": {"type": "basic", "out_channels": 128}, "shortcut": "identity"}
+    code, out, err = run(capsys, "export", "--format", "python", write(tmp_path, bad))
+    assert code == 1 and out == "" and "RA101" in err

@@ -12,7 +12,7 @@ from resattn.diagrams import dot as dot_module
 from resattn.diagrams.agraph import graph_data
 from resattn.diagrams.ascii import render_ascii
 from resattn.diagrams.dot import GraphvizMissing, render_dot, render_png, render_svg
-from schemas import SLOT_NAMES, SpecError, parse_spec
+from schemas import SLOT_NAMES, SLOT_PATTERNS, SpecError, parse_spec
 from tests.strategies import block_specs, network_specs
 
 GOLDEN = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "ascii"
@@ -131,7 +131,18 @@ def test_network_graph_data_chains_every_block(spec):
     assert len(data["edges"]) == len(data["nodes"]) - 1
 
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+@pytest.fixture
+def graphviz_dot():
+    """Graphviz's `dot` is a declared requirement (README, CI): missing, these tests fail."""
+    if shutil.which("dot") is None:
+        pytest.fail(
+            "Graphviz `dot` is not on PATH: the SVG/PNG diagram tests need it. Install Graphviz "
+            "(e.g. `apt-get install graphviz` or `brew install graphviz`), as the README says.",
+            pytrace=False,
+        )
+
+
+needs_dot = pytest.mark.usefixtures("graphviz_dot")
 
 
 def test_dot_has_clusters_gate_styles_and_shapes():
@@ -160,6 +171,27 @@ def test_svg_without_graphviz_is_a_clear_error(monkeypatch):
 
 
 def test_every_slot_name_has_a_pattern_label():
-    from resattn.diagrams.ascii import PATTERNS
+    assert set(SLOT_PATTERNS) == set(SLOT_NAMES)
 
-    assert set(PATTERNS) == set(SLOT_NAMES)
+
+def test_diagrams_use_the_shared_word_tables():
+    """Labels come from `schemas` (CA, not a private copy): the block picture and graph agree."""
+    spec = basic("ca", branch={"type": "coord"}, skip=SE)
+    assert "└─ CA ─┘" in render_ascii(spec)
+    assert "P1 + P4 (branch: CA, skip: SE)" in render_ascii(
+        {
+            "input": {"channels": 3, "height": 32, "width": 32},
+            "stem": {"type": "cifar", "out_channels": 64},
+            "stages": [
+                {
+                    "depth": 1,
+                    "out_channels": 64,
+                    "block": {"type": "basic"},
+                    "slots": {"branch": {"type": "coord"}, "skip": SE},
+                }
+            ],
+            "num_classes": 10,
+        }
+    )
+    tips = [n.get("title", "") for n in graph_data(spec)["nodes"]]
+    assert any("CA in `branch` (P1)" in tip for tip in tips), tips

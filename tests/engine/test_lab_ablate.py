@@ -8,7 +8,8 @@ import json
 import pytest
 
 from resattn.cli import main
-from resattn.lab.ablate import Static, compare, overheads
+from resattn.lab.ablate import Static, ablate, compare, overheads, train_key
+from resattn.lab.probe import ProbeConfig
 
 SPEC = {
     "name": "tiny",
@@ -61,6 +62,7 @@ def test_cli_prints_every_variant_with_static_figures_and_curves(capsys):
     assert data["variants"][0]["train"]["gate_stats"] == {}
     assert set(data["variants"][4]["train"]["gate_stats"]) == {"branch", "skip"}
     assert data["probe"]["seed"] == 3
+    assert data["stopped"] is None and data["finished"] == names
 
 
 def test_cli_attention_override_and_static_only(capsys):
@@ -117,3 +119,88 @@ def test_attention_in_every_stage_shows_the_linters_overhead_warning():
     assert len(heavy) == 1 and heavy[0]["ref"] == "§12.4"
     assert not any(w["code"] == "RA203" for w in deep.warnings)
     assert 0 < deep.overhead_pct["macs"] < everywhere.overhead_pct["macs"]
+
+
+TINY = ProbeConfig(epochs=1, max_steps=3)
+
+
+def test_should_stop_after_the_first_variant_cancels_the_rest_and_says_which_finished():
+    ended, overall = [], []
+
+    def each(index: int, fraction: float, message: str) -> None:
+        if fraction >= 1.0:
+            ended.append((index, message))
+
+    result = ablate(
+        SPEC,
+        config=TINY,
+        latency=False,
+        progress=lambda fraction, message: overall.append(fraction),
+        variant_progress=each,
+        should_stop=lambda: bool(ended),  # True once the first variant is done
+    )
+    assert ended == [(0, "done")]
+    assert result.stopped == "cancelled"
+    assert result.finished == ["baseline"]
+    first, *rest = result.results
+    assert first.train is not None and first.train.stopped is None
+    assert len(first.train.loss) == 3
+    assert all(r.train is None for r in rest) and len(rest) == 4
+    assert overall == sorted(overall) and overall[-1] == 1.0
+    assert result.to_json()["finished"] == ["baseline"]
+
+
+def test_a_probe_cancelled_midway_is_reported_and_not_cached():
+    asked, cache = [], {}
+
+    def should_stop() -> bool:  # asked before the first probe, then after every step
+        asked.append(1)
+        return len(asked) >= 3
+
+    result = ablate(
+        SPEC, ["P1", "P2"], config=TINY, latency=False, should_stop=should_stop, cache=cache
+    )
+    p1, p2 = result.results
+    assert p1.train.stopped == "cancelled" and len(p1.train.loss) == 2
+    assert p2.train is None and result.finished == [] and result.stopped == "cancelled"
+    assert train_key(p1.variant, TINY) not in cache
+
+
+def test_the_cache_keeps_each_piece_and_a_second_run_trains_nothing():
+    cache: dict = {}
+    first = ablate(SPEC, ["baseline", "P1"], config=TINY, latency=False, cache=cache)
+    assert len(cache) == 3  # the static comparison and one record per variant
+    messages = []
+    again = ablate(
+        SPEC,
+        ["baseline", "P1"],
+        config=TINY,
+        latency=False,
+        cache=cache,
+        variant_progress=lambda i, f, m: messages.append((i, f, m)),
+    )
+    assert messages == [(0, 1.0, "from the cache"), (1, 1.0, "from the cache")]
+    assert [r.train for r in again.results] == [r.train for r in first.results]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--seed", "-5"], "argument --seed: seed must be between 0 and 4294967295 (got -5)"),
+        (["--seed", "99999999999999999999999"], "seed must be between 0 and 4294967295"),
+        (["--seed", "x"], "argument --seed: invalid seed value: 'x'"),
+        (["--epochs", "x"], "argument --epochs: invalid epochs value: 'x'"),
+        (["--epochs", "0"], "epochs must be between 1 and 100 (got 0)"),
+        (["--time-budget", "-1"], "time budget must be a finite number of seconds > 0"),
+        (["--time-budget", "0"], "time budget must be a finite number of seconds > 0"),
+        (["--time-budget", "nan"], "time budget must be a finite number of seconds > 0"),
+        (["--time-budget", "inf"], "time budget must be a finite number of seconds > 0"),
+        (["--time-budget", "soon"], "argument --time-budget: invalid time budget value: 'soon'"),
+    ],
+)
+def test_cli_refuses_out_of_range_probe_settings_with_exit_2(capsys, args, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(["ablate", json.dumps(SPEC), *args, "--no-latency"])
+    _, err = capsys.readouterr()
+    assert exit_.value.code == 2
+    assert message in err and "internal error" not in err and "Traceback" not in err

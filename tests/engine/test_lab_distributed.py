@@ -75,3 +75,12 @@ def test_two_processes_train_the_same_weights_as_one(tmp_path):
     np.testing.assert_allclose(record["grad_norm"], alone.record.grad_norm, rtol=1e-4)
     for slot, stats in alone.record.gate_stats.items():
         np.testing.assert_allclose(record["gate_stats"][slot]["mean"], stats["mean"], rtol=1e-5)
+
+
+def test_the_torchrun_entry_refuses_a_seed_out_of_range_before_starting(tmp_path, capsys):
+    from resattn.lab.distributed import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main([json.dumps(SPEC), "--seed", "-5", f"--out={tmp_path}"])
+    assert exit_.value.code == 2
+    assert "seed must be an integer in [0, 2**32 - 1]" in capsys.readouterr().err

@@ -4,12 +4,20 @@ statistics of the right shape and range, cancellation, time budget, progress."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import torch
 
 from resattn.lab.data import digits_split
-from resattn.lab.probe import ProbeConfig, probe_channels, probe_spec, train_probe
+from resattn.lab.probe import (
+    ProbeConfig,
+    build_probe,
+    flush_denormal_enabled,
+    probe_channels,
+    probe_spec,
+    train_probe,
+)
 from resattn.lab.reading import signs
 from resattn.lab.variants import make_variants
 from resattn.loading import load_spec
@@ -96,7 +104,7 @@ def test_cancel_and_time_budget_stop_early_and_say_why():
     assert cancelled.record.stopped == "cancelled"
     assert len(cancelled.record.loss) == len(cancelled.record.grad_norm) == 3
     assert cancelled.record.val_accuracy == []  # no epoch was completed
-    timed = train_probe(spec, ProbeConfig(epochs=1, time_budget_s=0.0))
+    timed = train_probe(spec, ProbeConfig(epochs=1, time_budget_s=1e-9))
     assert timed.record.stopped == "time_budget" and len(timed.record.loss) == 1
 
 
@@ -145,3 +153,78 @@ def test_reading_signs_flag_a_gate_stuck_near_zero():
     stats = record.gate_stats["branch"]
     stats["mean"] = [0.02] * len(stats["mean"])
     assert any("stuck near 0" in s.message and s.ref == "§6" for s in signs(record))
+
+
+@pytest.mark.parametrize("preset", ["basic_block", "se_bottleneck", "resnet18"])
+def test_every_variant_starts_from_the_weights_the_variants_share(preset):
+    variants = make_variants(load_spec(f"preset:{preset}"), ["baseline", "P1", "P2", "P3", "P4"])
+    config = ProbeConfig(seed=5)
+    with torch.random.fork_rng(devices=[]):
+        states = {
+            v.name: build_probe(probe_spec(v.spec, config), config.seed).state_dict()
+            for v in variants
+        }
+    names = list(states)
+    shared = 0
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            for key, tensor in states[a].items():
+                other = states[b].get(key)
+                if other is not None and other.shape == tensor.shape:
+                    shared += 1
+                    assert torch.equal(tensor, other), (a, b, key)
+    assert shared > 0
+    # The backbone is the one the seed gives the baseline, and the seed still matters.
+    assert "stem.conv.weight" in states["baseline"]
+    with torch.random.fork_rng(devices=[]):
+        other_seed = build_probe(probe_spec(variants[1].spec, config), 6).state_dict()
+    assert not torch.equal(other_seed["stem.conv.weight"], states["baseline"]["stem.conv.weight"])
+
+
+def test_train_probe_starts_every_variant_from_the_shared_weights():
+    # lr 1e-12: after one step the parameters are the initial ones up to ~1e-12.
+    config = ProbeConfig(epochs=1, max_steps=1, lr=1e-12, seed=3)
+    variants = make_variants(load_spec("preset:basic_block"), ["baseline", "P1", "P4"])
+    params = [dict(train_probe(v.spec, config).model.named_parameters()) for v in variants]
+    for other in params[1:]:
+        for key, tensor in params[0].items():
+            torch.testing.assert_close(other[key], tensor, rtol=0, atol=1e-8, msg=key)
+    for key, tensor in params[1].items():  # SE-P1 and SE-P4 share the branch attention
+        if key in params[2]:
+            torch.testing.assert_close(params[2][key], tensor, rtol=0, atol=1e-8, msg=key)
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"seed": -5}, "seed must be an integer in [0, 2**32 - 1]"),
+        ({"seed": 2**32}, "seed must be an integer in [0, 2**32 - 1]"),
+        ({"seed": 10**23}, "seed must be an integer"),
+        ({"seed": 1.5}, "seed must be an integer"),
+        ({"time_budget_s": -1.0}, "time_budget_s must be a finite number of seconds > 0"),
+        ({"time_budget_s": 0.0}, "time_budget_s must be a finite number of seconds > 0"),
+        ({"time_budget_s": float("nan")}, "time_budget_s must be a finite number"),
+        ({"time_budget_s": float("inf")}, "time_budget_s must be a finite number"),
+    ],
+)
+def test_probe_config_refuses_seeds_and_budgets_out_of_range(settings, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        ProbeConfig(**settings)
+
+
+def test_probe_config_accepts_the_ends_of_the_ranges():
+    assert ProbeConfig(seed=2**32 - 1, time_budget_s=0.5).seed == 2**32 - 1
+    assert ProbeConfig(seed=0, time_budget_s=None).time_budget_s is None
+
+
+@pytest.mark.parametrize("caller_flushes", [True, False])
+def test_flush_denormal_is_restored_to_the_callers_setting(caller_flushes):
+    if not torch.set_flush_denormal(True):
+        pytest.skip("this CPU cannot flush denormals: the setting does not exist here")
+    try:
+        torch.set_flush_denormal(caller_flushes)
+        assert flush_denormal_enabled() is caller_flushes
+        train_probe(_variant("P1"), ProbeConfig(epochs=1, max_steps=1))
+        assert flush_denormal_enabled() is caller_flushes
+    finally:
+        torch.set_flush_denormal(False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
+import schemas
 from resattn.build import build
 from resattn.lab.variants import (
     PATTERNS,
@@ -118,3 +119,18 @@ def test_every_network_of_the_spec_space_gives_variants_on_every_stage(spec):
     for v in make_variants(spec):
         for stage in v.spec.stages:
             assert set(_filled(stage.slots)) == set(PATTERNS[v.pattern].slots)
+
+
+def test_labels_and_formulas_are_the_shared_words_of_schemas():
+    from resattn.lab import variants
+
+    assert variants.ATTENTION_LABELS is schemas.ATTENTION_LABELS
+    assert {p: PATTERNS[p].formula for p in schemas.PATTERN_FORMULAS} == schemas.PATTERN_FORMULAS
+    assert PATTERNS["baseline"].formula == "y = x + F(x)"
+    # Each pattern's slots agree with the shared slot → pattern table (P4 adds the skip gate).
+    for name, pattern in PATTERNS.items():
+        if name != "baseline":
+            assert schemas.SLOT_PATTERNS[pattern.slots[0]] == name
+    for kind, label in schemas.ATTENTION_LABELS.items():
+        (variant,) = make_variants(_block("basic"), ["P2"], kind)
+        assert variant.name == f"{label}-P2" and variant.formula == schemas.PATTERN_FORMULAS["P2"]

@@ -6,7 +6,9 @@ import re
 import pytest
 
 from resattn.lint import RULES, lint
+from resattn.loading import load_spec
 from resattn.presets import preset_names
+from schemas import DesignError
 
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md"
 
@@ -47,6 +49,42 @@ def network(slots_per_stage, depth=1, **block_fields):
 
 CBAM, SE = {"type": "cbam"}, {"type": "se"}
 
+#: 1.8 kB of JSON, 2.6 trillion parameters: 16 stages × 64 bottlenecks of mid width 16,384
+HUGE_NET = {
+    "input": {"channels": 3, "height": 1, "width": 1},
+    "stem": {"type": "cifar", "out_channels": 64},
+    "stages": [
+        {
+            "depth": 64,
+            "out_channels": 4096,
+            "block": {"type": "bottleneck", "base_width": 1024},
+            "slots": {"branch": CBAM},
+        }
+        for _ in range(16)
+    ],
+    "num_classes": 1000,
+}
+
+
+def wrn_cifar(widen=10, slots=None):
+    """WRN-28-k on CIFAR (basic blocks, k × 16/32/64 channels) with `slots` in every stage."""
+    return {
+        "input": {"channels": 3, "height": 32, "width": 32},
+        "stem": {"type": "cifar", "out_channels": 16},
+        "stages": [
+            {
+                "depth": 4,
+                "out_channels": widen * 16 * 2**i,
+                "stride": 1 if i == 0 else 2,
+                "block": {"type": "basic"},
+                "slots": slots or {},
+            }
+            for i in range(3)
+        ],
+        "num_classes": 10,
+    }
+
+
 #: code → (spec that triggers it, JSON path of the finding, words the message must contain)
 FIRING = {
     "RA101": (block(stride=2, shortcut="identity"), "shortcut", ["64 channels at 56×56", "28×28"]),
@@ -58,10 +96,15 @@ FIRING = {
         "input",
         ["batch 64", "TiB", "2.0 GiB"],
     ),
+    "RA103": (
+        block(4096, 4096, type="bottleneck", base_width=1024, hw=1),
+        "block",
+        ["parameters", "GiB of float32 weights", "268,435,456", "nothing was allocated"],
+    ),
     "RA201": (
         block(16, 16, slots={"branch": {"type": "se", "reduction": 64}}),
         "slots.branch",
-        ["16 channels", "reduction 64", "clamps to 8"],
+        ["16 channels", "reduction 64", "clamps to 8", "effective reduction of 2"],
     ),
     "RA202": (
         block(preact=True, post_add_activation="relu"),
@@ -90,7 +133,7 @@ FIRING = {
     "RA302": (
         block(256, 256, type="bottleneck", base_width=128, slots={"branch": CBAM}),
         "slots.branch",
-        ["base width 128", "% of the block's MACs"],
+        ["base width 128", "2× ResNet's 64", "% of the block's MACs"],
     ),
 }
 
@@ -189,3 +232,74 @@ def test_docs_table_lists_exactly_the_registered_codes():
 def test_codes_follow_the_severity_convention():
     prefix = {"error": "RA1", "warning": "RA2", "info": "RA3"}
     assert all(code.startswith(prefix[r.severity]) for code, r in RULES.items())
+
+
+def test_a_spec_too_large_to_build_is_refused_before_anything_is_built(monkeypatch):
+    """RA103 answers from the spec alone: no module is made, not even on `meta`."""
+    from resattn import counting, fusion, networks
+    from resattn.build import build
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a module was built")
+
+    monkeypatch.setattr(fusion, "build_block", refuse)
+    monkeypatch.setattr(networks, "build_block", refuse)
+    monkeypatch.setattr(counting, "meta_costs", refuse)
+    found = [d for d in lint(HUGE_NET) if d.code == "RA103"]
+    assert len(found) == 1 and found[0].severity == "error"
+    assert found[0].path.startswith("stages[") and "2,6" in found[0].message
+    assert "TiB of float32 weights" in found[0].message
+    with pytest.raises(DesignError, match="268,435,456 parameters"):
+        build(HUGE_NET)
+
+
+def test_the_weight_cap_sits_between_the_largest_preset_and_the_first_design_over_it():
+    from resattn.counting import analytic_params
+    from resattn.lint import MAX_PARAM_BYTES
+
+    cap = MAX_PARAM_BYTES // 4
+    assert analytic_params(load_spec("preset:wide_resnet50_2")) == 68_883_240 < cap
+    # a network whose classifier head alone is over the cap points at `num_classes`
+    head = {**network([{}]), "num_classes": 100_000}
+    head["stages"][0]["out_channels"] = 4096
+    d = next(d for d in lint(head) if d.code == "RA103")
+    assert d.path == "num_classes" and "classifier head" in d.message
+
+
+def test_activation_bound_names_the_network_feature_maps():
+    spec = network([{}, {}], depth=1)
+    spec["input"] = {"channels": 3, "height": 1024, "width": 1024, "batch": 8}
+    d = next(d for d in lint(spec) if d.code == "RA102")
+    assert d.message.startswith("The network's feature maps for one forward pass of a batch 8")
+    assert "3 channels at 1024×1024" in d.message
+
+
+def test_hidden_width_clamped_to_the_channels_warns_but_reduction_1_does_not():
+    # C = 8, r = 16, divisor 8: C/r = 0.5, hidden = 8 = C — the gate does not squeeze
+    clamped = block(8, 8, slots={"branch": {"type": "se", "reduction": 16}})
+    d = next(d for d in lint(clamped) if d.code == "RA201")
+    assert "clamps to 8, as wide as the 8 channels" in d.message and "no longer squeezes" in d.hint
+    assert "`divisor`" in d.hint
+    # r = 1 asks for hidden = C on purpose; r = 16 on 256 channels is the ordinary case
+    for attn in ({"type": "se", "reduction": 1, "divisor": 1}, {"type": "coord"}, SE):
+        assert "RA201" not in {d.code for d in lint(block(256, 256, slots={"branch": attn}))}
+    assert "RA201" in {d.code for d in lint(block(8, 8, slots={"branch": {"type": "coord"}}))}
+
+
+def test_wide_basic_blocks_with_spatial_attention_are_flagged():
+    wrn = lint(wrn_cifar(10, {"branch": CBAM}))
+    found = {d.path: d.message for d in wrn if d.code == "RA302"}
+    assert set(found) == {f"stages[{i}].slots.branch" for i in range(3)}
+    assert (
+        "160 channels at 32×32, 10× the 16 a standard ResNet basic block has"
+        in found["stages[0].slots.branch"]
+    )
+    assert "RA302" not in {d.code for d in lint(wrn_cifar(1, {"branch": CBAM}))}
+    assert "RA302" not in {d.code for d in lint(wrn_cifar(10, {"branch": SE}))}
+    resnet18 = load_spec("preset:resnet18").model_dump()
+    for stage in resnet18["stages"]:
+        stage["slots"] = {"branch": {"type": "coord"}}
+    assert "RA302" not in {d.code for d in lint(resnet18)}  # standard width: not wide
+    # a lone basic block is read as part of the ImageNet ResNet: 64 channels at 56×56
+    assert "RA302" in {d.code for d in lint(block(128, 128, slots={"branch": CBAM}))}
+    assert "RA302" not in {d.code for d in lint(block(128, 64, stride=2, slots={"branch": CBAM}))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.testing.v1 import AppTest
 
 from resattn.lab.reading import HINTS
@@ -87,3 +88,38 @@ def test_a_network_offers_attention_per_stage():
     at = _page(_network_page)
     stages = at.multiselect(key="cmp.stages")
     assert stages.value == [1, 2, 3, 4]
+
+
+def test_a_stopped_run_keeps_the_variants_the_labs_loop_finished(monkeypatch):
+    """Stop preempts the running fragment: Streamlit raises in the script thread at the next
+    progress update. Simulated here after the first variant: the tab runs the lab's `ablate`
+    (one loop), the lab has cached the finished variant, and the next rerun says so."""
+    import components.compare as compare_tab
+    from resattn.lab import ablate as lab
+
+    calls = []
+
+    def preempted_after_the_first_variant(*args, variant_progress, **kwargs):
+        def each(index: int, fraction: float, message: str) -> None:
+            variant_progress(index, fraction, message)
+            if fraction >= 1.0:
+                raise StopException()
+
+        calls.append(kwargs["config"])
+        return lab.ablate(*args, variant_progress=each, **kwargs)
+
+    monkeypatch.setattr(compare_tab, "ablate", preempted_after_the_first_variant)
+    at = _page(_block_page)
+    at.number_input(key="cmp.epochs").set_value(1)
+    at.toggle(key="cmp.latency").set_value(False)
+    at.button(key="cmp.run").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(calls) == 1 and calls[0].epochs == 1 and calls[0].time_budget_s == 30.0
+    at.run()  # the rerun after the stop
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("The last run was stopped" in i.value for i in at.info)
+    accuracy = next(f for f in _frames(at) if "epoch 1" in f.columns)
+    assert list(accuracy.index) == ["baseline"]
+    static = next(f for f in _frames(at) if "MACs" in f.columns)
+    assert len(static.index) == 5  # the static comparison was done before the first probe

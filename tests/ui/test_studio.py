@@ -3,14 +3,19 @@ path in every slot, uploads, undo/redo, canvas edits arriving through session st
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 
 import pytest
 
-from components import engine
+import resattn
+from components import design
+from resattn.export.share import share_token
+from resattn.lint import lint
 from resattn.loading import load_spec
 from resattn.presets import preset_index
-from schemas import canonical_json
+from schemas import canonical_json, parse_spec
 from tests.ui.conftest import (
     TABS,
     ascii_text,
@@ -28,25 +33,49 @@ def test_fresh_session_opens_on_the_se_bottleneck(app):
     assert slot_value(app, "branch") == "se"
     assert all(slot_value(app, s) == "none" for s in SLOTS if s != "branch")
     assert app.text_input(key="studio.side.name").value == "se_bottleneck"
-    token = app.query_params["spec"]
-    token = token[0] if isinstance(token, list) else token
-    shared = engine.spec_from_token(token)
-    assert canonical_json(shared) == canonical_json(load_spec("preset:se_bottleneck"))
+    token = url_token(app)
+    assert token.startswith("ra1.")
+    assert resattn.load_spec(token) == load_spec("preset:se_bottleneck")
     assert "SE" in ascii_text(app)
     assert "def build_model" in code_text(app)
 
 
 def test_shared_url_restores_the_design():
     spec = load_spec("preset:p4_cbam")
-    at = new_app({"spec": engine.token(canonical_json(spec))})
+    token = share_token(spec)
+    assert token.startswith("ra1.")
+    at = new_app({"spec": token})
     at.run()
     assert not failures(at), failures(at)
     assert slot_value(at, "skip") == "cbam"
     assert slot_value(at, "branch") == "cbam"
     assert at.text_input(key="studio.side.name").value == "p4_cbam"
+    assert url_token(at) == token  # the URL keeps carrying the same token
+    assert resattn.load_spec(url_token(at)) == spec
 
 
-@pytest.mark.parametrize("token", ["ra1.this-is-not-a-design", "j1.garbage", "%%%"])
+#: a design in the studio's former private token format (``j1.``), which nothing else could read
+OLD_STUDIO_TOKEN = "j1." + base64.urlsafe_b64encode(
+    zlib.compress(canonical_json(load_spec("preset:p4_cbam")).encode(), 9)
+).decode().rstrip("=")
+
+
+def url_token(at) -> str:
+    token = at.query_params["spec"]
+    return token[0] if isinstance(token, list) else token
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "ra1.this-is-not-a-design",
+        OLD_STUDIO_TOKEN,  # the studio's former private format is not read
+        "%%%",
+        "preset:resnet50",  # a link carries a share token, nothing else
+        "/etc/hostname",  # never opened as a file
+        "ra1." + "A" * 9000,  # over the token cap
+    ],
+)
 def test_invalid_shared_url_shows_a_message_and_the_default(token):
     at = new_app({"spec": token})
     at.run()
@@ -248,8 +277,9 @@ def test_network_drill_down_edits_the_chosen_stage(app):
     at.selectbox(key="studio.slot.branch").set_value("eca")
     at.run()
     assert not failures(at), failures(at)
-    token = at.query_params["spec"]
-    spec = engine.spec_from_token(token[0] if isinstance(token, list) else token)
+    token = url_token(at)
+    assert token.startswith("ra1.")
+    spec = resattn.load_spec(token)
     assert spec.stages[2].slots.branch.type == "eca"
     assert spec.stages[1].slots.branch is None
     assert "ECA" in ascii_text(at)  # the drill-down diagram of stage 3's block
@@ -274,17 +304,77 @@ def test_a_drop_that_would_add_a_linter_error_is_refused_with_the_reason(app):
     )
     at.run()
     assert not failures(at), failures(at)
-    token = at.query_params["spec"]
-    spec = engine.spec_from_token(token[0] if isinstance(token, list) else token)
+    spec = resattn.load_spec(url_token(at))
     report = zone_report(canonical_json(spec), 0)
-    assert "RA102" in report["post_add"]["errors"]["cbam"]  # the zone the canvas paints red
+    message = report["post_add"]["errors"]["cbam"]  # the zone the canvas paints red
+    # cited as the linter's own Diagnostic.cite says (RA102 cites DESIGN §2, not the notes)
+    added = parse_spec(design.place(spec, "post_add", "cbam"))
+    ra102 = next(d for d in lint(added) if d.code == "RA102")
+    assert ra102.cite == "DESIGN §2"
+    assert message.endswith(f"(RA102, {ra102.cite})"), message
+    assert "notes DESIGN" not in message
     at.session_state["studio.canvas"] = {
         "action": {"op": "place", "slot": "post_add", "type": "cbam", "id": "t-red"}
     }
     at.run()
     assert any("can't go after the add" in e.value and "RA102" in e.value for e in at.error)
+    assert not any("notes DESIGN" in e.value for e in at.error)
     assert slot_value(at, "post_add") == "none"
     at.selectbox(key="studio.slot.post_add").set_value("cbam")  # the keyboard path agrees
     at.run()
     assert slot_value(at, "post_add") == "none"
     assert any("RA102" in e.value for e in at.error)
+
+
+def test_checks_tab_cites_each_finding_as_the_linter_does(app):
+    data = load_spec("preset:bottleneck_block").model_dump(mode="json")
+    data["input"].update(height=112, width=112, batch=64)  # over the activation-memory cap
+    app.file_uploader(key="studio.side.upload.file").set_value(
+        ("huge.json", json.dumps(data).encode(), "application/json")
+    )
+    app.run()
+    ra102 = next(d for d in lint(parse_spec(data)) if d.code == "RA102")
+    at = open_tab(app, "Checks")
+    assert not failures(at), failures(at)
+    boxes = [e.value for e in at.error if "RA102" in e.value]
+    assert boxes and all(f"*({ra102.cite})*" in b for b in boxes), boxes
+    assert not any("notes DESIGN" in e.value for e in at.error)
+
+
+def test_oversized_upload_is_refused_with_the_engine_cap(app):
+    from resattn.loading import MAX_SPEC_BYTES
+
+    app.file_uploader(key="studio.side.upload.file").set_value(
+        ("big.json", b" " * (MAX_SPEC_BYTES + 1), "application/json")
+    )
+    app.run()
+    assert any(f"capped at {MAX_SPEC_BYTES:,} bytes" in e.value for e in app.error)
+    assert app.text_input(key="studio.side.name").value == "se_bottleneck"
+
+
+def test_a_crashing_panel_shows_its_real_error():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from components import engine
+
+        with engine.guarded("The Diagram panel"):
+            raise ValueError("the real reason")
+
+    at = AppTest.from_function(page).run()
+    assert [e.value for e in at.error] == ["The Diagram panel failed: ValueError: the real reason"]
+    assert not at.info  # never disguised as "not available yet"
+
+
+def test_presets_gallery_is_open_and_the_gate_editor_sits_under_the_canvas(app):
+    gallery = next(e for e in app.sidebar.expander if e.label == "Presets gallery")
+    assert gallery.proto.expanded
+    main = [getattr(n, "key", None) for n in app.main.children.values() for n in _walk(n)]
+    editor, first_slot = main.index("studio.edit_slot"), main.index("studio.slot.pre_residual")
+    assert editor < first_slot  # a clicked chip's parameters are right under the canvas
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
