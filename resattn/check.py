@@ -6,9 +6,10 @@ post-add activation — and, for a network, the stem, every block and the head. 
 by tracing the real module (built on PyTorch's ``meta`` device, so no tensor holds data) with
 `torch.fx`; attention modules are single nodes (their inside is drawn by the diagrams).
 
-Before anything is built, the linter's resource rule (RA102) compares the *analytic* activation
-estimate (`estimate_activation_bytes`) with the cap, so an oversized spec is answered at once
-with an error instead of an out-of-memory.
+Before anything is built, the linter's resource rules compare *analytic* figures with their
+caps — the activation estimate (`estimate_activation_bytes`, RA102) and the parameter count
+(`resattn.counting.analytic_params`, RA103) — so an oversized spec is answered at once with an
+error instead of an out-of-memory.
 """
 
 from __future__ import annotations

@@ -18,6 +18,11 @@ class OutputError(ResAttnError):
 
     headline = "Cannot write the output"
 
+    @property
+    def message(self) -> str:
+        """``cannot write out/x.dot: no such folder: out`` (each problem's path is the file)."""
+        return "; ".join(f"cannot write {p.path}: {p.reason}" for p in self.problems) + "."
+
 
 def spec_text(value: str) -> str:
     """argparse type of SPEC: refuses an empty argument (``""`` would otherwise read as the

@@ -278,7 +278,9 @@ def test_hidden_width_clamped_to_the_channels_warns_but_reduction_1_does_not():
     # C = 8, r = 16, divisor 8: C/r = 0.5, hidden = 8 = C — the gate does not squeeze
     clamped = block(8, 8, slots={"branch": {"type": "se", "reduction": 16}})
     d = next(d for d in lint(clamped) if d.code == "RA201")
-    assert "clamps to 8, as wide as the 8 channels" in d.message and "no longer squeezes" in d.hint
+    assert (
+        "clamps to 8, as wide as the 8 channels" in d.message and "no longer squeezes" in d.message
+    )
     assert "`divisor`" in d.hint
     # r = 1 asks for hidden = C on purpose; r = 16 on 256 channels is the ordinary case
     for attn in ({"type": "se", "reduction": 1, "divisor": 1}, {"type": "coord"}, SE):

@@ -1,12 +1,17 @@
 """profile(): the counting rules of DESIGN §3 checked against hand-computed figures."""
 
+import time
+
 import pytest
 from hypothesis import given, settings
 
-from resattn.counting import meta_costs
-from resattn.profile import profile
+from resattn.build import build, count_params
+from resattn.counting import analytic_params, meta_costs
+from resattn.loading import load_spec
+from resattn.presets import preset_names
+from resattn.profile import _no_time_for, profile
 from schemas import parse_spec
-from tests.strategies import block_specs
+from tests.strategies import block_specs, network_specs
 
 SMALL = {
     "input": {"channels": 4, "height": 8, "width": 8},
@@ -127,3 +132,50 @@ def test_profile_json_has_the_summary_keys():
     data = profile(parse_spec(SMALL), latency=False).to_json()
     assert {"params", "macs", "elementwise_ops", "flops", "output_shape"} <= set(data)
     assert data["latency_ms"] is None and data["output_shape"] == [1, 4, 8, 8]
+
+
+def test_a_spent_time_budget_skips_the_measurements_and_says_why():
+    calls = []
+    p = profile(with_slots(branch=SE), time_budget_s=0.0, progress=lambda f, m: calls.append(f))
+    assert p.latency_ms is None and p.latency_runs == 0 and p.attention["latency_pct"] is None
+    assert p.peak_memory_bytes is None and p.output_shape == (1, 4, 8, 8)
+    assert (
+        "time budget" in p.skipped["latency_ms"] and "Peak memory" in p.skipped["peak_memory_bytes"]
+    )
+    assert p.macs > 0 and p.params > 0  # the counts are always there
+    data = p.to_json()
+    assert data["latency_ms"] is None and data["skipped"] == p.skipped
+    assert calls[-1] == 1.0
+
+
+def test_a_phase_that_one_forward_says_would_overrun_is_skipped():
+    deadline = time.perf_counter() + 60
+    reason = _no_time_for("Latency", 2, 45.0, deadline, 60)
+    assert reason.startswith("Latency not measured: one forward takes about 45,000 ms")
+    assert "needs 2" in reason and "60 s time budget" in reason
+    assert _no_time_for("Latency", 2, 0.001, deadline, 60) is None
+
+
+def test_a_generous_budget_measures_everything():
+    p = profile(with_slots(branch=SE), repeats=2, time_budget_s=60.0)
+    assert p.skipped == {} and p.latency_ms > 0 and p.peak_memory_bytes > 0
+    assert p.attention["latency_pct"] is not None
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_analytic_parameters_equal_the_built_module_for_every_preset(name):
+    assert analytic_params(load_spec(f"preset:{name}")) == count_params(
+        build(f"preset:{name}", device="meta")
+    )
+
+
+@settings(max_examples=30)
+@given(spec=block_specs())
+def test_analytic_parameters_equal_the_built_block(spec):
+    assert analytic_params(spec) == count_params(build(spec, device="meta"))
+
+
+@settings(max_examples=15)
+@given(spec=network_specs())
+def test_analytic_parameters_equal_the_built_network(spec):
+    assert analytic_params(spec) == count_params(build(spec, device="meta"))
