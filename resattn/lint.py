@@ -164,7 +164,7 @@ PARAM_BYTES = 4
 
 #: Where the bounds (RA102, RA103) are written down: the product design's spec section,
 #: restated in the README ("Bounds") and docs/diagnostics.md ("Bounds").
-BOUNDS_REF = "DESIGN §2"
+BOUNDS_REF = "docs/diagnostics.md, Bounds"
 
 
 def slot_channels(spec: BlockSpec, slot: str) -> int:

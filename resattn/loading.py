@@ -42,6 +42,8 @@ def load_spec(source: Any) -> Spec:
             ]
         )
     text = source.strip()
+    if not text:
+        raise SpecError([Problem("", "no spec given (the text is empty)")])
     if text.startswith("preset:"):
         from resattn.presets import load_preset
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-#: Bounds that keep the server alive (DESIGN §2).
+#: Bounds that keep the server alive (docs/diagnostics.md, Bounds).
 MAX_CHANNELS = 4096
 MAX_SPATIAL = 1024
 MAX_BATCH = 64

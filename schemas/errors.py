@@ -59,7 +59,8 @@ class DesignError(ResAttnError):
     def __init__(self, diagnostics: Iterable[Any]):
         self.diagnostics = list(diagnostics)
         problems = [
-            Problem(d.path, f"{d.message} Fix: {d.hint} ({d.cite})") for d in self.diagnostics
+            Problem(d.path, f"{d.message} Fix: {d.hint} ({d.code}, {d.cite})")
+            for d in self.diagnostics
         ]
         super().__init__(problems)
 

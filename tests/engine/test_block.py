@@ -97,7 +97,7 @@ def test_identity_shortcut_where_shapes_differ_is_refused_before_any_tensor(bloc
     with pytest.raises(DesignError) as info:
         build(spec, device="meta")
     message = str(info.value)
-    assert "shortcut" in message and "conv1x1" in message and "§12.2" in message
+    assert "shortcut" in message and "conv1x1" in message and "RA101, notes §12.2" in message
 
 
 def test_projection_is_added_automatically_and_resnet_d_pools_first():

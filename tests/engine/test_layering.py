@@ -31,3 +31,16 @@ def test_importing_and_using_the_engine_loads_no_streamlit():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_repository_is_ruff_clean():
+    """Lint and format settings live in pyproject.toml; every Python file keeps them."""
+    for args in (["check", "."], ["format", "--check", "."]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "ruff", *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]

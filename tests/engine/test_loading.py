@@ -32,6 +32,8 @@ def test_preset_source():
     ("source", "needle"),
     [
         (42, "cannot load a spec from int"),
+        ("", "no spec given"),
+        ("   ", "no spec given"),
         (None, "cannot load a spec from NoneType"),
         ("[" * 200_000 + "]" * 200_000, "capped"),
         ("[" * 5000 + "]" * 5000, "nested too deeply"),

@@ -307,10 +307,10 @@ def test_a_drop_that_would_add_a_linter_error_is_refused_with_the_reason(app):
     spec = resattn.load_spec(url_token(at))
     report = zone_report(canonical_json(spec), 0)
     message = report["post_add"]["errors"]["cbam"]  # the zone the canvas paints red
-    # cited as the linter's own Diagnostic.cite says (RA102 cites DESIGN §2, not the notes)
+    # cited as the linter's own Diagnostic.cite says (RA102 cites the bounds table, not the notes)
     added = parse_spec(design.place(spec, "post_add", "cbam"))
     ra102 = next(d for d in lint(added) if d.code == "RA102")
-    assert ra102.cite == "DESIGN §2"
+    assert ra102.cite == "docs/diagnostics.md, Bounds"
     assert message.endswith(f"(RA102, {ra102.cite})"), message
     assert "notes DESIGN" not in message
     at.session_state["studio.canvas"] = {
