@@ -10,7 +10,7 @@ from components import design, engine, state
 from components.texts import ATTENTION
 from resattn.loading import MAX_SPEC_BYTES, load_spec
 from resattn.presets import preset_index
-from schemas import BlockSpec, InputSpec, NetworkSpec, SpecError, canonical_json
+from schemas import BlockSpec, InputSpec, NetworkSpec, SpecError, Stage, canonical_json
 
 
 def render_sidebar(spec, *, key: str) -> None:
@@ -36,15 +36,26 @@ def _commit_field(path: list, widget_key: str, what: str, convert=lambda v: v) -
     state.commit(design.with_field(state.spec(), path, convert(st.session_state[widget_key])), what)
 
 
-def _number(spec, path, label, *, key, lo=None, hi=None, help=None, step=1, fmt=None):
+def _bounds(model, name: str) -> tuple:
+    """The field's (ge, le) bounds as the schema declares them (None where unbounded)."""
+    meta = model.model_fields[name].metadata
+    lo = next((m.ge for m in meta if hasattr(m, "ge")), None)
+    hi = next((m.le for m in meta if hasattr(m, "le")), None)
+    return lo, hi
+
+
+def _number(spec, path, label, *, key, model, hi=None, step=1, fmt=None):
+    """A number input for a spec field; bounds and help come from the schema (`hi` may tighten
+    an open bound, e.g. dropout < 1)."""
+    lo, schema_hi = _bounds(model, path[-1])
     state.bind(key, design.get_in(design.as_dict(spec), path))
     st.number_input(
         label,
         min_value=lo,
-        max_value=hi,
+        max_value=schema_hi if hi is None else hi,
         step=step,
         key=key,
-        help=help,
+        help=_desc(model, path[-1]),
         format=fmt,
         on_change=_commit_field,
         args=(path, key, f"{label.lower()} change"),
@@ -130,9 +141,7 @@ def render_block_fields(spec: BlockSpec, *, key: str) -> None:
             ["block", "out_channels"],
             "Out channels",
             key=f"{key}.out_channels",
-            lo=1,
-            hi=4096,
-            help=_desc(model, "out_channels"),
+            model=model,
         )
     with c2:
         _select(
@@ -152,9 +161,7 @@ def render_block_fields(spec: BlockSpec, *, key: str) -> None:
                 ["block", "expansion"],
                 "Expansion",
                 key=f"{key}.expansion",
-                lo=1,
-                hi=64,
-                help=_desc(model, "expansion"),
+                model=model,
             )
         with c1:
             _number(
@@ -162,9 +169,7 @@ def render_block_fields(spec: BlockSpec, *, key: str) -> None:
                 ["block", "groups"],
                 "Groups",
                 key=f"{key}.groups",
-                lo=1,
-                hi=4096,
-                help=_desc(model, "groups"),
+                model=model,
             )
         with c2:
             _number(
@@ -172,9 +177,7 @@ def render_block_fields(spec: BlockSpec, *, key: str) -> None:
                 ["block", "base_width"],
                 "Base width",
                 key=f"{key}.base_width",
-                lo=1,
-                hi=4096,
-                help=_desc(model, "base_width"),
+                model=model,
             )
     with st.expander("More block settings"):
         _toggle(
@@ -189,11 +192,10 @@ def render_block_fields(spec: BlockSpec, *, key: str) -> None:
             ["block", "dropout"],
             "Dropout",
             key=f"{key}.dropout",
-            lo=0.0,
+            model=model,
             hi=0.95,
             step=0.05,
             fmt="%.2f",
-            help=_desc(model, "dropout"),
         )
         _select(
             spec,
@@ -234,9 +236,7 @@ def render_network_fields(spec: NetworkSpec, *, key: str) -> None:
         ["num_classes"],
         "Classes",
         key=f"{key}.num_classes",
-        lo=1,
-        hi=100_000,
-        help=_desc(NetworkSpec, "num_classes"),
+        model=NetworkSpec,
     )
     with st.expander("Stage depths"):
         for i, stage in enumerate(spec.stages):
@@ -245,9 +245,7 @@ def render_network_fields(spec: NetworkSpec, *, key: str) -> None:
                 ["stages", i, "depth"],
                 f"Stage {i + 1} depth ({stage.out_channels} ch)",
                 key=f"{key}.depth.{i}",
-                lo=1,
-                hi=64,
-                help="Number of blocks in the stage.",
+                model=Stage,
             )
 
 
@@ -261,17 +259,7 @@ def render_input_fields(spec, *, key: str) -> None:
         (c4, "batch", "N"),
     ):
         with col:
-            field = InputSpec.model_fields[name]
-            hi = next(m.le for m in field.metadata if hasattr(m, "le"))
-            _number(
-                spec,
-                ["input", name],
-                label,
-                key=f"{key}.input.{name}",
-                lo=1,
-                hi=hi,
-                help=field.description,
-            )
+            _number(spec, ["input", name], label, key=f"{key}.input.{name}", model=InputSpec)
 
 
 def _load_preset(name: str) -> None:
