@@ -7,7 +7,7 @@ import streamlit as st
 from components import design, engine, state
 from components.checks import say
 from components.slot_canvas import slot_canvas
-from components.texts import ATTENTION, PATTERNS, PLACES, SLOT_LABELS, SLOT_ORDER
+from components.texts import ATTENTION, PATTERNS, PLACES, SLOT_LABELS
 from schemas import (
     ATTENTION_MODELS,
     SLOT_NAMES,
@@ -20,7 +20,7 @@ from schemas import (
 
 _OPS = {"place", "move", "remove", "select"}
 #: slot → "before the branch (P3)"
-_WHERE = {slot: f"{PLACES[slot]} ({SLOT_PATTERNS[slot]})" for slot in SLOT_ORDER}
+_WHERE = {slot: f"{PLACES[slot]} ({SLOT_PATTERNS[slot]})" for slot in SLOT_NAMES}
 _SUBSCRIPT = str.maketrans("prso", "ₚᵣₛₒ")
 
 
@@ -33,7 +33,7 @@ def _symbol(slot: str) -> str:
 #: slot → the drop zone's title, e.g. "Aₚ · pre-residual · P3"
 _TITLES = {
     slot: f"{_symbol(slot)} · {slot.replace('_', '-')} · {SLOT_PATTERNS[slot]}"
-    for slot in SLOT_ORDER
+    for slot in SLOT_NAMES
 }
 
 
@@ -46,7 +46,7 @@ def zone_report(cj: str, stage: int) -> dict:
     spec = engine.spec_of(cj)
     base = {(d.code, d.path) for d in engine.lint(cj)}
     report = {}
-    for slot in SLOT_ORDER:
+    for slot in SLOT_NAMES:
         errors, warnings = {}, {}
         for kind in ATTENTION_MODELS:
             try:
@@ -89,7 +89,7 @@ def canvas_data(spec, stage: int = 0) -> dict:
             "filled": slots[slot] is not None,
             **report[slot],
         }
-        for slot in SLOT_ORDER
+        for slot in SLOT_NAMES
     }
     context = None
     if spec.kind == "network":
@@ -202,7 +202,7 @@ def render_keyboard_path(spec, stage: int, *, key: str) -> None:
     """The editor of the selected gate (right under the canvas, so a clicked chip's parameters
     are in view), then one labelled select per slot (the keyboard and screen-reader path)."""
     block = design.edited_block(spec, stage)
-    filled = [s for s in SLOT_ORDER if getattr(block.slots, s) is not None]
+    filled = [s for s in SLOT_NAMES if getattr(block.slots, s) is not None]
     if filled:
         render_gate_editor(spec, block, stage, filled, key=key)
     else:
@@ -210,7 +210,7 @@ def render_keyboard_path(spec, stage: int, *, key: str) -> None:
     st.markdown("**Slots** — the same edits without a mouse: choose a gate per slot.")
     cols = st.columns(4)
     options = ["none", *ATTENTION_MODELS]
-    for col, slot in zip(cols, SLOT_ORDER, strict=False):
+    for col, slot in zip(cols, SLOT_NAMES, strict=False):
         wkey = f"{key}.slot.{slot}"
         att = getattr(block.slots, slot)
         state.bind(wkey, "none" if att is None else att.type)

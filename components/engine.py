@@ -16,8 +16,8 @@ from typing import Any, Optional
 
 import streamlit as st
 
-from resattn.build import build, count_params
 from resattn.check import check as run_check
+from resattn.counting import analytic_params
 from resattn.diagrams.agraph import graph_data
 from resattn.diagrams.ascii import render_ascii
 from resattn.diagrams.dot import render_dot, render_svg
@@ -26,7 +26,7 @@ from resattn.export.python_code import export_python
 from resattn.export.share import share_token
 from resattn.lint import lint as run_lint
 from resattn.profile import profile
-from schemas import DesignError, Diagnostic, parse_spec
+from schemas import Diagnostic, parse_spec
 
 
 @contextmanager
@@ -94,11 +94,10 @@ def onnx(cj: str, fold_bn: bool = False) -> bytes:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def params(cj: str) -> Optional[int]:
-    """Parameter count from a meta-device build (no memory allocated); None if not buildable."""
-    try:
-        return count_params(build(spec_of(cj), device="meta"))
-    except DesignError:
+    """Parameter count from the spec alone (nothing built); None if the design has errors."""
+    if any(d.severity == "error" for d in lint(cj)):
         return None
+    return analytic_params(spec_of(cj))
 
 
 # --- profiles: computed on demand (with progress), then kept per design ---------------------

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.texts import FIRST_RULE, PATTERNS, SE_BASELINE, SE_EVIDENCE, SLOT_ORDER
+from components.texts import FIRST_RULE, PATTERNS, SE_BASELINE, SE_EVIDENCE
+from schemas import SLOT_NAMES
 
 
 def render_learn(spec=None, *, key: str) -> None:
     st.markdown("#### The first rule")
     st.info(FIRST_RULE, icon=":material/priority_high:")
     st.markdown("#### The four patterns (notes §3–§4) — they combine freely")
-    order = sorted(SLOT_ORDER, key=lambda s: PATTERNS[s]["code"])
+    order = sorted(SLOT_NAMES, key=lambda s: PATTERNS[s]["code"])
     cols = st.columns(4)
     for col, slot in zip(cols, order, strict=False):
         p = PATTERNS[slot]

@@ -54,7 +54,6 @@ PATTERNS = {
 }
 
 #: slots in the order the canvas and the keyboard path list them (data-flow order)
-SLOT_ORDER = SLOT_NAMES
 
 #: slot → where the gate sits, in words
 PLACES = {
@@ -67,7 +66,7 @@ PLACES = {
 #: slot → the keyboard path's select label, e.g. "Before the branch — A_p (P3)"
 SLOT_LABELS = {
     slot: f"{PLACES[slot].capitalize()} — {SLOT_SYMBOLS[slot]} ({SLOT_PATTERNS[slot]})"
-    for slot in SLOT_ORDER
+    for slot in SLOT_NAMES
 }
 
 #: attention type → what it gates (the explanation; labels and names come from `schemas`)

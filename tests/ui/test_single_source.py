@@ -67,7 +67,7 @@ def test_no_private_copy_in_the_studio(copy):
 
 
 def test_words_come_from_the_schemas():
-    assert texts.SLOT_ORDER == SLOT_NAMES
+    assert texts.SLOT_NAMES == SLOT_NAMES
     for kind, (label, name, _gates) in texts.ATTENTION.items():
         assert (label, name) == (ATTENTION_LABELS[kind], ATTENTION_NAMES[kind])
     data = canvas.canvas_data(load_spec("preset:se_bottleneck"))
