@@ -67,7 +67,7 @@ def test_no_private_copy_in_the_studio(copy):
 
 
 def test_words_come_from_the_schemas():
-    assert texts.SLOT_NAMES == SLOT_NAMES
+    assert list(texts.SLOT_LABELS) == list(SLOT_NAMES)  # the keyboard path follows data flow
     for kind, (label, name, _gates) in texts.ATTENTION.items():
         assert (label, name) == (ATTENTION_LABELS[kind], ATTENTION_NAMES[kind])
     data = canvas.canvas_data(load_spec("preset:se_bottleneck"))
