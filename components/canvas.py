@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import typing
+from typing import Optional
+
 import streamlit as st
+from pydantic import ValidationError
 
 from components import design, engine, state
 from components.checks import say
@@ -272,44 +276,64 @@ def render_gate_editor(spec, block, stage: int, filled: list[str], *, key: str) 
 def _bounds(field) -> tuple:
     lo = hi = None
     for m in field.metadata:
-        lo = getattr(m, "ge", lo)
+        lo = getattr(m, "ge", getattr(m, "gt", lo))
         hi = getattr(m, "le", hi)
     return lo, hi
 
 
+def _choices(model, name: str) -> Optional[list]:
+    """The options of a closed field, read from the pydantic model: a `Literal`'s members, or an
+    optional small int's valid values with "auto" for null (e.g. ECA's kernel size); None for
+    an open field (a number input)."""
+    field = model.model_fields[name]
+    args = typing.get_args(field.annotation)
+    if typing.get_origin(field.annotation) is typing.Literal:
+        return list(args)
+    if type(None) not in args:
+        return None
+    lo, hi = _bounds(field)
+    kind = model.model_fields["type"].annotation.__args__[0]
+    valid = []
+    for value in range(int(lo or 1), int(hi or 31) + 1):
+        try:
+            model.model_validate({"type": kind, name: value})
+        except ValidationError:
+            continue
+        valid.append(value)
+    return ["auto", *valid]
+
+
 def _field_widget(spec, stage: int, slot: str, att, name: str, *, key: str) -> None:
-    field = type(att).model_fields[name]
+    """One option's widget, built from its pydantic field (options, bounds, description)."""
+    model = type(att)
+    field = model.model_fields[name]
     value = getattr(att, name)
     label = name.replace("_", " ")
+    choices = _choices(model, name)
 
     def on_change() -> None:
         new = st.session_state[key]
-        if name == "kernel_size" and new == "auto":
+        if choices and new == "auto":
             new = None
         params = {**att.model_dump(mode="json"), name: new}
         state.commit(
             design.place(state.spec(), slot, att.type, stage, params=params), f"{label} change"
         )
 
-    if name == "gate":
-        state.bind(key, value)
-        st.selectbox(
-            label, ["sigmoid", "hard_sigmoid"], key=key, on_change=on_change, help=field.description
-        )
-    elif name == "kernel_size":
+    if choices is not None:
         state.bind(key, "auto" if value is None else value)
-        st.selectbox(
-            label, ["auto", *range(1, 32, 2)], key=key, on_change=on_change, help=field.description
-        )
-    else:
-        lo, hi = _bounds(field)
-        state.bind(key, value)
-        st.number_input(
-            label,
-            min_value=lo,
-            max_value=hi,
-            step=1,
-            key=key,
-            on_change=on_change,
-            help=field.description,
-        )
+        st.selectbox(label, choices, key=key, on_change=on_change, help=field.description)
+        return
+    lo, hi = _bounds(field)
+    state.bind(key, value)
+    is_float = isinstance(value, float)
+    st.number_input(
+        label,
+        min_value=float(lo) if is_float and lo is not None else lo,
+        max_value=float(hi) if is_float and hi is not None else hi,
+        step=None if is_float else 1,
+        format="%g" if is_float else None,
+        key=key,
+        on_change=on_change,
+        help=field.description,
+    )

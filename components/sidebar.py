@@ -289,11 +289,11 @@ def render_presets(*, key: str) -> None:
                 args=(name,),
                 width="stretch",
             )
-        st.caption("The four patterns P1–P4 × the four attention kinds")
+        st.caption(f"The four patterns P1–P4 × the {len(ATTENTION)} attention kinds")
         for p in ("p1", "p2", "p3", "p4"):
-            cols = st.columns([1, 1, 1, 1, 1])
+            cols = st.columns(1 + len(ATTENTION))
             cols[0].markdown(f"**{p.upper()}**")
-            for col, kind in zip(cols[1:], ATTENTION, strict=False):
+            for col, kind in zip(cols[1:], ATTENTION, strict=True):
                 name = f"{p}_{kind}"
                 if name in index:
                     col.button(

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from resattn.attention import kinds
 from resattn.estimates import (  # noqa: F401  (re-exported: counting's public names)
     analytic_params,
     block_params,
@@ -197,9 +198,20 @@ def meta_costs(spec) -> Costs:
 
         return count
 
+    def matmul_hook(name, rule):
+        def count(module, args, output):
+            n = rule(tuple(args[0].shape))
+            macs["all"] += n
+            macs["attention"] += n if is_attention(name) else 0
+
+        return count
+
+    matmuls = {k.module: k.matmul_macs for k in kinds() if k.matmul_macs is not None}
     for name, module in model.named_modules():
         if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Linear)):
             module.register_forward_hook(hook(name))
+        elif type(module) in matmuls:
+            module.register_forward_hook(matmul_hook(name, matmuls[type(module)]))
     inp = spec.input
     with torch.no_grad():
         model(torch.empty(inp.batch, inp.channels, inp.height, inp.width, device="meta"))

@@ -202,6 +202,17 @@ def out_of_bounds(spec) -> bool:
     )
 
 
+def cannot_build(spec) -> bool:
+    """Whether a rule that builds the spec on ``meta`` must stay silent: a resource bound is
+    broken, or a skip slot holds a kind that cannot start as an identity (RA110) — either error
+    already blocks the design."""
+    blocks = [c.spec for c in block_contexts(spec)]
+    refused = any(
+        b.slots.skip is not None and not kind_of(b.slots.skip).identity_start for b in blocks
+    )
+    return refused or out_of_bounds(spec)
+
+
 @rule("RA101", "error", "§12.2", "Identity shortcut where shapes differ")
 def identity_shortcut_mismatch(ctx: BlockContext):
     spec = ctx.spec
@@ -367,7 +378,7 @@ def attention_everywhere(net: NetworkSpec):
     from resattn.counting import meta_costs, without_attention
 
     kinds = [{a.type for a in s.slots.filled().values()} & HEAVY_TYPES for s in net.stages]
-    if not all(kinds) or out_of_bounds(net):
+    if not all(kinds) or cannot_build(net):
         return
     blocks = sum(stage.depth for stage in net.stages)
     names = " and ".join(
@@ -563,7 +574,7 @@ def wide_spatial(ctx: BlockContext):
     if not heavy:
         return
     k, measure = widen_factor(ctx)
-    if k < WIDE_FACTOR or out_of_bounds(ctx.spec):
+    if k < WIDE_FACTOR or cannot_build(ctx.spec):
         return
     costs = _block_costs(ctx.spec.model_dump_json(exclude={"name"}))
     share = 100.0 * costs.attention_macs / max(1, costs.macs)
