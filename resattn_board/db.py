@@ -111,13 +111,24 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     processes starting together migrate one after the other)."""
     from alembic import command
 
+    _locked(engine, lambda config: command.upgrade(config, revision))
+
+
+def migrate_down(engine: Engine, revision: str) -> None:
+    """Undo migrations down to `revision` (``"base"``: no tables)."""
+    from alembic import command
+
+    _locked(engine, lambda config: command.downgrade(config, revision))
+
+
+def _locked(engine: Engine, step) -> None:
     with engine.connect() as connection:
         postgres = connection.dialect.name == "postgresql"
         if postgres:
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
             connection.commit()
         try:
-            command.upgrade(alembic_config(connection), revision)
+            step(alembic_config(connection))
             connection.commit()
         finally:
             if postgres:

@@ -8,6 +8,7 @@ probe (`resattn.lab.probe.train_probe`, docs/lab.md) on the design's block, unde
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -41,9 +42,15 @@ def pattern_of(spec: Spec) -> str:
     return " · ".join(seen)
 
 
+# One count at a time per process: counting traces a forward, and concurrent sends of the same
+# design then count it once (the cache answers the rest).
+_LOCK = threading.Lock()
+
+
 def design_figures(spec: Spec) -> Figures:
     """Params, MACs and the attention overhead of `spec` (a design without linter errors)."""
-    return _figures(canonical_json(spec))
+    with _LOCK:
+        return _figures(canonical_json(spec))
 
 
 @lru_cache(maxsize=512)

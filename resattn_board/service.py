@@ -7,9 +7,9 @@
   sending a design under a name that participant already used replaces that entry, and no one
   can touch another participant's entries. Display names are cleaned (control characters and
   surrounding space removed) and capped; they are escaped wherever they are shown.
-- Caps: `MAX_ENTRIES_PER_BOARD`, `MAX_ENTRIES_PER_PARTICIPANT`; rate limits: at least
+- Caps (`Limits`): `MAX_ENTRIES_PER_BOARD`, `MAX_ENTRIES_PER_PARTICIPANT`; rate limits: at least
   `MIN_SEND_INTERVAL_S` between two sends of one participant and at most `MAX_SENDS_PER_WINDOW`
-  per `SEND_WINDOW_S`.
+  per `SEND_WINDOW_S`, kept in the database so every studio process enforces the same ones.
 - Designs: validated with the schema on the way in (no linter errors, at most the loader's size
   cap) and stored as canonical spec JSON; validated again on the way out (`Row.spec`).
 
@@ -25,6 +25,7 @@ import json
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Optional
@@ -49,6 +50,19 @@ MAX_ENTRIES_PER_PARTICIPANT = 3
 MIN_SEND_INTERVAL_S = 3.0
 MAX_SENDS_PER_WINDOW = 20
 SEND_WINDOW_S = 600.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The caps and rate limits one service enforces (the module's constants by default)."""
+
+    entries_per_board: int = MAX_ENTRIES_PER_BOARD
+    entries_per_participant: int = MAX_ENTRIES_PER_PARTICIPANT
+    min_send_interval_s: float = MIN_SEND_INTERVAL_S
+    sends_per_window: int = MAX_SENDS_PER_WINDOW
+    send_window_s: float = SEND_WINDOW_S
+
+
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_\-]{16,128}$")
 
 
@@ -169,8 +183,16 @@ def _locked_board(session: Session, code: str, *, lock: bool) -> Board:
 class BoardService:
     """The board's operations over one database engine (see `resattn_board.db.get_engine`)."""
 
-    def __init__(self, engine: Engine):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        limits: Limits = Limits(),
+        clock: Optional[Callable[[], datetime]] = None,
+    ):
         self.engine = engine
+        self.limits = limits
+        self.clock = clock or _now
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     # --- boards -----------------------------------------------------------------------------
@@ -192,7 +214,7 @@ class BoardService:
                             code=code,
                             title=title,
                             instructor_key_hash=digest(key),
-                            created_at=_now(),
+                            created_at=self.clock(),
                         )
                     )
                 return CreatedBoard(code=code, instructor_key=key, title=title)
@@ -247,9 +269,10 @@ class BoardService:
         raise AssertionError("unreachable")
 
     def _send(self, code, secret_hash, name, design_name, spec_json, figures: Figures) -> Row:
-        now = _now()
+        limits = self.limits
         with self._sessions.begin() as session:
             board = _locked_board(session, code, lock=True)
+            now = self.clock()  # read under the board's lock: sends are ordered in time
             participant = session.scalars(
                 select(Participant).where(
                     Participant.board_id == board.id, Participant.secret_hash == secret_hash
@@ -261,7 +284,7 @@ class BoardService:
                 )
                 session.add(participant)
                 session.flush()
-            _rate_limit(participant, now)
+            _rate_limit(participant, now, limits)
             entry = session.scalars(
                 select(Entry).where(
                     Entry.participant_id == participant.id, Entry.design_name == design_name
@@ -271,18 +294,18 @@ class BoardService:
                 mine = session.scalar(
                     select(func.count()).where(Entry.participant_id == participant.id)
                 )
-                if mine >= MAX_ENTRIES_PER_PARTICIPANT:
+                if mine >= limits.entries_per_participant:
                     raise BoardError(
                         N_(
                             "You already have {limit} designs on this board: send one under the"
                             " name of one of yours to replace it."
                         ),
-                        limit=MAX_ENTRIES_PER_PARTICIPANT,
+                        limit=limits.entries_per_participant,
                     )
                 total = session.scalar(select(func.count()).where(Entry.board_id == board.id))
-                if total >= MAX_ENTRIES_PER_BOARD:
+                if total >= limits.entries_per_board:
                     raise BoardError(
-                        N_("This board is full ({limit} designs)."), limit=MAX_ENTRIES_PER_BOARD
+                        N_("This board is full ({limit} designs)."), limit=limits.entries_per_board
                     )
                 entry = Entry(
                     board_id=board.id,
@@ -370,22 +393,22 @@ class BoardService:
         return entry
 
 
-def _rate_limit(participant: Participant, now: datetime) -> None:
-    if participant.last_sent_at is not None:
+def _rate_limit(participant: Participant, now: datetime, limits: Limits) -> None:
+    if participant.last_sent_at is not None and limits.min_send_interval_s > 0:
         waited = (now - _aware(participant.last_sent_at)).total_seconds()
-        if waited < MIN_SEND_INTERVAL_S:
+        if waited < limits.min_send_interval_s:
             raise BoardError(
                 N_("Not so fast: wait {seconds} s before sending again."),
-                seconds=max(1, round(MIN_SEND_INTERVAL_S - waited)),
+                seconds=max(1, round(limits.min_send_interval_s - waited)),
             )
-    if (now - _aware(participant.window_start)).total_seconds() >= SEND_WINDOW_S:
+    if (now - _aware(participant.window_start)).total_seconds() >= limits.send_window_s:
         participant.window_start, participant.sends_in_window = now, 0
-    if participant.sends_in_window >= MAX_SENDS_PER_WINDOW:
-        left = _aware(participant.window_start) + timedelta(seconds=SEND_WINDOW_S) - now
+    if participant.sends_in_window >= limits.sends_per_window:
+        left = _aware(participant.window_start) + timedelta(seconds=limits.send_window_s) - now
         raise BoardError(
             N_("You have sent {limit} times in the last {minutes} minutes; wait {seconds} s."),
-            limit=MAX_SENDS_PER_WINDOW,
-            minutes=round(SEND_WINDOW_S / 60),
+            limit=limits.sends_per_window,
+            minutes=round(limits.send_window_s / 60),
             seconds=max(1, round(left.total_seconds())),
         )
 
