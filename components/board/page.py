@@ -30,6 +30,7 @@ from components.board.common import (
     use_page_language,
 )
 from components.board.secret import browser_secret
+from resattn.diagrams.dot import render_svg
 from resattn.i18n import LANGUAGES, N_, _, ngettext
 from resattn_board.figures import probe_accuracy
 from resattn_board.service import BoardError, Row, normalize_code
@@ -79,9 +80,10 @@ def _studio_link(row: Row, lang: str) -> str | None:
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def thumbnail(spec_json: str) -> str | None:
-    """The design's Graphviz diagram as an ``<img>`` (a data URI: no script in it can run)."""
+    """The design's Graphviz diagram, without the edge labels, as an ``<img>`` (a data URI: no
+    script in it can run)."""
     try:
-        svg = engine.svg(spec_json)
+        svg = render_svg(engine.spec_of(spec_json), shapes=False)
     except Exception:  # noqa: BLE001 - a missing Graphviz leaves the card without a picture
         return None
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
@@ -233,10 +235,11 @@ def _entries(code: str, admin: str | None, lang: str, key: str, secret: str) -> 
     if not rows:
         st.info(_("No designs yet. In the studio, open “Send to board” and type this room code."))
         return
+    labels = {s: _(label) for s, (label, _by, _desc) in SORTS.items()}
     sort = st.selectbox(
         _("Sort by"),
         list(SORTS),
-        format_func=lambda s: _(SORTS[s][0]),
+        format_func=labels.get,
         key=f"{key}.sort",
     )
     rows = sorted_rows(rows, sort)
