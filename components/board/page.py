@@ -1,10 +1,10 @@
 """The board page, ``?board=CODE``: every design sent to the board, live.
 
-Cards with the design's diagram, pattern, params, MACs, attention overhead and (once the
-instructor has run it) the probe's accuracy; a sortable table; any two side by side; "open in
-the studio" (the design's share link). The instructor — whoever holds the board's key in this
-session — can hide, show and clear entries and run the probe. The entry list is a fragment that
-refreshes itself every `REFRESH_S` seconds.
+Cards (a page at a time) with the design's diagram, pattern, params, MACs, attention overhead
+and (once the instructor has run it) the probe's accuracy; a sortable table; any two side by
+side; "open in the studio" (the design's share link). The instructor — whoever holds the
+board's key in this session — can hide, show and clear entries and run the probe. The entry
+list is a fragment that refreshes itself every `REFRESH_S` seconds.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ from schemas import SpecError
 
 REFRESH_S = 5
 CARDS_PER_ROW = 3
+#: Cards drawn per refresh (the table lists every entry): keeps each live refresh light.
+CARDS_PER_PAGE = 24
 
 #: sort choice → (label id, key, newest/largest first)
 SORTS: dict[str, tuple[str, Callable[[Row], object], bool]] = {
@@ -308,9 +310,20 @@ def _cards(rows: list[Row], code: str, admin: str | None, lang: str, key: str) -
     flash = st.session_state.pop("board.flash", None)
     if flash:
         st.warning(flash)
-    for start in range(0, len(rows), CARDS_PER_ROW):
+    pages = max(1, -(-len(rows) // CARDS_PER_PAGE))
+    page = 1
+    if pages > 1:
+        page = st.number_input(
+            _("Page (of {pages})").format(pages=pages),
+            min_value=1,
+            max_value=pages,
+            value=1,
+            key=f"{key}.page",
+        )
+    shown = rows[(page - 1) * CARDS_PER_PAGE : page * CARDS_PER_PAGE]
+    for start in range(0, len(shown), CARDS_PER_ROW):
         columns = st.columns(CARDS_PER_ROW)
-        for column, row in zip(columns, rows[start : start + CARDS_PER_ROW], strict=False):
+        for column, row in zip(columns, shown[start : start + CARDS_PER_ROW], strict=False):
             with column:
                 _card(row, code, admin, lang, key)
 

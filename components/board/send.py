@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.board.common import remember_key, service, use_page_language
+from components.board.page import thumbnail
 from components.board.secret import browser_secret
 from resattn.i18n import _
 from resattn_board.service import MAX_DISPLAY_NAME, BoardError, normalize_code
@@ -32,6 +33,7 @@ def _send(spec, key: str) -> None:
         ss[f"{key}.result"] = ("error", exc.message)
         return
     ss[_CODE], ss[_NAME] = code, row.display_name
+    thumbnail(row.spec_json)  # drawn once here, so the board's live refresh finds it cached
     ss[f"{key}.result"] = (
         "success",
         _("“{design}” is on board {code}.").format(design=row.design_name, code=code),

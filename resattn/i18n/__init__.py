@@ -13,6 +13,16 @@ Messages use ``str.format`` placeholders (``{name}``); translations keep every p
 over the catalogs checks it). The language comes, in this order, from an explicit choice (the
 studio's ``?lang=`` query parameter), the command line (``--lang tr``) and the environment
 (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, e.g. ``tr_TR.UTF-8``); English otherwise.
+
+Adding or changing a message: mark it with ``_()`` (``N_()`` where it is translated later,
+``ngettext`` for plurals), then refresh the catalogs with Babel and translate what it marks::
+
+    pybabel extract -k N_ -k ngettext:1,2 --no-location -o build/resattn.pot \
+        components/board resattn_board
+    pybabel update -i build/resattn.pot -d resattn/i18n/locales -D resattn --no-fuzzy-matching
+
+``tests/i18n`` fails while a marked message is missing from a catalog, untranslated or fuzzy in
+Turkish, or loses a placeholder.
 """
 
 from __future__ import annotations
