@@ -26,7 +26,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, Optional
 
@@ -63,6 +63,8 @@ class Limits:
     send_window_s: float = SEND_WINDOW_S
 
 
+#: The figures an entry stores, one column each (`resattn_board.figures.Figures`).
+FIGURE_FIELDS = tuple(f.name for f in fields(Figures))
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_\-]{16,128}$")
 
 
@@ -90,19 +92,14 @@ class CreatedBoard:
 
 
 @dataclass(frozen=True)
-class Row:
-    """One entry as the board shows it (the spec JSON re-validated by `spec`)."""
+class Row(Figures):
+    """One entry as the board shows it: its figures, who sent it, and the spec JSON (validated
+    again by `spec`)."""
 
     id: int
     display_name: str
     design_name: str
     spec_json: str
-    kind: str
-    pattern: str
-    params: int
-    macs: int
-    attention_params_pct: float
-    attention_macs_pct: float
     probe_accuracy: Optional[float]
     hidden: bool
     mine: bool
@@ -317,12 +314,8 @@ class BoardService:
                 session.add(entry)
             entry.display_name = name
             entry.spec_json = spec_json
-            entry.kind = figures.kind
-            entry.pattern = figures.pattern
-            entry.params = figures.params
-            entry.macs = figures.macs
-            entry.attention_params_pct = figures.attention_params_pct
-            entry.attention_macs_pct = figures.attention_macs_pct
+            for column in FIGURE_FIELDS:
+                setattr(entry, column, getattr(figures, column))
             entry.probe_accuracy = None  # a new design: its old probe result no longer holds
             entry.updated_at = now
             participant.last_sent_at = now
@@ -432,19 +425,9 @@ def _validated(spec: Any) -> tuple[str, Figures]:
 
 
 def _row(entry: Entry, me: Optional[int]) -> Row:
+    copied = ("id", "display_name", "design_name", "spec_json", "probe_accuracy", "hidden")
     return Row(
-        id=entry.id,
-        display_name=entry.display_name,
-        design_name=entry.design_name,
-        spec_json=entry.spec_json,
-        kind=entry.kind,
-        pattern=entry.pattern,
-        params=entry.params,
-        macs=entry.macs,
-        attention_params_pct=entry.attention_params_pct,
-        attention_macs_pct=entry.attention_macs_pct,
-        probe_accuracy=entry.probe_accuracy,
-        hidden=entry.hidden,
+        **{name: getattr(entry, name) for name in (*FIGURE_FIELDS, *copied)},
         mine=me is not None and entry.participant_id == me,
         updated_at=_aware(entry.updated_at),
     )
