@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.state import md_escape
 from resattn import i18n
 from resattn_board.db import get_engine
-from resattn_board.service import BoardService, normalize_code
+from resattn_board.service import BoardError, BoardService, normalize_code
 
 _KEYS = "board.instructor_keys"
 LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe"}
@@ -21,6 +22,13 @@ def service() -> BoardService:
 def use_page_language() -> str:
     """Translate this script run into the URL's ``?lang=`` (else ``--lang`` / the locale)."""
     return i18n.set_language(st.query_params.get("lang"))
+
+
+def say(exc: BoardError) -> str:
+    """A refusal for a Markdown element: the message in the page's language, with the values it
+    quotes (names, spec errors) escaped."""
+    quoted = {name: md_escape(str(value)) for name, value in exc.params.items()}
+    return i18n._(exc.message_id).format(**quoted)
 
 
 def remember_key(code: str, key: str) -> None:

@@ -26,10 +26,12 @@ from components.board.common import (
     forget_key,
     instructor_key,
     remember_key,
+    say,
     service,
     use_page_language,
 )
 from components.board.secret import browser_secret
+from components.state import md_escape
 from resattn.diagrams.dot import render_svg
 from resattn.i18n import LANGUAGES, N_, _, ngettext
 from resattn_board.figures import probe_accuracy
@@ -37,6 +39,9 @@ from resattn_board.service import BoardError, Row, normalize_code
 from schemas import SpecError
 
 REFRESH_S = 5
+#: Probes one press of "Run the probe" trains (each within `figures.PROBE_BUDGET_S`), so the
+#: instructor's page answers again within minutes.
+PROBES_PER_RUN = 8
 CARDS_PER_ROW = 3
 #: Cards drawn per refresh (the table lists every entry): keeps each live refresh light.
 CARDS_PER_PAGE = 24
@@ -140,7 +145,7 @@ def render_board_page(code: str, *, key: str) -> None:
     try:
         title = svc.board_title(code)
     except BoardError as exc:
-        st.error(exc.message)
+        st.error(say(exc))
         st.button(_("Back to the studio"), key=f"{key}.back", on_click=_leave)
         return
     _header(code, title, lang, key)
@@ -184,13 +189,15 @@ def _instructor_panel(code: str, *, key: str) -> str | None:
 def _run_probes(code: str, held: str) -> None:
     """Train the lab's probe on every visible design that has no accuracy yet."""
     svc = service()
-    todo = [r for r in svc.entries(code, include_hidden=False) if r.probe_accuracy is None]
-    if not todo:
+    waiting = [r for r in svc.entries(code, include_hidden=False) if r.probe_accuracy is None]
+    if not waiting:
         st.info(_("Every design on the board already has its probe accuracy."))
         return
+    todo = waiting[:PROBES_PER_RUN]
     bar = st.progress(0.0, text=_("Training the probe…"))
     for i, row in enumerate(todo):
-        label = _("Probe {i}/{n}: {name}").format(i=i + 1, n=len(todo), name=row.display_name)
+        name = md_escape(row.display_name)
+        label = _("Probe {i}/{n}: {name}").format(i=i + 1, n=len(todo), name=name)
 
         def progress(fraction: float, _message: str, i=i, label=label) -> None:
             bar.progress(min(1.0, (i + fraction) / len(todo)), text=label)
@@ -200,12 +207,21 @@ def _run_probes(code: str, held: str) -> None:
         except (SpecError, ValueError) as exc:
             st.warning(
                 _("The probe could not run on {name}: {reason}").format(
-                    name=row.display_name, reason=str(exc)
+                    name=name, reason=md_escape(str(exc))
                 )
             )
             continue
         svc.set_probe_accuracy(code, held, row.id, row.spec_json, accuracy)
     bar.progress(1.0, text=_("Probe finished."))
+    left = len(waiting) - len(todo)
+    if left:
+        st.info(
+            ngettext(
+                "{n} design still waits for the probe: press “Run the probe” again.",
+                "{n} designs still wait for the probe: press “Run the probe” again.",
+                left,
+            ).format(n=left)
+        )
 
 
 def _entries_fragment(code: str, admin: str | None, lang: str, key: str) -> None:
@@ -224,7 +240,7 @@ def _entries(code: str, admin: str | None, lang: str, key: str, secret: str) -> 
     try:
         rows = svc.entries(code, secret=secret, include_hidden=admin is not None)
     except BoardError as exc:
-        st.error(exc.message)
+        st.error(say(exc))
         return
     shown = [r for r in rows if not r.hidden]
     st.markdown(
@@ -303,7 +319,7 @@ def _toggle_hidden(code: str, admin: str, entry_id: int, hidden: bool) -> None:
     try:
         service().set_hidden(code, admin, entry_id, hidden)
     except BoardError as exc:
-        st.session_state["board.flash"] = exc.message
+        st.session_state["board.flash"] = say(exc)
 
 
 def _cards(rows: list[Row], code: str, admin: str | None, lang: str, key: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.board.common import remember_key, service, use_page_language
+from components.board.common import remember_key, say, service, use_page_language
 from components.board.page import thumbnail
 from components.board.secret import browser_secret
 from resattn.i18n import _
@@ -30,7 +30,7 @@ def _send(spec, key: str) -> None:
     try:
         row = service().send(code, ss[f"{key}.secret"], ss.get(f"{key}.name", ""), spec)
     except BoardError as exc:
-        ss[f"{key}.result"] = ("error", exc.message)
+        ss[f"{key}.result"] = ("error", say(exc))
         return
     ss[_CODE], ss[_NAME] = code, row.display_name
     thumbnail(row.spec_json)  # drawn once here, so the board's live refresh finds it cached
@@ -45,7 +45,7 @@ def _create(key: str) -> None:
     try:
         created = service().create_board(ss.get(f"{key}.title", ""))
     except BoardError as exc:
-        ss[f"{key}.result"] = ("error", exc.message)
+        ss[f"{key}.result"] = ("error", say(exc))
         return
     remember_key(created.code, created.instructor_key)
     ss[_CODE] = created.code
