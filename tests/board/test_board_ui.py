@@ -96,7 +96,9 @@ def test_instructor_creates_hides_clears_and_runs_the_probe(board_db):
     assert not failures(at), failures(at)
     [banu] = service.entries(code)
     assert banu.probe_accuracy is not None and 0.0 <= banu.probe_accuracy <= 1.0
-    assert "Probe accuracy:** —" not in "\n".join(m.value for m in at.markdown if "Banu" in m.value)
+    figures = [m.value for m in at.markdown if "**Probe accuracy:**" in m.value]
+    shown = f"**Probe accuracy:** {100 * banu.probe_accuracy:.1f} %"
+    assert sum(shown in f for f in figures) == 1  # Banu's card; hidden Ali's is not probed
     at.checkbox(key="board.admin.confirm").check().run()
     at.button(key="board.admin.clear").click().run()
     assert "2 designs removed." in [s.value for s in at.success]
