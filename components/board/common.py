@@ -4,6 +4,7 @@ this session (never in a URL), and the figures' formatting."""
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from components.state import md_escape
 from resattn import i18n
@@ -11,6 +12,8 @@ from resattn_board.db import get_engine
 from resattn_board.service import BoardError, BoardService, normalize_code
 
 _KEYS = "board.instructor_keys"
+#: What a board operation may answer instead of a result: a refusal, or an unreachable database.
+REFUSALS = (BoardError, SQLAlchemyError)
 LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe"}
 
 
@@ -24,9 +27,13 @@ def use_page_language() -> str:
     return i18n.set_language(st.query_params.get("lang"))
 
 
-def say(exc: BoardError) -> str:
+def say(exc: BoardError | SQLAlchemyError) -> str:
     """A refusal for a Markdown element: the message in the page's language, with the values it
     quotes (names, spec errors) escaped."""
+    if isinstance(exc, SQLAlchemyError):
+        return i18n._(
+            "The board's database cannot be reached right now ({reason}); try again in a moment."
+        ).format(reason=md_escape(type(exc).__name__))
     quoted = {name: md_escape(str(value)) for name, value in exc.params.items()}
     return i18n._(exc.message_id).format(**quoted)
 

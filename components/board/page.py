@@ -20,6 +20,7 @@ import streamlit as st
 from components import engine
 from components.board.common import (
     LANGUAGE_NAMES,
+    REFUSALS,
     fmt_accuracy,
     fmt_count,
     fmt_pct,
@@ -35,7 +36,7 @@ from components.state import md_escape
 from resattn.diagrams.dot import render_svg
 from resattn.i18n import LANGUAGES, N_, _, ngettext
 from resattn_board.figures import probe_accuracy
-from resattn_board.service import BoardError, Row, normalize_code
+from resattn_board.service import Row, normalize_code
 from schemas import SpecError
 
 REFRESH_S = 5
@@ -141,15 +142,14 @@ def _leave() -> None:
 def render_board_page(code: str, *, key: str) -> None:
     lang = use_page_language()
     code = normalize_code(code)
-    svc = service()
     try:
-        title = svc.board_title(code)
-    except BoardError as exc:
+        title = service().board_title(code)
+        _header(code, title, lang, key)
+        admin = _instructor_panel(code, key=f"{key}.admin")
+    except REFUSALS as exc:
         st.error(say(exc))
         st.button(_("Back to the studio"), key=f"{key}.back", on_click=_leave)
         return
-    _header(code, title, lang, key)
-    admin = _instructor_panel(code, key=f"{key}.admin")
     _entries_fragment(code, admin, lang, key)
 
 
@@ -236,10 +236,9 @@ def _entries_fragment(code: str, admin: str | None, lang: str, key: str) -> None
 
 
 def _entries(code: str, admin: str | None, lang: str, key: str, secret: str) -> None:
-    svc = service()
     try:
-        rows = svc.entries(code, secret=secret, include_hidden=admin is not None)
-    except BoardError as exc:
+        rows = service().entries(code, secret=secret, include_hidden=admin is not None)
+    except REFUSALS as exc:
         st.error(say(exc))
         return
     shown = [r for r in rows if not r.hidden]
@@ -318,7 +317,7 @@ def _card(row: Row, code: str, admin: str | None, lang: str, key: str) -> None:
 def _toggle_hidden(code: str, admin: str, entry_id: int, hidden: bool) -> None:
     try:
         service().set_hidden(code, admin, entry_id, hidden)
-    except BoardError as exc:
+    except REFUSALS as exc:
         st.session_state["board.flash"] = say(exc)
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.board.common import remember_key, say, service, use_page_language
+from components.board.common import REFUSALS, remember_key, say, service, use_page_language
 from components.board.page import thumbnail
 from components.board.secret import browser_secret
 from resattn.i18n import _
-from resattn_board.service import MAX_DISPLAY_NAME, BoardError, normalize_code
+from resattn_board.service import MAX_DISPLAY_NAME, normalize_code
 
 _CODE = "board.code"
 _NAME = "board.display_name"
@@ -29,7 +29,7 @@ def _send(spec, key: str) -> None:
         return
     try:
         row = service().send(code, ss[f"{key}.secret"], ss.get(f"{key}.name", ""), spec)
-    except BoardError as exc:
+    except REFUSALS as exc:
         ss[f"{key}.result"] = ("error", say(exc))
         return
     ss[_CODE], ss[_NAME] = code, row.display_name
@@ -44,7 +44,7 @@ def _create(key: str) -> None:
     ss = st.session_state
     try:
         created = service().create_board(ss.get(f"{key}.title", ""))
-    except BoardError as exc:
+    except REFUSALS as exc:
         ss[f"{key}.result"] = ("error", say(exc))
         return
     remember_key(created.code, created.instructor_key)

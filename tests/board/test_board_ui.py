@@ -166,3 +166,20 @@ def test_the_board_in_turkish_has_no_english_left(board_db):
     joined = "\n".join(shown)
     assert "Panoda 2 tasarım" in joined and "Stüdyoya dön" in joined and "Eğitmen" in joined
     assert [m.label for m in at.metric].count("Parametreler") == 2
+
+
+def test_an_unreachable_database_is_said_not_crashed(monkeypatch):
+    from tests.e2e.server import free_port
+
+    monkeypatch.setenv(db.URL_ENV, f"postgresql://nobody@127.0.0.1:{free_port()}/none")
+    at = board_page("K7M2X9PQ")
+    assert not at.exception
+    assert any("database cannot be reached" in e.value for e in at.error)
+    studio = AppTest.from_file(APP, default_timeout=180).run()
+    assert not failures(studio), failures(studio)
+    studio.text_input(key="studio.board.code").set_value("K7M2X9PQ")
+    studio.text_input(key="studio.board.name").set_value("Me")
+    studio.button(key="studio.board.send").click().run()
+    assert not studio.exception
+    assert any("database cannot be reached" in e.value for e in studio.error)
+    db.dispose_all()
