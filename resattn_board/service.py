@@ -135,7 +135,7 @@ def new_secret() -> str:
 
 def normalize_code(text: str) -> str:
     """A room code as typed (``k7m2-x9pq``, spaces, dashes) → its canonical form."""
-    return re.sub(r"[\s\-]", "", text or "").upper()
+    return re.sub(r"[\s\-]", "", text or "").upper()[:32]
 
 
 def clean_text(text: str) -> str:

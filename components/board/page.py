@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import subprocess
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -92,8 +93,8 @@ def thumbnail(spec_json: str) -> str | None:
     script in it can run)."""
     try:
         svg = render_svg(engine.spec_of(spec_json), shapes=False)
-    except Exception:  # noqa: BLE001 - a missing Graphviz leaves the card without a picture
-        return None
+    except (RuntimeError, OSError, subprocess.TimeoutExpired, SpecError):
+        return None  # no Graphviz (or it failed): the card goes without a picture
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return f"<img class='ra-board-thumb' alt='' src='data:image/svg+xml;base64,{data}'/>"
 

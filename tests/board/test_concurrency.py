@@ -1,4 +1,4 @@
-"""Thirty participants sending at once lose nothing and create no duplicates — from threads of
+"""Thirty participants sending at once lose nothing and create no double entries — from threads of
 one studio process and from several processes sharing the database."""
 
 from __future__ import annotations
