@@ -29,7 +29,7 @@ from schemas.attention import (
 from schemas.block import BasicBlock, BlockSpec, BottleneckBlock, InputSpec
 from schemas.diagnostics import Diagnostic
 from schemas.errors import DesignError, Problem, ResAttnError, SpecError, loc_to_path
-from schemas.network import NetworkSpec, Stage, Stem
+from schemas.network import BlockOverride, NetworkSpec, Stage, Stem
 
 Spec = Union[BlockSpec, NetworkSpec]
 
@@ -44,6 +44,7 @@ __all__ = [
     "SPATIAL_TYPES",
     "AttentionSpec",
     "BasicBlock",
+    "BlockOverride",
     "BlockSpec",
     "BottleneckBlock",
     "CBAMAttention",
