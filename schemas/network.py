@@ -84,7 +84,7 @@ class Stage(SpecModel):
     ] = []
 
     @model_validator(mode="after")
-    def _overrides_in_stage(self) -> "Stage":
+    def _overrides_in_stage(self) -> Stage:
         indices = [o.index for o in self.overrides]
         outside = [i for i in indices if i > self.depth]
         if outside:
