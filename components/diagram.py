@@ -85,6 +85,11 @@ def _on_click(key: str) -> None:
         st.session_state[f"{key}.picked"] = click["node"]
 
 
+def _on_pick(key: str) -> None:
+    st.session_state[f"{key}.expand"] = tuple(sorted(st.session_state[f"{key}.expand_pick"]))
+    st.session_state.pop(f"{key}.picked", None)
+
+
 def render_graph(cj: str, *, key: str) -> None:
     spec = engine.spec_of(cj)
     network = spec.kind == "network"
@@ -103,17 +108,18 @@ def render_graph(cj: str, *, key: str) -> None:
     if node is not None:
         text = node.get("error") or node["title"]
         st.info(f"**{node['label']}** ({node['kind']}) — {text}")
-    if network:
-        chosen = st.multiselect(
+    if network:  # the keyboard path to the same expansion
+        pick = f"{key}.expand_pick"
+        if st.session_state.get(pick) != list(expand):
+            st.session_state[pick] = list(expand)  # follows clicks on the graph
+        st.multiselect(
             "Stages shown as their blocks",
             list(range(len(spec.stages))),
-            default=list(expand),
             format_func=lambda i: f"stage {i + 1}",
-            key=f"{key}.expand_pick.{'-'.join(map(str, expand))}",
+            key=pick,
+            on_change=_on_pick,
+            args=(key,),
         )
-        if tuple(chosen) != expand:
-            st.session_state[f"{key}.expand"] = tuple(sorted(chosen))
-            st.rerun()
     st.download_button(
         "⬇ Download this diagram (.svg)",
         svg,

@@ -272,3 +272,24 @@ def analytic_params(spec) -> int:
     Equals ``count_params(build(spec))`` (a property test holds the two together).
     """
     return sum(params_by_part(spec).values())
+
+
+def stage_overheads(net) -> list[tuple[float, float]]:
+    """(params %, MACs %) the attention of each stage adds over the same stage without it.
+
+    The per-stage view of the linter's §12.4 figure (RA203 gives it for the whole network):
+    every block is counted on `meta` like `meta_costs`, each distinct block design once, so the
+    work grows with the number of distinct designs, not with the depth.
+    """
+    from resattn.networks import expand_blocks
+
+    seen: dict[str, tuple[Costs, Costs]] = {}
+    sums = [[0, 0, 0, 0] for _ in net.stages]
+    for blk in expand_blocks(net):
+        key = blk.spec.model_copy(update={"name": "block"}).model_dump_json()
+        if key not in seen:
+            seen[key] = (meta_costs(blk.spec), meta_costs(without_attention(blk.spec)))
+        full, base = seen[key]
+        for i, n in enumerate((full.params, full.macs, base.params, base.macs)):
+            sums[blk.stage][i] += n
+    return [Costs(p, m, 0, 0).overhead(Costs(bp, bm, 0, 0)) for p, m, bp, bm in sums]

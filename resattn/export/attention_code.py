@@ -33,11 +33,19 @@ GATE_LITERALS = {"sigmoid": '"sigmoid"', "hard_sigmoid": '"hard_sigmoid"'}
 
 @dataclass(frozen=True)
 class AttentionCode:
-    """A spec `type`'s class, its label in formulas, and its resolved constructor sizes."""
+    """A spec `type`'s class, its label in formulas, and its resolved constructor sizes.
+
+    `size_source(channels, option)` writes the same sizes as source text from the name of the
+    channel count and `option(field)` (the name holding a spec field), calling the sizing
+    `rules` — library functions the exported file carries verbatim — so a reusable block class
+    sizes its attention for whatever channels it is built with.
+    """
 
     cls: type[nn.Module]
     label: str
     sizes: Callable[[int, object], list[int]]
+    size_source: Callable[[str, Callable[[str], str]], list[str]]
+    rules: tuple[Callable, ...]
 
 
 def _eca_kernel(channels: int, spec) -> int:
@@ -47,14 +55,35 @@ def _eca_kernel(channels: int, spec) -> int:
 #: spec `type` → how it is exported (order = order of the classes in the exported file)
 ATTENTION_CODE = {
     "se": AttentionCode(
-        SqueezeExcite, "SE", lambda c, s: [c, se_hidden(c, s.reduction, s.divisor)]
+        SqueezeExcite,
+        "SE",
+        lambda c, s: [c, se_hidden(c, s.reduction, s.divisor)],
+        lambda c, o: [c, f"se_hidden({c}, {o('reduction')}, {o('divisor')})"],
+        (se_hidden,),
     ),
-    "eca": AttentionCode(EfficientChannelAttention, "ECA", lambda c, s: [c, _eca_kernel(c, s)]),
+    "eca": AttentionCode(
+        EfficientChannelAttention,
+        "ECA",
+        lambda c, s: [c, _eca_kernel(c, s)],
+        lambda c, o: [
+            c,
+            f"{o('kernel_size')} or eca_kernel_size({c})",  # a given size is ≥ 1
+        ],
+        (eca_kernel_size,),
+    ),
     "cbam": AttentionCode(
-        CBAM, "CBAM", lambda c, s: [c, cbam_hidden(c, s.reduction), s.spatial_kernel]
+        CBAM,
+        "CBAM",
+        lambda c, s: [c, cbam_hidden(c, s.reduction), s.spatial_kernel],
+        lambda c, o: [c, f"cbam_hidden({c}, {o('reduction')})", o("spatial_kernel")],
+        (cbam_hidden,),
     ),
     "coord": AttentionCode(
-        CoordAttention, "CA", lambda c, s: [c, coord_hidden(c, s.reduction, s.min_channels)]
+        CoordAttention,
+        "CA",
+        lambda c, s: [c, coord_hidden(c, s.reduction, s.min_channels)],
+        lambda c, o: [c, f"coord_hidden({c}, {o('reduction')}, {o('min_channels')})"],
+        (coord_hidden,),
     ),
 }
 
@@ -68,6 +97,22 @@ def attention_call(spec, channels: int, *, identity_start: bool = False) -> Call
     kwargs = [] if spec.gate == "sigmoid" else [("gate", choice(spec.gate, GATE_LITERALS))]
     kwargs += [("identity_start", "True")] if identity_start else []
     return Call(code.cls.__name__, [num(n) for n in code.sizes(channels, spec)], kwargs)
+
+
+def attention_call_source(
+    spec, channels: str, option: Callable[[str], str], *, identity_start: bool = False
+) -> Call:
+    """The constructor call of a slot's attention in a reusable class: sizes and gate from the
+    class's arguments (`option(field)` names the argument holding that field)."""
+    code = ATTENTION_CODE[spec.type]
+    kwargs = [("gate", option("gate"))] + ([("identity_start", "True")] if identity_start else [])
+    return Call(code.cls.__name__, code.size_source(channels, option), kwargs)
+
+
+def rule_sources(kinds: set[str]) -> list[str]:
+    """The library's sizing rules the attention of `kinds` needs, as their own source text."""
+    rules = dict.fromkeys(r for t, a in ATTENTION_CODE.items() if t in kinds for r in a.rules)
+    return [inspect.getsource(rule).rstrip() for rule in rules]
 
 
 def class_sources(kinds: set[str]) -> list[str]:

@@ -1,0 +1,193 @@
+"""The exported block class you can reuse: it builds its own modules from constructor arguments.
+
+A block spec exports as one class whose constructor takes ``in_channels``, ``out_channels`` and
+``stride``, then (keyword-only) the options that define it — the block's ``expansion``,
+``groups``, ``base_width`` (bottleneck), ``dropout`` (when the design has dropout),
+``zero_init_last_bn``, and for every filled slot its attention's fields, named
+``{slot}_{field}`` (``branch_reduction``, ``skip_gate`` …) — every default being the design's
+value, so ``Name()`` is the design. The sizes follow the library's own rules, carried verbatim
+(`resolve_shortcut`, the attention sizing functions), so ``Name(128, 256, 2)`` equals what
+resattn builds for those values; the block's family (basic or bottleneck, pre-activation, the
+skip kind, which slots hold which kind, the activation after the add) is fixed by the class.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import keyword
+from typing import Optional
+
+from resattn.blocks import resolve_shortcut
+from resattn.export.attention_code import GATE_LITERALS, attention_call_source
+from resattn.export.classes import block_class
+from resattn.export.codegen import INDENT, choice, comment, flag, ident, num, render, signature
+from resattn.export.helpers import helper_call_source
+from resattn.export.plan import SLOTS, BlockPlan
+from resattn.layers import PROJECTION_TABLES
+from schemas import BlockSpec
+from schemas.common import RESERVED_PATTERN
+
+
+def class_name(name: str, taken: frozenset[str]) -> str:
+    """PascalCase from the design name (``se_bottleneck`` → ``SeBottleneck``); ``Design`` is
+    appended when that would be a keyword, a built-in or a name the file defines itself."""
+    pascal = "".join(p[:1].upper() + p[1:] for p in name.split("_") if p) or "Design"
+    clash = keyword.iskeyword(pascal) or hasattr(builtins, pascal) or pascal in taken
+    if clash or RESERVED_PATTERN.fullmatch(pascal):
+        pascal += "Design"
+    return ident(pascal)
+
+
+def _source(value) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return flag(value)
+    if isinstance(value, str):
+        return choice(value, GATE_LITERALS)  # the only string option: a gate kind
+    return num(value)
+
+
+def arguments(spec: BlockSpec, fold: bool) -> list[tuple[str, str, object]]:
+    """(name, annotation, the design's value) of every constructor argument after ``*``-less
+    ``in_channels, out_channels, stride``; the inference export builds no zero-init."""
+    b = spec.block
+    out: list[tuple[str, str, object]] = [
+        ("in_channels", "int", spec.input.channels),
+        ("out_channels", "int", b.out_channels),
+        ("stride", "int", b.stride),
+    ]
+    if b.type == "bottleneck":
+        out += [("expansion", "int", b.expansion), ("groups", "int", b.groups)]
+        out += [("base_width", "int", b.base_width)]
+    if b.dropout > 0:
+        out.append(("dropout", "float", b.dropout))
+    if not fold:
+        out.append(("zero_init_last_bn", "bool", spec.zero_init_last_bn))
+    for slot, attn in spec.slots.filled().items():
+        for field, info in type(attn).model_fields.items():
+            if field == "type":
+                continue
+            value = getattr(attn, field)
+            annotation = (
+                "str" if field == "gate" else "int | None" if info.default is None else "int"
+            )
+            out.append((f"{slot}_{field}", annotation, value))
+    return out
+
+
+def constructor_arguments(spec: BlockSpec, *, fold: bool = False) -> dict[str, object]:
+    """The reusable class's constructor arguments and the design's value of each (its default):
+    ``Class(**constructor_arguments(other))`` builds `other` when it is of the same family."""
+    return {name: value for name, _, value in arguments(spec, fold)}
+
+
+def _params(spec: BlockSpec, fold: bool) -> list[str]:
+    params = [f"{n}: {ann} = {_source(v)}" for n, ann, v in arguments(spec, fold)]
+    return params[:3] + (["*", *params[3:]] if params[3:] else [])
+
+
+def _init(plan: BlockPlan, fold: bool) -> list[str]:
+    spec = plan.spec
+    i2 = INDENT * 2
+    lines = signature("__init__", ["self", *_params(spec, fold)], "", INDENT)
+    lines.append(f"{i2}super().__init__()")
+    if spec.block.type == "bottleneck":
+        lines += comment("torchvision's mid width of a bottleneck.", i2)
+        lines.append(f"{i2}width = out_channels // expansion * base_width // 64 * groups")
+    zero_init = "False" if fold else "zero_init_last_bn"
+    branch_args = {p: p for p in plan.branch.params}
+
+    def attention(slot: str) -> None:
+        if getattr(spec.slots, slot) is None:
+            return
+        channels = "in_channels" if slot == "pre_residual" else "out_channels"  # notes §12.1
+        call = attention_call_source(
+            getattr(spec.slots, slot),
+            channels,
+            lambda field: f"{slot}_{field}",
+            identity_start=slot == "skip",
+        )
+        lines.extend(render(call, i2, f"self.{SLOTS[slot].attr} = "))
+
+    attention("pre_residual")
+    optional = "dropout" in plan.branch.params and spec.block.dropout > 0
+    call = helper_call_source(
+        plan.branch, branch_args, fold=fold, optional=optional, zero_init=zero_init
+    )
+    lines += render(call, i2, "self.branch = ")
+    attention("branch")
+    lines += _shortcut(spec, fold, i2)
+    attention("skip")
+    attention("post_add")
+    if plan.wiring.post_act:
+        lines.append(f"{i2}self.act = nn.ReLU()")
+    return lines
+
+
+def _projection_call(pool: bool, preact: bool, fold: bool):
+    table = PROJECTION_TABLES[(pool, not preact)]
+    args = {p: p for p in table.params}
+    return helper_call_source(table, args, fold=fold, optional=False, zero_init="False")
+
+
+def projection_tables(spec: BlockSpec) -> list:
+    """The projection tables the reusable class may call (its skip kind decides)."""
+    preact = spec.block.preact
+    if spec.shortcut == "identity":
+        return []
+    tables = [PROJECTION_TABLES[(False, not preact)]]
+    if spec.shortcut == "avgpool_conv1x1":
+        tables.insert(0, PROJECTION_TABLES[(True, not preact)])
+    return tables
+
+
+def _shortcut(spec: BlockSpec, fold: bool, i2: str) -> list[str]:
+    preact, i3 = spec.block.preact, i2 + INDENT
+    plain = _projection_call(False, preact, fold)
+    if spec.shortcut == "identity":
+        return []
+    if spec.shortcut == "conv1x1":
+        return render(plain, i2, "self.shortcut = ")
+    if spec.shortcut == "avgpool_conv1x1":  # ResNet-D: pool first when the stride is 2
+        lines = [f"{i2}if stride > 1:"]
+        lines += render(_projection_call(True, preact, fold), i3, "self.shortcut = ")
+        lines.append(f"{i2}else:")
+        return lines + render(plain, i3, "self.shortcut = ")
+    lines = [f'{i2}if resolve_shortcut("auto", in_channels, out_channels, stride) == "identity":']
+    lines += [f"{i3}self.shortcut = None", f"{i2}else:"]
+    return lines + render(plain, i3, "self.shortcut = ")
+
+
+def rule_functions(spec: BlockSpec) -> list[str]:
+    """Source of the library's rules the class calls besides the attention sizing."""
+    return [inspect.getsource(resolve_shortcut).rstrip()] if spec.shortcut == "auto" else []
+
+
+_ARGS_NOTE = (
+    "Arguments default to the design's values, so the class alone is the design. Reuse it with "
+    "other `in_channels`, `out_channels` and `stride` (and options): the sizes follow resattn's "
+    "rules{skip}."
+)
+
+
+def reusable_block_class(name: str, plan: BlockPlan, formula_text: str, fold: bool) -> str:
+    skip = {
+        "auto": ", and a projection P is added exactly when the shapes differ (notes §12.2)",
+        "identity": "; the skip is the identity, so in_channels must equal out_channels at "
+        "stride 1",
+    }.get(plan.spec.shortcut, "")
+    return block_class(
+        name,
+        plan.wiring,
+        formula_text,
+        init=_init(plan, fold),
+        auto_shortcut=plan.spec.shortcut == "auto",
+        notes=(_ARGS_NOTE.format(skip=skip),),
+    )
+
+
+def uses_math(spec: Optional[BlockSpec]) -> bool:
+    """Whether the class needs ``import math`` (ECA's adaptive kernel size uses log2)."""
+    return spec is not None and any(a.type == "eca" for a in spec.slots.filled().values())
