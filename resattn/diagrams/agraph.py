@@ -24,7 +24,7 @@ from resattn.diagrams.words import attention_label, pattern_text, slot_of_symbol
 from resattn.loading import load_spec
 from schemas import BlockSpec, NetworkSpec
 
-#: symbol of the block formula → lane
+#: docs/design.md §1 symbol → lane
 GROUPS = {"A_p": "branch", "F": "branch", "A_r": "branch", "P": "skip", "A_s": "skip"}
 
 

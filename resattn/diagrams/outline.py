@@ -4,7 +4,7 @@ Nothing is traced for the whole network: the stem is described from its own laye
 block's output shape comes from `resattn.shapes`, and consecutive blocks that are the same
 design (same fields, attention and input shape; only the name differs) are grouped into one
 `Run`, so a stage of 64 identical blocks is drawn as its first block and one "× 63" run. A stage
-whose `shortcut` is forced to `identity` has its distinct blocks traced on `meta` (one trace per
+whose `shortcut` is forced to `identity` has its first block traced on `meta` (one trace per
 distinct design, cached) to find an add that cannot be computed (RA101), which the diagram marks.
 """
 
@@ -106,7 +106,7 @@ def outline(net: NetworkSpec) -> Outline:
         overridden = any(o.index == blk.index + 1 for o in stage.overrides)
         anon = _anonymous(spec)
         key = anon.model_dump_json()
-        if stage.shortcut == "identity" and key not in failures:
+        if spec.shortcut == "identity" and key not in failures:
             failures[key] = block_failure(anon)
         last = runs[-1] if runs else None
         if last is not None and last.stage == blk.stage and _anonymous(last.spec) == anon:

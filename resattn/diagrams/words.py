@@ -1,12 +1,12 @@
 """The words every diagram uses for attention kinds and slots, read in one place.
 
-Per-kind and per-slot facts (label, pattern, symbol) come from the schema's tables through these
-functions only, so the renderers never index those tables themselves.
+Per-kind and per-slot facts (label, pattern, symbol) come from the schema — the kinds' labels
+and the one slot table (`schemas.slots`) — through these functions only.
 """
 
 from __future__ import annotations
 
-from schemas import ATTENTION_LABELS, SLOT_PATTERNS, SLOT_SYMBOLS
+from schemas import ATTENTION_LABELS, SLOT, SLOTS
 
 #: gate kind → how a diagram names it when it is not the default sigmoid
 GATE_WORDS = {"hard_sigmoid": "hard-sigmoid"}
@@ -21,17 +21,17 @@ def attention_label(attn) -> str:
 
 def slot_pattern(slot: str) -> str:
     """``P1`` for ``branch`` (notes §3)."""
-    return SLOT_PATTERNS[slot]
+    return SLOT[slot].pattern
 
 
 def slot_symbol(slot: str) -> str:
     """``A_r`` for ``branch``."""
-    return SLOT_SYMBOLS[slot]
+    return SLOT[slot].symbol
 
 
 def slot_of_symbol(symbol: str) -> str:
     """``branch`` for ``A_r``."""
-    return next(slot for slot, sym in SLOT_SYMBOLS.items() if sym == symbol)
+    return next(s.name for s in SLOTS if s.symbol == symbol)
 
 
 def pattern_text(slots) -> str:

@@ -21,7 +21,7 @@ from fixed tables reach the text (`codegen`); nothing from a spec is evaluated.
 
 from __future__ import annotations
 
-from resattn.export.attention_code import CLASS_NAMES, class_sources, rule_sources
+from resattn.export.attention_code import CLASS_NAMES, class_sources
 from resattn.export.classes import block_class, network_class
 from resattn.export.codegen import INDENT, Call, comment, docstring, ident, num, render, signature
 from resattn.export.describe import describe, formula, module_docstring
@@ -32,6 +32,7 @@ from resattn.export.reusable import (
     projection_tables,
     reusable_block_class,
     rule_functions,
+    rule_sources,
     uses_math,
 )
 from resattn.lint import ensure_buildable

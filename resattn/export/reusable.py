@@ -16,17 +16,87 @@ from __future__ import annotations
 import builtins
 import inspect
 import keyword
+from collections.abc import Callable
 from typing import Optional
 
+from resattn.attention import kind_of
+from resattn.attention.cbam import cbam_hidden
+from resattn.attention.coord import coord_hidden
+from resattn.attention.eca import eca_kernel_size
+from resattn.attention.gc import gc_hidden
+from resattn.attention.se import se_hidden
 from resattn.blocks import resolve_shortcut
-from resattn.export.attention_code import GATE_LITERALS, attention_call_source
+from resattn.export.attention_code import GATE_LITERALS
 from resattn.export.classes import block_class
-from resattn.export.codegen import INDENT, choice, comment, flag, ident, num, render, signature
+from resattn.export.codegen import (
+    INDENT,
+    Call,
+    choice,
+    comment,
+    flag,
+    ident,
+    num,
+    render,
+    signature,
+)
 from resattn.export.helpers import helper_call_source
-from resattn.export.plan import SLOTS, BlockPlan
+from resattn.export.plan import BlockPlan
 from resattn.layers import PROJECTION_TABLES
-from schemas import BlockSpec
+from schemas import SLOT, BlockSpec
 from schemas.common import RESERVED_PATTERN
+
+#: attention `type` → (its sizes as source from the channels' name and `option(field)`, the
+#: fields those sizes read, the library's sizing rules the file carries verbatim). The same
+#: sizes as the kind's record (`AttentionKind.sizes`); a test evaluates both for every kind.
+SIZE_SOURCES: dict[str, tuple[Callable[[str, Callable[[str], str]], list[str]], tuple, tuple]] = {
+    "se": (
+        lambda c, o: [c, f"se_hidden({c}, {o('reduction')}, {o('divisor')})"],
+        ("reduction", "divisor"),
+        (se_hidden,),
+    ),
+    "eca": (
+        lambda c, o: [c, f"{o('kernel_size')} or eca_kernel_size({c})"],  # a given size is ≥ 1
+        ("kernel_size",),
+        (eca_kernel_size,),
+    ),
+    "cbam": (
+        lambda c, o: [c, f"cbam_hidden({c}, {o('reduction')})", o("spatial_kernel")],
+        ("reduction", "spatial_kernel"),
+        (cbam_hidden,),
+    ),
+    "coord": (
+        lambda c, o: [c, f"coord_hidden({c}, {o('reduction')}, {o('min_channels')})"],
+        ("reduction", "min_channels"),
+        (coord_hidden,),
+    ),
+    "ese": (lambda c, o: [c], (), ()),
+    "gc": (lambda c, o: [c, f"gc_hidden({c}, {o('reduction')})"], ("reduction",), (gc_hidden,)),
+    "simam": (lambda c, o: [], (), ()),
+    "triplet": (lambda c, o: [o("kernel_size")], ("kernel_size",), ()),
+}
+
+
+def option_fields(attn) -> tuple[str, ...]:
+    """The fields of an attention that become the reusable class's arguments: those its sizes
+    read, then the module's keyword options (the gate, …)."""
+    return SIZE_SOURCES[attn.type][1] + kind_of(attn).keywords
+
+
+def attention_call_source(
+    attn, channels: str, option: Callable[[str], str], *, identity_start: bool = False
+) -> Call:
+    """The constructor call of a slot's attention in the reusable class: sizes and keyword
+    options from the class's arguments (`option(field)` names the argument of that field)."""
+    kind = kind_of(attn)
+    kwargs = [(k, option(k)) for k in kind.keywords]
+    kwargs += [("identity_start", "True")] if identity_start else []
+    return Call(kind.module.__name__, SIZE_SOURCES[attn.type][0](channels, option), kwargs)
+
+
+def rule_sources(types: set[str]) -> list[str]:
+    """The library's sizing rules the attention of `types` needs, as their own source text."""
+    rules = dict.fromkeys(r for t, (_, _, rs) in SIZE_SOURCES.items() if t in types for r in rs)
+    return [inspect.getsource(rule).rstrip() for rule in rules]
 
 
 def class_name(name: str, taken: frozenset[str]) -> str:
@@ -66,13 +136,11 @@ def arguments(spec: BlockSpec, fold: bool) -> list[tuple[str, str, object]]:
     if not fold:
         out.append(("zero_init_last_bn", "bool", spec.zero_init_last_bn))
     for slot, attn in spec.slots.filled().items():
-        for field, info in type(attn).model_fields.items():
-            if field == "type":
-                continue
+        fields = type(attn).model_fields
+        for field in option_fields(attn):
             value = getattr(attn, field)
-            annotation = (
-                "str" if field == "gate" else "int | None" if info.default is None else "int"
-            )
+            optional = fields[field].default is None
+            annotation = "int | None" if optional else type(value).__name__
             out.append((f"{slot}_{field}", annotation, value))
     return out
 
@@ -102,14 +170,15 @@ def _init(plan: BlockPlan, fold: bool) -> list[str]:
     def attention(slot: str) -> None:
         if getattr(spec.slots, slot) is None:
             return
-        channels = "in_channels" if slot == "pre_residual" else "out_channels"  # notes §12.1
+        info = SLOT[slot]
+        channels = "in_channels" if info.sees == "input" else "out_channels"  # notes §12.1
         call = attention_call_source(
             getattr(spec.slots, slot),
             channels,
             lambda field: f"{slot}_{field}",
-            identity_start=slot == "skip",
+            identity_start=info.identity_start,
         )
-        lines.extend(render(call, i2, f"self.{SLOTS[slot].attr} = "))
+        lines.extend(render(call, i2, f"self.{info.attr} = "))
 
     attention("pre_residual")
     optional = "dropout" in plan.branch.params and spec.block.dropout > 0

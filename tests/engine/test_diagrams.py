@@ -247,9 +247,9 @@ def test_a_network_of_1024_blocks_traces_each_distinct_design_once(monkeypatch):
     render_ascii(net)
     graph_data(net, expand=range(16))
     render_dot(net)
-    assert len(calls) == 1  # 1,024 blocks, one design (identity skip, same shapes)
+    assert len(calls) == 1  # 1,024 blocks: only the first blocks force the identity skip
     runs = [n for n in graph_data(net, expand=range(16))["nodes"] if n["kind"] == "block"]
-    assert len(runs) == 16  # one run of 64 per stage
+    assert len(runs) == 32  # per stage: block 1 (the stage's shortcut), then one run of 63
 
 
 @pytest.fixture

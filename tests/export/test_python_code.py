@@ -1,4 +1,4 @@
-"""The exported file: keys, layout, determinism, ruff-clean, names (DESIGN §3, §7)."""
+"""The exported file: keys, layout, determinism, ruff-clean, names (docs/design.md §3, §7)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,14 @@ from resattn.export.reusable import constructor_arguments
 from resattn.loading import load_spec
 from resattn.presets import preset_names
 from schemas import DesignError, SpecError, parse_spec
-from tests.strategies import block_dicts, block_specs, network_dicts, network_specs
+from tests.strategies import (
+    KINDS,
+    attention_dicts,
+    block_dicts,
+    block_specs,
+    network_dicts,
+    network_specs,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -262,3 +269,25 @@ def test_inference_export_says_which_bns_stay():
     helper = next(p for p in code.split("\n\n\n") if p.startswith("def ") and "_branch(" in p)
     assert "branch.bn" not in helper and "bias=False" not in helper
     assert "return model.eval()" in code
+
+
+@settings(max_examples=60)
+@given(attn=attention_dicts(KINDS), channels=st.integers(1, 2048))
+def test_reusable_sizes_equal_the_kind_records(attn, channels):
+    """The reusable class sizes each kind as the library does, for any channel count."""
+    import inspect as _inspect
+
+    from resattn.attention import kind_of, kinds
+    from resattn.export import reusable
+
+    assert set(reusable.SIZE_SOURCES) == {k.type for k in kinds()}  # a new kind needs a row
+    spec = parse_spec(_block({"branch": attn}))
+    a = spec.slots.branch
+    scope = {r.__name__: r for _, _, rules in reusable.SIZE_SOURCES.values() for r in rules}
+    scope |= {f"v_{f}": getattr(a, f) for f in type(a).model_fields}
+    scope["math"] = __import__("math")
+    sources = reusable.SIZE_SOURCES[a.type][0]("channels", lambda f: f"v_{f}")
+    got = tuple(eval(text, {**scope, "channels": channels}) for text in sources)  # noqa: S307
+    assert got == tuple(kind_of(a).sizes(channels, a))
+    code = export_python(spec)
+    assert all(_inspect.getsource(rule) in code for rule in reusable.SIZE_SOURCES[a.type][2])
