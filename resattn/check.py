@@ -129,14 +129,17 @@ def check(spec) -> CheckReport:
 
 def trace(spec) -> tuple[ShapeRow, ...]:
     """The shape trace of a lint-clean spec (cached by its canonical JSON)."""
-    spec = load_spec(spec)
+    return _cached(_TRACES, load_spec(spec), _trace_uncached)
+
+
+def _cached(store: dict, spec, compute):
+    """`compute(spec)`, kept in `store` by the spec's canonical JSON (oldest dropped first)."""
     key = canonical_json(spec)
-    rows = _TRACES.get(key)
-    if rows is None:
-        if len(_TRACES) >= _TRACE_CACHE_SIZE:
-            _TRACES.pop(next(iter(_TRACES)))
-        rows = _TRACES[key] = _trace_uncached(spec)
-    return rows
+    if key not in store:
+        if len(store) >= _TRACE_CACHE_SIZE:
+            store.pop(next(iter(store)))
+        store[key] = compute(spec)
+    return store[key]
 
 
 _TRACE_CACHE_SIZE = 64
@@ -152,16 +155,13 @@ def drawable_trace(spec) -> tuple[tuple[ShapeRow, ...], frozenset[str]]:
     trace with the shape of its first input (the branch, for the add) and its id returned, so a
     diagram can draw the design and mark what fails. Cached like `trace`.
     """
-    spec = load_spec(spec)
-    key = canonical_json(spec)
-    found = _DRAWABLE.get(key)
-    if found is None:
-        if len(_DRAWABLE) >= _TRACE_CACHE_SIZE:
-            _DRAWABLE.pop(next(iter(_DRAWABLE)))
+
+    def compute(spec):
         failed: set[str] = set()
         rows = _trace_uncached(spec, failed)
-        found = _DRAWABLE[key] = (rows, frozenset(failed))
-    return found
+        return rows, frozenset(failed)
+
+    return _cached(_DRAWABLE, load_spec(spec), compute)
 
 
 def clear_trace_cache() -> None:

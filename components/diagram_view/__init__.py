@@ -10,28 +10,18 @@ SVG id is ``ra-s{stage}-{node}``), so the page can expand or collapse that stage
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any, Optional
 
+from components.ccv2 import folder_component
+
 NAME = "resattn_diagram_view"
-_HERE = Path(__file__).parent
-
-
-@cache
-def _component():
-    import streamlit as st
-
-    def read(name: str) -> str:
-        return (_HERE / name).read_text(encoding="utf-8")
-
-    return st.components.v2.component(
-        NAME, html=read("view.html"), css=read("view.css"), js=read("view.js")
-    )
+_HERE = str(Path(__file__).parent)
 
 
 def diagram_view(data: dict, *, key: str, on_click: Optional[Callable[[], Any]] = None):
-    """Mount the viewer with ``data = {"svg": TEXT, "hint": TEXT}``."""
-    return _component()(
+    """Mount the viewer with ``data = {"svg": TEXT, "hint": TEXT, "label": TEXT}``."""
+    component = folder_component(NAME, _HERE, "view.html", "view.css", "view.js")
+    return component(
         key=key, data=data, on_click_change=on_click or (lambda: None), height="content"
     )
