@@ -4,7 +4,7 @@
 
 const PT = 4 / 3; // CSS px per SVG pt
 const MIN_FONT_PT = 12; // the smallest label the renderer writes
-const MIN_ZOOM = 12 / (MIN_FONT_PT * PT); // never below 12 px text
+const MIN_ZOOM = 12.1 / (MIN_FONT_PT * PT); // never below 12 px text (a margin for rounding)
 const MAX_ZOOM = 3;
 const instances = new WeakMap();
 

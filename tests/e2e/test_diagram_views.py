@@ -113,7 +113,7 @@ def test_zoom_buttons_change_the_scale_but_never_below_12px(browser, server_url)
         assert svg.evaluate(SMALLEST_TEXT)["smallest"] > before
         for _ in range(8):
             page.get_by_role("button", name="Zoom out").click()
-        assert svg.evaluate(SMALLEST_TEXT)["smallest"] >= 12 - 1e-6
+        assert svg.evaluate(SMALLEST_TEXT)["smallest"] >= 12
         assert problems == [], problems
     finally:
         ctx.close()
