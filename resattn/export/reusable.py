@@ -79,18 +79,29 @@ SIZE_SOURCES: dict[str, tuple[Callable[[str, Callable[[str], str]], list[str]], 
 def option_fields(attn) -> tuple[str, ...]:
     """The fields of an attention that become the reusable class's arguments: those its sizes
     read, then the module's keyword options (the gate, …)."""
-    return SIZE_SOURCES[attn.type][1] + kind_of(attn).keywords
+    return SIZE_SOURCES.get(attn.type, (None, ()))[1] + kind_of(attn).keywords
 
 
 def attention_call_source(
-    attn, channels: str, option: Callable[[str], str], *, identity_start: bool = False
-) -> Call:
-    """The constructor call of a slot's attention in the reusable class: sizes and keyword
-    options from the class's arguments (`option(field)` names the argument of that field)."""
+    attn, channels: str, option: Callable[[str], str], sees: int, *, identity_start: bool = False
+) -> tuple[list[str], Call]:
+    """(guard lines, the constructor call) of a slot's attention in the reusable class: sizes and
+    keyword options from the class's arguments (`option(field)` names the argument of that
+    field). A kind without a row in `SIZE_SOURCES` is sized for the `sees` channels of the
+    design, and the guard refuses other channel counts with a clear message."""
     kind = kind_of(attn)
     kwargs = [(k, option(k)) for k in kind.keywords]
     kwargs += [("identity_start", "True")] if identity_start else []
-    return Call(kind.module.__name__, SIZE_SOURCES[attn.type][0](channels, option), kwargs)
+    if attn.type in SIZE_SOURCES:
+        return [], Call(kind.module.__name__, SIZE_SOURCES[attn.type][0](channels, option), kwargs)
+    guard = [
+        f"if {channels} != {num(sees)}:",
+        f"{INDENT}raise ValueError(",
+        f'{INDENT * 2}f"{kind.label} is sized for {num(sees)} channels in this file; '
+        f'export the design with {{{channels}}} from resattn"',
+        f"{INDENT})",
+    ]
+    return guard, Call(kind.module.__name__, [num(n) for n in kind.sizes(sees, attn)], kwargs)
 
 
 def rule_sources(types: set[str]) -> list[str]:
@@ -172,12 +183,15 @@ def _init(plan: BlockPlan, fold: bool) -> list[str]:
             return
         info = SLOT[slot]
         channels = "in_channels" if info.sees == "input" else "out_channels"  # notes §12.1
-        call = attention_call_source(
+        sees = spec.input.channels if info.sees == "input" else spec.block.out_channels
+        guard, call = attention_call_source(
             getattr(spec.slots, slot),
             channels,
             lambda field: f"{slot}_{field}",
+            sees,
             identity_start=info.identity_start,
         )
+        lines.extend(f"{i2}{line}" for line in guard)
         lines.extend(render(call, i2, f"self.{info.attr} = "))
 
     attention("pre_residual")

@@ -280,7 +280,7 @@ def test_reusable_sizes_equal_the_kind_records(attn, channels):
     from resattn.attention import kind_of, kinds
     from resattn.export import reusable
 
-    assert set(reusable.SIZE_SOURCES) == {k.type for k in kinds()}  # a new kind needs a row
+    assert set(reusable.SIZE_SOURCES) == {k.type for k in kinds()}  # every shipped kind has a row
     spec = parse_spec(_block({"branch": attn}))
     a = spec.slots.branch
     scope = {r.__name__: r for _, _, rules in reusable.SIZE_SOURCES.values() for r in rules}
