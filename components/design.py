@@ -92,7 +92,8 @@ def edited_block(spec, stage: int = 0) -> BlockSpec:
     from resattn.networks import expand_blocks
 
     blocks = [b for b in expand_blocks(spec) if b.stage == stage]
-    return blocks[0].spec
+    # the stage's own attention (a per-block override of block 1 is edited in the stage table)
+    return blocks[0].spec.model_copy(update={"slots": spec.stages[stage].slots})
 
 
 def family_of(block_fields) -> str:

@@ -129,26 +129,48 @@ def check(spec) -> CheckReport:
 
 def trace(spec) -> tuple[ShapeRow, ...]:
     """The shape trace of a lint-clean spec (cached by its canonical JSON)."""
-    spec = load_spec(spec)
+    return _cached(_TRACES, load_spec(spec), _trace_uncached)
+
+
+def _cached(store: dict, spec, compute):
+    """`compute(spec)`, kept in `store` by the spec's canonical JSON (oldest dropped first)."""
     key = canonical_json(spec)
-    rows = _TRACES.get(key)
-    if rows is None:
-        if len(_TRACES) >= _TRACE_CACHE_SIZE:
-            _TRACES.pop(next(iter(_TRACES)))
-        rows = _TRACES[key] = _trace_uncached(spec)
-    return rows
+    if key not in store:
+        if len(store) >= _TRACE_CACHE_SIZE:
+            store.pop(next(iter(store)))
+        store[key] = compute(spec)
+    return store[key]
 
 
 _TRACE_CACHE_SIZE = 64
 _TRACES: dict[str, tuple[ShapeRow, ...]] = {}
+_DRAWABLE: dict[str, tuple[tuple[ShapeRow, ...], frozenset[str]]] = {}
+
+
+def drawable_trace(spec) -> tuple[tuple[ShapeRow, ...], frozenset[str]]:
+    """The shape trace of any valid spec, linter errors included, and the nodes that fail.
+
+    A node that cannot run — the add ``x + F(x)`` of an identity shortcut whose shapes differ
+    (RA101), or a skip gate built for channels the identity does not carry — is kept in the
+    trace with the shape of its first input (the branch, for the add) and its id returned, so a
+    diagram can draw the design and mark what fails. Cached like `trace`.
+    """
+
+    def compute(spec):
+        failed: set[str] = set()
+        rows = _trace_uncached(spec, failed)
+        return rows, frozenset(failed)
+
+    return _cached(_DRAWABLE, load_spec(spec), compute)
 
 
 def clear_trace_cache() -> None:
     """Forget every cached trace (benchmarks use it to time a design seen for the first time)."""
     _TRACES.clear()
+    _DRAWABLE.clear()
 
 
-def _trace_uncached(spec) -> tuple[ShapeRow, ...]:
+def _trace_uncached(spec, failed: Optional[set[str]] = None) -> tuple[ShapeRow, ...]:
     from resattn.fusion import build_block
     from resattn.networks import build_network
 
@@ -157,7 +179,7 @@ def _trace_uncached(spec) -> tuple[ShapeRow, ...]:
         model = builder(spec).eval()
     inp = spec.input
     x = torch.empty(inp.batch, inp.channels, inp.height, inp.width, device="meta")
-    return tuple(_trace_module(model, x, network=isinstance(spec, NetworkSpec)))
+    return tuple(_trace_module(model, x, isinstance(spec, NetworkSpec), failed))
 
 
 class _Tracer(fx.Tracer):
@@ -167,14 +189,22 @@ class _Tracer(fx.Tracer):
         return isinstance(m, ATTENTION_TYPES) or super().is_leaf_module(m, qualname)
 
 
-def _trace_module(model: nn.Module, x: torch.Tensor, network: bool) -> Iterator[ShapeRow]:
+def _trace_module(
+    model: nn.Module, x: torch.Tensor, network: bool, failed: Optional[set[str]] = None
+) -> Iterator[ShapeRow]:
     graph = _Tracer().trace(model)
     gm = fx.GraphModule(model, graph)
     shapes: dict[str, tuple[int, ...]] = {}
 
     class Recorder(fx.Interpreter):
         def run_node(self, n):
-            result = super().run_node(n)
+            try:
+                result = super().run_node(n)
+            except RuntimeError:
+                if failed is None:
+                    raise
+                failed.add(n.name)  # keep drawing: the first input passes through
+                result = self.env[n.all_input_nodes[0]]
             if isinstance(result, torch.Tensor):
                 shapes[n.name] = tuple(result.shape)
             return result

@@ -146,7 +146,8 @@ def without_attention(spec):
     """The same design with every slot empty (the baseline of the attention overhead)."""
     if isinstance(spec, BlockSpec):
         return spec.model_copy(update={"slots": Slots()})
-    stages = [stage.model_copy(update={"slots": Slots()}) for stage in spec.stages]
+    empty = {"slots": Slots(), "overrides": []}
+    stages = [stage.model_copy(update=empty) for stage in spec.stages]
     return spec.model_copy(update={"stages": stages})
 
 
@@ -220,3 +221,24 @@ def meta_costs(spec) -> Costs:
         params["all"] += p.numel()
         params["attention"] += p.numel() if is_attention(name) else 0
     return Costs(params["all"], macs["all"], params["attention"], macs["attention"])
+
+
+def stage_overheads(net) -> list[tuple[float, float]]:
+    """(params %, MACs %) the attention of each stage adds over the same stage without it.
+
+    The per-stage view of the linter's §12.4 figure (RA203 gives it for the whole network):
+    every block is counted on `meta` like `meta_costs`, each distinct block design once, so the
+    work grows with the number of distinct designs, not with the depth.
+    """
+    from resattn.networks import expand_blocks
+
+    seen: dict[str, tuple[Costs, Costs]] = {}
+    sums = [[0, 0, 0, 0] for _ in net.stages]
+    for blk in expand_blocks(net):
+        key = blk.spec.model_copy(update={"name": "block"}).model_dump_json()
+        if key not in seen:
+            seen[key] = (meta_costs(blk.spec), meta_costs(without_attention(blk.spec)))
+        full, base = seen[key]
+        for i, n in enumerate((full.params, full.macs, base.params, base.macs)):
+            sums[blk.stage][i] += n
+    return [Costs(p, m, 0, 0).overhead(Costs(bp, bm, 0, 0)) for p, m, bp, bm in sums]

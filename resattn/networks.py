@@ -52,7 +52,7 @@ def expand_blocks(net: NetworkSpec) -> list[NetworkBlock]:
                     "out_channels": stage.out_channels,
                     "stride": stride,
                 },
-                slots=stage.slots,
+                slots=stage.block_slots(j + 1),
                 # the stage's shortcut is its first block's; the others keep their shapes
                 shortcut=stage.shortcut if j == 0 else "auto",
                 post_add_activation=stage.post_add_activation,

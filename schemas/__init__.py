@@ -30,7 +30,7 @@ from schemas.attention import (
 from schemas.block import BasicBlock, BlockSpec, BottleneckBlock, InputSpec
 from schemas.diagnostics import Diagnostic
 from schemas.errors import DesignError, Problem, ResAttnError, SpecError, loc_to_path
-from schemas.network import NetworkSpec, Stage, Stem
+from schemas.network import BlockOverride, NetworkSpec, Stage, Stem
 from schemas.slots import SLOT, SLOT_OF_ATTR, SLOTS, Slot
 
 Spec = Union[BlockSpec, NetworkSpec]
@@ -50,6 +50,7 @@ __all__ = [
     "SPATIAL_TYPES",
     "AttentionSpec",
     "BasicBlock",
+    "BlockOverride",
     "BlockSpec",
     "BottleneckBlock",
     "CBAMAttention",

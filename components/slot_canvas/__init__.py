@@ -8,24 +8,17 @@ It reports edits as the trigger value ``action``: ``{"op": "place"|"move"|"remov
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any, Optional
 
+from components.ccv2 import folder_component
+
 NAME = "resattn_slot_canvas"
-_HERE = Path(__file__).parent
+_HERE = str(Path(__file__).parent)
 
 
-@cache
 def _component():
-    import streamlit as st
-
-    def read(name: str) -> str:
-        return (_HERE / name).read_text(encoding="utf-8")
-
-    return st.components.v2.component(
-        NAME, html=read("canvas.html"), css=read("canvas.css"), js=read("canvas.js")
-    )
+    return folder_component(NAME, _HERE, "canvas.html", "canvas.css", "canvas.js")
 
 
 def slot_canvas(data: dict, *, key: str, on_action: Optional[Callable[[], Any]] = None):
