@@ -211,8 +211,9 @@ def _assemble(found: Recognised, name: str, findings: list):
         spec, groups = network_spec(facts, stem, found.head["num_classes"], shape, name)
     except SpecError as exc:
         raise NoFit(
-            Finding("design", f"the recognised design is not a valid spec: {exc.message}",
-                    "blocking")
+            Finding(
+                "design", f"the recognised design is not a valid spec: {exc.message}", "blocking"
+            )
         ) from None
     weights = dict(stem_weights)
     for s, indices in enumerate(groups):

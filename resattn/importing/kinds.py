@@ -19,9 +19,10 @@ this table to the same kinds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -278,7 +279,7 @@ def match_cbam(g: Graph, feature: str, mul) -> Optional[AttentionMatch]:
     if set(pools) != {"ReduceMean", "ReduceMax"}:
         return None
     (_, a), (_, b) = pools["ReduceMean"], pools["ReduceMax"]
-    if not all(np.array_equal(x, y) for x, y in zip(a[1:5], b[1:5])):
+    if not all(np.array_equal(x, y) for x, y in zip(a[1:5], b[1:5], strict=True)):
         return None  # two MLPs: not CBAM's shared one
     mid = mul.output[0]
     spatial = [m for m in g.uses(mid) if m.op_type == "Mul"]

@@ -77,9 +77,7 @@ def parse_model(data: bytes, where: str):
     graph = model.graph
     if model.ir_version <= 0 or not graph.node or not graph.output:
         raise _refuse(where, _not_onnx(data, None))
-    version = next(
-        (op.version for op in model.opset_import if op.domain in ("", "ai.onnx")), None
-    )
+    version = next((op.version for op in model.opset_import if op.domain in ("", "ai.onnx")), None)
     if version is None:
         raise _refuse(where, "the model declares no standard ONNX opset")
     if version < MIN_OPSET:

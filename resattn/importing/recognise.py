@@ -87,6 +87,7 @@ class Walker:
         self.g = g
         self.claimed: set[int] = set()
         self.findings: list[Finding] = []
+        self._part = "graph"
 
     # ----- bookkeeping ----------------------------------------------------------------------
 
@@ -218,6 +219,7 @@ class Walker:
                 if not uses:
                     return steps, None
                 if len(uses) > 1:
+                    self._part = part
                     raise NoFit(self._fork(t, uses, part))
                 node = uses[0]
             if node.op_type == "Add":
@@ -237,16 +239,22 @@ class Walker:
 
     def _fork(self, t: str, uses: list, part: str) -> Finding:
         reach = self._downstream(uses)
+        norm = self._norm_near(uses)
+        if norm is not None:
+            return norm
         ops = {n.op_type for n in reach}
-        kernels = sorted(
+        convs = sorted(
             {
-                tuple(self.g.attr(n, "kernel_shape", []))
+                (tuple(self.g.attr(n, "kernel_shape", [])), _same_int(self.g.attr(n, "dilations")))
                 for n in uses
-                if n.op_type == "Conv" and self.g.attr(n, "kernel_shape")
+                if n.op_type == "Conv"
             }
         )
-        if "Softmax" in ops and len(kernels) > 1:
-            sizes = " and ".join("×".join(map(str, k)) for k in kernels)
+        names = self.names(_unique([*uses, *reach])[:12])
+        if "Softmax" in ops and len(convs) > 1:
+            sizes = " and ".join(
+                "×".join(map(str, k)) + (f" dilated {d}" if d > 1 else "") for k, d in convs
+            )
             reason = (
                 f"a selective-kernel conv (parallel {sizes} convs whose outputs a softmax "
                 "attention over the paths selects): spec v1's branch has one conv per step"
@@ -257,7 +265,24 @@ class Walker:
                 f"({', '.join(sorted({n.op_type for n in uses}))}); spec v1's branch is one "
                 "chain of conv / BN / ReLU"
             )
-        return Finding(part, reason, "blocking", self.names([*uses, *reach][:12]))
+        return Finding(part, reason, "blocking", names)
+
+    def _norm_near(self, nodes: list) -> Optional[Finding]:
+        """A normalisation spec v1 lacks, within a few nodes of `nodes` (GroupNorm exports as
+        Reshape → InstanceNormalization → Reshape → Mul → Add before opset 18)."""
+        near = self._downstream(nodes, 8)
+        for node in near:
+            name = OTHER_NORMS.get(node.op_type)
+            if name is not None:
+                around = [n for n in near if n.op_type in ("Reshape", "Shape", "Mul", "Add")]
+                return Finding(
+                    self._part,
+                    f"{name} ({node.op_type}) has no place in spec v1, whose blocks use "
+                    "BatchNorm; a design with BatchNorm there would compute something else",
+                    "blocking",
+                    self.names(_unique([node, *around])),
+                )
+        return None
 
     def _downstream(self, nodes: list, limit: int = 60) -> list:
         out, queue, seen = [], list(nodes), set()
@@ -272,17 +297,10 @@ class Walker:
         return out
 
     def _unknown_layer(self, node, part: str) -> None:
-        name = OTHER_NORMS.get(node.op_type)
-        if name is not None:
-            raise NoFit(
-                Finding(
-                    part,
-                    f"{name} ({node.op_type}) has no place in spec v1, whose blocks use "
-                    "BatchNorm; a design with BatchNorm there would compute something else",
-                    "blocking",
-                    self.names([node]),
-                )
-            )
+        self._part = part
+        norm = self._norm_near([node])
+        if norm is not None:
+            raise NoFit(norm)
         domain = f" of domain {node.domain!r}" if node.domain not in ("", "ai.onnx") else ""
         raise NoFit(
             Finding(
@@ -309,6 +327,16 @@ class Walker:
         x = g.inputs[0].name
         result.input_shape = g.shape(x) or ()
         stem_nodes, t = self._linear(x)
+        if len(self.free_uses(t)) < 2:
+            raise NoFit(
+                Finding(
+                    "graph",
+                    "no residual structure: no tensor is both transformed and added back to "
+                    "itself (a skip connection), so the model is not a residual network and spec "
+                    "v1 cannot describe it",
+                    "blocking",
+                )
+            )
         if stem_nodes:
             result.stem = self._stem(stem_nodes)
         while len(self.free_uses(t)) >= 2:
@@ -355,7 +383,9 @@ class Walker:
         left = [
             n
             for n in g.nodes
-            if id(n) not in self.claimed and id(n) not in g.const_nodes and n.op_type != "Constant"
+            if id(n) not in self.claimed
+            and id(n) not in g.const_nodes
+            and n.op_type != "Constant"
             and not _shape_only(g, n)
         ]
         if left:
@@ -421,8 +451,12 @@ class Walker:
             )
         add = paths[0][1]
         self.claim([add])
-        convs = [sum(1 for s in p if not isinstance(s, _GATES) and s.op_type == "Conv") for p, _ in paths]
-        branch, skip = (paths[0][0], paths[1][0]) if convs[0] >= convs[1] else (paths[1][0], paths[0][0])
+        convs = [
+            sum(1 for s in p if not isinstance(s, _GATES) and s.op_type == "Conv") for p, _ in paths
+        ]
+        branch, skip = (
+            (paths[0][0], paths[1][0]) if convs[0] >= convs[1] else (paths[1][0], paths[0][0])
+        )
         slots: dict = {}
         weights: dict = {}
         # branch: [A_p] F [A_r]; gates elsewhere have no slot
@@ -487,8 +521,12 @@ class Walker:
                 p_values["stride"] != values["stride"]
             ):
                 raise NoFit(
-                    Finding(f"{part} skip", "the projection's stride or channels differ from the "
-                            "branch's", "blocking", self.names(sk))
+                    Finding(
+                        f"{part} skip",
+                        "the projection's stride or channels differ from the branch's",
+                        "blocking",
+                        self.names(sk),
+                    )
                 )
         # after the add: [A_o] [ReLU]
         t = add.output[0]
@@ -502,7 +540,13 @@ class Walker:
             self.claim(uses)
             t = uses[0].output[0]
         record = BlockRecord(
-            in_channels, branch_key, values, shortcut, {}, post_act, weights,
+            in_channels,
+            branch_key,
+            values,
+            shortcut,
+            {},
+            post_act,
+            weights,
             g.label(add),
         )
         for slot, gate in slots.items():
@@ -516,12 +560,13 @@ class Walker:
         return [node, *steps], add
 
     def _only_gate_reads(self, t: str) -> bool:
-        """Is every reader of `t` part of gates on it (so a gate there is A_o, not the next
-        block's A_p, whose block's skip would read `t` too)?"""
+        """Is every reader of `t` part of one gate on it (so that gate is A_o, not the next
+        block's A_p, whose skip would read `t` too)?"""
         uses = self.free_uses(t)
         if not uses:
             return False
         gate_nodes: set[int] = set()
+        gates = 0
         for mul in uses:
             if mul.op_type != "Mul":
                 continue
@@ -530,9 +575,11 @@ class Walker:
                 continue
             nodes = self.self_function(other, t)
             if nodes is not None:
+                gates += 1
                 gate_nodes.update(id(n) for n in nodes)
                 gate_nodes.add(id(mul))
-        return bool(gate_nodes) and all(id(n) in gate_nodes for n in uses)
+        # two gates on one tensor are the next block's A_p and A_s (identity skip)
+        return gates == 1 and all(id(n) in gate_nodes for n in uses)
 
     def _place(self, record: BlockRecord, slot: str, gate: Gate, part: str) -> None:
         from resattn.export.plan import SLOTS
@@ -556,8 +603,9 @@ class Walker:
                 if slot == "skip"
                 else f"its gate is scaled by {gate.scale:g}, which only spec v1's skip gate is"
             )
-            self.findings.append(Finding(where, f"{gate.kind} attention: {why}", "dropped",
-                                         self.names(gate.nodes)))
+            self.findings.append(
+                Finding(where, f"{gate.kind} attention: {why}", "dropped", self.names(gate.nodes))
+            )
             return
         channels = record.in_channels if slot == "pre_residual" else record.out_channels
         options = RECOGNISERS[gate.kind].options(channels, gate.measured)
@@ -655,6 +703,20 @@ _SQUASHING = frozenset({"Sigmoid", "HardSigmoid", "Softmax", "Tanh"})
 _POOLING = frozenset(
     {"GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "ReduceMax", "ReduceSum", "MatMul"}
 )
+
+
+def _same_int(values) -> int:
+    values = list(values or [1])
+    return values[0] if all(v == values[0] for v in values) else 0
+
+
+def _unique(nodes: list) -> list:
+    seen, out = set(), []
+    for n in nodes:
+        if id(n) not in seen:
+            seen.add(id(n))
+            out.append(n)
+    return out
 
 
 def _reads(gate: Gate, x: str, g: Graph) -> bool:

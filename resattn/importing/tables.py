@@ -125,7 +125,8 @@ def match_table(g: Graph, table: LayerTable, nodes: list) -> Optional[tuple[dict
     if i != len(nodes):
         return None
     # a conv bias with no BN to hold it has no place in the table
-    for layer, node in zip([x for x in table.layers if x.op is nn.Conv2d], _convs(nodes)):
+    conv_layers = [x for x in table.layers if x.op is nn.Conv2d]
+    for layer, node in zip(conv_layers, _convs(nodes), strict=True):
         bias = conv_info(g, node)["bias"]
         if layer.name not in folded_into and bias is not None and np.any(bias):
             return None
