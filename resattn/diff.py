@@ -248,3 +248,30 @@ def _slot_of(path: str) -> Optional[str]:
         return None
     i = parts.index("slots")
     return ".".join(parts[: i + 2]) if len(parts) > i + 1 else None
+
+
+_HIGHLIGHT = ', penwidth=3, color="#d62728"];'
+
+
+def highlighted_dot(spec, slot_paths: set[str]) -> str:
+    """The design's DOT diagram with the given slots (`SpecDiff.changed_slots`) outlined: a
+    block's attention node and gate, or every block of a network stage whose slots changed."""
+    from resattn.diagrams.dot import render_dot
+    from resattn.export.plan import SLOTS
+
+    ids = set()
+    for path in slot_paths:
+        slot = path.rsplit(".", 1)[-1]
+        if path.startswith("stages["):
+            stage = int(path[len("stages[") : path.index("]")])
+            ids.add(f"stage{stage + 1}_block")
+        elif slot in SLOTS:
+            ids.update({SLOTS[slot].attr, f"{SLOTS[slot].attr}_gate"})
+    lines = []
+    for line in render_dot(spec, shapes=False).split("\n"):
+        node = line.strip().split(" [", 1)[0].strip('"')
+        hit = node in ids or any(i.endswith("_block") and node.startswith(i) for i in ids)
+        if hit and "->" not in line and line.endswith("];"):
+            line = line[: -len("];")] + _HIGHLIGHT  # the last color given wins
+        lines.append(line)
+    return "\n".join(lines)

@@ -92,11 +92,11 @@ def import_model(
     if isinstance(source, nn.Module):
         data = module_to_onnx(source, example_input)
         where = type(source).__name__
-        default_name = _valid_name(type(source).__name__)
+        default_name = spec_name(type(source).__name__)
     else:
         data, where = read_bytes(source, max_bytes=max_bytes)
         default_name = (
-            _valid_name(Path(source).stem) if isinstance(source, (str, Path)) else "imported"
+            spec_name(Path(source).stem) if isinstance(source, (str, Path)) else "imported"
         )
     model = parse_model(data, where)
     return recognise_model(model, name=name or default_name, source=where)
@@ -237,7 +237,7 @@ def _state_dict(spec, weights: dict) -> dict[str, torch.Tensor]:
     return state
 
 
-def _valid_name(text: str) -> str:
+def spec_name(text: str) -> str:
     name = re.sub(r"[^A-Za-z0-9_]", "_", text)[:64] or "imported"
     if not re.match(r"[A-Za-z_]", name):
         name = f"m_{name}"[:64]
