@@ -38,7 +38,7 @@ def render_open_model(*, key: str) -> None:
             return
         st.session_state[_SEEN] = ident
         open_upload(upload.name, upload.size, upload.getvalue)
-        _summary()
+        st.rerun()  # the whole page shows the outcome: the new design or the refusal
 
 
 def open_upload(name: str, size: int, read) -> bool:
