@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import keyword
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from resattn.importing.graph import Graph
 from resattn.importing.parts import Finding, NoFit
 from resattn.importing.reading import MAX_ONNX_BYTES, parse_model, read_bytes
 from resattn.importing.recognise import BlockRecord, Recognised, Walker
-from schemas import Diagnostic, SpecError
+from schemas import Diagnostic, Problem, SpecError
 
 #: opset of the ONNX export an `nn.Module` goes through
 MODULE_OPSET = 17
@@ -98,6 +97,13 @@ def import_model(
         default_name = (
             spec_name(Path(source).stem) if isinstance(source, (str, Path)) else "imported"
         )
+    if name is not None:
+        from schemas.common import check_name
+
+        try:
+            check_name(name)
+        except ValueError as exc:
+            raise SpecError([Problem("name", str(exc))]) from None
     model = parse_model(data, where)
     return recognise_model(model, name=name or default_name, source=where)
 
@@ -224,24 +230,31 @@ def _assemble(found: Recognised, name: str, findings: list):
 
 
 def _state_dict(spec, weights: dict) -> dict[str, torch.Tensor]:
-    """The recognised arrays in ``build(spec)``'s keys and order (shapes checked)."""
-    from resattn.build import build
-
-    reference = build(spec, device="meta").state_dict()
+    """The recognised arrays as tensors, in the order the recogniser found them (stem, stages,
+    head: the order of ``build(spec).state_dict()``; the tests hold the two key lists equal).
+    Nothing is built here: a meta-device build of a ResNet-50 costs more than its recognition."""
     state = {}
-    for key, ref in reference.items():
-        if key not in weights:
-            raise RuntimeError(f"importer produced no weight for {key}")
-        value = torch.from_numpy(np.array(weights[key], copy=True)).reshape(ref.shape)
-        state[key] = value.to(ref.dtype)
+    for key, value in weights.items():
+        array = np.asarray(value)
+        if not array.flags.writeable or not array.flags.c_contiguous:
+            array = np.ascontiguousarray(array).copy()
+        state[key] = torch.from_numpy(array)
     return state
 
 
 def spec_name(text: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9_]", "_", text)[:64] or "imported"
-    if not re.match(r"[A-Za-z_]", name):
-        name = f"m_{name}"[:64]
-    return name if not keyword.iskeyword(name) else f"{name}_"
+    """A valid design name made from a file or class name (`schemas.common.check_name`'s
+    rules): odd characters become ``_``; a reserved or keyword name gets an ``imported_``
+    prefix; ``imported`` when nothing usable is left."""
+    from schemas.common import check_name
+
+    base = re.sub(r"[^A-Za-z0-9_]", "_", text)[:64]
+    for candidate in (base, f"imported_{base}"[:64], "imported"):
+        try:
+            return check_name(candidate)
+        except ValueError:
+            continue
+    return "imported"
 
 
 def save_weights(state_dict: dict[str, torch.Tensor], path: Union[str, Path, None] = None):

@@ -551,6 +551,7 @@ class Walker:
         )
         for slot, gate in slots.items():
             self._place(record, slot, gate, part)
+        record.weights = _in_block_order(record.weights)
         return record, t
 
     def _walk_from(self, node, part: str):
@@ -703,6 +704,14 @@ _SQUASHING = frozenset({"Sigmoid", "HardSigmoid", "Softmax", "Tanh"})
 _POOLING = frozenset(
     {"GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "ReduceMax", "ReduceSum", "MatMul"}
 )
+
+
+def _in_block_order(weights: dict) -> dict:
+    """A block's weights in its modules' registration order (= ``state_dict`` order)."""
+    from resattn.export.plan import BLOCK_ATTRS
+
+    rank = {attr: i for i, attr in enumerate(BLOCK_ATTRS)}
+    return dict(sorted(weights.items(), key=lambda kv: rank[kv[0].split(".", 1)[0]]))
 
 
 def _same_int(values) -> int:

@@ -95,3 +95,15 @@ def test_old_opset_is_refused():
 def test_a_module_needs_an_example_input():
     with pytest.raises(ValueError, match="example_input"):
         import_model(foreign.plain_cnn())
+
+
+@pytest.mark.parametrize("stem, name", [("model", "imported_model"), ("my-net.v2", "my_net_v2")])
+def test_file_name_becomes_a_valid_design_name(tmp_path, stem, name):
+    path = tmp_path / f"{stem}.onnx"
+    path.write_bytes(to_onnx(foreign.context_net().eval(), foreign.EXAMPLE))
+    assert import_model(path).spec.name == name
+
+
+def test_an_invalid_name_is_refused_before_reading():
+    with pytest.raises(ValueError, match="keyword"):
+        import_model(b"", name="class")
