@@ -257,7 +257,7 @@ def highlighted_dot(spec, slot_paths: set[str]) -> str:
     """The design's DOT diagram with the given slots (`SpecDiff.changed_slots`) outlined: a
     block's attention node and gate, or every block of a network stage whose slots changed."""
     from resattn.diagrams.dot import render_dot
-    from resattn.export.plan import SLOTS
+    from schemas import SLOT
 
     ids = set()
     for path in slot_paths:
@@ -265,8 +265,8 @@ def highlighted_dot(spec, slot_paths: set[str]) -> str:
         if path.startswith("stages["):
             stage = int(path[len("stages[") : path.index("]")])
             ids.add(f"stage{stage + 1}_block")
-        elif slot in SLOTS:
-            ids.update({SLOTS[slot].attr, f"{SLOTS[slot].attr}_gate"})
+        elif slot in SLOT:
+            ids.update({SLOT[slot].attr, f"{SLOT[slot].attr}_gate"})
     lines = []
     for line in render_dot(spec, shapes=False).split("\n"):
         node = line.strip().split(" [", 1)[0].strip('"')

@@ -100,10 +100,9 @@ class Shown:
 
 def show(spec: Any) -> Shown:
     """Display a design (anything `load_spec` reads) or an import result in a notebook."""
-    from resattn.importing.api import ImportResult
     from resattn.loading import load_spec
 
-    if isinstance(spec, ImportResult):
+    if hasattr(spec, "unsupported") and hasattr(spec, "fit"):  # an ImportResult
         text = f"import: {spec.fit} fit" + "".join(f"\n  {f}" for f in spec.unsupported)
         return Shown(import_html(spec), text)
     spec = load_spec(spec)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from resattn.cli import EXIT_OK
-from resattn.commands._common import SPEC_HELP, print_json, spec_text
+from resattn.commands._common import EXIT_OK, SPEC_HELP, print_json, spec_text
 
 NAME = "diff"
 HELP = "compare two designs: slots placed / moved / removed, fields, stages, and b − a deltas"

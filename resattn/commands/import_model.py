@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from resattn.cli import EXIT_DESIGN, EXIT_OK
-from resattn.commands._common import print_diagnostics, print_json, write_output
+from resattn.commands._common import (
+    EXIT_DESIGN,
+    EXIT_OK,
+    print_diagnostics,
+    print_json,
+    write_output,
+)
 
 NAME = "import"
 HELP = (

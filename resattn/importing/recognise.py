@@ -14,6 +14,7 @@ from typing import Optional, Union
 
 import numpy as np
 
+from resattn.fusion import BLOCK_MODULES
 from resattn.importing.graph import Graph
 from resattn.importing.kinds import RECOGNISERS
 from resattn.importing.parts import (
@@ -25,6 +26,7 @@ from resattn.importing.parts import (
 )
 from resattn.importing.tables import match_table
 from resattn.layers import BRANCH_TABLES, PROJECTION_TABLES, STEM_TABLES
+from schemas import SLOT
 
 #: ops a linear run (stem, branch, projection) is made of
 LAYER_OPS = frozenset({"Conv", "BatchNormalization", "Relu", "MaxPool", "AveragePool", "Dropout"})
@@ -583,8 +585,6 @@ class Walker:
         return gates == 1 and all(id(n) in gate_nodes for n in uses)
 
     def _place(self, record: BlockRecord, slot: str, gate: Gate, part: str) -> None:
-        from resattn.export.plan import SLOTS
-
         where = f"{part} slots.{slot}"
         if isinstance(gate, UnknownGate):
             self.findings.append(
@@ -597,18 +597,19 @@ class Walker:
                 )
             )
             return
-        want = 2.0 if slot == "skip" else 1.0
+        row = SLOT[slot]
+        want = 2.0 if row.identity_start else 1.0  # the identity-start gate is doubled
         if abs(gate.scale - want) > 1e-6:
             why = (
-                "spec v1's skip gate is doubled so that it starts as an identity"
-                if slot == "skip"
-                else f"its gate is scaled by {gate.scale:g}, which only spec v1's skip gate is"
+                f"spec v1's {slot} gate is doubled so that it starts as an identity"
+                if row.identity_start
+                else f"its gate is scaled by {gate.scale:g}, which only an identity-start gate is"
             )
             self.findings.append(
                 Finding(where, f"{gate.kind} attention: {why}", "dropped", self.names(gate.nodes))
             )
             return
-        channels = record.in_channels if slot == "pre_residual" else record.out_channels
+        channels = row.channels(record.in_channels, record.out_channels)
         options = RECOGNISERS[gate.kind].options(channels, gate.measured)
         if options is None:
             sizes = ", ".join(f"{k} {v}" for k, v in gate.measured.items())
@@ -623,7 +624,7 @@ class Walker:
             )
             return
         record.slots[slot] = {"type": gate.kind, **options, "gate": gate.gate}
-        record.weights.update(prefixed(SLOTS[slot].attr, gate.weights))
+        record.weights.update(prefixed(row.attr, gate.weights))
 
     def _head(self, t: str) -> tuple[dict, str]:
         g = self.g
@@ -708,9 +709,7 @@ _POOLING = frozenset(
 
 def _in_block_order(weights: dict) -> dict:
     """A block's weights in its modules' registration order (= ``state_dict`` order)."""
-    from resattn.export.plan import BLOCK_ATTRS
-
-    rank = {attr: i for i, attr in enumerate(BLOCK_ATTRS)}
+    rank = {attr: i for i, (attr, _) in enumerate(BLOCK_MODULES)}
     return dict(sorted(weights.items(), key=lambda kv: rank[kv[0].split(".", 1)[0]]))
 
 
