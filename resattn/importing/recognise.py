@@ -341,20 +341,10 @@ class Walker:
             )
         if stem_nodes:
             result.stem = self._stem(stem_nodes)
-        while len(self.free_uses(t)) >= 2:
+        while len(self.free_uses(t)) >= 2:  # at least once: checked above
             part = f"block {len(result.blocks) + 1}"
             block, t = self.block(t, part)
             result.blocks.append(block)
-        if not result.blocks:
-            raise NoFit(
-                Finding(
-                    "graph",
-                    "no residual structure: no tensor is both transformed and added back to "
-                    "itself (a skip connection), so the model is not a residual network and spec "
-                    "v1 cannot describe it",
-                    "blocking",
-                )
-            )
         if result.stem is not None:
             result.head, t = self._head(t)
         elif t not in g.outputs or len(result.blocks) > 1:

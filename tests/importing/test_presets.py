@@ -7,17 +7,12 @@ import pytest
 
 from resattn import load_spec
 from resattn.importing import import_model
+from resattn.presets import preset_index
 from schemas import canonical_json
 from tests.importing.harness import example_input, max_diff, random_model, to_onnx
 
-TORCHVISION = [
-    "resnet18",
-    "resnet34",
-    "resnet50",
-    "resnet101",
-    "resnext50_32x4d",
-    "wide_resnet50_2",
-]
+#: the presets that reproduce torchvision's networks (their titles say so)
+TORCHVISION = [n for n, p in preset_index().items() if p["title"].endswith("(torchvision)")]
 
 
 def _small(name: str):
@@ -25,6 +20,10 @@ def _small(name: str):
     data = load_spec(f"preset:{name}").model_dump()
     data["input"] |= {"height": 64, "width": 64}
     return load_spec(data)
+
+
+def test_the_six_torchvision_presets_are_all_there():
+    assert len(TORCHVISION) == 6 and "wide_resnet50_2" in TORCHVISION
 
 
 @pytest.mark.parametrize("name", TORCHVISION)
