@@ -1,8 +1,8 @@
 """The ablation (NOTES §8): every variant's static figures side by side, plus the probe.
 
-Static figures come from `resattn.profile` (params, MACs, elementwise ops — DESIGN §3's counting
-rules) on each variant's full-size design. Latency is measured here rather than per variant so
-that every variant is timed under the same conditions: the models are warmed up, then timed in
+Static figures come from `resattn.profile` (params, MACs, elementwise ops — docs/design.md §3's
+counting rules) on each variant's full-size design. Latency is measured here rather than per variant
+so that every variant is timed under the same conditions: the models are warmed up, then timed in
 turns (one forward of each per round), and each variant reports its median. Overheads are in %
 versus the baseline (the same design with every slot empty).
 
@@ -38,7 +38,7 @@ OVERHEAD_FIGURES = ("params", "macs", "elementwise_ops", "latency_ms")
 
 @dataclass(frozen=True)
 class Static:
-    """One variant's static figures (DESIGN §3 counting rules; latency in ms, median)."""
+    """One variant's static figures (docs/design.md §3 counting rules; latency in ms, median)."""
 
     params: int
     macs: int
