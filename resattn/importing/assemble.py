@@ -4,6 +4,8 @@ A graph shows sizes, not the options that produced them: a bottleneck's mid widt
 (expansion, base_width); a projection, not whether the spec said ``auto`` or ``conv1x1``. Each
 choice here is fixed and documented, so an import is a function of the graph:
 
+* stage shortcut (the first block's skip; later blocks use ``auto``): as above, except that in
+  a network with an avg-pool projection, stride-1 projections say ``avgpool_conv1x1`` too;
 * bottleneck: expansion 4 when some base width gives the mid width, else the first expansion
   from 1 up that does; base width 64 when it fits, else the smallest that does;
 * shortcut: ``auto`` when it resolves to what the graph has, else ``conv1x1``, then
@@ -139,45 +141,51 @@ def block_spec(facts: BlockFacts, input_shape: dict, name: str) -> BlockSpec:
 
 
 def stages(blocks: list[BlockFacts]) -> list[tuple[dict, list[int]]]:
-    """Group blocks into stages: (stage dict, indices of its blocks)."""
+    """Group blocks into stages: (stage dict, indices of its blocks). A stage's `shortcut` is
+    its first block's (`resattn.networks.expand_blocks`: the others use ``auto``), so a block
+    joins the stage before it when it has the same fields and slots, stride 1, the stage's
+    channels, and the skip ``auto`` gives it."""
     out: list[tuple[dict, list[int]]] = []
-    current: Optional[dict] = None
-    allowed: set[str] = set()
+    choices: list[set[str]] = []
+    key_of_stage = None
     for i, facts in enumerate(blocks):
         key = (facts.type, facts.preact, facts.width, facts.groups, facts.slots, facts.post_act)
         values = _shortcut_values(
             facts.shortcut, facts.in_channels, facts.out_channels, facts.stride
         )
         joins = (
-            current is not None
+            out
             and facts.stride == 1
-            and facts.out_channels == current["out_channels"]
-            and key == current["_key"]
-            and allowed & values
+            and facts.out_channels == out[-1][0]["out_channels"]
+            and key == key_of_stage
+            and "auto" in values
         )
         if joins:
-            allowed &= values
-            current["depth"] += 1
-            current["_shortcut"] = _pick(allowed)
+            out[-1][0]["depth"] += 1
             out[-1][1].append(i)
             continue
-        part = f"stages[{len(out)}].block"
-        current = {
+        key_of_stage = key
+        stage = {
             "depth": 1,
             "out_channels": facts.out_channels,
             "stride": facts.stride,
-            "block": _block_fields(facts, part),
+            "block": _block_fields(facts, f"stages[{len(out)}].block"),
             "slots": facts.slot_dict(),
+            "shortcut": _pick(values),
             "post_add_activation": _post_add(facts),
             "zero_init_last_bn": True,
-            "_key": key,
-            "_shortcut": _pick(values),
         }
-        allowed = set(values)
-        out.append((current, [i]))
-    for stage, _ in out:
-        stage["shortcut"] = stage.pop("_shortcut")
-        stage.pop("_key")
+        out.append((stage, [i]))
+        choices.append(values)
+    # ResNet-D: a network that pools on its downsampling skips says so on its stride-1
+    # projections too (they build the same plain 1×1 conv either way)
+    if any(stage["shortcut"] == "avgpool_conv1x1" for stage, _ in out):
+        for (stage, _), values in zip(out, choices, strict=True):
+            if stage["shortcut"] == "conv1x1" or (
+                stage["shortcut"] == "auto" and "avgpool_conv1x1" in values
+            ):
+                if "avgpool_conv1x1" in values:
+                    stage["shortcut"] = "avgpool_conv1x1"
     return out
 
 

@@ -29,6 +29,7 @@ import numpy as np
 from resattn.attention.cbam import cbam_hidden
 from resattn.attention.coord import coord_hidden
 from resattn.attention.eca import eca_kernel_size
+from resattn.attention.gc import gc_hidden
 from resattn.attention.se import se_hidden
 from resattn.importing.graph import Graph
 from resattn.importing.parts import (
@@ -481,3 +482,258 @@ def _coord_shared(g: Graph, name: str, feature: str):
         return None
     nodes = [along_w[1], along_h[1], tr, cat, node, *([bn] if bn is not None else []), act]
     return node, conv[1], bn, nodes
+
+
+# ----- eSE -----------------------------------------------------------------------------------
+
+
+@recogniser("ese", lambda channels, spec: {}, lambda channels, measured: {})
+def match_ese(g: Graph, feature: str, mul) -> Optional[AttentionMatch]:
+    """x ⊙ gate(conv1×1 C→C(mean_HW(x)))"""
+    sq = _gate_input(g, mul, feature)
+    if sq is None:
+        return None
+    fc = _one_by_one(g, sq.score)
+    if fc is None or fc[1]["weight"].shape[0] != fc[1]["weight"].shape[1]:
+        return None
+    mean = global_mean(g, fc[0].input[0], keep=True)
+    if mean is None or mean[0] != feature:
+        return None
+    weights = {"fc.weight": fc[1]["weight"], "fc.bias": _bias(fc[1])}
+    nodes = [*mean[1], fc[0], *sq.nodes, mul]
+    return AttentionMatch("ese", {}, sq.kind, sq.scale, weights, nodes, mul.output[0])
+
+
+# ----- Global Context (scale fusion) ---------------------------------------------------------
+
+
+def _gc_measure(channels: int, spec) -> dict:
+    return {"hidden": gc_hidden(channels, spec.reduction)}
+
+
+def _gc_options(channels: int, measured: dict) -> Optional[dict]:
+    for reduction in _order(8, *_bound("gc", "reduction")):
+        if gc_hidden(channels, reduction) == measured["hidden"]:
+            return {"reduction": reduction, "fusion": "scale"}
+    return None
+
+
+@recogniser("gc", _gc_measure, _gc_options)
+def match_gc(g: Graph, feature: str, mul) -> Optional[AttentionMatch]:
+    """context = x · softmax_HW(conv1×1 C→1(x)); x ⊙ gate(conv1×1(ReLU(LN(conv1×1(context)))))"""
+    sq = _gate_input(g, mul, feature)
+    if sq is None:
+        return None
+    fc2 = _one_by_one(g, sq.score)
+    if fc2 is None:
+        return None
+    relu = g.of(fc2[0].input[0])
+    norm = g.of(relu.input[0]) if relu is not None and relu.op_type == "Relu" else None
+    if norm is None or norm.op_type != "LayerNormalization" or g.attr(norm, "axis") not in (-3, 1):
+        return None
+    fc1 = _one_by_one(g, norm.input[0])
+    if fc1 is None:
+        return None
+    name, reshapes = through(g, fc1[0].input[0], RESHAPES)
+    matmul = g.of(name)
+    if matmul is None or matmul.op_type != "MatMul":
+        return None
+    x_name, x_shapes = through(g, matmul.input[0], RESHAPES)
+    soft = g.of(matmul.input[1])
+    if x_name != feature or soft is None or soft.op_type != "Softmax":
+        return None
+    a_name, a_shapes = through(g, soft.input[0], RESHAPES)
+    conv_attn = g.of(a_name)
+    if conv_attn is None or conv_attn.op_type != "Conv" or conv_attn.input[0] != feature:
+        return None
+    attn = conv_info(g, conv_attn)
+    if attn["weight"].shape[:1] != (1,) or attn["weight"].shape[2:] != (1, 1):
+        return None
+    eps = float(g.attr(norm, "epsilon", 1e-5))
+    if abs(eps - 1e-5) > 1e-9:
+        return None  # LayerNorm's default ε is the one the module builds with
+    hidden = fc1[1]["weight"].shape[0]
+    scale, shift = g.c(norm.input[1]), g.c(norm.input[2]) if len(norm.input) > 2 else None
+    weights = {
+        "conv_attn.weight": attn["weight"],
+        "conv_attn.bias": _bias(attn),
+        "fc1.weight": fc1[1]["weight"],
+        "fc1.bias": _bias(fc1[1]),
+        "norm.weight": np.reshape(scale, (hidden, 1, 1)),
+        "norm.bias": np.zeros((hidden, 1, 1), np.float32)
+        if shift is None
+        else np.reshape(shift, (hidden, 1, 1)),
+        "fc2.weight": fc2[1]["weight"],
+        "fc2.bias": _bias(fc2[1]),
+    }
+    nodes = [conv_attn, *a_shapes, soft, *x_shapes, matmul, *reshapes, fc1[0], norm, relu, fc2[0]]
+    nodes += [*sq.nodes, mul]
+    return AttentionMatch(
+        "gc", {"hidden": hidden}, sq.kind, sq.scale, weights, nodes, mul.output[0]
+    )
+
+
+# ----- SimAM ---------------------------------------------------------------------------------
+
+
+def _float32(value: float) -> float:
+    """The shortest decimal that is the same float32 (a graph stores λ in float32)."""
+    return float(str(np.float32(value)))
+
+
+def _simam_measure(channels: int, spec) -> dict:
+    return {"e_lambda": _float32(spec.e_lambda)}
+
+
+def _simam_options(channels: int, measured: dict) -> Optional[dict]:
+    lam = measured["e_lambda"]
+    return {"e_lambda": lam} if 0.0 < lam <= 1.0 else None
+
+
+def _const_side(g: Graph, node, op: str):
+    """(the non-constant input, the scalar) of a binary `op` node with one scalar input."""
+    if node is None or node.op_type != op:
+        return None
+    for i in (0, 1):
+        k = g.scalar(node.input[i])
+        if k is not None and g.c(node.input[1 - i]) is None:
+            return node.input[1 - i], k
+    return None
+
+
+@recogniser("simam", _simam_measure, _simam_options)
+def match_simam(g: Graph, feature: str, mul) -> Optional[AttentionMatch]:
+    """d = (x − mean_HW x)²; x ⊙ gate(d / (4 (Σ_HW d / n + λ)) + 0.5)"""
+    sq = _gate_input(g, mul, feature)
+    if sq is None or sq.scale != 1.0:
+        return None
+    half = _const_side(g, g.of(sq.score), "Add")
+    if half is None or abs(half[1] - 0.5) > 1e-7:
+        return None
+    div = g.of(half[0])
+    if div is None or div.op_type != "Div":
+        return None
+    pow_node, denom = g.of(div.input[0]), g.of(div.input[1])
+    four = _const_side(g, denom, "Mul")
+    if four is None or abs(four[1] - 4.0) > 1e-7 or pow_node is None:
+        return None
+    lam = _const_side(g, g.of(four[0]), "Add")
+    if lam is None:
+        return None
+    mean_d = _const_side(g, g.of(lam[0]), "Div")
+    total = g.of(mean_d[0]) if mean_d is not None else None
+    if total is None or total.op_type != "ReduceSum" or total.input[0] != pow_node.output[0]:
+        return None
+    square = _const_side(g, pow_node, "Pow")
+    sub = g.of(square[0]) if square is not None and square[1] == 2.0 else None
+    if sub is None or sub.op_type != "Sub" or sub.input[0] != feature:
+        return None
+    mean = global_mean(g, sub.input[1], keep=True)
+    if mean is None or mean[0] != feature:
+        return None
+    nodes = [*mean[1], sub, pow_node, total, g.of(lam[0]), g.of(four[0]), denom, div]
+    nodes += [g.of(sq.score), *sq.nodes, mul]
+    measured = {"e_lambda": _float32(lam[1])}
+    return AttentionMatch("simam", measured, sq.kind, sq.scale, {}, nodes, mul.output[0])
+
+
+# ----- Triplet attention ---------------------------------------------------------------------
+
+#: branch → the permutation that brings its two axes to (H, W) (its own inverse)
+_TRIPLET = {"cw": (0, 2, 1, 3), "ch": (0, 3, 2, 1), "hw": None}
+
+
+def _triplet_branch(g: Graph, name: str, feature: str):
+    """One rotated Z-pool → conv → [BN] → gate branch ending at tensor `name`."""
+    node = g.of(name)
+    perm = None
+    nodes = []
+    if node is not None and node.op_type == "Transpose":
+        perm = tuple(g.attr(node, "perm", []))
+        nodes.append(node)
+        name = node.input[0]
+    sq = squash(g, name)
+    if sq is None:
+        return None
+    conv = g.of(sq.score)
+    bn = None
+    if conv is not None and conv.op_type == "BatchNormalization":
+        bn, conv = conv, g.of(conv.input[0])
+    if conv is None or conv.op_type != "Conv":
+        return None
+    info = conv_info(g, conv)
+    w = info["weight"]
+    if w is None or w.ndim != 4 or w.shape[:2] != (1, 2) or w.shape[2] != w.shape[3]:
+        return None
+    k = w.shape[2]
+    if info["stride"] != (1, 1) or info["pads"] != (k // 2,) * 4 or info["group"] != 1:
+        return None
+    cat = g.of(conv.input[0])
+    if cat is None or cat.op_type != "Concat" or g.attr(cat, "axis") != 1 or len(cat.input) != 2:
+        return None
+    mx = _reduce(g, cat.input[0], "ReduceMax", (1,))
+    mean = _reduce(g, cat.input[1], "ReduceMean", (1,))
+    if mx is None or mean is None or mx[0] != mean[0]:
+        return None
+    source = mx[0]
+    rotate = g.of(source)
+    if perm is not None:
+        if rotate is None or rotate.op_type != "Transpose" or rotate.input[0] != feature:
+            return None
+        if tuple(g.attr(rotate, "perm", [])) != perm:
+            return None
+        nodes.append(rotate)
+    elif source != feature:
+        return None
+    branch = next((b for b, p in _TRIPLET.items() if p == perm), None)
+    if branch is None:
+        return None
+    bn_state = bn_weights(g, bn) if bn is not None else identity_bn(info["bias"], 1)
+    weights = {f"conv_{branch}.weight": w, **prefixed(f"bn_{branch}", bn_state)}
+    nodes += [mx[1], mean[1], cat, conv, *([bn] if bn is not None else []), *sq.nodes]
+    return branch, k, sq, weights, nodes
+
+
+@recogniser(
+    "triplet",
+    lambda channels, spec: {"kernel_size": spec.kernel_size},
+    lambda channels, measured: {"kernel_size": measured["kernel_size"]},
+)
+def match_triplet(g: Graph, feature: str, mul) -> Optional[AttentionMatch]:
+    """x ⊙ (a_cw + a_ch + a_hw) / 3, each a = gate(BN(conv_k(Z-pool of x rotated)))"""
+    other = g.other(mul, feature)
+    third = _const_side(g, g.of(other or ""), "Div")
+    if third is None or abs(third[1] - 3.0) > 1e-6:
+        return None
+    outer = g.of(third[0])
+    if outer is None or outer.op_type != "Add":
+        return None
+    inner = next((g.of(i) for i in outer.input if g.of(i) is not None), None)
+    terms = []
+    for add in (outer, g.of(outer.input[0]), g.of(outer.input[1])):
+        if add is not None and add.op_type == "Add" and add is not outer:
+            terms += list(add.input)
+            rest = [i for i in outer.input if i != add.output[0]]
+            terms += rest
+            inner = add
+            break
+    if len(terms) != 3:
+        return None
+    found = [_triplet_branch(g, t, feature) for t in terms]
+    if None in found or {f[0] for f in found} != set(_TRIPLET):
+        return None
+    kinds = {(f[2].kind, f[2].scale) for f in found}
+    sizes = {f[1] for f in found}
+    if len(kinds) != 1 or len(sizes) != 1:
+        return None
+    gate, scale = kinds.pop()
+    weights: dict = {}
+    nodes = []
+    for branch in _TRIPLET:
+        f = next(x for x in found if x[0] == branch)
+        weights.update(f[3])
+        nodes += f[4]
+    nodes += [inner, outer, g.of(other), mul]
+    return AttentionMatch(
+        "triplet", {"kernel_size": sizes.pop()}, gate, scale, weights, nodes, mul.output[0]
+    )

@@ -62,3 +62,12 @@ def test_exporters_default_path_imports_too():
     result = import_model(export_onnx(spec, module=model), name=spec.name)
     assert canonical_json(result.spec) == canonical_json(spec)
     assert max_diff(model, result.model(), example_input(spec)) <= 1e-4
+
+
+@pytest.mark.parametrize("name", ["resnet26d", "resnet34d", "seresnext26d_32x4d", "ecaresnet50d"])
+def test_resnet_d_presets_with_deep_stems_import_exactly(name):
+    spec = _small(name)
+    model, x = random_model(spec), example_input(spec)
+    result = import_model(to_onnx(model, x), name=name)
+    assert canonical_json(result.spec) == canonical_json(spec)
+    assert max_diff(model, result.model(), x) <= 1e-4
