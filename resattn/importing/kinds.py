@@ -328,11 +328,10 @@ def match_cbam(g: Graph, feature: str, mul) -> Optional[AttentionMatch]:
     return None
 
 
-def _cbam_spatial(g: Graph, mid: str, mul2):
-    sq = _gate_input(g, mul2, mid)
-    if sq is None:
-        return None
-    node = g.of(sq.score)
+def _pooled_map_conv(g: Graph, score: str):
+    """score = [BN](conv_k(concat of two channel pools), 2 → 1 channel): (conv node, conv info,
+    BN node or None, concat node) or None — CBAM's spatial gate and triplet's branches."""
+    node = g.of(score)
     bn = None
     if node is not None and node.op_type == "BatchNormalization":
         bn, node = node, g.of(node.input[0])
@@ -350,6 +349,15 @@ def _cbam_spatial(g: Graph, mid: str, mul2):
     cat = g.of(node.input[0])
     if cat is None or cat.op_type != "Concat" or g.attr(cat, "axis") != 1 or len(cat.input) != 2:
         return None
+    return node, info, bn, cat
+
+
+def _cbam_spatial(g: Graph, mid: str, mul2):
+    sq = _gate_input(g, mul2, mid)
+    found = None if sq is None else _pooled_map_conv(g, sq.score)
+    if found is None:
+        return None
+    node, _, bn, cat = found
     mean = _reduce(g, cat.input[0], "ReduceMean", (1,))
     mx = _reduce(g, cat.input[1], "ReduceMax", (1,))
     if mean is None or mx is None or mean[0] != mid or mx[0] != mid:
@@ -653,24 +661,11 @@ def _triplet_branch(g: Graph, name: str, feature: str):
         nodes.append(node)
         name = node.input[0]
     sq = squash(g, name)
-    if sq is None:
+    found = None if sq is None else _pooled_map_conv(g, sq.score)
+    if found is None:
         return None
-    conv = g.of(sq.score)
-    bn = None
-    if conv is not None and conv.op_type == "BatchNormalization":
-        bn, conv = conv, g.of(conv.input[0])
-    if conv is None or conv.op_type != "Conv":
-        return None
-    info = conv_info(g, conv)
-    w = info["weight"]
-    if w is None or w.ndim != 4 or w.shape[:2] != (1, 2) or w.shape[2] != w.shape[3]:
-        return None
-    k = w.shape[2]
-    if info["stride"] != (1, 1) or info["pads"] != (k // 2,) * 4 or info["group"] != 1:
-        return None
-    cat = g.of(conv.input[0])
-    if cat is None or cat.op_type != "Concat" or g.attr(cat, "axis") != 1 or len(cat.input) != 2:
-        return None
+    conv, info, bn, cat = found
+    w, k = info["weight"], info["weight"].shape[2]
     mx = _reduce(g, cat.input[0], "ReduceMax", (1,))
     mean = _reduce(g, cat.input[1], "ReduceMean", (1,))
     if mx is None or mean is None or mx[0] != mean[0]:
