@@ -13,9 +13,11 @@ from components.canvas import render_canvas
 from components.checks import render_checks, render_diagnostics
 from components.code import render_code
 from components.compare import render_compare
+from components.compare_with import render_compare_with
 from components.diagram import render_diagram
 from components.learn import render_learn
 from components.network import render_network
+from components.open_model import render_open_model
 from components.profile import render_profile
 from components.sidebar import render_sidebar
 from components.style import inject_style
@@ -60,6 +62,7 @@ TABS = {
     "Checks": render_checks,
     "Profile": render_profile,
     "Compare": render_compare,
+    "Compare with…": render_compare_with,
     "Code": render_code,
     "Learn": render_learn,
 }
@@ -78,6 +81,7 @@ def main() -> None:
     spec = state.spec()
     render_sidebar(spec, key="studio.side")
     with st.sidebar:
+        render_open_model(key="studio.open")
         board.render_send_to_board(state.spec(), key="studio.board")
     spec = state.spec()
     header(spec)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import engine
+from components.open_model import render_weights_download
 from resattn.export.share import spec_json
 from schemas import canonical_json
 
@@ -69,5 +70,6 @@ def render_code(spec, *, key: str) -> None:
         on_click="ignore",
         width="stretch",
     )
+    render_weights_download(spec, key=key)
     st.caption("Standalone: torch is its only import; `build_model()` returns the model.")
     st.code(code, language="python", line_numbers=True)

@@ -109,6 +109,11 @@ def can_undo() -> bool:
     return bool(st.session_state.get(_UNDO))
 
 
+def history() -> list[str]:
+    """The canonical JSON of earlier designs, most recent last (what Undo steps back through)."""
+    return list(st.session_state.get(_UNDO, []))
+
+
 def can_redo() -> bool:
     return bool(st.session_state.get(_REDO))
 

@@ -157,3 +157,9 @@ class BlockSpec(SpecModel):
     @property
     def kind(self) -> str:
         return "block"
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: diagram, counts and diagnostics (`resattn.notebook`)."""
+        from resattn.notebook import spec_html
+
+        return spec_html(self)

@@ -130,3 +130,9 @@ class NetworkSpec(SpecModel):
     @property
     def kind(self) -> str:
         return "network"
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: diagram, counts and diagnostics (`resattn.notebook`)."""
+        from resattn.notebook import spec_html
+
+        return spec_html(self)

@@ -21,6 +21,9 @@ from fixed tables reach the text (`codegen`); nothing from a spec is evaluated.
 
 from __future__ import annotations
 
+import re
+from typing import Optional
+
 from resattn.export.attention_code import CLASS_NAMES, class_sources
 from resattn.export.classes import block_class, network_class
 from resattn.export.codegen import INDENT, Call, comment, docstring, ident, num, render, signature
@@ -39,7 +42,7 @@ from resattn.lint import ensure_buildable
 from resattn.loading import load_spec
 from resattn.networks import stem_table
 from resattn.shapes import block_out_hw
-from schemas import BlockSpec, NetworkSpec
+from schemas import BlockSpec, NetworkSpec, Problem, SpecError
 
 #: names the exported file defines at module level or as locals of `build_model` (the schema
 #: reserves them); the block's rules (`resolve_shortcut`, the attention sizing, `math`) are
@@ -47,14 +50,18 @@ from schemas import BlockSpec, NetworkSpec
 FIXED_NAMES = frozenset({"torch", "nn", "F", "build_model", "model"} | CLASS_NAMES | HELPER_NAMES)
 
 
-def export_python(spec, *, fold_bn: bool = False) -> str:
+def export_python(spec, *, fold_bn: bool = False, weights: Optional[str] = None) -> str:
     """Standalone PyTorch source for a block or network spec (see the module docstring).
 
     Deterministic: the same spec gives the same text. With ``fold_bn`` the file builds the
-    inference structure of `resattn.export.fold_bn.fold_batchnorm`. Raises `SpecError` for an
-    invalid spec and `DesignError` for a design with linter errors.
+    inference structure of `resattn.export.fold_bn.fold_batchnorm`. With `weights` (a file
+    name such as ``weights.safetensors``), ``build_model(weights=...)`` loads that safetensors
+    file from beside the exported file by default (the one place the file imports more than
+    torch: ``os``, and ``safetensors`` when it loads). Raises `SpecError` for an invalid spec or
+    weights file name and `DesignError` for a design with linter errors.
     """
     spec = load_spec(spec)
+    _check_weights(weights, fold_bn)
     ensure_buildable(spec)
     name = exported_class_name(spec)
     plans, dropout_helpers = block_plans(spec, fold=fold_bn)
@@ -62,7 +69,9 @@ def export_python(spec, *, fold_bn: bool = False) -> str:
 
     kinds = {v.type for p in plans for v in p.spec.slots.filled().values()}
     head = module_docstring(spec, plans, fold_bn)
-    imports = ["import math", ""] if uses_math(block) else []
+    imports = ["import math"] if uses_math(block) else []
+    imports += ["import os"] if weights else []
+    imports += [""] if imports else []
     imports += ["import torch", "from torch import nn"]
     imports += ["from torch.nn import functional as F"] if kinds else []
     parts = ["\n".join(head + [""] + imports)]
@@ -79,8 +88,59 @@ def export_python(spec, *, fold_bn: bool = False) -> str:
     else:
         parts.append(reusable_block_class(name, plans[0], formula(plans[0]), fold_bn))
         parts.append(_build_block(name, fold_bn))
+    if weights:
+        parts[-1] = _with_weights(parts[-1], weights)
     parts.append(_main(spec, fold_bn))
     return "\n\n\n".join(parts) + "\n"
+
+
+#: a weights file name the exported code may carry (a plain file name, no folders)
+_WEIGHTS_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\.safetensors")
+
+
+def _check_weights(weights: Optional[str], fold_bn: bool) -> None:
+    if weights is None:
+        return
+    if fold_bn:
+        raise SpecError(
+            [Problem("weights", "weights load into the unfolded design; drop --fold-bn")]
+        )
+    if not _WEIGHTS_NAME.fullmatch(weights):
+        raise SpecError(
+            [
+                Problem(
+                    "weights",
+                    f"{weights!r}: give a plain file name ending in .safetensors (letters, "
+                    "digits, _ . -), kept beside the exported file",
+                )
+            ]
+        )
+
+
+def _with_weights(build_source: str, weights: str) -> str:
+    """`build_model` taking ``weights`` (default: the named file beside this one)."""
+    lines = build_source.split("\n")
+    lines[0] = lines[0].replace("def build_model()", "def build_model(weights=WEIGHTS)", 1)
+    body = "\n".join(lines).replace(_BUILD_DOC, _WEIGHTS_DOC, 1)
+    ret = f"\n{INDENT}return "
+    cut = body.rindex(ret)
+    head, value = body[:cut], body[cut + len(ret) :]
+    loader = [
+        f"{INDENT}model = {value}",
+        f"{INDENT}if weights is not None:  # safetensors: plain tensors, no pickle",
+        f"{INDENT}{INDENT}from safetensors.torch import load_file",
+        "",
+        f"{INDENT}{INDENT}model.load_state_dict(load_file(weights))",
+        f"{INDENT}return model",
+    ]
+    const = [
+        comment("The weights build_model() loads by default (saved by `resattn import`).", "")[0],
+        f'WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "{weights}")',
+        "",
+        "",
+        "",
+    ]
+    return "\n".join(const) + head + "\n" + "\n".join(loader)
 
 
 def exported_class_name(spec) -> str:
@@ -133,6 +193,7 @@ def _helpers(spec, plans: list[BlockPlan], fold: bool, dropout_helpers: set[str]
 
 
 _BUILD_DOC = "The design with fresh weights (train mode); load resattn's with load_state_dict."
+_WEIGHTS_DOC = "The design with the weights in `weights` (safetensors; None: fresh weights)."
 _BUILD_FOLD_DOC = "The folded inference design (eval mode); load the folded module's weights."
 
 
