@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, Optional
 
 from resattn.blocks import resolve_shortcut
+from resattn.estimates import analytic_params, estimate_activation_bytes, params_by_part
 from resattn.loading import load_spec
 from resattn.shapes import block_out_hw, stem_out_hw
 from schemas import (
@@ -187,9 +188,6 @@ def out_of_bounds(spec) -> bool:
     """Whether the spec breaks a resource bound (RA102 / RA103). Rules that cost a build on the
     ``meta`` device stay silent then: the error already blocks the design, and lint must answer
     at once however large the spec is."""
-    from resattn.check import estimate_activation_bytes
-    from resattn.counting import analytic_params
-
     return (
         estimate_activation_bytes(spec) > MAX_ACTIVATION_BYTES
         or analytic_params(spec) * PARAM_BYTES > MAX_PARAM_BYTES
@@ -213,8 +211,6 @@ def identity_shortcut_mismatch(ctx: BlockContext):
 
 @rule("RA102", "error", BOUNDS_REF, "Estimated activation memory over the cap", scope="spec")
 def resource_bounds(spec):
-    from resattn.check import estimate_activation_bytes
-
     estimate = estimate_activation_bytes(spec)
     if estimate <= MAX_ACTIVATION_BYTES:
         return
@@ -232,8 +228,6 @@ def resource_bounds(spec):
 
 @rule("RA103", "error", BOUNDS_REF, "Parameter memory over the cap", scope="spec")
 def weight_bounds(spec):
-    from resattn.counting import params_by_part
-
     parts = params_by_part(spec)
     params = sum(parts.values())
     if params * PARAM_BYTES <= MAX_PARAM_BYTES:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import Field, field_validator
+from pydantic import Field, create_model, field_validator
 
 from schemas.common import SpecModel
+from schemas.slots import PATTERN_FORMULAS, SLOT_NAMES, SLOT_PATTERNS, SLOT_SYMBOLS, SLOTS  # noqa: F401
 
 Gate = Annotated[
     Literal["sigmoid", "hard_sigmoid"],
@@ -136,37 +137,9 @@ SlotAttention = Annotated[
 ]
 
 
-class Slots(SpecModel):
-    """Where attention sits in the block (DESIGN §1, NOTES §3). Empty slots are identities."""
-
-    pre_residual: Annotated[
-        Optional[AttentionSpec],
-        Field(
-            description="A_p, before the branch (pattern P3, y = x + F(A(x))): gates what enters "
-            "the branch. Built for the block's input channels."
-        ),
-    ] = None
-    branch: Annotated[
-        Optional[AttentionSpec],
-        Field(
-            description="A_r, at the end of the branch (pattern P1, y = x + A(F(x))): the safe "
-            "default; the identity stays pure."
-        ),
-    ] = None
-    post_add: Annotated[
-        Optional[AttentionSpec],
-        Field(
-            description="A_o, after the add (pattern P2, y = A(x + F(x))): gates identity and "
-            "branch together; risk of over-suppression."
-        ),
-    ] = None
-    skip: Annotated[
-        Optional[AttentionSpec],
-        Field(
-            description="A_s, on the skip after any projection (pattern P4, y = A_s(x) + "
-            "A_r(F(x))): starts as an exact identity (gate ≡ 1 at init)."
-        ),
-    ] = None
+class _SlotsBase(SpecModel):
+    """Where attention sits in the block (docs/design.md §1, notes §3). Empty slots are
+    identities; the fields are the rows of `schemas.slots.SLOTS`, in data-flow order."""
 
     def filled(self) -> dict[str, object]:
         """The slots that hold attention, in data-flow order."""
@@ -176,8 +149,19 @@ class Slots(SpecModel):
         return [(name, getattr(self, name)) for name in SLOT_NAMES]
 
 
-#: The four slots, in data-flow order.
-SLOT_NAMES = ("pre_residual", "branch", "skip", "post_add")
+Slots = create_model(
+    "Slots",
+    __base__=_SlotsBase,
+    __module__=__name__,
+    **{
+        slot.name: (
+            Annotated[Optional[AttentionSpec], Field(description=slot.description)],
+            None,
+        )
+        for slot in SLOTS
+    },
+)
+Slots.__doc__ = _SlotsBase.__doc__
 
 # The words every view uses (diagrams, linter, lab, studio) — defined once, here.
 
@@ -194,17 +178,3 @@ ATTENTION_NAMES = {
 
 #: attention kinds that gate H×W as well as channels: the heavy ones of notes §11, §12.4
 SPATIAL_TYPES = frozenset({"cbam", "coord"})
-
-#: slot → the pattern of notes §3 it makes
-SLOT_PATTERNS = {"branch": "P1", "post_add": "P2", "pre_residual": "P3", "skip": "P4"}
-
-#: slot → its symbol in y = act(A_o(A_s(P(x)) + A_r(F(A_p(x))))) (DESIGN §1)
-SLOT_SYMBOLS = {"pre_residual": "A_p", "branch": "A_r", "skip": "A_s", "post_add": "A_o"}
-
-#: pattern → its formula (notes §3)
-PATTERN_FORMULAS = {
-    "P1": "y = x + A(F(x))",
-    "P2": "y = A(x + F(x))",
-    "P3": "y = x + F(A(x))",
-    "P4": "y = A_s(x) + A_r(F(x))",
-}
