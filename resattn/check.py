@@ -26,12 +26,12 @@ from resattn.attention import CBAM, CoordAttention, EfficientChannelAttention, S
 from resattn.estimates import ELEMENT_BYTES, estimate_activation_bytes
 from resattn.lint import lint
 from resattn.loading import load_spec
+from resattn.shapes import conv_out
 from schemas import (
     ATTENTION_LABELS,
     BlockSpec,
     Diagnostic,
     NetworkSpec,
-    canonical_json,
 )
 
 ATTENTION_TYPES = (SqueezeExcite, EfficientChannelAttention, CBAM, CoordAttention)
@@ -137,9 +137,10 @@ def check(spec) -> CheckReport:
 
 
 def trace(spec) -> tuple[ShapeRow, ...]:
-    """The shape trace of a lint-clean spec (cached by its canonical JSON)."""
+    """The shape trace of a lint-clean spec (cached by its JSON without the name: renaming a
+    design does not redo the work)."""
     spec = load_spec(spec)
-    key = canonical_json(spec)
+    key = spec.model_dump_json(exclude={"name"})
     rows = _TRACES.get(key)
     if rows is None:
         if len(_TRACES) >= _TRACE_CACHE_SIZE:
@@ -158,6 +159,20 @@ def clear_trace_cache() -> None:
 
 
 def _trace_uncached(spec) -> tuple[ShapeRow, ...]:
+    """A block is traced as built. A network's blocks after the second of a stage are copies
+    of the second (same spec, same input shape), so the network is traced with every stage cut
+    to at most two blocks and the copies are written out from the second's rows: the work is
+    linear in the stages, and the rows are those of the full trace (a test holds the two
+    equal)."""
+    if isinstance(spec, BlockSpec):
+        return _traced(spec)
+    cut = [s.model_copy(update={"depth": min(s.depth, 2)}) for s in spec.stages]
+    rows = _traced(spec.model_copy(update={"stages": cut}))
+    return tuple(_expand_copies(rows, [s.depth for s in spec.stages]))
+
+
+def _traced(spec) -> tuple[ShapeRow, ...]:
+    """The fx trace of the module `spec` builds on the ``meta`` device (no data)."""
     from resattn.fusion import build_block
     from resattn.networks import build_network
 
@@ -169,6 +184,46 @@ def _trace_uncached(spec) -> tuple[ShapeRow, ...]:
     return tuple(_trace_module(model, x, network=isinstance(spec, NetworkSpec)))
 
 
+def _expand_copies(rows: tuple[ShapeRow, ...], depths: list[int]) -> Iterator[ShapeRow]:
+    """The rows of a network traced with each stage cut to two blocks, with the blocks the cut
+    left out written back as copies of each stage's second block: ids and paths renamed, each
+    copy reading the block before it, and the adds numbered as fx numbers them."""
+    segments: list[tuple[str, list[ShapeRow]]] = []
+    for row in rows:
+        if segments and segments[-1][0] == row.block and row.block:
+            segments[-1][1].append(row)
+        else:
+            segments.append((row.block, [row]))
+    alias: dict[str, str] = {}  # id in the cut trace → id of its latest copy
+    adds = 0
+    last = ""
+    for block, seg in segments:
+        copies = [(block, 0)]
+        if block.startswith("stage") and block.endswith("_block2"):
+            stage = int(block[len("stage") : block.index("_")])
+            copies += [(f"stage{stage}_block{j + 1}", j) for j in range(2, depths[stage - 1])]
+        for name, j in copies:
+            local: dict[str, str] = {}
+            block_input = last  # what a copy reads from outside itself: the block before it
+            for row in seg:
+                node, path = row.node, row.path
+                if row.kind == "add":
+                    node = "add" if adds == 0 else f"add_{adds}"
+                    adds += 1
+                elif j:
+                    stage = int(block[len("stage") : block.index("_")]) - 1
+                    node = node.replace(f"stages_{stage}_1_", f"stages_{stage}_{j}_", 1)
+                if j:
+                    path = f"{name}/{path.split('/', 1)[1]}"
+                    inputs = tuple(local.get(i, block_input) for i in row.inputs)
+                else:
+                    inputs = tuple(local.get(i, alias.get(i, i)) for i in row.inputs)
+                local[row.node] = node
+                yield ShapeRow(node, path, row.kind, row.role, row.op, row.shape, inputs)
+                last = node
+            alias.update(local)
+
+
 class _Tracer(fx.Tracer):
     """Treat attention modules as single nodes: their gates are drawn, not traced."""
 
@@ -177,18 +232,19 @@ class _Tracer(fx.Tracer):
 
 
 def _trace_module(model: nn.Module, x: torch.Tensor, network: bool) -> Iterator[ShapeRow]:
+    """Rows of `model`'s fx graph (symbolic: nothing runs), each node's shape propagated from
+    `x`'s by `_node_shape` — the layers' own size rules, so no kernel runs, not even on
+    ``meta`` (a test holds the shapes equal to a run on ``meta``)."""
     graph = _Tracer().trace(model)
-    gm = fx.GraphModule(model, graph)
+    modules = dict(model.named_modules())
     shapes: dict[str, tuple[int, ...]] = {}
-
-    class Recorder(fx.Interpreter):
-        def run_node(self, n):
-            result = super().run_node(n)
-            if isinstance(result, torch.Tensor):
-                shapes[n.name] = tuple(result.shape)
-            return result
-
-    Recorder(gm).run(x)
+    for n in graph.nodes:
+        if n.op == "placeholder":
+            shapes[n.name] = tuple(x.shape)
+        elif n.op != "output":
+            ins = [shapes[a.name] for a in n.all_input_nodes]
+            target = modules[n.target] if n.op == "call_module" else n.target
+            shapes[n.name] = _node_shape(target, ins)
     modules = dict(model.named_modules())
     block_of: dict[str, str] = {}  # fx node → the network block it belongs to
     for n in graph.nodes:
@@ -213,6 +269,29 @@ def _trace_module(model: nn.Module, x: torch.Tensor, network: bool) -> Iterator[
             path = f"{owner}/{attr}" if network and owner else attr
         role = "⊕" if kind == "add" else ROLES.get(attr.split(".", 1)[0], "")
         yield ShapeRow(n.name, path, kind, role, op, shapes[n.name], inputs)
+
+
+def _node_shape(target, inputs: list[tuple[int, ...]]) -> tuple[int, ...]:
+    """The shape a traced node outputs for inputs of these shapes (lint-clean designs: the add's
+    operands agree)."""
+    x = inputs[0]
+    if isinstance(target, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
+        k, stride, pad = (_pair(getattr(target, a)) for a in ("kernel_size", "stride", "padding"))
+        ceil = getattr(target, "ceil_mode", False)
+        c = target.out_channels if isinstance(target, nn.Conv2d) else x[1]
+        h, w = (conv_out(x[2 + i], k[i], stride[i], pad[i], ceil) for i in range(2))
+        return (x[0], c, h, w)
+    if isinstance(target, nn.AdaptiveAvgPool2d):
+        return (x[0], x[1], 1, 1)
+    if isinstance(target, nn.Linear):
+        return (*x[:-1], target.out_features)
+    if target is torch.flatten:
+        return (x[0], math.prod(x[1:]))
+    return x  # BN, ReLU, dropout, attention (a gate keeps its input's shape), the add
+
+
+def _pair(value) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def _readable(target: str, network: bool) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""The compute estimate (`resattn.compute`): from the spec alone, equal to fvcore's count."""
+"""The compute estimate (`resattn.estimates`): from the spec alone, equal to fvcore's count."""
 
 import dataclasses
 
@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from resattn.build import build
-from resattn.compute import MAX_FLOPS, compute_rows, compute_work
+from resattn.estimates import MAX_FLOPS, compute_rows, compute_work
 from resattn.loading import load_spec
 from resattn.profile import _input, count
 from schemas import parse_spec
