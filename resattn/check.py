@@ -22,8 +22,9 @@ from typing import Optional
 import torch
 from torch import fx, nn
 
-from resattn.attention import CBAM, CoordAttention, EfficientChannelAttention, SqueezeExcite
+from resattn.attention import kinds
 from resattn.estimates import ELEMENT_BYTES, estimate_activation_bytes
+from resattn.fusion import BLOCK_MODULES
 from resattn.lint import lint
 from resattn.loading import load_spec
 from resattn.shapes import conv_out
@@ -34,27 +35,17 @@ from schemas import (
     NetworkSpec,
 )
 
-ATTENTION_TYPES = (SqueezeExcite, EfficientChannelAttention, CBAM, CoordAttention)
+#: attention module class → spec `type` (from the kind records)
+ATTENTION_KIND = {kind.module: kind.type for kind in kinds()}
 
-#: attention module class → spec `type`
-ATTENTION_KIND = {
-    SqueezeExcite: "se",
-    EfficientChannelAttention: "eca",
-    CBAM: "cbam",
-    CoordAttention: "coord",
-}
+ATTENTION_TYPES = tuple(ATTENTION_KIND)
 
 #: function called in a traced forward → (kind, label)
 FUNCTIONS = {operator.add: ("add", "⊕ add"), torch.flatten: ("reshape", "flatten")}
 
-#: block attribute → the symbol of DESIGN §1 it stands for
+#: block attribute → the symbol of docs/design.md §1 it stands for
 ROLES = {
-    "attn_pre": "A_p",
-    "branch": "F",
-    "attn_branch": "A_r",
-    "shortcut": "P",
-    "attn_skip": "A_s",
-    "attn_post": "A_o",
+    **dict(BLOCK_MODULES),
     "act": "act",
     "stem": "stem",
     "final_norm": "head",
@@ -351,7 +342,7 @@ def describe(module: nn.Module) -> tuple[str, str]:
 
 
 def attention_label(module: nn.Module) -> str:
-    """``SE``, ``ECA``, ``CBAM`` or ``CA`` (Coordinate Attention)."""
+    """The kind's short label (``SE``, ``ECA``, ``CBAM``, ``CA`` …)."""
     return ATTENTION_LABELS[ATTENTION_KIND[type(module)]]
 
 

@@ -262,59 +262,50 @@ def _layer_rows(bound, prefix: str, n: int, shape: Shape) -> tuple[list, Shape]:
 # --- attention modules (their forward, written out) -------------------------------------------
 
 
-def _se(attn, n, c, h, w, extra):
-    from resattn.attention.se import se_hidden
+# Each formula takes the module's sizes as its record resolves them (`AttentionKind.sizes`:
+# the channels, then the hidden width or kernel) and counts the ops of its forward on an N×C×H×W
+# tensor; `extra` is 1 for an identity-start gate (the skip slot), which doubles its weights
+# with one more multiply.
 
-    m = se_hidden(c, attn.reduction, attn.divisor)
+
+def _se(sizes, n, h, w, extra):
+    c, m = sizes  # pool → 1×1 → ReLU → 1×1 → gate → x ⊙ α
     return 2 * n * c * m, 2 * n * c * h * w + n * m + n * c * (1 + extra)
 
 
-def _eca(attn, n, c, h, w, extra):
-    from resattn.attention.eca import eca_kernel_size
-
-    k = attn.kernel_size if attn.kernel_size is not None else eca_kernel_size(c)
+def _eca(sizes, n, h, w, extra):
+    c, k = sizes  # pool → 1-D conv across the channels → gate → x ⊙ α
     return n * c * k, 2 * n * c * h * w + n * c * (1 + extra)
 
 
-def _cbam(attn, n, c, h, w, extra):
-    from resattn.attention.cbam import cbam_hidden
-
-    m = cbam_hidden(c, attn.reduction)
-    k = attn.spatial_kernel
+def _cbam(sizes, n, h, w, extra):
+    c, m, k = sizes
     macs = 4 * n * c * m + 2 * k * k * n * h * w
     # avg/max pool, MLP ReLU ×2, the sum, channel gate, x ⊙ α_c; mean/max over C, BN, gate, ⊙ α_s
     ew = 6 * n * c * h * w + 2 * n * m + n * c * (2 + extra) + n * h * w * (3 + extra)
     return macs, ew
 
 
-def _coord(attn, n, c, h, w, extra):
-    from resattn.attention.coord import coord_hidden
-
-    m = coord_hidden(c, attn.reduction, attn.min_channels)
+def _coord(sizes, n, h, w, extra):
+    c, m = sizes
     macs = 2 * n * m * c * (h + w)
     # two directional means, BN + hard-swish on the joint map, two gates, x ⊙ α_h ⊙ α_w
     ew = 4 * n * c * h * w + 3 * n * m * (h + w) + n * c * (h + w) * (1 + extra)
     return macs, ew
 
 
-#: attention `type` → (MACs, elementwise ops) of its module on an N×C×H×W tensor; `extra` is 1
-#: for an identity-start gate (the skip slot), which doubles its weights with one more multiply
+#: attention `type` → (MACs, elementwise ops) of its module (a test holds every registered kind
+#: to have one, equal to fvcore's count of the module)
 ATTENTION_WORK = {"se": _se, "eca": _eca, "cbam": _cbam, "coord": _coord}
-
-#: attention `type` → the module class name a row reports
-ATTENTION_CLASS = {
-    "se": "SqueezeExcite",
-    "eca": "EfficientChannelAttention",
-    "cbam": "CBAM",
-    "coord": "CoordAttention",
-}
 
 
 def _attention_row(name: str, attn, n: int, c: int, h: int, w: int, identity_start=False) -> Row:
-    from resattn.attention import attention_params
+    from resattn.attention import kind_of
 
-    macs, ew = ATTENTION_WORK[attn.type](attn, n, c, h, w, int(identity_start))
-    return Row(name, ATTENTION_CLASS[attn.type], attention_params(attn, c), macs, ew)
+    kind = kind_of(attn)
+    sizes = kind.sizes(c, attn)
+    macs, ew = ATTENTION_WORK[attn.type](sizes, n, h, w, int(identity_start))
+    return Row(name, kind.module.__name__, kind.params(c, attn), macs, ew)
 
 
 # --- blocks and networks ----------------------------------------------------------------------

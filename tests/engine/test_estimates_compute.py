@@ -52,3 +52,10 @@ def test_every_preset_fits_the_compute_budget():
 
     for name in preset_names():
         assert compute_work(load_spec(f"preset:{name}")).flops <= MAX_FLOPS, name
+
+
+def test_every_registered_attention_kind_has_a_compute_formula():
+    from resattn.attention import kinds
+    from resattn.estimates import ATTENTION_WORK
+
+    assert {k.type for k in kinds()} == set(ATTENTION_WORK)
