@@ -73,13 +73,13 @@ def dot(cj: str) -> str:
 
 
 @st.cache_data(max_entries=64, show_spinner="Rendering SVG…")
-def svg(cj: str) -> str:
-    return render_svg(spec_of(cj))
+def svg(cj: str, theme: str = "light", expand: tuple[int, ...] = ()) -> str:
+    return render_svg(spec_of(cj), theme=theme, expand=expand)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def graph(cj: str) -> dict:
-    return graph_data(spec_of(cj))
+def graph(cj: str, expand: tuple[int, ...] = ()) -> dict:
+    return graph_data(spec_of(cj), expand=expand)
 
 
 @st.cache_data(max_entries=128, show_spinner="Generating the PyTorch code…")

@@ -130,5 +130,6 @@ def without_attention(spec):
     """The same design with every slot empty (the baseline of the attention overhead)."""
     if isinstance(spec, BlockSpec):
         return spec.model_copy(update={"slots": Slots()})
-    stages = [stage.model_copy(update={"slots": Slots()}) for stage in spec.stages]
+    empty = {"slots": Slots(), "overrides": []}
+    stages = [stage.model_copy(update=empty) for stage in spec.stages]
     return spec.model_copy(update={"stages": stages})

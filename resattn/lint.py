@@ -113,10 +113,11 @@ def lint(spec) -> list[Diagnostic]:
     """
     spec = load_spec(spec)
     seen: dict[tuple[str, str], Diagnostic] = {}
-    # The blocks of a stage after its second are identical to the second and their findings map
-    # to the same paths, which keep their first finding: linting the first two blocks of each
-    # stage gives the same result, in time linear in the stages, not the blocks.
-    contexts = [ctx for ctx in block_contexts(spec) if ctx.index <= 1]
+    # A block that is the same design as an earlier one of its stage (only the name differs)
+    # has the same findings at the same paths, and a path keeps its first finding: linting each
+    # distinct block of a stage once gives the same result, in time linear in the distinct
+    # blocks (a 64-block stage without overrides has two).
+    contexts = list(_distinct_contexts(block_contexts(spec)))
     for r in RULES.values():
         if r.scope != "block":
             applies = r.scope == "spec" or isinstance(spec, NetworkSpec)
@@ -129,6 +130,15 @@ def lint(spec) -> list[Diagnostic]:
                 seen[r.code, path] = _diagnostic(r, finding, path)
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(seen.values(), key=lambda d: (order[d.severity], d.code))
+
+
+def _distinct_contexts(contexts: list[BlockContext]) -> Iterable[BlockContext]:
+    seen: set[tuple[int, str]] = set()
+    for ctx in contexts:
+        key = (ctx.stage, ctx.spec.model_dump_json(exclude={"name"}))
+        if key not in seen:
+            seen.add(key)
+            yield ctx
 
 
 def _same(field: str) -> str:

@@ -61,7 +61,7 @@ def _expand_blocks(net_json: str) -> tuple[NetworkBlock, ...]:
                     "out_channels": stage.out_channels,
                     "stride": stride,
                 },
-                slots=stage.slots,
+                slots=stage.block_slots(j + 1),
                 shortcut=stage.shortcut,
                 post_add_activation=stage.post_add_activation,
                 zero_init_last_bn=stage.zero_init_last_bn,

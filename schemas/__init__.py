@@ -38,7 +38,7 @@ from schemas.errors import (
     format_problems,
     loc_to_path,
 )
-from schemas.network import NetworkSpec, Stage, Stem
+from schemas.network import BlockOverride, NetworkSpec, Stage, Stem
 from schemas.slots import SLOT, SLOT_OF_ATTR, SLOTS, Slot
 
 Spec = Union[BlockSpec, NetworkSpec]
@@ -60,6 +60,7 @@ __all__ = [
     "SPATIAL_TYPES",
     "AttentionSpec",
     "BasicBlock",
+    "BlockOverride",
     "BlockSpec",
     "BottleneckBlock",
     "CBAMAttention",

@@ -139,7 +139,13 @@ def test_a_1024_block_network_lints_and_checks_from_its_distinct_blocks(monkeypa
 def deep_networks(draw):
     data = draw(network_dicts())
     for stage in data["stages"]:
-        stage["depth"] = draw(st.integers(1, 5))
+        named = [o["index"] for o in stage.get("overrides", [])]
+        stage["depth"] = max([draw(st.integers(1, 5)), *named])
+        if stage["depth"] > 2 and draw(st.booleans()):  # an override amid copies
+            index = draw(st.integers(3, stage["depth"]))
+            if index not in named:
+                override = {"index": index, "slots": {"branch": {"type": "se"}}}
+                stage["overrides"] = [*stage.get("overrides", []), override]
     return data
 
 

@@ -103,7 +103,7 @@ def test_every_panel_renders_for_every_preset(app):
             assert at.selectbox(key="studio.stage").value == 0
 
 
-@pytest.mark.parametrize("view", ["graphviz", "interactive"])
+@pytest.mark.parametrize("view", ["graph"])
 def test_other_diagram_views_render(app, view):
     open_tab(app, "Diagram")
     app.segmented_control(key="studio.diagram.view").set_value(view)
