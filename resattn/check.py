@@ -130,19 +130,19 @@ def check(spec) -> CheckReport:
 def trace(spec) -> tuple[ShapeRow, ...]:
     """The shape trace of a lint-clean spec (cached by its JSON without the name: renaming a
     design does not redo the work)."""
-    spec = load_spec(spec)
-    key = _cache_key(spec)
-    rows = _TRACES.get(key)
-    if rows is None:
-        if len(_TRACES) >= _TRACE_CACHE_SIZE:
-            _TRACES.pop(next(iter(_TRACES)))
-        rows = _TRACES[key] = _trace_uncached(spec)
-    return rows
+    return _cached(_TRACES, load_spec(spec), _trace_uncached)
 
 
-def _cache_key(spec) -> str:
-    """A trace's cache key: the spec's JSON without the name (renaming redoes nothing)."""
-    return spec.model_dump_json(exclude={"name"})
+def _cached(cache: dict, spec, make):
+    """`make(spec)`, cached in `cache` by the spec's JSON without the name (renaming redoes
+    nothing); the oldest entry goes first once the cache is full."""
+    key = spec.model_dump_json(exclude={"name"})
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= _TRACE_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        found = cache[key] = make(spec)
+    return found
 
 
 _TRACE_CACHE_SIZE = 64
@@ -158,16 +158,13 @@ def drawable_trace(spec) -> tuple[tuple[ShapeRow, ...], frozenset[str]]:
     trace with the shape of its first input (the branch, for the add) and its id returned, so a
     diagram can draw the design and mark what fails. Cached like `trace`.
     """
-    spec = load_spec(spec)
-    key = _cache_key(spec)
-    found = _DRAWABLE.get(key)
-    if found is None:
-        if len(_DRAWABLE) >= _TRACE_CACHE_SIZE:
-            _DRAWABLE.pop(next(iter(_DRAWABLE)))
+
+    def make(spec):
         failed: set[str] = set()
         rows = _trace_uncached(spec, failed)
-        found = _DRAWABLE[key] = (rows, frozenset(failed))
-    return found
+        return rows, frozenset(failed)
+
+    return _cached(_DRAWABLE, load_spec(spec), make)
 
 
 def clear_trace_cache() -> None:

@@ -30,8 +30,9 @@ from resattn.commands._common import (  # noqa: F401  (EXIT_* re-exported for ca
 from schemas import DesignError, SpecError, escape_text
 
 EPILOG = """\
-exit codes: 0 = fine (warnings allowed), 1 = the design has errors, 2 = the input could not be
-read, 3 = internal error. SPEC may be a path, JSON text, 'preset:NAME' or a share token.
+exit codes: 0 = fine (warnings allowed), 1 = the design has errors (or is over the compute
+budget for the request, RA209), 2 = the input could not be read or the output not written,
+3 = internal error. SPEC may be a path, JSON text, 'preset:NAME' or a share token.
 """
 
 

@@ -19,6 +19,7 @@ from resattn.estimates import (
     MAX_FLOPS,
     analytic_params,
     block_work,
+    compute_rows,
     compute_work,
     estimate_activation_bytes,
     fmt_flops,
@@ -517,7 +518,21 @@ def _over_compute_budget(spec) -> Iterable[Finding]:
     )
 
 
+#: Largest design exported to ONNX, in modules (layers and attention modules): the exporter's
+#: time grows with the graph, not the FLOPs (ResNet-101 has about 350; 2,000 is about 170 blocks
+#: with every slot filled).
+MAX_ONNX_MODULES = 2000
+
+
 def _over_onnx_size(spec) -> Iterable[Finding]:
+    modules = len(compute_rows(spec))
+    if modules > MAX_ONNX_MODULES:
+        yield Finding(
+            "stages" if isinstance(spec, NetworkSpec) else "block",
+            f"This {spec.kind} has {modules:,} modules, over the {MAX_ONNX_MODULES:,} this tool "
+            "exports to ONNX (the exporter's time grows with the graph): ONNX export is refused.",
+            "export Python code (`--format python`) and convert it offline, or use fewer blocks",
+        )
     params = analytic_params(spec)
     if params <= MAX_ONNX_PARAMS:
         return

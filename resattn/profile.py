@@ -32,6 +32,7 @@ work.
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 import warnings
@@ -141,16 +142,27 @@ def profile(
     ensure_within_budget(spec)
     report(0.0, "counting")
     counts = analytic_counts(spec)
-    # predicted from the FLOPs at a conservative throughput; replaced by the warm-up's time
-    forward_s = counts.flops / REFERENCE_FLOPS_PER_S
+    # predicted from the FLOPs at a conservative throughput, plus Python's cost per module (a
+    # 1,024-block network is slow for its modules, not its FLOPs); the warm-up's time replaces it
+    forward_s = counts.flops / REFERENCE_FLOPS_PER_S + len(counts.per_module) * SECONDS_PER_MODULE
     report(0.3, "measuring memory")
     peak: Optional[int] = None
-    reason = _no_time_for("Peak memory", 0, 0.0, deadline, time_budget_s)
+    # building on `meta` and tracing op by op costs Python time per module, not per FLOP
+    meta_s = len(counts.per_module) * META_SECONDS_PER_MODULE
+    reason = _no_time_for("Peak memory", 1, meta_s, deadline, time_budget_s)
     if reason:
         skipped["peak_memory_bytes"] = reason
         output_shape = output_shape_of(spec)
     else:
-        peak, output_shape = peak_memory(build(spec, device="meta").eval(), _meta_input(spec))
+        try:  # the trace on `meta` runs op by op in Python: it stops at the deadline
+            model = build(spec, device="meta").eval()
+            peak, output_shape = peak_memory(model, _meta_input(spec), deadline)
+        except TimeoutError:
+            skipped["peak_memory_bytes"] = (
+                f"Peak memory not measured: tracing it op by op did not finish within the time "
+                f"budget of {time_budget_s:g} s"
+            )
+            output_shape = output_shape_of(spec)
     attn = [r for r in counts.per_module if is_attention(r.name)]
     attn_macs = sum(r.macs for r in attn)
     attn_ew = sum(r.elementwise_ops for r in attn)
@@ -210,6 +222,12 @@ def profile(
         unsupported_ops={},
         skipped=skipped,
     )
+
+
+#: Conservative time one module adds to a build and a forward, beyond its arithmetic.
+SECONDS_PER_MODULE = 2e-4
+#: Conservative time one module costs to build on ``meta`` and trace op by op (peak memory).
+META_SECONDS_PER_MODULE = 1e-3
 
 
 def analytic_counts(spec) -> Counts:
@@ -357,13 +375,16 @@ def measure_latency(
 class _LiveStorage(TorchDispatchMode):
     """Track the bytes of tensor storage that ops create and that are still alive."""
 
-    def __init__(self, existing: set[int]):
+    def __init__(self, existing: set[int], deadline: float = math.inf):
         super().__init__()
         self.existing = existing
+        self.deadline = deadline
         self.refs: dict[int, int] = {}
         self.current = self.peak = 0
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        if time.perf_counter() > self.deadline:
+            raise _OutOfTime
         out = func(*args, **(kwargs or {}))
         for t in tree_leaves(out):
             if isinstance(t, torch.Tensor):
@@ -394,13 +415,23 @@ def _storage_key(storage) -> int:
     return StorageWeakRef(storage).cdata
 
 
-def peak_memory(model: nn.Module, x: torch.Tensor) -> tuple[int, tuple[int, ...]]:
+class _OutOfTime(Exception):
+    """The deadline passed while tracing peak memory."""
+
+
+def peak_memory(
+    model: nn.Module, x: torch.Tensor, deadline: float = math.inf
+) -> tuple[int, tuple[int, ...]]:
     """(bytes, output shape): parameters + buffers + input + the peak live tensor storage of
     one inference forward, and the shape that forward returns. `model` and `x` may live on the
-    ``meta`` device (what `profile` does): the storage sizes are the same, no data is made."""
+    ``meta`` device (what `profile` does): the storage sizes are the same, no data is made.
+    Raises `TimeoutError` when `deadline` (a ``time.perf_counter()`` value) passes first."""
     tensors = [*model.parameters(), *model.buffers(), x]
     resident = sum(t.untyped_storage().nbytes() for t in tensors)
-    tracker = _LiveStorage({_storage_key(t.untyped_storage()) for t in tensors})
-    with torch.inference_mode(), tracker:
-        shape = tuple(model(x).shape)
+    tracker = _LiveStorage({_storage_key(t.untyped_storage()) for t in tensors}, deadline)
+    try:
+        with torch.inference_mode(), tracker:
+            shape = tuple(model(x).shape)
+    except _OutOfTime:
+        raise TimeoutError("the deadline passed while tracing peak memory") from None
     return resident + tracker.peak, shape

@@ -44,6 +44,12 @@ def any_block_fields(draw, stage: bool = False):
     return fields
 
 
+def any_input():
+    return st.fixed_dictionaries(
+        {"channels": CHANNELS, "height": SIDES, "width": SIDES, "batch": BATCH}
+    )
+
+
 def _common(draw) -> dict:
     return {
         "shortcut": draw(st.sampled_from(["auto", "identity", "conv1x1", "avgpool_conv1x1"])),
@@ -55,12 +61,7 @@ def _common(draw) -> dict:
 @st.composite
 def any_block(draw):
     return {
-        "input": {
-            "channels": draw(CHANNELS),
-            "height": draw(SIDES),
-            "width": draw(SIDES),
-            "batch": draw(BATCH),
-        },
+        "input": draw(any_input()),
         "block": draw(any_block_fields()),
         "slots": draw(slots_dicts()),
         **_common(draw),
@@ -88,12 +89,7 @@ def any_stage(draw):
 def any_network(draw):
     n_stages = draw(st.one_of(st.integers(1, 3), st.just(16)))
     return {
-        "input": {
-            "channels": draw(CHANNELS),
-            "height": draw(SIDES),
-            "width": draw(SIDES),
-            "batch": draw(BATCH),
-        },
+        "input": draw(any_input()),
         "stem": {
             "type": draw(st.sampled_from(["imagenet", "cifar"])),
             "out_channels": draw(CHANNELS),
