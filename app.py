@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import engine, state
+from components import board, engine, state
 from components.canvas import render_canvas
 from components.checks import render_checks, render_diagnostics
 from components.code import render_code
@@ -70,11 +70,15 @@ def main() -> None:
         page_title="ResAttn Studio", page_icon="⊗", layout="wide", initial_sidebar_state="expanded"
     )
     inject_style()
+    if board.route():  # ?board=CODE: the classroom board instead of the studio
+        return
     state.init()
     for level, text in state.pop_flashes():
         _FLASH.get(level, st.info)(text)
     spec = state.spec()
     render_sidebar(spec, key="studio.side")
+    with st.sidebar:
+        board.render_send_to_board(state.spec(), key="studio.board")
     spec = state.spec()
     header(spec)
     if spec.kind == "network":
