@@ -46,7 +46,8 @@ def _svg(spec) -> str:
 
 def spec_html(spec) -> str:
     """HTML of a design: diagram, parameters and MACs, diagnostics."""
-    from resattn.counting import meta_costs
+    from resattn.counting import without_attention
+    from resattn.estimates import analytic_params, compute_work
     from resattn.lint import lint
 
     diagnostics = lint(spec)
@@ -54,10 +55,11 @@ def spec_html(spec) -> str:
     if any(d.severity == "error" for d in diagnostics):
         parts.append("<p>design errors: not counted</p>")
     else:
-        costs = meta_costs(spec)
+        params = analytic_params(spec)
+        in_attention = params - analytic_params(without_attention(spec))
         parts.append(
-            f"<p>{costs.params:,} parameters ({costs.attention_params:,} in attention) · "
-            f"{costs.macs:,} MACs</p>"
+            f"<p>{params:,} parameters ({in_attention:,} in attention) · "
+            f"{compute_work(spec).macs:,} MACs</p>"
         )
         parts.append(_svg(spec))
     parts.append(_diagnostics_html(diagnostics))

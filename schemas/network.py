@@ -16,7 +16,7 @@ from schemas.block import (
     StrideField,
     ZeroInit,
 )
-from schemas.common import Name, SpecModel
+from schemas.common import Name, SchemaVersion, SpecModel
 
 
 class Stem(SpecModel):
@@ -114,9 +114,7 @@ class Stage(SpecModel):
 class NetworkSpec(SpecModel):
     """A classifier: stem, stages of residual blocks, global average pool + linear head."""
 
-    schema_version: Annotated[
-        Literal[1], Field(description="Version of the spec format (always written; 1).")
-    ] = 1
+    schema_version: SchemaVersion = 1
     name: Name = "resattn_net"
     input: Annotated[InputSpec, Field(description="Shape of the network's input.")]
     stem: Annotated[Stem, Field(description="The stem.")] = Stem()
