@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import streamlit as st
 
-from components import design, engine, state
+from components import design, engine, state, tour
 from components.checks import say
 from components.slot_canvas import slot_canvas
 from components.texts import ATTENTION, PATTERNS, PLACES, SLOT_LABELS
@@ -19,6 +21,9 @@ from schemas import (
 )
 
 _OPS = {"place", "move", "remove", "select"}
+_EDITS = "studio.edits"
+#: the most edits one message may carry (the rest come with the next one)
+MAX_EDITS = 200
 #: slot → "before the branch (P3)"
 _WHERE = {slot: f"{PLACES[slot]} ({SLOT_PATTERNS[slot]})" for slot in SLOT_NAMES}
 _SUBSCRIPT = str.maketrans("prso", "ₚᵣₛₒ")
@@ -115,6 +120,8 @@ def canvas_data(spec, stage: int = 0) -> dict:
         "slots": slots,
         "zones": zones,
         "selected": state.selected(),
+        "ack": acknowledged(),
+        "tour": tour.active(),
         "context": context,
         "palette": [
             {"type": t, "label": label, "name": name, "gates": gates}
@@ -123,43 +130,83 @@ def canvas_data(spec, stage: int = 0) -> dict:
     }
 
 
-def apply_action(action) -> None:
-    """Apply one canvas edit (from the browser or from session state), once per action id."""
+def apply_edits(value) -> None:
+    """Apply the canvas's edits that are new, in sequence order, each number once.
+
+    `value` is the canvas's trigger value ``{"epoch", "edits": [{"seq", "op", ...}]}``: every
+    edit the page has not seen acknowledged (see ``canvas.js``), so an edit whose own trigger
+    was lost arrives with the next one, and one that arrives twice is skipped. The outcome —
+    the last number applied and the reasons of refused edits — goes back in the canvas data.
+    """
+    if not isinstance(value, dict) or not isinstance(value.get("edits"), list):
+        return
+    epoch = str(value.get("epoch", ""))[:64]
+    if not epoch:
+        return
+    log = st.session_state.get(_EDITS)
+    if not isinstance(log, dict) or log.get("epoch") != epoch:
+        log = {"epoch": epoch, "seq": 0, "refused": []}  # a new page (or a remounted canvas)
+    edits = [e for e in value["edits"][:MAX_EDITS] if isinstance(e, dict)]
+    edits = [e for e in edits if isinstance(e.get("seq"), int) and e["seq"] > log["seq"]]
+    for edit in sorted(edits, key=lambda e: e["seq"]):
+        reason = apply_action(edit)
+        log = {**log, "seq": edit["seq"]}
+        if reason:
+            log["refused"] = [*log["refused"], {"seq": edit["seq"], "reason": reason}][-5:]
+    st.session_state[_EDITS] = log
+
+
+def acknowledged() -> Optional[dict]:
+    """What the canvas data says back: the epoch, the last sequence number applied, refusals."""
+    return st.session_state.get(_EDITS)
+
+
+def apply_action(action) -> Optional[str]:
+    """Apply one edit (canvas or keyboard path); the reason if it was refused, else None."""
     if not isinstance(action, dict):
-        return
+        return "not an edit"
     op, slot, kind = action.get("op"), action.get("slot"), action.get("type")
-    action_id = str(action.get("id", ""))[:64]
-    if op not in _OPS or slot not in SLOT_NAMES or not action_id:
-        return
-    if not state.first_time(action_id):
-        return
+    if op in ("undo", "redo"):
+        (state.undo if op == "undo" else state.redo)()
+        return None
+    if op == "tour":
+        step = action.get("step")
+        return tour.step(int(step)) if isinstance(step, int) and step in (-1, 1) else None
+    if op not in _OPS or slot not in SLOT_NAMES:
+        return "not an edit of a slot"
     spec, stage = state.spec(), state.focus()
     if op == "select":
         state.select(slot)
-    elif op == "remove":
+        return None
+    if op == "remove":
         if state.commit(design.place(spec, slot, None, stage), "removal") and (
             state.selected() == slot
         ):
             state.select(None)
-    elif kind in ATTENTION_MODELS:
-        error = zone_report(canonical_json(spec), stage)[slot]["errors"].get(kind)
-        if error:
-            state.flash("error", f"{ATTENTION[kind][0]} can't go {_WHERE[slot]}: {error}")
-            state.touch()  # widgets (the keyboard path) show the design as it stays
-            return
-        source = action.get("from")
-        if op == "move" and source in SLOT_NAMES and source != slot:
-            data = design.move(spec, source, slot, stage)
-        else:
-            data = design.place(spec, slot, kind, stage)
-        if state.commit(data, "placement"):
-            state.select(slot)
+        return None
+    if kind not in ATTENTION_MODELS:
+        return f"unknown attention kind {str(kind)[:20]!r}"
+    error = zone_report(canonical_json(spec), stage)[slot]["errors"].get(kind)
+    if error:
+        reason = f"{ATTENTION[kind][0]} can't go {_WHERE[slot]}: {error}"
+        state.flash("error", reason)
+        state.touch()  # widgets (the keyboard path) show the design as it stays
+        return reason
+    source = action.get("from")
+    if op == "move" and source in SLOT_NAMES and source != slot:
+        data = design.move(spec, source, slot, stage)
+    else:
+        data = design.place(spec, slot, kind, stage)
+    if state.commit(data, "placement"):
+        state.select(slot)
+        return None
+    return "the design would be invalid (see the message above)"
 
 
 def _on_canvas(key: str) -> None:
     value = st.session_state.get(key)
     if isinstance(value, dict):
-        apply_action(value.get("action"))
+        apply_edits(value.get("edits"))
 
 
 def render_canvas(spec, *, key: str) -> None:
@@ -168,14 +215,13 @@ def render_canvas(spec, *, key: str) -> None:
     if spec.kind == "network":
         stage = _stage_picker(spec, key=key)
     pending = st.session_state.get(f"{key}.canvas")
-    if isinstance(pending, dict) and isinstance(pending.get("action"), dict):
+    if isinstance(pending, dict) and isinstance(pending.get("edits"), dict):
         before = state.rev()
-        apply_action(pending["action"])  # an edit set through session state (tests, scripts)
+        apply_edits(pending["edits"])  # edits set through session state (tests, scripts)
         if state.rev() != before:
             st.rerun()
-    slot_canvas(
-        canvas_data(spec, stage), key=f"{key}.canvas", on_action=lambda: _on_canvas(f"{key}.canvas")
-    )
+    data = canvas_data(spec, stage)
+    slot_canvas(data, key=f"{key}.canvas", on_edits=lambda: _on_canvas(f"{key}.canvas"))
     render_keyboard_path(spec, stage, key=key)
 
 
@@ -231,14 +277,7 @@ def render_keyboard_path(spec, stage: int, *, key: str) -> None:
 def _on_slot_select(slot: str, wkey: str) -> None:
     value = st.session_state[wkey]
     kind = None if value == "none" else value
-    apply_action(
-        {
-            "op": "remove" if kind is None else "place",
-            "slot": slot,
-            "type": kind,
-            "id": f"kbd-{state.rev()}-{slot}-{value}",
-        }
-    )
+    apply_action({"op": "remove" if kind is None else "place", "slot": slot, "type": kind})
 
 
 def render_gate_editor(spec, block, stage: int, filled: list[str], *, key: str) -> None:

@@ -17,14 +17,15 @@ from resattn.layers import Layer
 from resattn.shapes import block_out_hw
 from schemas import ATTENTION_MODELS, BlockSpec, spec_to_dict
 
-#: the six block families of notes §1 (label, one-line description)
+#: the block families of notes §1 that block fields define (label, one-line description); the
+#: sixth, "SE residual", is a bottleneck with SE in the branch — a preset, not a field setting,
+#: so the family select never overrides what the canvas shows
 FAMILIES = {
     "basic": ("Basic", "two 3×3 convs + add"),
     "preact": ("Pre-activation", "BN → ReLU → conv order, no ReLU after the add"),
     "wide": ("Wide", "a widen factor on the channels (Wide-ResNet)"),
     "resnext": ("ResNeXt", "grouped 3×3 conv (cardinality)"),
     "bottleneck": ("Bottleneck", "1×1 reduce → 3×3 → 1×1 expand"),
-    "se": ("SE residual", "bottleneck with SE re-scaling F(x) (P1)"),
 }
 
 
@@ -108,19 +109,6 @@ def family_of(block_fields) -> str:
     return "bottleneck"
 
 
-def family_of_spec(spec) -> str:
-    fam = family_of(spec.block)
-    slots = spec.slots
-    if (
-        fam == "bottleneck"
-        and slots.branch is not None
-        and slots.branch.type == "se"
-        and not any(s for name, s in slots.items() if name != "branch")
-    ):
-        return "se"
-    return fam
-
-
 def apply_family(spec, family: str, widen: int = 2) -> dict:
     """The block spec dict turned into `family`, keeping channels, stride, input and slots."""
     data = as_dict(spec)
@@ -145,8 +133,6 @@ def apply_family(spec, family: str, widen: int = 2) -> dict:
         block = {**bottleneck, "groups": 32, "base_width": 4}
     else:
         block = dict(bottleneck)
-    if family == "se" and data["slots"].get("branch") is None:
-        data["slots"]["branch"] = default_attention("se")
     block.update(keep)
     if family == "preact" and data["block"]["type"] == "basic":
         block = {k: v for k, v in block.items() if k not in ("expansion", "groups", "base_width")}

@@ -87,9 +87,10 @@ class _Worker:
         self.ready = threading.Event()
 
     def start(self) -> None:
+        path = [str(ROOT), os.environ.get("PYTHONPATH", "")]
         env = {
             **os.environ,
-            "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
+            "PYTHONPATH": os.pathsep.join(p for p in path if p),
             "RESATTN_WORKER_THREADS": str(self.pool.threads),
             "PYTHONUNBUFFERED": "1",
         }

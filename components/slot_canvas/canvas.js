@@ -1,6 +1,12 @@
 // ResAttn Studio slot canvas (Streamlit custom component v2; no build step).
 // Draws y = act( A_o( A_s(P(x)) + A_r(F(A_p(x))) ) ) as SVG with four drop zones.
-// Reports edits with setTriggerValue("action", {op, slot, type, from, id}).
+// Edits are sent as the trigger value "edits": {epoch, edits: [{seq, op, slot, type, from}]}.
+// Every edit gets the next sequence number of this mount (`epoch`) and is drawn at once
+// (optimistically); it stays in `pending` — and is sent again with every later edit, and on a
+// timer — until the server's data acknowledges its number (`data.ack.seq`), so a trigger
+// that is lost or coalesced during a rerun loses no edit, and the server (which applies each
+// number once, in order) never applies one twice. A refused edit is reverted by the server's
+// data and its reason shown.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const W = 1200;
@@ -157,6 +163,14 @@ function drawBlock(root, data) {
     const chip = data.slots[slot];
     if (chip) drawGate(svg, zone, chip, slot, data.selected === slot);
   }
+  if (data.tour) {
+    // Projector mode: dots flow along the wires — x alone on the skip to ⊕, through F (and
+    // every gate, which pulses as it multiplies) on the branch, then on to y.
+    const flow = (d, cls) => svg.appendChild(el("path", { d, class: `ra-flow ${cls}` }));
+    flow(`M ${SPLIT_X} ${WIRE.mid} V ${WIRE.top} H ${ADD.x} V ${ADD.y - ADD.r}`, "ra-flow-skip");
+    flow(`M ${SPLIT_X} ${WIRE.mid} V ${WIRE.bottom} H ${ADD.x} V ${ADD.y + ADD.r}`, "ra-flow-branch");
+    flow(`M ${ADD.x + ADD.r} ${WIRE.mid} H ${endX}`, "ra-flow-out");
+  }
   svg.appendChild(el("text", { x: W - 8, y: H - 6, class: "ra-legend" },
     "⊗ gate: the wire × α  ·  ⊕ residual add"));
   root.appendChild(svg);
@@ -172,11 +186,35 @@ function zoneAt(zones, x, y) {
 }
 
 const HELP = "Drag a chip onto a slot · drag it off or press × to remove · click it to edit";
+const RESEND_MS = 1500;
 
 // One instance per mounted canvas. Listeners are attached once and read the latest data, so a
 // re-render (new data from Python) in the middle of a drag does not lose the drop.
+function optimistic(data, pending) {
+  // The server's design with the edits it has not acknowledged yet applied on top.
+  if (!pending.length) return data;
+  const view = { ...data, slots: { ...data.slots }, zones: { ...data.zones } };
+  const chip = (type) => {
+    const p = data.palette.find((c) => c.type === type);
+    return p ? { type, label: p.label, name: p.name, detail: "…" } : null;
+  };
+  for (const e of pending) {
+    if (e.op === "place" && e.slot) view.slots[e.slot] = chip(e.type);
+    else if (e.op === "remove" && e.slot) view.slots[e.slot] = null;
+    else if (e.op === "move" && e.slot && e.from) {
+      [view.slots[e.slot], view.slots[e.from]] = [view.slots[e.from], view.slots[e.slot]];
+    } else if (e.op === "select") view.selected = e.slot;
+  }
+  for (const slot of Object.keys(view.zones)) {
+    view.zones[slot] = { ...view.zones[slot], filled: Boolean(view.slots[slot]) };
+  }
+  return view;
+}
+
 function render(inst) {
-  const { host, data } = inst;
+  const host = inst.host;
+  const data = optimistic(inst.data, inst.pending);
+  inst.view = data;
   host.querySelector(".ra-formula").innerHTML =
     `<span class="ra-formula-main">${esc(data.formula)}</span>` +
     (data.patterns || []).map((p) =>
@@ -191,20 +229,42 @@ function render(inst) {
   const stage = host.querySelector(".ra-stage");
   stage.innerHTML = "";
   inst.zones = drawBlock(stage, data);
-  if (!inst.drag) inst.setStatus(data.context || HELP);
+  host.classList.toggle("ra-pending", inst.pending.length > 0);
+  host.classList.toggle("ra-present", Boolean(data.tour));
+  // What tests and the load benchmark read: the last sequence number sent and acknowledged.
+  host.dataset.seq = String(inst.seq);
+  host.dataset.acked = String(inst.data.ack && inst.data.ack.epoch === inst.epoch ? inst.data.ack.seq : 0);
+  host.dataset.pending = String(inst.pending.length);
+  if (!inst.drag && !inst.pending.length && !inst.keepStatus) inst.setStatus(data.context || HELP);
 }
 
 function attach(host) {
   const abort = new AbortController();
   const on = (target, ev, fn) => target.addEventListener(ev, fn, { signal: abort.signal });
   const status = host.querySelector(".ra-status");
-  const inst = { host, abort, data: null, zones: {}, drag: null, setTriggerValue: null };
+  const inst = {
+    host, abort, data: null, view: null, zones: {}, drag: null, setTriggerValue: null,
+    epoch: newId(), seq: 0, pending: [], timer: null, keepStatus: false,
+  };
   inst.setStatus = (text, kind = "") => {
     status.textContent = text;
     status.className = "ra-status" + (kind ? ` ra-status-${kind}` : "");
   };
-  const send = (action) => inst.setTriggerValue("action", { ...action, id: newId() });
-  const zoneInfo = (slot) => inst.data.zones[slot];
+  inst.flush = () => {
+    clearTimeout(inst.timer);
+    if (!inst.pending.length || !inst.setTriggerValue) return;
+    inst.setTriggerValue("edits", { epoch: inst.epoch, edits: inst.pending });
+    inst.timer = setTimeout(inst.flush, RESEND_MS);  // until acknowledged
+  };
+  const send = (action) => {
+    inst.seq += 1;
+    inst.pending.push({ ...action, seq: inst.seq });
+    inst.keepStatus = false;
+    render(inst);
+    inst.flush();
+  };
+  inst.send = send;
+  const zoneInfo = (slot) => inst.view.zones[slot];
 
   const paint = (x, y) => {
     const drag = inst.drag;
@@ -254,7 +314,7 @@ function attach(host) {
     const placed = ev.target.closest(".ra-placed");
     if (placed) {
       const slot = placed.dataset.slot;
-      start(ev, placed.dataset.type, inst.data.slots[slot].label, slot);
+      start(ev, placed.dataset.type, inst.view.slots[slot].label, slot);
     }
   });
   on(window, "pointermove", (ev) => {
@@ -304,6 +364,26 @@ function attach(host) {
     send(d.from ? { op: "move", from: d.from, slot: target, type: d.type }
       : { op: "place", slot: target, type: d.type });
   };
+  on(window, "keydown", (ev) => {
+    // Ctrl+Z undoes, Ctrl+Shift+Z (or Ctrl+Y) redoes — except while typing in a field.
+    if (!(ev.ctrlKey || ev.metaKey) || ev.altKey) return;
+    const key = ev.key.toLowerCase();
+    if (key !== "z" && key !== "y") return;
+    const t = ev.composedPath()[0];
+    if (t && t.closest && t.closest("input, textarea, select, [contenteditable=true]")) return;
+    ev.preventDefault();
+    send({ op: key === "y" || ev.shiftKey ? "redo" : "undo" });
+  });
+  on(window, "keydown", (ev) => {
+    // Projector mode: the arrow keys step through the guided tour.
+    if (!inst.data || !inst.data.tour || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const t = ev.composedPath()[0];
+    if (t && t.closest && t.closest("input, textarea, select, [contenteditable=true]")) return;
+    const step = { ArrowRight: 1, ArrowDown: 1, PageDown: 1, ArrowLeft: -1, ArrowUp: -1, PageUp: -1 }[ev.key];
+    if (!step) return;
+    ev.preventDefault();
+    send({ op: "tour", step });
+  });
   on(window, "pointerup", (ev) => finish(ev, false));
   on(window, "pointercancel", (ev) => finish(ev, true));
   on(stage, "click", (ev) => {
@@ -327,6 +407,23 @@ function attach(host) {
   return inst;
 }
 
+function acknowledge(inst, ack) {
+  // Drop the edits the server has applied (or refused); say why a refused one was reverted.
+  if (!ack || ack.epoch !== inst.epoch) return;
+  const before = inst.pending.length;
+  inst.pending = inst.pending.filter((e) => e.seq > ack.seq);
+  const refused = (ack.refused || []).filter((r) => r.seq > (inst.shownRefusal || 0));
+  if (refused.length) {
+    const last = refused[refused.length - 1];
+    inst.shownRefusal = last.seq;
+    inst.keepStatus = true;
+    inst.setStatus(`✖ Not applied: ${last.reason}`, "error");
+  } else if (before && !inst.pending.length) {
+    inst.keepStatus = false;
+  }
+  if (!inst.pending.length) clearTimeout(inst.timer);
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   const host = parentElement.querySelector(".ra-canvas");
@@ -338,7 +435,9 @@ export default function (component) {
   }
   inst.data = data;
   inst.setTriggerValue = setTriggerValue;
+  acknowledge(inst, data.ack);
   render(inst);
+  if (inst.pending.length) inst.flush();  // a rerun that did not carry them: send them again
   return () => {
     inst.abort.abort();
     instances.delete(host);

@@ -45,6 +45,16 @@ def code_text(at: AppTest) -> str:
     return next((c.value for c in at.code if "def build_model" in c.value), "")
 
 
+def canvas_edit(at: AppTest, *edits: dict, epoch: str = "test-page") -> AppTest:
+    """Send canvas edits as the browser does (numbered, all unacknowledged ones each time)
+    through session state, and rerun."""
+    log = at.session_state["studio.edits"] if "studio.edits" in at.session_state else None
+    seq = log["seq"] if log and log.get("epoch") == epoch else 0
+    numbered = [{**e, "seq": seq + i + 1} for i, e in enumerate(edits)]
+    at.session_state["studio.canvas"] = {"edits": {"epoch": epoch, "edits": numbered}}
+    return at.run()
+
+
 def slot_value(at: AppTest, slot: str) -> str:
     return at.selectbox(key=f"studio.slot.{slot}").value
 

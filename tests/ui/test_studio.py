@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import zlib
 
 import pytest
@@ -19,6 +20,7 @@ from schemas import canonical_json, parse_spec
 from tests.ui.conftest import (
     TABS,
     ascii_text,
+    canvas_edit,
     code_text,
     failures,
     new_app,
@@ -32,7 +34,7 @@ SLOTS = ("pre_residual", "branch", "skip", "post_add")
 def test_fresh_session_opens_on_the_se_bottleneck(app):
     assert slot_value(app, "branch") == "se"
     assert all(slot_value(app, s) == "none" for s in SLOTS if s != "branch")
-    assert app.text_input(key="studio.side.name").value == "se_bottleneck"
+    assert app.text_input(key="studio.name").value == "se_bottleneck"
     token = url_token(app)
     assert token.startswith("ra1.")
     assert resattn.load_spec(token) == load_spec("preset:se_bottleneck")
@@ -49,7 +51,7 @@ def test_shared_url_restores_the_design():
     assert not failures(at), failures(at)
     assert slot_value(at, "skip") == "cbam"
     assert slot_value(at, "branch") == "cbam"
-    assert at.text_input(key="studio.side.name").value == "p4_cbam"
+    assert at.text_input(key="studio.name").value == "p4_cbam"
     assert url_token(at) == token  # the URL keeps carrying the same token
     assert resattn.load_spec(url_token(at)) == spec
 
@@ -81,7 +83,7 @@ def test_invalid_shared_url_shows_a_message_and_the_default(token):
     at.run()
     assert not failures(at), failures(at)
     assert any("could not be opened" in e.value for e in at.error)
-    assert at.text_input(key="studio.side.name").value == "se_bottleneck"
+    assert at.text_input(key="studio.name").value == "se_bottleneck"
 
 
 def test_every_panel_renders_for_every_preset(app):
@@ -94,7 +96,7 @@ def test_every_panel_renders_for_every_preset(app):
             at.button(key=f"studio.side.presets.{name}").click()
         at.run()
         assert not failures(at), (name, failures(at))
-        assert at.text_input(key="studio.side.name").value == load_spec(f"preset:{name}").name
+        assert at.text_input(key="studio.name").value == load_spec(f"preset:{name}").name
         for tab in TABS:
             open_tab(at, tab)
             assert not failures(at), (name, tab, failures(at))
@@ -170,7 +172,7 @@ def test_schema_invalid_upload_names_the_path(app):
     )
     app.run()
     assert any("block.out_channels" in e.value.replace("\\", "") for e in app.error)
-    assert app.text_input(key="studio.side.name").value == "se_bottleneck"
+    assert app.text_input(key="studio.name").value == "se_bottleneck"
 
 
 def test_valid_upload_replaces_the_design(app):
@@ -184,10 +186,10 @@ def test_valid_upload_replaces_the_design(app):
 
 
 def test_invalid_form_edit_is_refused_and_keeps_the_design(app):
-    app.text_input(key="studio.side.name").set_value("class")  # a Python keyword
+    app.text_input(key="studio.name").set_value("class")  # a Python keyword
     app.run()
     assert any("keyword" in e.value for e in app.error)
-    assert app.text_input(key="studio.side.name").value == "se_bottleneck"
+    assert app.text_input(key="studio.name").value == "se_bottleneck"
 
 
 def test_undo_and_redo(app):
@@ -216,21 +218,12 @@ def test_undo_and_redo(app):
 
 def test_canvas_edits_through_session_state(app):
     at = app
-    at.session_state["studio.canvas"] = {
-        "action": {"op": "place", "slot": "skip", "type": "cbam", "id": "t-1"}
-    }
-    at.run()
+    canvas_edit(at, {"op": "place", "slot": "skip", "type": "cbam"})
     assert not failures(at), failures(at)
     assert slot_value(at, "skip") == "cbam"
-    at.session_state["studio.canvas"] = {
-        "action": {"op": "move", "from": "skip", "slot": "post_add", "type": "cbam", "id": "t-2"}
-    }
-    at.run()
+    canvas_edit(at, {"op": "move", "from": "skip", "slot": "post_add", "type": "cbam"})
     assert slot_value(at, "skip") == "none" and slot_value(at, "post_add") == "cbam"
-    at.session_state["studio.canvas"] = {
-        "action": {"op": "remove", "slot": "post_add", "id": "t-3"}
-    }
-    at.run()
+    canvas_edit(at, {"op": "remove", "slot": "post_add"})
     assert slot_value(at, "post_add") == "none"
 
 
@@ -251,18 +244,31 @@ def test_learn_tab_shows_the_evidence_table(app):
 
 def test_profile_runs_on_demand_and_shows_the_counting_rules(app):
     at = open_tab(app, "Profile")
-    assert not [m for m in at.metric if m.label == "MACs"]  # an edit never waits on profiling
+    assert not [m for m in at.metric if m.label == "FLOPs"]  # an edit never waits on profiling
     assert any("Counting rules" in m.value for m in at.markdown)
     at.toggle(key="studio.profile.latency").set_value(False)
     at.run()
     at.button(key="studio.profile.run").click()
     at.run()
     assert not failures(at), failures(at)
-    labels = {m.label: m.value for m in at.metric}
+    labels = until_metrics(at, "FLOPs")
     assert labels["Parameters"].replace(",", "").isdigit()
     assert "MACs" in labels and "FLOPs" in labels and "Elementwise ops" in labels
     assert labels["Output shape"] == "1 × 256 × 56 × 56"
     assert "Attention overhead (FLOPs)" in labels, labels
+
+
+def until_metrics(at, label: str, timeout: float = 120.0) -> dict:
+    """Rerun until the pool's job is done and the panel shows the metric `label`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        labels = {m.label: m.value for m in at.metric}
+        if label in labels:
+            return labels
+        assert not failures(at), failures(at)
+        time.sleep(0.3)
+        at.run()
+    raise AssertionError(f"no {label!r} metric after {timeout} s")
 
 
 def test_network_drill_down_edits_the_chosen_stage(app):
@@ -313,10 +319,7 @@ def test_a_drop_that_would_add_a_linter_error_is_refused_with_the_reason(app):
     assert ra102.cite == "docs/diagnostics.md, Bounds"
     assert message.endswith(f"(RA102, {ra102.cite})"), message
     assert "notes DESIGN" not in message
-    at.session_state["studio.canvas"] = {
-        "action": {"op": "place", "slot": "post_add", "type": "cbam", "id": "t-red"}
-    }
-    at.run()
+    canvas_edit(at, {"op": "place", "slot": "post_add", "type": "cbam"})
     assert any("can't go after the add" in e.value and "RA102" in e.value for e in at.error)
     assert not any("notes DESIGN" in e.value for e in at.error)
     assert slot_value(at, "post_add") == "none"
@@ -349,7 +352,7 @@ def test_oversized_upload_is_refused_with_the_engine_cap(app):
     )
     app.run()
     assert any(f"capped at {MAX_SPEC_BYTES:,} bytes" in e.value for e in app.error)
-    assert app.text_input(key="studio.side.name").value == "se_bottleneck"
+    assert app.text_input(key="studio.name").value == "se_bottleneck"
 
 
 def test_a_crashing_panel_shows_its_real_error():
