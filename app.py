@@ -120,6 +120,7 @@ def main() -> None:
     )
     inject_style(present=present)
     state.init()
+    tour.begin()
     render_sidebar(state.spec(), key="studio.side")
     workspace()
 

@@ -257,12 +257,12 @@ def render_keyboard_path(spec, stage: int, *, key: str) -> None:
     cols = st.columns(4)
     options = ["none", *ATTENTION_MODELS]
     for col, slot in zip(cols, SLOT_NAMES, strict=False):
-        wkey = f"{key}.slot.{slot}"
+        wkey = state.drawn_key(f"{key}.slot.{slot}")
         att = getattr(block.slots, slot)
-        state.bind(wkey, "none" if att is None else att.type)
         col.selectbox(
             SLOT_LABELS[slot],
             options,
+            index=options.index("none" if att is None else att.type),
             key=wkey,
             format_func=lambda t: (
                 "— empty (identity) —" if t == "none" else f"{ATTENTION[t][0]} · {ATTENTION[t][1]}"
@@ -275,6 +275,8 @@ def render_keyboard_path(spec, stage: int, *, key: str) -> None:
 
 
 def _on_slot_select(slot: str, wkey: str) -> None:
+    if not state.drawn_now(wkey):
+        return
     value = st.session_state[wkey]
     kind = None if value == "none" else value
     apply_action({"op": "remove" if kind is None else "place", "slot": slot, "type": kind})
@@ -283,16 +285,16 @@ def _on_slot_select(slot: str, wkey: str) -> None:
 def render_gate_editor(spec, block, stage: int, filled: list[str], *, key: str) -> None:
     """Edit the parameters of one gate; every change goes through the schema."""
     sel = state.selected() if state.selected() in filled else filled[0]
-    skey = f"{key}.edit_slot"
-    state.bind(skey, sel)
+    skey = state.drawn_key(f"{key}.edit_slot")
     with st.container(border=True):
         top = st.columns([2, 5])
         top[0].radio(
             "Edit the gate",
             filled,
+            index=filled.index(sel),
             key=skey,
             format_func=lambda s: f"{ATTENTION[getattr(block.slots, s).type][0]} · {s}",
-            on_change=lambda: state.select(st.session_state[skey]),
+            on_change=lambda: state.drawn_now(skey) and state.select(st.session_state[skey]),
             horizontal=True,
         )
         slot = st.session_state.get(skey, sel)
@@ -308,47 +310,49 @@ def render_gate_editor(spec, block, stage: int, filled: list[str], *, key: str) 
                 )
 
 
-def _bounds(field) -> tuple:
-    lo = hi = None
-    for m in field.metadata:
-        lo = getattr(m, "ge", lo)
-        hi = getattr(m, "le", hi)
-    return lo, hi
-
-
 def _field_widget(spec, stage: int, slot: str, att, name: str, *, key: str) -> None:
+    """One gate parameter. The number box takes any number: the schema refuses one out of
+    bounds, with the bound named under the box, and the box shows the value kept."""
     field = type(att).model_fields[name]
     value = getattr(att, name)
     label = name.replace("_", " ")
+    wkey = state.drawn_key(key)
 
     def on_change() -> None:
-        new = st.session_state[key]
+        if not state.drawn_now(wkey):
+            return
+        new = st.session_state[wkey]
         if name == "kernel_size" and new == "auto":
             new = None
         params = {**att.model_dump(mode="json"), name: new}
         state.commit(
-            design.place(state.spec(), slot, att.type, stage, params=params), f"{label} change"
+            design.place(state.spec(), slot, att.type, stage, params=params),
+            f"{label} change",
+            field=key,
         )
 
     if name == "gate":
-        state.bind(key, value)
+        options = ["sigmoid", "hard_sigmoid"]
         st.selectbox(
-            label, ["sigmoid", "hard_sigmoid"], key=key, on_change=on_change, help=field.description
-        )
-    elif name == "kernel_size":
-        state.bind(key, "auto" if value is None else value)
-        st.selectbox(
-            label, ["auto", *range(1, 32, 2)], key=key, on_change=on_change, help=field.description
-        )
-    else:
-        lo, hi = _bounds(field)
-        state.bind(key, value)
-        st.number_input(
             label,
-            min_value=lo,
-            max_value=hi,
-            step=1,
-            key=key,
+            options,
+            index=options.index(value),
+            key=wkey,
             on_change=on_change,
             help=field.description,
         )
+    elif name == "kernel_size":
+        options = ["auto", *range(1, 32, 2)]
+        st.selectbox(
+            label,
+            options,
+            index=options.index("auto" if value is None else value),
+            key=wkey,
+            on_change=on_change,
+            help=field.description,
+        )
+    else:
+        st.number_input(
+            label, value=value, step=1, key=wkey, on_change=on_change, help=field.description
+        )
+    state.show_field_error(key)

@@ -144,15 +144,23 @@ def short_label(att) -> str:
     return ATTENTION[att.type][0]
 
 
+def gate_note(att) -> str:
+    """How the gate's kind shows where the default (sigmoid) is not used: ``hard-σ``."""
+    return "hard-σ" if getattr(att, "gate", "sigmoid") == "hard_sigmoid" else ""
+
+
 def att_detail(att) -> str:
-    """A chip's second line: its main parameter."""
+    """A chip's second line: its main parameter, and the gate kind when it is not a sigmoid."""
     if att.type == "se":
-        return f"r = {att.reduction}"
-    if att.type == "eca":
-        return "k = auto" if att.kernel_size is None else f"k = {att.kernel_size}"
-    if att.type == "cbam":
-        return f"r = {att.reduction}, {att.spatial_kernel}×{att.spatial_kernel}"
-    return f"r = {att.reduction}"
+        text = f"r = {att.reduction}"
+    elif att.type == "eca":
+        text = "k = auto" if att.kernel_size is None else f"k = {att.kernel_size}"
+    elif att.type == "cbam":
+        text = f"r = {att.reduction}, {att.spatial_kernel}×{att.spatial_kernel}"
+    else:
+        text = f"r = {att.reduction}"
+    note = gate_note(att)
+    return f"{text}, {note}" if note else text
 
 
 #: layer class → its word on the canvas
@@ -225,7 +233,10 @@ def formula(block: BlockSpec) -> str:
     s = block.slots
 
     def gate(att, inner: str) -> str:
-        return inner if att is None else f"{short_label(att)}({inner})"
+        if att is None:
+            return inner
+        note = gate_note(att)
+        return f"{short_label(att)}{f'[{note}]' if note else ''}({inner})"
 
     skip = "P(x)" if skip_label(block) else "x"
     skip = gate(s.skip, skip)

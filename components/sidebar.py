@@ -48,13 +48,7 @@ def render_name(spec, *, key: str) -> None:
         help=_desc(type(spec), "name")
         + (" It follows the design until you type one." if spec.kind == "block" else ""),
     )
-    _field_error(key)
-
-
-def _field_error(key: str) -> None:
-    message = state.field_error(key)
-    if message:
-        st.error(message, icon=":material/block:")
+    state.show_field_error(key)
 
 
 def _desc(model, name: str) -> str:
@@ -95,7 +89,7 @@ def _number(spec, path, label, *, key, model, hi=None, step=1, fmt=None):
         on_change=_commit_number,
         args=(path, key, f"{label.lower()} change", lo, hi),
     )
-    _field_error(key)
+    state.show_field_error(key)
 
 
 def _commit_number(path: list, widget_key: str, what: str, lo, hi) -> None:

@@ -73,6 +73,33 @@ def rev() -> int:
     return st.session_state.get(_REV, 0)
 
 
+def drawn_key(base: str) -> str:
+    """A widget key that is new whenever the design changed (``base@rev``).
+
+    For widgets redrawn by canvas edits (the keyboard path, the gate editor): a browser that
+    has not yet received the redrawn widget may still report the value it showed before an
+    edit, and that stale report must not count as the user's change (it would undo the edit).
+    Each such widget's callback first asks `drawn_now(key)`: a report from a widget drawn
+    for an older design is dropped (and the widgets re-read the design)."""
+    return f"{base}@{rev()}"
+
+
+def drawn_now(widget_key: str) -> bool:
+    """Was this `drawn_key` widget drawn for the current design? (see `drawn_key`)"""
+    _, _, drawn_at = widget_key.rpartition("@")
+    if drawn_at == str(rev()):
+        return True
+    touch()
+    return False
+
+
+def show_field_error(widget_key: str) -> None:
+    """Under a widget: why its last edit was refused (see `commit`'s `field`)."""
+    message = field_error(widget_key)
+    if message:
+        st.error(message, icon=":material/block:")
+
+
 def touch() -> None:
     """Make every bound widget re-read the design (after a refused edit)."""
     st.session_state[_REV] = st.session_state.get(_REV, 0) + 1

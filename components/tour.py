@@ -38,6 +38,12 @@ def present() -> bool:
     return bool(ss[_PRESENT])
 
 
+def begin() -> None:
+    """A page opened in projector mode starts the tour at its first step (once)."""
+    if present() and _STEP not in st.session_state:
+        go(0)
+
+
 def set_present(on: bool) -> None:
     st.session_state[_PRESENT] = bool(on)
     if on:

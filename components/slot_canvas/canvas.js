@@ -44,6 +44,16 @@ function newId() {
   return Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
 }
 
+function fit(text, width) {
+  // Squeeze a label that would overflow its box (measured once it is in the document).
+  requestAnimationFrame(() => {
+    if (text.isConnected && text.getComputedTextLength() > width) {
+      text.setAttribute("textLength", width);
+      text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    }
+  });
+}
+
 function wire(svg, d, cls = "ra-wire") {
   svg.appendChild(el("path", { d, class: cls }));
 }
@@ -63,7 +73,8 @@ function drawGate(svg, zone, chip, slot, selected) {
     x: cx - CHIP.w / 2, y: top, width: CHIP.w, height: CHIP.h, rx: 10, class: "ra-chip-box",
   }));
   g.appendChild(el("text", { x: cx - 8, y: top + 21, class: "ra-chip-label" }, chip.label));
-  g.appendChild(el("text", { x: cx - 8, y: top + 38, class: "ra-chip-detail" }, chip.detail));
+  const detail = el("text", { x: cx - 8, y: top + 38, class: "ra-chip-detail" }, chip.detail);
+  g.appendChild(detail);
   g.appendChild(el("text", { x: cx + 7, y: y - 19, class: "ra-alpha-label" }, "α"));
   const x = el("g", {
     class: "ra-remove", "data-remove": slot, role: "button", tabindex: 0,
@@ -75,6 +86,7 @@ function drawGate(svg, zone, chip, slot, selected) {
   g.appendChild(x);
   g.appendChild(el("title", {}, `${chip.name} — ${chip.detail}. Drag off the block or press × to remove; click to edit.`));
   svg.appendChild(g);
+  fit(detail, CHIP.w - 26);
   // The gate: ⊗ multiplies the wire by α.
   const mul = el("g", { class: "ra-mul" });
   mul.appendChild(el("circle", { cx, cy: y, r: 13 }));

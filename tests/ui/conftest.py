@@ -55,8 +55,20 @@ def canvas_edit(at: AppTest, *edits: dict, epoch: str = "test-page") -> AppTest:
     return at.run()
 
 
+def drawn(widgets, base: str):
+    """The widget whose key is `base` drawn for the current design (``base@rev``, see
+    `components.state.drawn_key`)."""
+    found = [w for w in widgets if w.key and w.key.rsplit("@", 1)[0] == base]
+    assert found, f"no widget {base!r}"
+    return found[-1]
+
+
+def slot_select(at: AppTest, slot: str):
+    return drawn(at.selectbox, f"studio.slot.{slot}")
+
+
 def slot_value(at: AppTest, slot: str) -> str:
-    return at.selectbox(key=f"studio.slot.{slot}").value
+    return slot_select(at, slot).value
 
 
 @pytest.fixture

@@ -22,9 +22,11 @@ from tests.ui.conftest import (
     ascii_text,
     canvas_edit,
     code_text,
+    drawn,
     failures,
     new_app,
     open_tab,
+    slot_select,
     slot_value,
 )
 
@@ -117,7 +119,7 @@ def test_other_diagram_views_render(app, view):
 def test_keyboard_path_places_edits_and_removes_in_each_slot(app, slot):
     at = app
     before_ascii, before_code = ascii_text(at), code_text(at)
-    at.selectbox(key=f"studio.slot.{slot}").set_value("eca")
+    slot_select(at, slot).set_value("eca")
     at.run()
     assert not failures(at), failures(at)
     assert slot_value(at, slot) == "eca"
@@ -125,15 +127,15 @@ def test_keyboard_path_places_edits_and_removes_in_each_slot(app, slot):
     assert "ECA" in placed_ascii and placed_ascii != before_ascii
     assert placed_code != before_code
     # Edit: the selected gate's kernel size (ECA) through the gate editor.
-    at.radio(key="studio.edit_slot").set_value(slot)
+    drawn(at.radio, "studio.edit_slot").set_value(slot)
     at.run()
-    at.selectbox(key=f"studio.att.{slot}.eca.kernel_size").set_value(7)
+    drawn(at.selectbox, f"studio.att.{slot}.eca.kernel_size").set_value(7)
     at.run()
     assert not failures(at), failures(at)
     assert code_text(at) != placed_code
-    assert at.selectbox(key=f"studio.att.{slot}.eca.kernel_size").value == 7
+    assert drawn(at.selectbox, f"studio.att.{slot}.eca.kernel_size").value == 7
     # Remove.
-    at.selectbox(key=f"studio.slot.{slot}").set_value("none")
+    slot_select(at, slot).set_value("none")
     at.run()
     assert not failures(at), failures(at)
     assert slot_value(at, slot) == "none"
@@ -142,7 +144,7 @@ def test_keyboard_path_places_edits_and_removes_in_each_slot(app, slot):
 
 
 def test_changing_the_kind_of_a_gate_keeps_it_in_its_slot(app):
-    app.selectbox(key="studio.slot.branch").set_value("coord")
+    slot_select(app, "branch").set_value("coord")
     app.run()
     assert slot_value(app, "branch") == "coord"
     assert "CA" in ascii_text(app) or "Coord" in ascii_text(app)
@@ -194,7 +196,7 @@ def test_invalid_form_edit_is_refused_and_keeps_the_design(app):
 
 def test_undo_and_redo(app):
     at = app
-    at.selectbox(key="studio.slot.skip").set_value("se")
+    slot_select(at, "skip").set_value("se")
     at.run()
     at.number_input(key="studio.side.input.height").set_value(28)
     at.run()
@@ -280,7 +282,7 @@ def test_network_drill_down_edits_the_chosen_stage(app):
     assert any(len(d.value) == 4 for d in at.dataframe)  # the stages table
     at.selectbox(key="studio.stage").set_value(2)
     at.run()
-    at.selectbox(key="studio.slot.branch").set_value("eca")
+    slot_select(at, "branch").set_value("eca")
     at.run()
     assert not failures(at), failures(at)
     token = url_token(at)
@@ -323,7 +325,7 @@ def test_a_drop_that_would_add_a_linter_error_is_refused_with_the_reason(app):
     assert any("can't go after the add" in e.value and "RA102" in e.value for e in at.error)
     assert not any("notes DESIGN" in e.value for e in at.error)
     assert slot_value(at, "post_add") == "none"
-    at.selectbox(key="studio.slot.post_add").set_value("cbam")  # the keyboard path agrees
+    slot_select(at, "post_add").set_value("cbam")  # the keyboard path agrees
     at.run()
     assert slot_value(at, "post_add") == "none"
     assert any("RA102" in e.value for e in at.error)
@@ -372,7 +374,11 @@ def test_a_crashing_panel_shows_its_real_error():
 def test_presets_gallery_is_open_and_the_gate_editor_sits_under_the_canvas(app):
     gallery = next(e for e in app.sidebar.expander if e.label == "Presets gallery")
     assert gallery.proto.expanded
-    main = [getattr(n, "key", None) for n in app.main.children.values() for n in _walk(n)]
+    main = [
+        (getattr(n, "key", None) or "").rsplit("@", 1)[0]
+        for n in app.main.children.values()
+        for n in _walk(n)
+    ]
     editor, first_slot = main.index("studio.edit_slot"), main.index("studio.slot.pre_residual")
     assert editor < first_slot  # a clicked chip's parameters are right under the canvas
 
