@@ -256,7 +256,7 @@ function attach(host) {
   const status = host.querySelector(".ra-status");
   const inst = {
     host, abort, data: null, view: null, zones: {}, drag: null, setTriggerValue: null,
-    epoch: newId(), seq: 0, pending: [], timer: null, keepStatus: false,
+    epoch: newId(), seq: 0, pending: [], timer: null, keepStatus: false, attempts: 0, lastSent: 0,
   };
   inst.setStatus = (text, kind = "") => {
     status.textContent = text;
@@ -266,10 +266,16 @@ function attach(host) {
     clearTimeout(inst.timer);
     if (!inst.pending.length || !inst.setTriggerValue) return;
     inst.setTriggerValue("edits", { epoch: inst.epoch, edits: inst.pending });
-    inst.timer = setTimeout(inst.flush, RESEND_MS);  // until acknowledged
+    inst.lastSent = Date.now();
+    // Until acknowledged: again after 1.5 s, then 3, 6, 8 s — a busy server is not sent more
+    // work for its trouble (each message reruns the canvas).
+    const wait = Math.min(RESEND_MS * 2 ** inst.attempts, 8000);
+    inst.attempts += 1;
+    inst.timer = setTimeout(inst.flush, wait);
   };
   const send = (action) => {
     inst.seq += 1;
+    inst.attempts = 0;
     inst.pending.push({ ...action, seq: inst.seq });
     inst.keepStatus = false;
     render(inst);
@@ -433,7 +439,10 @@ function acknowledge(inst, ack) {
   } else if (before && !inst.pending.length) {
     inst.keepStatus = false;
   }
-  if (!inst.pending.length) clearTimeout(inst.timer);
+  if (!inst.pending.length) {
+    clearTimeout(inst.timer);
+    inst.attempts = 0;
+  }
 }
 
 export default function (component) {
@@ -449,7 +458,9 @@ export default function (component) {
   inst.setTriggerValue = setTriggerValue;
   acknowledge(inst, data.ack);
   render(inst);
-  if (inst.pending.length) inst.flush();  // a rerun that did not carry them: send them again
+  // A rerun that did not carry the pending edits (it began before they were sent, or their
+  // message was lost): send them again unless they were sent a moment ago.
+  if (inst.pending.length && Date.now() - inst.lastSent > RESEND_MS) inst.flush();
   return () => {
     inst.abort.abort();
     instances.delete(host);
