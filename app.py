@@ -88,17 +88,21 @@ def workspace() -> None:
     for level, text in state.pop_flashes():
         _FLASH.get(level, st.info)(text)
     spec = state.spec()
-    header(spec)
+    with engine.guarded("The header"):
+        header(spec)
     if tour.present():
         tour.render_tour(key="studio.tour")
     spec = state.spec()
     if spec.kind == "network":
-        render_network(spec, key="studio.net")
-    render_canvas(spec, key="studio")
+        with engine.guarded("The network overview"):
+            render_network(spec, key="studio.net")
+    with engine.guarded("The canvas"):
+        render_canvas(spec, key="studio")
     spec = state.spec()
-    errors = [d for d in engine.lint(canonical_json(spec)) if d.severity == "error"]
-    if errors:
-        render_diagnostics(errors)
+    with engine.guarded("The design's checks"):
+        errors = [d for d in engine.lint(canonical_json(spec)) if d.severity == "error"]
+        if errors:
+            render_diagnostics(errors)
     # Lazy tabs: only the open tab's panel runs and is sent, so an edit stays light.
     tabs = st.tabs(list(TABS), key="studio.tabs", on_change="rerun")
     for tab, (label, panel) in zip(tabs, TABS.items(), strict=True):

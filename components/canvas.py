@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Optional
 
 import streamlit as st
@@ -59,7 +60,13 @@ def zone_report(cj: str, stage: int) -> dict:
             except SpecError as exc:
                 errors[kind] = exc.message
                 continue
-            new = [d for d in engine.lint(new_cj) if (d.code, d.path) not in base]
+            try:
+                found = engine.lint(new_cj)
+            except Exception as exc:  # noqa: BLE001 - an engine failure refuses this drop only
+                logging.getLogger(__name__).exception("linting a drop variant failed")
+                errors[kind] = f"this placement could not be checked ({type(exc).__name__})"
+                continue
+            new = [d for d in found if (d.code, d.path) not in base]
             err = [d for d in new if d.severity == "error"]
             warn = [d for d in new if d.severity == "warning"]
             errors[kind] = say(err[0]) if err else None

@@ -9,6 +9,7 @@ quietly falling back. Every cached function takes the canonical JSON text, so eq
 from __future__ import annotations
 
 import json
+import logging
 from contextlib import contextmanager
 from typing import Optional
 
@@ -32,6 +33,7 @@ def guarded(what: str):
     try:
         yield
     except Exception as exc:  # noqa: BLE001 - shown on the page, never hidden
+        logging.getLogger(__name__).exception("%s failed", what)  # the details: server log
         st.error(f"{what} failed: {type(exc).__name__}: {exc}", icon=":material/bug_report:")
 
 
