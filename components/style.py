@@ -27,10 +27,10 @@ _CSS = """
 .ra-tour-text { font-size: 1.35rem; line-height: 1.4; margin: 0.2rem 0; }
 .ra-tour-evidence { font-size: 1.1rem; opacity: 0.85; }
 /* narrow windows (a laptop at 800 px): the sidebar floats over the page instead of
-   squeezing the canvas, which keeps the whole width */
+   squeezing the canvas, which keeps the whole width (and starts closed: canvas.js) */
 @media (max-width: 1000px) {
-  [data-testid="stSidebar"][aria-expanded="true"] {
-    position: fixed; z-index: 999990; height: 100vh;
+  [data-testid="stSidebar"][data-collapsed="false"] {
+    position: fixed !important; left: 0; top: 0; z-index: 999990; height: 100vh;
   }
   [data-testid="stMainBlockContainer"] { padding-left: 1rem; padding-right: 1rem; }
   .ra-title { font-size: 1.6rem; }
@@ -38,14 +38,11 @@ _CSS = """
 </style>
 """
 
-#: projector mode: no sidebar, a large canvas and formula for the back of the room
+#: projector mode: no sidebar, a wide page (the canvas's own large type: canvas.css, .ra-present)
 _PRESENT_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
 [data-testid="stMainBlockContainer"] { max-width: 1880px; padding-top: 1.2rem; }
-.ra-canvas .ra-formula-main { font-size: 2rem; }
-.ra-canvas .ra-pattern { font-size: 1.2rem; }
-.ra-canvas .ra-svg { max-height: 640px; }
 </style>
 """
 

@@ -425,6 +425,19 @@ function attach(host) {
   return inst;
 }
 
+function closeSidebarWhenNarrow() {
+  // In a narrow window (≤ 1000 px) the sidebar floats over the page (style.py); it starts
+  // closed once per tab so the whole canvas is in view. The user may open it at any time.
+  try {
+    if (window.innerWidth > 1000 || sessionStorage.getItem("ra-narrow-sidebar")) return;
+    sessionStorage.setItem("ra-narrow-sidebar", "closed");
+    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (button) button.click();
+  } catch (err) {
+    // no sessionStorage (privacy settings): leave the sidebar as it is
+  }
+}
+
 function acknowledge(inst, ack) {
   // Drop the edits the server has applied (or refused); say why a refused one was reverted.
   if (!ack || ack.epoch !== inst.epoch) return;
@@ -453,6 +466,7 @@ export default function (component) {
   if (!inst || inst.abort.signal.aborted) {
     inst = attach(host);
     instances.set(host, inst);
+    closeSidebarWhenNarrow();
   }
   inst.data = data;
   inst.setTriggerValue = setTriggerValue;
