@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import engine, state, tour
+from components import board, engine, state, tour
 from components.canvas import render_canvas
 from components.checks import render_checks, render_diagnostics
 from components.code import render_code
@@ -123,9 +123,13 @@ def main() -> None:
         initial_sidebar_state="collapsed" if present else "expanded",
     )
     inject_style(present=present)
+    if board.route():  # ?board=CODE: the classroom board instead of the studio
+        return
     state.init()
     tour.begin()
     render_sidebar(state.spec(), key="studio.side")
+    with st.sidebar:
+        board.render_send_to_board(state.spec(), key="studio.board")
     workspace()
 
 
