@@ -85,13 +85,18 @@ def stderr_tail(proc: subprocess.Popen, limit: int = 2000) -> str:
     return log.read().decode("utf-8", "replace")[-limit:]
 
 
-def stop_server(proc: subprocess.Popen) -> None:
+def _end(proc: subprocess.Popen) -> None:
+    """Terminate a process started here; kill it if it does not exit within 15 s."""
     proc.terminate()
     try:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=5)
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    _end(proc)
     log = getattr(proc, "stderr_log", None)
     if log is not None:
         log.close()
@@ -152,12 +157,7 @@ def start_nginx(backends: list[int], port: int) -> subprocess.Popen:
 
 
 def stop_nginx(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
+    _end(proc)
     import shutil
 
     shutil.rmtree(getattr(proc, "prefix", ""), ignore_errors=True)
