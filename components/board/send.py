@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import state
 from components.board.common import REFUSALS, remember_key, say, service, use_page_language
 from components.board.page import thumbnail
 from components.board.secret import browser_secret
@@ -22,6 +23,7 @@ def open_board(code: str) -> None:
 
 
 def _send(spec, key: str) -> None:
+    spec = state.spec()  # the design now: canvas edits rerun the workspace, not this sidebar
     ss = st.session_state
     code = normalize_code(ss.get(f"{key}.code", ""))
     if not code:
