@@ -11,6 +11,8 @@ cheap and each part (checks, profiling, diagrams, export, the lab) loads only wh
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 _PUBLIC = {
@@ -51,3 +53,18 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_PUBLIC))
+
+
+class _Package(types.ModuleType):
+    """The package module. Importing a submodule that shares its name with a public function
+    (`resattn.lint`, `check`, `build`, `profile`, `diff`) makes Python bind the submodule on the
+    package, which would shadow the function; the public name always gives the function."""
+
+    def __getattribute__(self, name: str) -> Any:
+        value = super().__getattribute__(name)
+        if isinstance(value, types.ModuleType) and _PUBLIC.get(name) == f"{__name__}.{name}":
+            return getattr(value, name)
+        return value
+
+
+sys.modules[__name__].__class__ = _Package
