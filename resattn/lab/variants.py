@@ -4,13 +4,18 @@ A variant is the current design with every slot cleared and the slots of one *pa
 with one attention module. The notes' minimum set is baseline / P1 / P2 / P3; the lab adds P4
 (skip + branch). A user adds more with choices such as ``"cbam:P1"`` (another attention type) or,
 for a network, ``"P1@3,4"`` (attention only in stages 3 and 4, NOTES §12.4).
+
+The user's own design is always one of the variants, named "your design" — a design that mixes
+kinds (CBAM + SE + CA) or slots no pattern describes is trained as it is. When a generated
+variant is exactly the design (same spec), that variant is the design and is marked so
+(`Variant.is_design`) instead of being trained twice.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from schemas import (
@@ -23,6 +28,7 @@ from schemas import (
     Slots,
     Spec,
     SpecError,
+    canonical_json,
 )
 
 
@@ -59,6 +65,13 @@ PATTERNS: dict[str, Pattern] = {
 #: The default ablation: the notes' minimum set plus P4.
 DEFAULT_PATTERNS = tuple(PATTERNS)
 
+#: The user's own design, always one of the variants.
+DESIGN_NAME = "your design"
+DESIGN_KEY = "design"
+#: Its pattern and formula when no single pattern describes its slots.
+DESIGN_PATTERN = "design"
+DESIGN_FORMULA = "the design's own slots"
+
 _CHOICE_RE = re.compile(
     r"^(?:(?P<type>[a-z]+):)?(?P<pattern>[A-Za-z0-9]+)(?:@(?P<stages>[0-9,]+))?$"
 )
@@ -93,10 +106,20 @@ class Variant:
     pattern: str
     attention_type: Optional[str]
     spec: Spec
+    is_design: bool = False
 
     @property
     def formula(self) -> str:
+        if self.pattern == DESIGN_PATTERN:
+            return DESIGN_FORMULA
         return PATTERNS[self.pattern].formula
+
+    @property
+    def label(self) -> str:
+        """The name as tables show it: a generated variant that is the design says so."""
+        if self.is_design and self.name != DESIGN_NAME:
+            return f"{self.name} (your design)"
+        return self.name
 
 
 def parse_choice(text: str) -> VariantChoice:
@@ -144,8 +167,7 @@ def _pattern_name(text: str) -> str:
 def spec_attention(spec: Spec):
     """The first attention module of the design (slots in data-flow order, stages in order), or
     None when the design has no attention."""
-    slot_sets = [spec.slots] if isinstance(spec, BlockSpec) else [s.slots for s in spec.stages]
-    for slots in slot_sets:
+    for slots in _slot_sets(spec):
         for _, attention in slots.items():
             if attention is not None:
                 return attention
@@ -241,4 +263,45 @@ def make_variants(
             choice = parse_choice(choice)
         variant = make_variant(spec, choice, attention_type)
         variants.setdefault(variant.name, variant)
-    return list(variants.values())
+    out = list(variants.values())
+    own = canonical_json(spec)
+    for i, variant in enumerate(out):
+        if canonical_json(variant.spec) == own:
+            out[i] = replace(variant, is_design=True)
+            return out
+    return [*out, design_variant(spec)]
+
+
+def design_variant(spec: Spec) -> Variant:
+    """The user's design as it is, named "your design"."""
+    kinds = sorted({a.type for slots in _slot_sets(spec) for _, a in slots.items() if a})
+    return Variant(
+        name=DESIGN_NAME,
+        key=DESIGN_KEY,
+        pattern=_design_pattern(spec),
+        attention_type=None if not kinds else "+".join(kinds),
+        spec=spec,
+        is_design=True,
+    )
+
+
+def _slot_sets(spec: Spec) -> list[Slots]:
+    return [spec.slots] if isinstance(spec, BlockSpec) else [s.slots for s in spec.stages]
+
+
+def _design_pattern(spec: Spec) -> str:
+    """The pattern whose slots the design fills in every stage with one attention, else
+    `DESIGN_PATTERN`."""
+    found = set()
+    for slots in _slot_sets(spec):
+        filled = slots.filled()
+        found.add(
+            (tuple(sorted(filled)), tuple(sorted({a.model_dump_json() for a in filled.values()})))
+        )
+    if len(found) != 1:
+        return DESIGN_PATTERN
+    ((filled, kinds),) = found
+    for pattern in PATTERNS.values():
+        if tuple(sorted(pattern.slots)) == filled and len(kinds) <= 1:
+            return pattern.name
+    return DESIGN_PATTERN

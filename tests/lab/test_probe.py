@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from resattn.lab.data import digits_split
+from resattn.lab.portable import flush_denormal_enabled
 from resattn.lab.probe import (
     ProbeConfig,
     build_probe,
-    flush_denormal_enabled,
     probe_channels,
     probe_spec,
     train_probe,

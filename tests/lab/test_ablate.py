@@ -47,20 +47,24 @@ def test_overheads_are_percent_of_the_baseline():
 
 @pytest.mark.slow
 def test_cli_prints_every_variant_with_static_figures_and_curves(capsys):
-    code, out, _ = _run(capsys, json.dumps(SPEC), "--epochs", "1", "--seed", "3", "--json")
+    code, out, _ = _run(
+        capsys, json.dumps(SPEC), "--epochs", "1", "--seed", "3", "--jobs", "1", "--json"
+    )
     assert code == 0
     data = json.loads(out)
     names = [v["name"] for v in data["variants"]]
     assert names == ["baseline", "ECA-P1", "ECA-P2", "ECA-P3", "ECA-P4"]
     for v in data["variants"]:
-        assert {"name", "params", "macs", "elementwise_ops", "latency_ms", "train"} <= set(v)
+        assert {"name", "params", "macs", "elementwise_ops", "latency_ms", "seeds"} <= set(v)
         assert v["latency_ms"] > 0
-        train = v["train"]
+        (train,) = v["seeds"]
+        assert train["seed"] == 3
         assert {"loss", "grad_norm", "val_accuracy", "gate_stats"} <= set(train)
         assert len(train["loss"]) == len(train["grad_norm"]) == train["steps_per_epoch"]
         assert len(train["val_accuracy"]) == 1
-    assert data["variants"][0]["train"]["gate_stats"] == {}
-    assert set(data["variants"][4]["train"]["gate_stats"]) == {"branch", "skip"}
+    assert data["variants"][0]["seeds"][0]["gate_stats"] == {}
+    assert set(data["variants"][4]["seeds"][0]["gate_stats"]) == {"branch", "skip"}
+    assert data["variants"][1]["is_design"]  # ECA-P1 is the design itself
     assert data["probe"]["seed"] == 3
     assert data["stopped"] is None and data["finished"] == names
 
@@ -78,8 +82,9 @@ def test_cli_attention_override_and_static_only(capsys):
         "--json",
     )
     assert code == 0
-    (variant,) = json.loads(out)["variants"]
-    assert variant["name"] == "CA-P3" and variant["train"] is None
+    variant, design = json.loads(out)["variants"]
+    assert design["name"] == "your design" and design["is_design"]
+    assert variant["name"] == "CA-P3" and variant["seeds"] == [] and variant["summary"] is None
 
 
 @pytest.mark.parametrize(
@@ -114,7 +119,7 @@ def test_attention_in_every_stage_shows_the_linters_overhead_warning():
         ],
         "num_classes": 10,
     }
-    everywhere, deep = compare(net, ["cbam:P1", "cbam:P1@2"], latency=False)
+    everywhere, deep, _design = compare(net, ["cbam:P1", "cbam:P1@2"], latency=False)
     heavy = [w for w in everywhere.warnings if w["code"] == "RA203"]
     assert len(heavy) == 1 and heavy[0]["ref"] == "§12.4"
     assert not any(w["code"] == "RA203" for w in deep.warnings)
