@@ -195,7 +195,18 @@ def read_images(source, image_size=None):
         images, labels, classes = read_npz(source)
     else:
         raise BadData(f"{source} is neither a folder of images nor an .npz file")
+    check_classes(labels, classes)
     return resize(images, image_size or default_size(images)), labels, classes
+
+
+def check_classes(labels, classes) -> None:
+    """Refuse data with fewer than two classes: there is nothing to classify."""
+    counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=len(classes))
+    if len(classes) < 2 or (counts > 0).sum() < 2:
+        raise BadData(
+            f"the data has one class only ({classes[int(counts.argmax())]!r}); a classifier "
+            "needs at least two"
+        )
 
 
 def default_size(images) -> int:
@@ -239,12 +250,8 @@ def stratified_split(labels, classes, val_fraction: float, seed: int):
     """(train indices, held-out indices): per class, `round(n · val_fraction)` images (at least
     one) held out, chosen by a NumPy generator seeded with `seed`. Both sorted."""
     labels = np.asarray(labels)
+    check_classes(labels, classes)
     counts = np.bincount(labels, minlength=len(classes))
-    if len(classes) < 2 or (counts > 0).sum() < 2:
-        raise BadData(
-            f"the data has one class only ({classes[int(counts.argmax())]!r}); a classifier "
-            "needs at least two"
-        )
     few = [(name, int(n)) for name, n in zip(classes, counts, strict=True) if n < MIN_PER_CLASS]
     if few:
         listed = ", ".join(f"{name!r} has {n}" for name, n in few[:5])
