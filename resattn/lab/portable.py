@@ -388,7 +388,8 @@ def train_loop(
     epochs, batch_size, lr, seed, max_steps, time_budget_s. Equal global batches (the last
     incomplete one dropped) in an order drawn from a CPU generator seeded with `seed`; Adam with
     a cosine decay to zero; per step the loss and the global gradient norm (before the step);
-    held-out accuracy after every complete epoch.
+    held-out accuracy after every complete epoch, and once more for the final model when the
+    run ends mid-epoch (`max_steps`, the time budget; not when cancelled).
 
     Under ``torchrun``: `local_slice` picks this process's share of a batch, and `all_sum` adds
     up, once per step, the loss, the stop flag and `extra_sums()` (e.g. gate statistics), which
@@ -457,5 +458,8 @@ def train_loop(
         if packed[1].item() > 0:
             record["stopped"] = stop or "cancelled"  # another process asked to stop
             break
+    ended_mid_epoch = record["loss"] and len(record["loss"]) % steps_per_epoch != 0
+    if ended_mid_epoch and record["stopped"] != "cancelled":
+        record["val_accuracy"].append(accuracy(model, x_val, y_val))  # the final model's
     record["seconds"] = time.perf_counter() - start
     return record

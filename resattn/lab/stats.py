@@ -19,6 +19,8 @@ import math
 
 #: Confidence level of every interval.
 LEVEL = 0.95
+#: Differences closer than this are equal (float rounding of accuracies).
+_SAME = 1e-9
 
 
 def mean_ci(values):
@@ -51,7 +53,9 @@ def paired(values, baseline):
     mean, ci = mean_ci(diffs)
     p_value = None
     if ci is not None:
-        if ci[0] == ci[1]:
+        if ci[1] - ci[0] <= _SAME:  # equal up to float rounding (0.9 − 0.8 ≠ 0.8 − 0.7)
+            mean = 0.0 if abs(mean) <= _SAME else mean
+            ci = (mean, mean)
             p_value = 1.0 if mean == 0 else min(1.0, 2 * 0.5 ** len(diffs))
         else:
             p_value = float(stats.ttest_rel(values, baseline).pvalue)

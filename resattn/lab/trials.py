@@ -194,12 +194,15 @@ def _ray_trainable(config: dict) -> dict:
     return {"record": record}
 
 
-def _project_paths() -> list[str]:
-    """The folders of the `resattn` and `schemas` packages (shipped to the Ray workers)."""
+def ray_runtime_env() -> dict:
+    """Ray's runtime environment for the lab's trials: the `resattn` and `schemas` packages of
+    this process travel with the job, so every worker — local or on a cluster's nodes — imports
+    this very code whether or not resattn is installed there."""
     import resattn
     import schemas
 
-    return [str(Path(resattn.__file__).parent), str(Path(schemas.__file__).parent)]
+    folders = [Path(resattn.__file__).parent, Path(schemas.__file__).parent]
+    return {"py_modules": [str(folder) for folder in folders]}
 
 
 def _run_ray(texts, address, trials, done) -> list[Optional[str]]:
@@ -210,11 +213,9 @@ def _run_ray(texts, address, trials, done) -> list[Optional[str]]:
 
     started_here = False
     if not ray.is_initialized():
-        # The packages travel with the job, so the workers import this very code whether or not
-        # resattn is installed on the cluster's nodes.
         ray.init(
             address=address,
-            runtime_env={"py_modules": _project_paths()},
+            runtime_env=ray_runtime_env(),
             include_dashboard=False,
             log_to_driver=False,
             configure_logging=False,
