@@ -44,7 +44,13 @@ from resattn.lab.probe import (
 )
 from resattn.lab.stats import summary
 from resattn.lab.trials import Trial, run_trials
-from resattn.lab.variants import Variant, VariantChoice, make_variant, make_variants, parse_choice
+from resattn.lab.variants import (
+    Variant,
+    VariantChoice,
+    make_variant,
+    make_variants,
+    parse_choice,
+)
 from resattn.loading import load_spec
 from schemas import DesignError, Spec, canonical_json
 
@@ -342,41 +348,54 @@ MAX_TRAIN_MACS = 2 * 10**12
 MAX_TRAIN_BYTES = 2 * 1024**3
 
 
-def _bound_findings(spec) -> list:
-    from resattn.lint import RULES
+def design_errors(spec) -> list:
+    """The errors that stop `spec` from being built, as `Diagnostic`s, cheapest first: the
+    resource bounds (`BOUND_RULES`, answered from the spec alone), and only within them the
+    linter's other errors."""
+    from resattn.lint import RULES, lint
+    from schemas import Diagnostic
 
-    found = []
-    for code in BOUND_RULES:
-        rule = RULES[code]
-        for finding in rule.check(spec):
-            found.append((rule, finding))
-    return found
+    bounds = [
+        Diagnostic(
+            code=code,
+            severity="error",
+            path=f.field,
+            message=f.message,
+            hint=f.hint,
+            ref=RULES[code].ref,
+        )
+        for code in BOUND_RULES
+        for f in RULES[code].check(spec)
+    ]
+    return bounds or [d for d in lint(spec) if d.severity == "error"]
 
 
 def ensure_within_bounds(variants: Sequence[Variant]) -> None:
-    """Refuse, before any work, variants whose full-size design breaks a resource bound.
+    """Refuse, before any work, variants that cannot be built — a resource bound broken, or a
+    linter error.
 
     Every variant is checked (the generated ones too: a P3 variant sees the input channels, so it
-    can exceed a bound the design itself keeps). The error names each variant and its figure and
-    cap (`DesignError`, CLI exit 1)."""
-    from schemas import Diagnostic
-
+    can exceed a bound the design itself keeps). A generated variant's error names the variant,
+    with its figure and cap, not the user's input; the design's own errors keep their paths
+    (`DesignError`, CLI exit 1)."""
     bad = []
     for v in variants:
-        for rule, f in _bound_findings(v.spec):
-            where = f"variant {v.name!r}" + (f" ({f.path})" if f.path else "")
+        for d in design_errors(v.spec):
+            if v.is_design:  # the design's own errors: its paths are the user's input
+                bad.append(d)
+                continue
+            where = f"variant {v.name!r}" + (f" ({d.path})" if d.path else "")
             bad.append(
-                Diagnostic(
-                    code=rule.code,
-                    severity="error",
-                    path=where,
-                    message=f"The ablation's variant {v.name!r}: {f.message}",
-                    hint=f.hint,
-                    ref=rule.ref,
+                d.model_copy(
+                    update={
+                        "path": where,
+                        "message": f"(a variant the ablation generates, not your input) "
+                        f"{d.message}",
+                    }
                 )
             )
     if bad:
-        raise DesignError(bad)
+        raise DesignError(list({(d.code, d.path, d.message): d for d in bad}.values()))
 
 
 def training_cost(spec: Spec, config: ProbeConfig) -> dict[str, float]:
@@ -389,16 +408,16 @@ def training_cost(spec: Spec, config: ProbeConfig) -> dict[str, float]:
 
     dataset = load_dataset(config.data, config.image_size)
     net = probe_spec(spec, config, dataset)
-    bounds = _bound_findings(net)
-    if bounds:
-        return {"macs": float("inf"), "bytes": float("inf"), "bounds": bounds}
+    errors = design_errors(net)
+    if errors:
+        return {"macs": float("inf"), "bytes": float("inf"), "errors": errors}
     per_image = meta_costs(net).macs / net.input.batch
     n_train = len(dataset.y) * (1 - config.val_fraction)
     epochs = config.epochs
     if config.max_steps is not None:
         epochs = min(epochs, config.max_steps * config.batch_size / max(1.0, n_train))
     act = estimate_activation_bytes(net) * config.batch_size / net.input.batch
-    return {"macs": 3 * per_image * n_train * epochs, "bytes": 3 * act, "bounds": []}
+    return {"macs": 3 * per_image * n_train * epochs, "bytes": 3 * act, "errors": []}
 
 
 def ensure_trainable(spec: Spec, config: ProbeConfig, variants: Sequence[Variant] = ()) -> None:
@@ -414,7 +433,7 @@ def ensure_trainable(spec: Spec, config: ProbeConfig, variants: Sequence[Variant
         target = spec if v is None else v.spec
         name = "your design" if v is None else v.name
         cost = training_cost(target, config)
-        problems = [f.message for _, f in cost["bounds"]]
+        problems = [d.message.rstrip(".") for d in cost["errors"]]
         if cost["macs"] != float("inf") and cost["macs"] > MAX_TRAIN_MACS:
             minutes = cost["macs"] / 6.5e9 / 60
             problems.append(

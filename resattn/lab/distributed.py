@@ -94,8 +94,9 @@ def prepare(argv=None):
 
     Raises `SpecError` / `DesignError` / `OutputError` (one-paragraph messages) or
     `_NotUnderTorchrun`; argparse exits 2 itself on unreadable options."""
-    from resattn.lab.ablate import ensure_trainable
+    from resattn.lab.ablate import ensure_trainable, ensure_within_bounds
     from resattn.lab.probe import ProbeConfig
+    from resattn.lab.variants import design_variant
     from resattn.loading import load_spec
     from schemas import Problem, SpecError
 
@@ -126,6 +127,7 @@ def prepare(argv=None):
             headline="The options cannot be used",
         )
     spec = load_spec(args.spec)
+    ensure_within_bounds([design_variant(spec)])
     ensure_trainable(spec, config)
     _check_writable(args.out)
     return args, spec, config

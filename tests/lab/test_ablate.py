@@ -209,3 +209,43 @@ def test_cli_refuses_out_of_range_probe_settings_with_exit_2(capsys, args, messa
     _, err = capsys.readouterr()
     assert exit_.value.code == 2
     assert message in err and "internal error" not in err and "Traceback" not in err
+
+
+#: Activations just under the 2 GiB cap: any attention the ablation adds breaks it.
+AT_THE_CAP = {
+    "input": {"channels": 3848, "height": 132, "width": 132},
+    "block": {"type": "basic", "out_channels": 3848},
+}
+
+
+def test_a_generated_variant_out_of_bounds_is_refused_up_front_and_named(capsys, monkeypatch):
+    import resattn.lab.ablate as lab
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before the refusal")
+
+    monkeypatch.setattr(lab, "static_figures", no_work)
+    code, out, err = _run(capsys, json.dumps(AT_THE_CAP), "--no-train", "--no-latency")
+    assert code == 1 and out == ""
+    assert "variant 'SE-P3' (input): (a variant the ablation generates, not your input)" in err
+    assert "2.2 GiB, over the 2.0 GiB" in err and "RA102" in err
+    assert "baseline" not in err.split("variant")[0]  # the design itself is within the bounds
+
+
+def test_as_designed_trains_a_small_design_at_its_own_widths():
+    result = ablate(
+        SPEC,
+        ["baseline"],
+        config=ProbeConfig(epochs=1, max_steps=2, as_designed=True),
+        latency=False,
+    )
+    assert result.results[0].runs
+
+
+def test_as_designed_is_refused_with_an_estimate_when_too_large(capsys):
+    code, _, err = _run(
+        capsys, "preset:se_bottleneck", "--as-designed", "--data", "mnist5k", "--no-latency"
+    )
+    assert code == 1
+    assert "(at the design's own widths)" in err and "multiply-accumulates per seed" in err
+    assert "min on one CPU core" in err and "drop --as-designed" in err
