@@ -11,6 +11,7 @@ from typing import Any, Optional
 from torch import nn
 
 from components.texts import ATTENTION, PATTERNS
+from resattn.attention import kind_of
 from resattn.blocks import branch_table, shortcut_table
 from resattn.fusion import post_activation
 from resattn.layers import Layer
@@ -159,14 +160,8 @@ def short_label(att) -> str:
 
 
 def att_detail(att) -> str:
-    """A chip's second line: its main parameter."""
-    if att.type == "se":
-        return f"r = {att.reduction}"
-    if att.type == "eca":
-        return "k = auto" if att.kernel_size is None else f"k = {att.kernel_size}"
-    if att.type == "cbam":
-        return f"r = {att.reduction}, {att.spatial_kernel}×{att.spatial_kernel}"
-    return f"r = {att.reduction}"
+    """A chip's second line: its main parameter (the kind record's `detail`)."""
+    return kind_of(att).detail(att)
 
 
 #: layer class → its word on the canvas

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from resattn.attention import kinds
 from schemas import (
-    ATTENTION_LABELS,
-    ATTENTION_MODELS,
-    ATTENTION_NAMES,
     PATTERN_FORMULAS,
     SLOT_NAMES,
     SLOT_PATTERNS,
     SLOT_SYMBOLS,
+    SLOTS,
 )
 
 #: slot → what NOTES §3 says about the pattern it makes (the words shared with the engine —
@@ -55,13 +54,8 @@ PATTERNS = {
 
 #: slots in the order the canvas and the keyboard path list them (data-flow order)
 
-#: slot → where the gate sits, in words
-PLACES = {
-    "pre_residual": "before the branch",
-    "branch": "in the branch",
-    "skip": "on the skip",
-    "post_add": "after the add",
-}
+#: slot → where the gate sits, in words (the slot table's labels)
+PLACES = {slot.name: slot.label for slot in SLOTS}
 
 #: slot → the keyboard path's select label, e.g. "Before the branch — A_p (P3)"
 SLOT_LABELS = {
@@ -69,18 +63,8 @@ SLOT_LABELS = {
     for slot in SLOT_NAMES
 }
 
-#: attention type → what it gates (the explanation; labels and names come from `schemas`)
-_GATES = {
-    "se": "channels",
-    "eca": "channels",
-    "cbam": "channels, then space",
-    "coord": "channels, position-aware (H and W)",
-}
-
-#: attention type → (chip label, full name, what it gates)
-ATTENTION = {
-    kind: (ATTENTION_LABELS[kind], ATTENTION_NAMES[kind], _GATES[kind]) for kind in ATTENTION_MODELS
-}
+#: attention type → (chip label, full name, what it gates), from the kind records (palette order)
+ATTENTION = {kind.type: (kind.label, kind.name, kind.description) for kind in kinds()}
 
 FIRST_RULE = (
     "Attention is a **multiplicative gate**: it produces weights α and the feature it watches "

@@ -6,10 +6,9 @@ post-add activation — and, for a network, the stem, every block and the head. 
 by tracing the real module (built on PyTorch's ``meta`` device, so no tensor holds data) with
 `torch.fx`; attention modules are single nodes (their inside is drawn by the diagrams).
 
-Before anything is built, the linter's resource rules compare *analytic* figures with their
-caps — the activation estimate (`estimate_activation_bytes`, RA102) and the parameter count
-(`resattn.counting.analytic_params`, RA103) — so an oversized spec is answered at once with an
-error instead of an out-of-memory.
+Before anything is built, the linter's resource rules compare the spec-only estimates of
+`resattn.estimates` with their caps — the activation estimate (RA102) and the parameter count
+(RA103) — so an oversized spec is answered at once with an error instead of an out-of-memory.
 """
 
 from __future__ import annotations
@@ -23,44 +22,30 @@ from typing import Optional
 import torch
 from torch import fx, nn
 
-from resattn.attention import CBAM, CoordAttention, EfficientChannelAttention, SqueezeExcite
-from resattn.blocks import resolve_shortcut
+from resattn.attention import kinds
+from resattn.estimates import ELEMENT_BYTES, estimate_activation_bytes
+from resattn.fusion import BLOCK_MODULES
 from resattn.lint import lint
 from resattn.loading import load_spec
-from resattn.shapes import block_out_hw, stem_out_hw
 from schemas import (
     ATTENTION_LABELS,
     BlockSpec,
     Diagnostic,
     NetworkSpec,
-    bottleneck_width,
     canonical_json,
 )
 
-#: Bytes per element of every feature map (the engine computes in float32).
-ELEMENT_BYTES = 4
+#: attention module class → spec `type` (from the kind records)
+ATTENTION_KIND = {kind.module: kind.type for kind in kinds()}
 
-ATTENTION_TYPES = (SqueezeExcite, EfficientChannelAttention, CBAM, CoordAttention)
-
-#: attention module class → spec `type`
-ATTENTION_KIND = {
-    SqueezeExcite: "se",
-    EfficientChannelAttention: "eca",
-    CBAM: "cbam",
-    CoordAttention: "coord",
-}
+ATTENTION_TYPES = tuple(ATTENTION_KIND)
 
 #: function called in a traced forward → (kind, label)
 FUNCTIONS = {operator.add: ("add", "⊕ add"), torch.flatten: ("reshape", "flatten")}
 
-#: block attribute → the symbol of DESIGN §1 it stands for
+#: block attribute → the symbol of docs/design.md §1 it stands for
 ROLES = {
-    "attn_pre": "A_p",
-    "branch": "F",
-    "attn_branch": "A_r",
-    "shortcut": "P",
-    "attn_skip": "A_s",
-    "attn_post": "A_o",
+    **dict(BLOCK_MODULES),
     "act": "act",
     "stem": "stem",
     "final_norm": "head",
@@ -278,86 +263,8 @@ def describe(module: nn.Module) -> tuple[str, str]:
 
 
 def attention_label(module: nn.Module) -> str:
-    """``SE``, ``ECA``, ``CBAM`` or ``CA`` (Coordinate Attention)."""
+    """The kind's short label (``SE``, ``ECA``, ``CBAM``, ``CA`` …)."""
     return ATTENTION_LABELS[ATTENTION_KIND[type(module)]]
 
 
-# --- the analytic activation estimate (no module, no tensor) ---------------------------------
-
-
-def _branch_maps(spec: BlockSpec) -> list[tuple[int, int, int]]:
-    """(channels, height, width) of every feature map the branch F produces, in order."""
-    b = spec.block
-    c_in, h, w = spec.input.channels, spec.input.height, spec.input.width
-    ho, wo = block_out_hw(h, w, b.stride)
-    out = (b.out_channels, ho, wo)
-    pre = [(c_in, h, w)] * 2 if b.preact else []  # BN → ReLU before the first conv
-    if b.type == "basic":  # [BN ReLU] conv1 BN ReLU [drop] conv2 [BN]
-        mid = [out] * (3 + (b.dropout > 0))
-        return pre + mid + [out] * (1 if b.preact else 2)
-    width = bottleneck_width(b)
-    reduce = [(width, h, w)] * 3  # conv1 BN ReLU
-    spatial = [(width, ho, wo)] * (3 + (b.dropout > 0))  # conv2 BN ReLU [drop]
-    return pre + reduce + spatial + [out] * (1 if b.preact else 2)
-
-
-def _block_maps(spec: BlockSpec) -> list[tuple[int, int, int]]:
-    """Every feature map of one block after its input: A_p, F, P, A_s, A_r, ⊕, A_o, act."""
-    from resattn.fusion import post_activation
-
-    b, slots = spec.block, spec.slots
-    c_in, h, w = spec.input.channels, spec.input.height, spec.input.width
-    out = (b.out_channels, *block_out_hw(h, w, b.stride))
-    maps = [(c_in, h, w)] if slots.pre_residual is not None else []
-    maps += _branch_maps(spec)
-    shortcut = resolve_shortcut(spec.shortcut, c_in, b.out_channels, b.stride)
-    if shortcut != "identity":
-        if shortcut == "avgpool_conv1x1" and b.stride > 1:
-            maps.append((c_in, *block_out_hw(h, w, b.stride)))
-        maps += [out] * (1 if b.preact else 2)
-    maps += [out] * (slots.skip is not None)
-    maps += [out] * (slots.branch is not None)
-    maps.append(out)  # the add
-    maps += [out] * (slots.post_add is not None)
-    maps += [out] * post_activation(spec)
-    return maps
-
-
-def _network_maps(net: NetworkSpec) -> Iterator[tuple[int, ...]]:
-    from resattn.networks import expand_blocks
-
-    c = net.stem.out_channels
-    h, w = net.input.height, net.input.width
-    if net.stem.type == "imagenet":
-        h2, w2 = (h + 1) // 2, (w + 1) // 2  # 7×7/2, padding 3
-        yield from [(c, h2, w2)] * 3
-        yield (c, *stem_out_hw("imagenet", h, w))
-    else:
-        yield from [(c, h, w)] * 3
-    for blk in expand_blocks(net):
-        yield from _block_maps(blk.spec)
-    last = net.stages[-1]
-    if last.block.preact:
-        yield from [(last.out_channels, *_final_hw(net))] * 2
-    yield (last.out_channels, 1, 1)
-    yield (last.out_channels,)
-    yield (net.num_classes,)
-
-
-def _final_hw(net: NetworkSpec) -> tuple[int, int]:
-    h, w = stem_out_hw(net.stem.type, net.input.height, net.input.width)
-    for stage in net.stages:
-        h, w = block_out_hw(h, w, stage.stride)
-    return h, w
-
-
-def estimate_activation_bytes(spec) -> int:
-    """Bytes of every feature map one forward pass produces, input included (float32 × batch).
-
-    Computed from the spec alone — no module is built — so the resource rule answers at once.
-    It equals the sum of the shape trace's tensors (a test holds the two together).
-    """
-    inp = spec.input
-    maps = _block_maps(spec) if isinstance(spec, BlockSpec) else list(_network_maps(spec))
-    elements = inp.channels * inp.height * inp.width + sum(math.prod(m) for m in maps)
-    return elements * inp.batch * ELEMENT_BYTES
+__all__ = ["CheckReport", "ShapeRow", "check", "estimate_activation_bytes", "trace"]

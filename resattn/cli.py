@@ -3,8 +3,9 @@
 Each command is a module in `resattn.commands` with ``NAME``, ``HELP``, ``add_arguments(parser)``
 and ``run(args) -> int``; they are discovered, not listed here.
 
-Exit codes: 0 = fine (maybe warnings), 1 = the design has errors, 2 = the input could not be
-read (or bad usage), 3 = an internal error (a bug: please report it). Errors print as one
+Exit codes (defined with the commands, in `resattn.commands._common`): 0 = fine (maybe
+warnings), 1 = the design has errors, 2 = the input could not be read (or bad usage), 3 = an
+internal error (a bug: please report it). Errors print as one
 paragraph naming the JSON path and the reason, never a traceback.
 """
 
@@ -17,9 +18,14 @@ import sys
 from collections.abc import Sequence
 from typing import Optional
 
+from resattn.commands._common import (  # noqa: F401  (EXIT_* re-exported for callers)
+    EXIT_DESIGN,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    OutputError,
+)
 from schemas import DesignError, SpecError
-
-EXIT_OK, EXIT_DESIGN, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 EPILOG = """\
 exit codes: 0 = fine (warnings allowed), 1 = the design has errors, 2 = the input could not be
@@ -51,8 +57,6 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    from resattn.commands._common import OutputError
-
     parser = make_parser()
     args = parser.parse_args(argv)
     try:

@@ -24,9 +24,8 @@
 
 `meta_costs` is the quick, allocation-free count (parameters and conv/linear MACs through
 forward hooks on the ``meta`` device) the linter uses for its overhead figures.
-`analytic_params` counts parameters from the spec alone (the same layer tables the modules are
-built from, and each attention's documented formula): no module at all, so it answers in
-milliseconds even for a spec far too large to build, which is what the weight-memory rule needs.
+Parameters counted from the spec alone (`analytic_params`, `params_by_part`) live in
+`resattn.estimates`, below the linter and the trace; they are re-exported here.
 """
 
 from __future__ import annotations
@@ -38,6 +37,12 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from resattn.estimates import (  # noqa: F401  (re-exported: counting's public names)
+    analytic_params,
+    block_params,
+    params_by_part,
+    table_params,
+)
 from schemas import BlockSpec, Slots
 
 #: fvcore handle names whose count is multiply-accumulates
@@ -192,82 +197,3 @@ def meta_costs(spec) -> Costs:
         params["all"] += p.numel()
         params["attention"] += p.numel() if is_attention(name) else 0
     return Costs(params["all"], macs["all"], params["attention"], macs["attention"])
-
-
-# --- parameters from the spec alone (no module, not even on `meta`) ---------------------------
-
-
-def _conv_params(in_channels, out_channels, kernel_size, *, groups=1, bias=True, **_) -> int:
-    return in_channels // groups * out_channels * kernel_size**2 + (out_channels if bias else 0)
-
-
-def _norm_params(channels, *, affine=True, **_) -> int:
-    return 2 * channels if affine else 0
-
-
-#: layer class → its parameter count from the constructor arguments of a layer table
-LAYER_PARAMS: dict[type, Callable[..., int]] = {
-    nn.Conv2d: _conv_params,
-    nn.BatchNorm2d: _norm_params,
-    nn.Linear: lambda in_features, out_features, *, bias=True: (
-        in_features * out_features + (out_features if bias else 0)
-    ),
-    nn.ReLU: lambda *a, **k: 0,
-    nn.Dropout: lambda *a, **k: 0,
-    nn.MaxPool2d: lambda *a, **k: 0,
-    nn.AvgPool2d: lambda *a, **k: 0,
-}
-
-
-def table_params(table, values) -> int:
-    """Parameters of a layer table (`resattn.layers`) bound to `values`, without building it."""
-    total = 0
-    for layer in table.layers:
-        if layer.only_if is not None and not values[layer.only_if] > 0:
-            continue
-
-        def bind(arg):
-            return values[arg] if isinstance(arg, str) else arg
-
-        args = [bind(a) for a in layer.args]
-        kwargs = {k: bind(v) for k, v in layer.kwargs}
-        total += LAYER_PARAMS[layer.op](*args, **kwargs)
-    return total
-
-
-def block_params(spec: BlockSpec) -> int:
-    """Parameters of one block: branch F, projection P and every attention (for its channels)."""
-    from resattn.attention import attention_params
-    from resattn.blocks import branch_table, shortcut_table
-
-    b, c_in = spec.block, spec.input.channels
-    total = table_params(*branch_table(c_in, b))
-    projection = shortcut_table(spec.shortcut, c_in, b.out_channels, b.stride, b.preact)
-    total += table_params(*projection) if projection is not None else 0
-    for slot, attn in spec.slots.filled().items():
-        total += attention_params(attn, c_in if slot == "pre_residual" else b.out_channels)
-    return total
-
-
-def params_by_part(spec) -> dict[str, int]:
-    """Parameters per part of a design, keyed by JSON path: ``block`` for a block spec; ``stem``,
-    ``stages[i]`` and ``num_classes`` (the head) for a network. Counted from the spec alone."""
-    if isinstance(spec, BlockSpec):
-        return {"block": block_params(spec)}
-    from resattn.networks import expand_blocks, stem_table
-
-    parts = {"stem": table_params(*stem_table(spec))}
-    for blk in expand_blocks(spec):
-        parts[blk.path] = parts.get(blk.path, 0) + block_params(blk.spec)
-    last = spec.stages[-1]
-    final_norm = 2 * last.out_channels if last.block.preact else 0
-    parts["num_classes"] = final_norm + last.out_channels * spec.num_classes + spec.num_classes
-    return parts
-
-
-def analytic_params(spec) -> int:
-    """Learnable parameters of the module `spec` builds, from the spec alone (no module).
-
-    Equals ``count_params(build(spec))`` (a property test holds the two together).
-    """
-    return sum(params_by_part(spec).values())

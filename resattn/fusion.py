@@ -1,10 +1,11 @@
-"""The slot-wired residual block every design compiles to (DESIGN §1):
+"""The slot-wired residual block every design compiles to (docs/design.md §1):
 
     y = act( A_o( A_s(P(x)) + A_r(F(A_p(x))) ) )
 
-Slots: `pre_residual` = A_p (P3), `branch` = A_r (P1), `post_add` = A_o (P2), `skip` = A_s (P4).
-Each attention is built for the channels it sees: A_p on the input channels, the others on the
-output channels (A_s sits after the projection P; notes §12.1).
+The slots, their attributes and the channels each sees are the rows of `schemas.slots.SLOTS`:
+`pre_residual` = A_p (P3), `branch` = A_r (P1), `post_add` = A_o (P2), `skip` = A_s (P4). Each
+attention is built for the channels it sees: A_p on the input channels, the others on the output
+channels (A_s sits after the projection P; notes §12.1).
 """
 
 from __future__ import annotations
@@ -16,6 +17,18 @@ from torch import nn
 
 from resattn.attention import build_attention
 from resattn.blocks import build_branch, build_shortcut
+from schemas import SLOT, SLOTS
+
+#: module attributes of a block, in registration (= state_dict) order: each gate beside the part
+#: it gates
+BLOCK_MODULES = (
+    (SLOT["pre_residual"].attr, "A_p"),
+    ("branch", "F"),
+    (SLOT["branch"].attr, "A_r"),
+    ("shortcut", "P"),
+    (SLOT["skip"].attr, "A_s"),
+    (SLOT["post_add"].attr, "A_o"),
+)
 
 
 class ResidualAttentionBlock(nn.Module):
@@ -67,13 +80,17 @@ def post_activation(spec) -> bool:
 def build_block(spec) -> ResidualAttentionBlock:
     """Build the block of a (valid, lint-clean) `BlockSpec`."""
     in_c, out_c = spec.input.channels, spec.block.out_channels
-    slots = spec.slots
+    attention = {
+        slot.attr: build_attention(
+            getattr(spec.slots, slot.name),
+            slot.channels(in_c, out_c),
+            identity_start=slot.identity_start,
+        )
+        for slot in SLOTS
+    }
     return ResidualAttentionBlock(
         branch=build_branch(in_c, spec.block, spec.zero_init_last_bn),
         shortcut=build_shortcut(spec.shortcut, in_c, out_c, spec.block.stride, spec.block.preact),
-        attn_pre=build_attention(slots.pre_residual, in_c),
-        attn_branch=build_attention(slots.branch, out_c),
-        attn_skip=build_attention(slots.skip, out_c, identity_start=True),
-        attn_post=build_attention(slots.post_add, out_c),
         post_act=post_activation(spec),
+        **attention,
     )

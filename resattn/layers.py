@@ -84,13 +84,19 @@ Values = Mapping[str, Union[int, float]]
 BoundTable = tuple[LayerTable, dict]
 
 
-def build_layer(layer: Layer, values: Values) -> nn.Module:
-    """One layer as a real module, its parameters bound to `values`."""
+def bind_kwargs(layer: Layer, values: Values) -> tuple[list, dict]:
+    """The layer's constructor arguments with its table parameters bound to `values`."""
 
     def bind(arg: Arg):
         return values[arg] if isinstance(arg, str) else arg
 
-    return layer.op(*map(bind, layer.args), **{k: bind(v) for k, v in layer.kwargs})
+    return [bind(a) for a in layer.args], {k: bind(v) for k, v in layer.kwargs}
+
+
+def build_layer(layer: Layer, values: Values) -> nn.Module:
+    """One layer as a real module, its parameters bound to `values`."""
+    args, kwargs = bind_kwargs(layer, values)
+    return layer.op(*args, **kwargs)
 
 
 def instantiate(table: LayerTable, values: Values) -> nn.Sequential:

@@ -14,13 +14,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple, Optional
 
+from resattn.attention import kind_of
 from resattn.blocks import resolve_shortcut
+from resattn.estimates import analytic_params, estimate_activation_bytes, params_by_part
 from resattn.loading import load_spec
 from resattn.shapes import block_out_hw, stem_out_hw
 from schemas import (
     ATTENTION_LABELS,
     ATTENTION_NAMES,
-    SPATIAL_TYPES,
+    HEAVY_TYPES,
+    SLOT,
     BlockSpec,
     DesignError,
     Diagnostic,
@@ -168,13 +171,19 @@ BOUNDS_REF = "docs/diagnostics.md, Bounds"
 
 
 def slot_channels(spec: BlockSpec, slot: str) -> int:
-    """Channels the attention in `slot` sees: A_p the block input, the others the output."""
-    return spec.input.channels if slot == "pre_residual" else spec.block.out_channels
+    """Channels the attention in `slot` sees (the slot table: A_p the block input, the others
+    the output; notes §12.1)."""
+    return SLOT[slot].channels(spec.input.channels, spec.block.out_channels)
 
 
-def heavy_slots(spec: BlockSpec) -> dict[str, object]:
-    """The filled slots holding a spatial (CBAM / Coordinate Attention) module."""
-    return {k: v for k, v in spec.slots.filled().items() if v.type in SPATIAL_TYPES}
+def heavy_slots(spec: BlockSpec, *, stateless: bool = True) -> dict[str, object]:
+    """The filled slots holding a spatial module (the kinds with the ``spatial`` trait); without
+    `stateless`, the parameter-free ones are left out."""
+    return {
+        k: v
+        for k, v in spec.slots.filled().items()
+        if kind_of(v).spatial and (stateless or not kind_of(v).parameter_free)
+    }
 
 
 def label(attn) -> str:
@@ -187,9 +196,6 @@ def out_of_bounds(spec) -> bool:
     """Whether the spec breaks a resource bound (RA102 / RA103). Rules that cost a build on the
     ``meta`` device stay silent then: the error already blocks the design, and lint must answer
     at once however large the spec is."""
-    from resattn.check import estimate_activation_bytes
-    from resattn.counting import analytic_params
-
     return (
         estimate_activation_bytes(spec) > MAX_ACTIVATION_BYTES
         or analytic_params(spec) * PARAM_BYTES > MAX_PARAM_BYTES
@@ -213,8 +219,6 @@ def identity_shortcut_mismatch(ctx: BlockContext):
 
 @rule("RA102", "error", BOUNDS_REF, "Estimated activation memory over the cap", scope="spec")
 def resource_bounds(spec):
-    from resattn.check import estimate_activation_bytes
-
     estimate = estimate_activation_bytes(spec)
     if estimate <= MAX_ACTIVATION_BYTES:
         return
@@ -232,8 +236,6 @@ def resource_bounds(spec):
 
 @rule("RA103", "error", BOUNDS_REF, "Parameter memory over the cap", scope="spec")
 def weight_bounds(spec):
-    from resattn.counting import params_by_part
-
     parts = params_by_part(spec)
     params = sum(parts.values())
     if params * PARAM_BYTES <= MAX_PARAM_BYTES:
@@ -256,16 +258,8 @@ def weight_bounds(spec):
 
 
 def hidden_width(attn, channels: int) -> int:
-    """The hidden width of an MLP-style gate (SE, CBAM, CA) built for `channels`."""
-    from resattn.attention.cbam import cbam_hidden
-    from resattn.attention.coord import coord_hidden
-    from resattn.attention.se import se_hidden
-
-    return {
-        "se": lambda: se_hidden(channels, attn.reduction, attn.divisor),
-        "cbam": lambda: cbam_hidden(channels, attn.reduction),
-        "coord": lambda: coord_hidden(channels, attn.reduction, attn.min_channels),
-    }[attn.type]()
+    """The hidden width of an MLP-style gate (its kind's `hidden` rule) built for `channels`."""
+    return kind_of(attn).hidden(channels, attn)
 
 
 def _sizing_problem(attn, channels: int) -> Optional[str]:
@@ -294,12 +288,11 @@ def _sizing_problem(attn, channels: int) -> Optional[str]:
 
 @rule("RA201", "warning", "§12.1", "Attention sized for more channels than it sees")
 def attention_sizing(ctx: BlockContext):
-    from resattn.attention.eca import eca_kernel_size
-
     for slot, attn in ctx.spec.slots.filled().items():
         c = slot_channels(ctx.spec, slot)
-        if attn.type == "eca":
-            k = attn.kernel_size or eca_kernel_size(c)
+        kind = kind_of(attn)
+        if kind.channel_kernel is not None:
+            k = kind.channel_kernel(c, attn)
             if k > c:
                 yield Finding(
                     f"slots.{slot}",
@@ -308,6 +301,8 @@ def attention_sizing(ctx: BlockContext):
                     f"{k}: most of the window falls on zero padding.",
                     f"set `kernel_size` to at most {c if c % 2 else c - 1} or null (adaptive)",
                 )
+            continue
+        if kind.hidden is None:
             continue
         problem = _sizing_problem(attn, c)
         if problem is not None:
@@ -322,7 +317,7 @@ def attention_sizing(ctx: BlockContext):
 def _sizing_hint(attn, channels: int) -> str:
     """The fix for RA201: a reduction (or floor) that squeezes the channels the slot sees."""
     where = "(attention is built for the channels it actually sees)"
-    floor = {"se": "divisor", "coord": "min_channels"}.get(attn.type)
+    floor = kind_of(attn).floor
     if floor and hidden_width(attn, channels) >= channels:
         return (
             f"lower `{floor}` and `reduction` to at most {max(1, channels // 2)}, use ECA, or "
@@ -356,7 +351,7 @@ def mixed_post_add_activation(ctx: BlockContext):
 def attention_everywhere(net: NetworkSpec):
     from resattn.counting import meta_costs, without_attention
 
-    kinds = [{a.type for a in s.slots.filled().values()} & SPATIAL_TYPES for s in net.stages]
+    kinds = [{a.type for a in s.slots.filled().values()} & HEAVY_TYPES for s in net.stages]
     if not all(kinds) or out_of_bounds(net):
         return
     blocks = sum(stage.depth for stage in net.stages)
@@ -405,7 +400,9 @@ def pre_residual_starvation(ctx: BlockContext):
     attn = ctx.spec.slots.pre_residual
     if attn is None:
         return
-    scale = "0.25 (two gates)" if attn.type in SPATIAL_TYPES else "0.5"
+    gates = kind_of(attn).gates
+    words = {2: "two", 3: "three"}
+    scale = f"{0.5**gates:g}" + (f" ({words.get(gates, gates)} gates)" if gates > 1 else "")
     yield Finding(
         "slots.pre_residual",
         f"{label(attn)} in `pre_residual`{ctx.where} gates the input before F sees it: at "
@@ -421,7 +418,7 @@ def skip_not_identity(ctx: BlockContext):
     attn = ctx.spec.slots.skip
     if attn is None:
         return
-    if attn.type in SPATIAL_TYPES:
+    if kind_of(attn).spatial:
         yield Finding(
             "slots.skip",
             f"{label(attn)} in `skip`{ctx.where} is a spatial gate on the identity path: it "
@@ -443,7 +440,7 @@ def skip_not_identity(ctx: BlockContext):
 def preact_spatial(ctx: BlockContext):
     if not ctx.spec.block.preact:
         return
-    for slot, attn in heavy_slots(ctx.spec).items():
+    for slot, attn in heavy_slots(ctx.spec, stateless=False).items():
         yield Finding(
             f"slots.{slot}",
             f"{label(attn)} in `{slot}` of a pre-activation block{ctx.where}: its gates see "
@@ -457,7 +454,7 @@ def preact_spatial(ctx: BlockContext):
 @rule("RA208", "warning", "§5", "Spatial attention placed early")
 def spatial_early(ctx: BlockContext):
     attn = ctx.spec.slots.pre_residual
-    if attn is None or attn.type not in SPATIAL_TYPES:
+    if attn is None or not kind_of(attn).spatial:
         return
     inp = ctx.spec.input
     yield Finding(

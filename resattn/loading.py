@@ -1,13 +1,27 @@
-"""`load_spec`: the one entry point from any source (path, JSON text, dict, preset, share token).
+"""The one I/O module: `load_spec` reads a spec from any source (path, JSON text, dict, preset,
+share token), and the strict JSON reader, the size caps and the share-token codec live here.
 
 Reading is defensive: size caps before parsing, no NaN/Infinity, no duplicate keys, clear
 messages naming what is wrong (`SpecError`).
+
+A share token is ``ra1.`` + base64url(zlib(canonical JSON)), without padding: URL-safe as is
+(``A-Z a-z 0-9 - _ .``), compact (~350 characters for a block, ~470 for SE-ResNet-50) and
+versioned by its prefix. zlib carries an Adler-32 checksum, so a truncated or tampered token
+fails to decode instead of giving a different design. The token length is capped before
+decoding, the decompressed size is capped while decompressing (a "zip bomb" stops at the cap),
+and the JSON goes through the same strict reader and schema as every other spec. Nothing is
+evaluated or unpickled. `encode_token` is the writing half (`resattn.export.share.share_token`
+gives it a spec's canonical JSON).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
+import re
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +29,14 @@ from schemas import BlockSpec, NetworkSpec, Problem, Spec, SpecError, parse_spec
 
 #: Largest spec file or JSON text accepted (a real spec is a few kB).
 MAX_SPEC_BYTES = 256 * 1024
+
+#: The version prefix of a share token.
+TOKEN_PREFIX = "ra1."
+#: Longest token accepted (a 16-stage network with four attention slots per stage is ~2 kB).
+MAX_TOKEN_CHARS = 8192
+#: Largest decompressed JSON accepted from a token (same cap as a spec file).
+MAX_DECOMPRESSED_BYTES = MAX_SPEC_BYTES
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def load_spec(source: Any) -> Spec:
@@ -52,15 +74,7 @@ def load_spec(source: Any) -> Spec:
         return parse_spec(parse_json(text, "the JSON text"))
     if _looks_like_path(text):
         return parse_spec(parse_json(read_capped(Path(text)), text))
-    try:
-        from resattn.export.share import load_token
-    except ImportError:  # share tokens come with the export package
-        load_token = None
-    if load_token is not None:
-        return load_token(text)
-    raise SpecError(
-        [Problem("", f"{text[:60]!r} is not a file, JSON text, 'preset:NAME' or a share token")]
-    )
+    return load_token(text)
 
 
 def _looks_like_path(text: str) -> bool:
@@ -141,3 +155,62 @@ def parse_json(data: str | bytes, what: str, cap: int = MAX_SPEC_BYTES) -> Any:
         raise SpecError([Problem("", f"{what} is not valid JSON: {exc}")]) from None
     except RecursionError:
         raise SpecError([Problem("", f"{what} is nested too deeply")]) from None
+
+
+# --- the share-token codec -------------------------------------------------------------------
+
+
+def encode_token(canonical: str) -> str:
+    """The share token of a spec's canonical JSON text (``ra1.`` + base64url(zlib(text)))."""
+    packed = base64.urlsafe_b64encode(zlib.compress(canonical.encode("utf-8"), 9)).rstrip(b"=")
+    return TOKEN_PREFIX + packed.decode("ascii")
+
+
+def load_token(text: str) -> Spec:
+    """The spec inside a share token, or a `SpecError` saying what is wrong with the token."""
+    text = text.strip()
+    if len(text) > MAX_TOKEN_CHARS:
+        raise _error(
+            f"the share token is {len(text):,} characters; tokens are capped at {MAX_TOKEN_CHARS:,}"
+        )
+    if not text.startswith(TOKEN_PREFIX):
+        raise _error(
+            f"{text[:40]!r} is not a file, JSON text, 'preset:NAME' or a share token "
+            f"(share tokens start with {TOKEN_PREFIX!r})"
+        )
+    body = text[len(TOKEN_PREFIX) :]
+    if not _BASE64URL.fullmatch(body):
+        bad = next(c for c in body if not _BASE64URL.fullmatch(c))
+        raise _error(f"the share token contains {bad!r}, which is not a base64url character")
+    try:
+        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (binascii.Error, ValueError):
+        raise _error(
+            "the share token is not valid base64url (was it cut short when copied?)"
+        ) from None
+    return parse_spec(parse_json(_inflate(packed), "the share token"))
+
+
+def _inflate(packed: bytes) -> bytes:
+    """Decompress with a cap on the output size; clear errors for damaged data."""
+    inflater = zlib.decompressobj()
+    try:
+        data = inflater.decompress(packed, MAX_DECOMPRESSED_BYTES + 1)
+    except zlib.error:
+        raise _error(
+            "the share token is damaged (truncated or altered): it does not decompress"
+        ) from None
+    if len(data) > MAX_DECOMPRESSED_BYTES or inflater.unconsumed_tail:
+        raise _error(
+            f"the share token expands to more than {MAX_DECOMPRESSED_BYTES:,} bytes; "
+            "specs are capped at that size"
+        )
+    if not inflater.eof:
+        raise _error("the share token is incomplete (was it cut short when copied?)")
+    if inflater.unused_data:
+        raise _error("the share token has extra data after its end (was it altered?)")
+    return data
+
+
+def _error(reason: str) -> SpecError:
+    return SpecError([Problem("", reason)])

@@ -14,6 +14,7 @@ from schemas.attention import (
     ATTENTION_LABELS,
     ATTENTION_MODELS,
     ATTENTION_NAMES,
+    HEAVY_TYPES,
     PATTERN_FORMULAS,
     SLOT_NAMES,
     SLOT_PATTERNS,
@@ -30,6 +31,7 @@ from schemas.block import BasicBlock, BlockSpec, BottleneckBlock, InputSpec
 from schemas.diagnostics import Diagnostic
 from schemas.errors import DesignError, Problem, ResAttnError, SpecError, loc_to_path
 from schemas.network import NetworkSpec, Stage, Stem
+from schemas.slots import SLOT, SLOT_OF_ATTR, SLOTS, Slot
 
 Spec = Union[BlockSpec, NetworkSpec]
 
@@ -37,8 +39,12 @@ __all__ = [
     "ATTENTION_LABELS",
     "ATTENTION_MODELS",
     "ATTENTION_NAMES",
+    "HEAVY_TYPES",
     "PATTERN_FORMULAS",
+    "SLOT",
+    "SLOTS",
     "SLOT_NAMES",
+    "SLOT_OF_ATTR",
     "SLOT_PATTERNS",
     "SLOT_SYMBOLS",
     "SPATIAL_TYPES",
@@ -56,6 +62,7 @@ __all__ = [
     "Problem",
     "ResAttnError",
     "SEAttention",
+    "Slot",
     "Slots",
     "Spec",
     "SpecError",

@@ -1,134 +1,36 @@
 """Attention module specs (spec v1): the union of gates a slot may hold, discriminated on `type`.
 
-Defaults follow the papers and timm's conventions; `resattn.attention` documents the exact
-formulas each module uses.
+The options model of each kind lives beside its module, in ``resattn/attention/<kind>.py``, with
+the kind's record (`resattn.attention.registry`); this module derives the union, the slots model
+and the words every view uses from the registry, so a new kind is one new file. Defaults follow
+the papers and timm's conventions; each kind's file documents the exact formulas it uses.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Optional, Union
 
-from pydantic import Field, field_validator
+from pydantic import Field, create_model
 
-from schemas.common import SpecModel
+from resattn.attention.registry import kinds
+from schemas.common import Gate, SpecModel  # noqa: F401  (Gate: the gate field, re-exported)
+from schemas.slots import (  # noqa: F401  (re-exported: the slot table's views)
+    PATTERN_FORMULAS,
+    SLOT_NAMES,
+    SLOT_PATTERNS,
+    SLOT_SYMBOLS,
+    SLOTS,
+)
 
-Gate = Annotated[
-    Literal["sigmoid", "hard_sigmoid"],
-    Field(
-        description=(
-            "The squashing function that turns scores into gate weights α: 'sigmoid' (default) or "
-            "'hard_sigmoid' (ReLU6(x+3)/6, cheaper on mobile hardware)."
-        )
-    ),
-]
+_KINDS = kinds()
 
-
-class SEAttention(SpecModel):
-    """Squeeze-and-Excitation (Hu et al., CVPR 2018): global average pool → MLP → channel gate."""
-
-    type: Annotated[Literal["se"], Field(description="Squeeze-and-Excitation channel attention.")]
-    reduction: Annotated[
-        int,
-        Field(
-            ge=1,
-            le=1024,
-            description="Reduction ratio r of the MLP: hidden = max(divisor, C/r rounded to a "
-            "multiple of divisor). The paper's default is 16.",
-        ),
-    ] = 16
-    divisor: Annotated[
-        int,
-        Field(ge=1, le=256, description="The hidden width is a multiple of this (timm uses 8)."),
-    ] = 8
-    gate: Gate = "sigmoid"
-
-
-class ECAAttention(SpecModel):
-    """Efficient Channel Attention (Wang et al., CVPR 2020): pool → 1-D conv across channels."""
-
-    type: Annotated[Literal["eca"], Field(description="Efficient Channel Attention.")]
-    kernel_size: Annotated[
-        Optional[int],
-        Field(
-            ge=1,
-            le=31,
-            description="Odd size of the 1-D conv across channels, or null for the paper's "
-            "adaptive size from C (γ=2, b=1: C=64→3, 128…1024→5, 2048→7).",
-        ),
-    ] = None
-    gate: Gate = "sigmoid"
-
-    @field_validator("kernel_size")
-    @classmethod
-    def _odd(cls, value: Optional[int]) -> Optional[int]:
-        if value is not None and value % 2 == 0:
-            raise ValueError(f"must be odd so the conv keeps C channels (got {value})")
-        return value
-
-
-class CBAMAttention(SpecModel):
-    """Convolutional Block Attention Module (Woo et al., ECCV 2018): channel then spatial gate."""
-
-    type: Annotated[Literal["cbam"], Field(description="CBAM: channel gate then spatial gate.")]
-    reduction: Annotated[
-        int,
-        Field(
-            ge=1,
-            le=1024,
-            description="Reduction ratio of the shared channel MLP: hidden = max(1, C // r).",
-        ),
-    ] = 16
-    spatial_kernel: Annotated[
-        int,
-        Field(
-            ge=1,
-            le=15,
-            description="Odd kernel size of the spatial conv over [mean, max] channel pools "
-            "(the paper's default is 7).",
-        ),
-    ] = 7
-    gate: Gate = "sigmoid"
-
-    @field_validator("spatial_kernel")
-    @classmethod
-    def _odd(cls, value: int) -> int:
-        if value % 2 == 0:
-            raise ValueError(f"must be odd so the map keeps its size (got {value})")
-        return value
-
-
-class CoordAttention(SpecModel):
-    """Coordinate Attention (Hou et al., CVPR 2021): pools along H and along W separately."""
-
-    type: Annotated[
-        Literal["coord"], Field(description="Coordinate Attention (position-aware channel gate).")
-    ]
-    reduction: Annotated[
-        int,
-        Field(
-            ge=1,
-            le=1024,
-            description="Reduction ratio: hidden = max(min_channels, C // reduction). Paper: 32.",
-        ),
-    ] = 32
-    min_channels: Annotated[
-        int, Field(ge=1, le=1024, description="Lower bound of the hidden width (paper: 8).")
-    ] = 8
-    gate: Gate = "sigmoid"
-
+#: attention `type` → its spec model (palette order)
+ATTENTION_MODELS = {kind.type: kind.options for kind in _KINDS}
 
 AttentionSpec = Annotated[
-    Union[SEAttention, ECAAttention, CBAMAttention, CoordAttention],
+    Union[tuple(ATTENTION_MODELS.values())],
     Field(discriminator="type"),
 ]
-
-#: attention `type` → its spec model
-ATTENTION_MODELS = {
-    "se": SEAttention,
-    "eca": ECAAttention,
-    "cbam": CBAMAttention,
-    "coord": CoordAttention,
-}
 
 SlotAttention = Annotated[
     Optional[AttentionSpec],
@@ -136,37 +38,9 @@ SlotAttention = Annotated[
 ]
 
 
-class Slots(SpecModel):
-    """Where attention sits in the block (DESIGN §1, NOTES §3). Empty slots are identities."""
-
-    pre_residual: Annotated[
-        Optional[AttentionSpec],
-        Field(
-            description="A_p, before the branch (pattern P3, y = x + F(A(x))): gates what enters "
-            "the branch. Built for the block's input channels."
-        ),
-    ] = None
-    branch: Annotated[
-        Optional[AttentionSpec],
-        Field(
-            description="A_r, at the end of the branch (pattern P1, y = x + A(F(x))): the safe "
-            "default; the identity stays pure."
-        ),
-    ] = None
-    post_add: Annotated[
-        Optional[AttentionSpec],
-        Field(
-            description="A_o, after the add (pattern P2, y = A(x + F(x))): gates identity and "
-            "branch together; risk of over-suppression."
-        ),
-    ] = None
-    skip: Annotated[
-        Optional[AttentionSpec],
-        Field(
-            description="A_s, on the skip after any projection (pattern P4, y = A_s(x) + "
-            "A_r(F(x))): starts as an exact identity (gate ≡ 1 at init)."
-        ),
-    ] = None
+class _SlotsBase(SpecModel):
+    """Where attention sits in the block (docs/design.md §1, notes §3). Empty slots are
+    identities; the fields are the rows of `schemas.slots.SLOTS`, in data-flow order."""
 
     def filled(self) -> dict[str, object]:
         """The slots that hold attention, in data-flow order."""
@@ -176,35 +50,35 @@ class Slots(SpecModel):
         return [(name, getattr(self, name)) for name in SLOT_NAMES]
 
 
-#: The four slots, in data-flow order.
-SLOT_NAMES = ("pre_residual", "branch", "skip", "post_add")
+Slots = create_model(
+    "Slots",
+    __base__=_SlotsBase,
+    __module__=__name__,
+    **{
+        slot.name: (
+            Annotated[Optional[AttentionSpec], Field(description=slot.description)],
+            None,
+        )
+        for slot in SLOTS
+    },
+)
+Slots.__doc__ = _SlotsBase.__doc__
 
-# The words every view uses (diagrams, linter, lab, studio) — defined once, here.
+# The words every view uses (diagrams, linter, lab, studio), read from the kind records.
 
 #: attention `type` → its short label (CA = Coordinate Attention)
-ATTENTION_LABELS = {"se": "SE", "eca": "ECA", "cbam": "CBAM", "coord": "CA"}
+ATTENTION_LABELS = {kind.type: kind.label for kind in _KINDS}
 
 #: attention `type` → the paper's name for it
-ATTENTION_NAMES = {
-    "se": "Squeeze-and-Excitation",
-    "eca": "Efficient Channel Attention",
-    "cbam": "Convolutional Block Attention Module",
-    "coord": "Coordinate Attention",
-}
+ATTENTION_NAMES = {kind.type: kind.name for kind in _KINDS}
 
-#: attention kinds that gate H×W as well as channels: the heavy ones of notes §11, §12.4
-SPATIAL_TYPES = frozenset({"cbam", "coord"})
+#: attention kinds that gate H×W as well as channels (notes §5, §9, §11)
+SPATIAL_TYPES = frozenset(kind.type for kind in _KINDS if kind.spatial)
 
-#: slot → the pattern of notes §3 it makes
-SLOT_PATTERNS = {"branch": "P1", "post_add": "P2", "pre_residual": "P3", "skip": "P4"}
+#: the heavy kinds of notes §12.4 (compute that grows with every block)
+HEAVY_TYPES = frozenset(kind.type for kind in _KINDS if kind.heavy)
 
-#: slot → its symbol in y = act(A_o(A_s(P(x)) + A_r(F(A_p(x))))) (DESIGN §1)
-SLOT_SYMBOLS = {"pre_residual": "A_p", "branch": "A_r", "skip": "A_s", "post_add": "A_o"}
-
-#: pattern → its formula (notes §3)
-PATTERN_FORMULAS = {
-    "P1": "y = x + A(F(x))",
-    "P2": "y = A(x + F(x))",
-    "P3": "y = x + F(A(x))",
-    "P4": "y = A_s(x) + A_r(F(x))",
-}
+SEAttention = ATTENTION_MODELS["se"]
+ECAAttention = ATTENTION_MODELS["eca"]
+CBAMAttention = ATTENTION_MODELS["cbam"]
+CoordAttention = ATTENTION_MODELS["coord"]

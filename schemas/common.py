@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -16,7 +17,9 @@ MAX_BATCH = 64
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}", re.ASCII)
 
-#: Names the exported module defines or imports itself; a design may not shadow them.
+#: Names the exported module defines or imports itself; a design may not shadow them. The
+#: attention classes and the layer helpers it defines are added by `reserved_names` (from the
+#: kind records and the layer tables).
 RESERVED_NAMES = frozenset(
     {
         "torch",
@@ -30,22 +33,19 @@ RESERVED_NAMES = frozenset(
         "math",
         "typing",
         "model",
-        "SqueezeExcite",
-        "EfficientChannelAttention",
-        "CBAM",
-        "CoordAttention",
-        "basic_branch",
-        "preact_basic_branch",
-        "bottleneck_branch",
-        "preact_bottleneck_branch",
-        "projection",
-        "pool_projection",
-        "preact_projection",
-        "preact_pool_projection",
-        "imagenet_stem",
-        "cifar_stem",
     }
 )
+
+
+@functools.cache
+def reserved_names() -> frozenset[str]:
+    """`RESERVED_NAMES` plus the attention class and layer-helper names of an exported file."""
+    from resattn.attention.registry import class_names
+    from resattn.layers import ALL_TABLES
+
+    return RESERVED_NAMES | class_names() | {table.name for table in ALL_TABLES}
+
+
 #: Names the exported code generates for a network's block classes and stages.
 RESERVED_PATTERN = re.compile(r"Block(Proj)?(P[1-4])*(NoAct)?|stage[0-9]+", re.ASCII)
 
@@ -61,7 +61,7 @@ def check_name(value: str) -> str:
         raise ValueError(f"{value!r} is a Python keyword; choose another name")
     if value.startswith("__"):
         raise ValueError(f"{value!r} starts with '__', which Python reserves; choose another name")
-    if value in RESERVED_NAMES or value in dir(builtins) or RESERVED_PATTERN.fullmatch(value):
+    if value in reserved_names() or value in dir(builtins) or RESERVED_PATTERN.fullmatch(value):
         raise ValueError(
             f"{value!r} is a built-in name or one the exported code uses; choose another name"
         )
@@ -88,3 +88,14 @@ class SpecModel(BaseModel):
 
 Channels = Annotated[int, Field(ge=1, le=MAX_CHANNELS)]
 Stride = Annotated[int, Field(ge=1, le=2)]
+
+
+Gate = Annotated[
+    Literal["sigmoid", "hard_sigmoid"],
+    Field(
+        description=(
+            "The squashing function that turns scores into gate weights α: 'sigmoid' (default) or "
+            "'hard_sigmoid' (ReLU6(x+3)/6, cheaper on mobile hardware)."
+        )
+    ),
+]

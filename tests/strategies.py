@@ -6,51 +6,79 @@ valid spec JSON objects, `block_specs()` / `network_specs()` the parsed models.
 
 from __future__ import annotations
 
+import typing
+
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from schemas import SLOT_NAMES, parse_spec
+from schemas import ATTENTION_MODELS, SLOT_NAMES, parse_spec
 
-GATES = st.sampled_from(["sigmoid", "hard_sigmoid"])
+#: every attention kind of the registry (palette order)
+KINDS = tuple(ATTENTION_MODELS)
 
-
-def attention_dicts(types=("se", "eca", "cbam", "coord")):
-    options = {
-        "se": st.fixed_dictionaries(
-            {
-                "type": st.just("se"),
-                "reduction": st.sampled_from([1, 2, 4, 16]),
-                "divisor": st.sampled_from([1, 4, 8]),
-                "gate": GATES,
-            }
-        ),
-        "eca": st.fixed_dictionaries(
-            {
-                "type": st.just("eca"),
-                "kernel_size": st.sampled_from([None, 1, 3, 5]),
-                "gate": GATES,
-            }
-        ),
-        "cbam": st.fixed_dictionaries(
-            {
-                "type": st.just("cbam"),
-                "reduction": st.sampled_from([1, 2, 4, 16]),
-                "spatial_kernel": st.sampled_from([1, 3, 7]),
-                "gate": GATES,
-            }
-        ),
-        "coord": st.fixed_dictionaries(
-            {
-                "type": st.just("coord"),
-                "reduction": st.sampled_from([2, 8, 32]),
-                "min_channels": st.sampled_from([1, 4, 8]),
-                "gate": GATES,
-            }
-        ),
-    }
-    return st.one_of(*(options[t] for t in types))
+#: integers worth trying for an int option (kept within the field's bounds)
+INT_SAMPLES = (1, 2, 3, 4, 5, 7, 8, 16, 32)
 
 
-def slots_dicts(types=("se", "eca", "cbam", "coord")):
+def _bounds(info) -> tuple[float, float]:
+    lo, hi = float("-inf"), float("inf")
+    for meta in info.metadata:
+        for attr, low in (("ge", True), ("gt", True), ("le", False), ("lt", False)):
+            value = getattr(meta, attr, None)
+            if value is not None:
+                lo, hi = (max(lo, value), hi) if low else (lo, min(hi, value))
+    return lo, hi
+
+
+def option_values(model, name: str) -> list:
+    """The values the strategies draw for one option of an attention model, read from the
+    pydantic field: every `Literal` member, small ints / the default ×{1, 10} for floats within
+    the bounds, `None` where the field is optional; values the model's validators refuse are
+    dropped (e.g. even kernel sizes)."""
+    info = model.model_fields[name]
+    args = typing.get_args(info.annotation)
+    if typing.get_origin(info.annotation) is typing.Literal:
+        candidates = list(args)
+    else:
+        kinds = [a for a in args if a is not type(None)] or [info.annotation]
+        base = kinds[0]
+        lo, hi = _bounds(info)
+        if base is bool:
+            candidates = [False, True]
+        elif base is int:
+            candidates = [v for v in INT_SAMPLES if lo <= v <= hi]
+        elif base is float:
+            candidates = [v for v in (info.default, info.default * 10) if lo <= v <= hi]
+        else:
+            raise TypeError(f"{model.__name__}.{name}: no strategy for {info.annotation}")
+        if type(None) in args:
+            candidates.insert(0, None)
+    kind = model.model_fields["type"].annotation.__args__[0]
+    valid = []
+    for value in candidates:
+        try:
+            model.model_validate({"type": kind, name: value})
+        except ValidationError:
+            continue
+        valid.append(value)
+    return valid
+
+
+def attention_dicts(types=KINDS):
+    """An attention option object of one of `types`, every option drawn (`option_values`)."""
+
+    def of(kind: str):
+        model = ATTENTION_MODELS[kind]
+        fields = {"type": st.just(kind)}
+        for name in model.model_fields:
+            if name != "type":
+                fields[name] = st.sampled_from(option_values(model, name))
+        return st.fixed_dictionaries(fields)
+
+    return st.one_of(*(of(t) for t in types))
+
+
+def slots_dicts(types=KINDS):
     return st.fixed_dictionaries(
         {name: st.one_of(st.none(), attention_dicts(types)) for name in SLOT_NAMES}
     )
@@ -90,7 +118,7 @@ def block_fields(draw, in_channels: int):
 
 
 @st.composite
-def block_dicts(draw, types=("se", "eca", "cbam", "coord"), max_hw: int = 9):
+def block_dicts(draw, types=KINDS, max_hw: int = 9):
     """A valid (and lint-error-free) block spec as JSON data."""
     in_channels = draw(st.sampled_from([3, 4, 8, 16]))
     block = draw(block_fields(in_channels))
@@ -114,7 +142,7 @@ def block_dicts(draw, types=("se", "eca", "cbam", "coord"), max_hw: int = 9):
 
 
 @st.composite
-def network_dicts(draw, types=("se", "eca", "cbam", "coord")):
+def network_dicts(draw, types=KINDS):
     """A small valid network spec (cifar or imagenet stem, 1-3 short stages)."""
     n_stages = draw(st.integers(1, 3))
     stages = []

@@ -10,11 +10,16 @@ Parameters: 2·C·hidden + hidden + C + 2·k² + 2.
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 import torch
+from pydantic import Field, field_validator
 from torch import nn
 
 from resattn.attention.gate import Gate
-from resattn.attention.registry import ATTENTION
+from resattn.attention.registry import AttentionKind, register_kind
+from schemas.common import Gate as GateField
+from schemas.common import SpecModel
 
 
 class CBAM(nn.Module):
@@ -57,20 +62,61 @@ def cbam_hidden(channels: int, reduction: int) -> int:
     return max(1, channels // reduction)
 
 
-@ATTENTION.register()
-def cbam(channels: int, spec, identity_start: bool = False) -> CBAM:
-    return CBAM(
-        channels,
-        cbam_hidden(channels, spec.reduction),
-        spec.spatial_kernel,
-        spec.gate,
-        identity_start,
-    )
+class CBAMAttention(SpecModel):
+    """Convolutional Block Attention Module (Woo et al., ECCV 2018): channel then spatial gate."""
+
+    type: Annotated[Literal["cbam"], Field(description="CBAM: channel gate then spatial gate.")]
+    reduction: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=1024,
+            description="Reduction ratio of the shared channel MLP: hidden = max(1, C // r).",
+        ),
+    ] = 16
+    spatial_kernel: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=15,
+            description="Odd kernel size of the spatial conv over [mean, max] channel pools "
+            "(the paper's default is 7).",
+        ),
+    ] = 7
+    gate: GateField = "sigmoid"
+
+    @field_validator("spatial_kernel")
+    @classmethod
+    def _odd(cls, value: int) -> int:
+        if value % 2 == 0:
+            raise ValueError(f"must be odd so the map keeps its size (got {value})")
+        return value
 
 
-def _cbam_params(channels: int, spec) -> int:
-    hidden = cbam_hidden(channels, spec.reduction)
+def _hidden(channels: int, spec) -> int:
+    return cbam_hidden(channels, spec.reduction)
+
+
+def _params(channels: int, spec) -> int:
+    hidden = _hidden(channels, spec)
     return 2 * channels * hidden + hidden + channels + 2 * spec.spatial_kernel**2 + 2
 
 
-cbam.param_formula = _cbam_params
+KIND = register_kind(
+    AttentionKind(
+        type="cbam",
+        options=CBAMAttention,
+        module=CBAM,
+        sizes=lambda c, spec: (c, _hidden(c, spec), spec.spatial_kernel),
+        params=_params,
+        label="CBAM",
+        name="Convolutional Block Attention Module",
+        description="channels, then space",
+        citation="Woo et al., ECCV 2018",
+        traits=frozenset({"channel", "spatial", "heavy"}),
+        order=30,
+        detail=lambda spec: f"r = {spec.reduction}, {spec.spatial_kernel}×{spec.spatial_kernel}",
+        hidden=_hidden,
+        gates=2,
+    )
+)

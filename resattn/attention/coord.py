@@ -10,11 +10,16 @@ reduction=32; all 1×1 convs with biases. Parameters: C·m + m + 2m (BN) + 2·(m
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 import torch
+from pydantic import ConfigDict, Field
 from torch import nn
 
 from resattn.attention.gate import Gate
-from resattn.attention.registry import ATTENTION
+from resattn.attention.registry import AttentionKind, register_kind
+from schemas.common import Gate as GateField
+from schemas.common import SpecModel
 
 
 class CoordAttention(nn.Module):
@@ -52,15 +57,53 @@ def coord_hidden(channels: int, reduction: int, min_channels: int) -> int:
     return max(min_channels, channels // reduction)
 
 
-@ATTENTION.register()
-def coord(channels: int, spec, identity_start: bool = False) -> CoordAttention:
-    hidden = coord_hidden(channels, spec.reduction, spec.min_channels)
-    return CoordAttention(channels, hidden, spec.gate, identity_start)
+class CoordAttentionSpec(SpecModel):
+    """Coordinate Attention (Hou et al., CVPR 2021): pools along H and along W separately."""
+
+    model_config = ConfigDict(title="CoordAttention")  # the module class has the plain name
+
+    type: Annotated[
+        Literal["coord"], Field(description="Coordinate Attention (position-aware channel gate).")
+    ]
+    reduction: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=1024,
+            description="Reduction ratio: hidden = max(min_channels, C // reduction). Paper: 32.",
+        ),
+    ] = 32
+    min_channels: Annotated[
+        int, Field(ge=1, le=1024, description="Lower bound of the hidden width (paper: 8).")
+    ] = 8
+    gate: GateField = "sigmoid"
 
 
-def _coord_params(channels: int, spec) -> int:
-    m = coord_hidden(channels, spec.reduction, spec.min_channels)
+def _hidden(channels: int, spec) -> int:
+    return coord_hidden(channels, spec.reduction, spec.min_channels)
+
+
+def _params(channels: int, spec) -> int:
+    m = _hidden(channels, spec)
     return channels * m + m + 2 * m + 2 * (m * channels + channels)
 
 
-coord.param_formula = _coord_params
+KIND = register_kind(
+    AttentionKind(
+        type="coord",
+        options=CoordAttentionSpec,
+        module=CoordAttention,
+        sizes=lambda c, spec: (c, _hidden(c, spec)),
+        params=_params,
+        label="CA",
+        name="Coordinate Attention",
+        description="channels, position-aware (H and W)",
+        citation="Hou, Zhou, Feng, CVPR 2021",
+        traits=frozenset({"channel", "spatial", "heavy"}),
+        order=40,
+        detail=lambda spec: f"r = {spec.reduction}",
+        hidden=_hidden,
+        floor="min_channels",
+        gates=2,
+    )
+)

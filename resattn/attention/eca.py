@@ -9,12 +9,16 @@ b=1 (C=64→3, 128…1024→5, 2048→7); the 1-D conv has no bias. Parameters: 
 from __future__ import annotations
 
 import math
+from typing import Annotated, Literal, Optional
 
 import torch
+from pydantic import Field, field_validator
 from torch import nn
 
 from resattn.attention.gate import Gate
-from resattn.attention.registry import ATTENTION
+from resattn.attention.registry import AttentionKind, register_kind
+from schemas.common import Gate as GateField
+from schemas.common import SpecModel
 
 
 class EfficientChannelAttention(nn.Module):
@@ -42,13 +46,47 @@ def eca_kernel_size(channels: int, gamma: int = 2, b: int = 1) -> int:
     return max(1, t if t % 2 else t + 1)
 
 
+class ECAAttention(SpecModel):
+    """Efficient Channel Attention (Wang et al., CVPR 2020): pool → 1-D conv across channels."""
+
+    type: Annotated[Literal["eca"], Field(description="Efficient Channel Attention.")]
+    kernel_size: Annotated[
+        Optional[int],
+        Field(
+            ge=1,
+            le=31,
+            description="Odd size of the 1-D conv across channels, or null for the paper's "
+            "adaptive size from C (γ=2, b=1: C=64→3, 128…1024→5, 2048→7).",
+        ),
+    ] = None
+    gate: GateField = "sigmoid"
+
+    @field_validator("kernel_size")
+    @classmethod
+    def _odd(cls, value: Optional[int]) -> Optional[int]:
+        if value is not None and value % 2 == 0:
+            raise ValueError(f"must be odd so the conv keeps C channels (got {value})")
+        return value
+
+
 def _kernel(channels: int, spec) -> int:
     return spec.kernel_size if spec.kernel_size is not None else eca_kernel_size(channels)
 
 
-@ATTENTION.register()
-def eca(channels: int, spec, identity_start: bool = False) -> EfficientChannelAttention:
-    return EfficientChannelAttention(channels, _kernel(channels, spec), spec.gate, identity_start)
-
-
-eca.param_formula = _kernel
+KIND = register_kind(
+    AttentionKind(
+        type="eca",
+        options=ECAAttention,
+        module=EfficientChannelAttention,
+        sizes=lambda c, spec: (c, _kernel(c, spec)),
+        params=_kernel,
+        label="ECA",
+        name="Efficient Channel Attention",
+        description="channels",
+        citation="Wang et al., CVPR 2020",
+        traits=frozenset({"channel"}),
+        order=20,
+        detail=lambda spec: "k = auto" if spec.kernel_size is None else f"k = {spec.kernel_size}",
+        channel_kernel=_kernel,
+    )
+)

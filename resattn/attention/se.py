@@ -8,11 +8,16 @@ Conventions (timm's): hidden = max(divisor, C/r rounded to the nearest multiple 
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 import torch
+from pydantic import Field
 from torch import nn
 
 from resattn.attention.gate import Gate
-from resattn.attention.registry import ATTENTION
+from resattn.attention.registry import AttentionKind, register_kind
+from schemas.common import Gate as GateField
+from schemas.common import SpecModel
 
 
 class SqueezeExcite(nn.Module):
@@ -41,16 +46,50 @@ def se_hidden(channels: int, reduction: int, divisor: int) -> int:
     return max(divisor, int(channels / reduction + divisor / 2) // divisor * divisor)
 
 
-@ATTENTION.register()
-def se(channels: int, spec, identity_start: bool = False) -> SqueezeExcite:
-    return SqueezeExcite(
-        channels, se_hidden(channels, spec.reduction, spec.divisor), spec.gate, identity_start
-    )
+class SEAttention(SpecModel):
+    """Squeeze-and-Excitation (Hu et al., CVPR 2018): global average pool → MLP → channel gate."""
+
+    type: Annotated[Literal["se"], Field(description="Squeeze-and-Excitation channel attention.")]
+    reduction: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=1024,
+            description="Reduction ratio r of the MLP: hidden = max(divisor, C/r rounded to a "
+            "multiple of divisor). The paper's default is 16.",
+        ),
+    ] = 16
+    divisor: Annotated[
+        int,
+        Field(ge=1, le=256, description="The hidden width is a multiple of this (timm uses 8)."),
+    ] = 8
+    gate: GateField = "sigmoid"
 
 
-def _se_params(channels: int, spec) -> int:
-    hidden = se_hidden(channels, spec.reduction, spec.divisor)
+def _hidden(channels: int, spec) -> int:
+    return se_hidden(channels, spec.reduction, spec.divisor)
+
+
+def _params(channels: int, spec) -> int:
+    hidden = _hidden(channels, spec)
     return 2 * channels * hidden + hidden + channels
 
 
-se.param_formula = _se_params
+KIND = register_kind(
+    AttentionKind(
+        type="se",
+        options=SEAttention,
+        module=SqueezeExcite,
+        sizes=lambda c, spec: (c, _hidden(c, spec)),
+        params=_params,
+        label="SE",
+        name="Squeeze-and-Excitation",
+        description="channels",
+        citation="Hu, Shen, Sun, CVPR 2018",
+        traits=frozenset({"channel"}),
+        order=10,
+        detail=lambda spec: f"r = {spec.reduction}",
+        hidden=_hidden,
+        floor="divisor",
+    )
+)

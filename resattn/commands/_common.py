@@ -1,4 +1,8 @@
-"""Helpers shared by the CLI commands."""
+"""What the CLI commands share: exit codes, argument helpers, output.
+
+Exit codes: 0 = fine (maybe warnings), 1 = the design has errors, 2 = the input could not be
+read (or bad usage), 3 = an internal error (a bug: please report it).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from schemas import Problem, ResAttnError
+
+EXIT_OK, EXIT_DESIGN, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 SPEC_HELP = "a spec file, JSON text, 'preset:NAME' or a share token"
 

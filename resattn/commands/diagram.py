@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from resattn.cli import EXIT_DESIGN, EXIT_INPUT, EXIT_OK
-from resattn.commands._common import add_spec_argument, print_errors, write_output
+from resattn.commands._common import (
+    EXIT_DESIGN,
+    EXIT_INPUT,
+    EXIT_OK,
+    add_spec_argument,
+    print_errors,
+    write_output,
+)
 
 NAME = "diagram"
 HELP = "draw a design as ASCII (notes style), Graphviz DOT, SVG or PNG"

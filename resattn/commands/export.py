@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from resattn.cli import EXIT_INPUT, EXIT_OK
-from resattn.commands._common import add_spec_argument, write_output
+from resattn.commands._common import EXIT_INPUT, EXIT_OK, add_spec_argument, write_output
 
 NAME = "export"
 HELP = "export a design as standalone PyTorch code, ONNX, a spec JSON file or a share token"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from resattn.cli import EXIT_OK
-from resattn.commands._common import print_json
+from resattn.commands._common import EXIT_OK, print_json
 
 NAME = "presets"
 HELP = "list the presets, or show one as JSON"

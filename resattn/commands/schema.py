@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from resattn.cli import EXIT_OK
-from resattn.commands._common import print_json
+from resattn.commands._common import EXIT_OK, print_json
 
 NAME = "schema"
 HELP = "print the JSON Schema of spec format v1"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from resattn.cli import EXIT_DESIGN, EXIT_OK
 from resattn.commands._common import (
+    EXIT_DESIGN,
+    EXIT_OK,
     add_spec_argument,
     print_diagnostics,
     print_errors,

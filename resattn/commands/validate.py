@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from resattn.cli import EXIT_DESIGN, EXIT_OK
-from resattn.commands._common import add_spec_argument, print_diagnostics, print_json
+from resattn.commands._common import (
+    EXIT_DESIGN,
+    EXIT_OK,
+    add_spec_argument,
+    print_diagnostics,
+    print_json,
+)
 
 NAME = "validate"
 HELP = "check a spec and print the design linter's findings (exit 1 on errors)"

@@ -2,77 +2,47 @@
 
 The attention classes (and `Gate`) are self-contained, depending only on torch, so the exported
 file carries their real source (`inspect.getsource`): there is no second copy that could drift
-from the code that runs. This table only says which class a spec `type` uses and which resolved
-sizes its constructor takes — the same conventions the registry factories resolve.
+from the code that runs. Which class a spec `type` uses and which resolved sizes its constructor
+takes come from the kind's record (`resattn.attention.registry`) — the very numbers the builder
+passes.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from torch import nn
-
-from resattn.attention import (
-    CBAM,
-    CoordAttention,
-    EfficientChannelAttention,
-    Gate,
-    SqueezeExcite,
-    eca_kernel_size,
-)
-from resattn.attention.cbam import cbam_hidden
-from resattn.attention.coord import coord_hidden
-from resattn.attention.se import se_hidden
+from resattn.attention import Gate, kind_of, kinds
+from resattn.attention.registry import class_names
 from resattn.export.codegen import Call, choice, num
 
 #: gate kind → its source literal (never the spec's own text)
 GATE_LITERALS = {"sigmoid": '"sigmoid"', "hard_sigmoid": '"hard_sigmoid"'}
 
-
-@dataclass(frozen=True)
-class AttentionCode:
-    """A spec `type`'s class, its label in formulas, and its resolved constructor sizes."""
-
-    cls: type[nn.Module]
-    label: str
-    sizes: Callable[[int, object], list[int]]
-
-
-def _eca_kernel(channels: int, spec) -> int:
-    return spec.kernel_size if spec.kernel_size is not None else eca_kernel_size(channels)
-
-
-#: spec `type` → how it is exported (order = order of the classes in the exported file)
-ATTENTION_CODE = {
-    "se": AttentionCode(
-        SqueezeExcite, "SE", lambda c, s: [c, se_hidden(c, s.reduction, s.divisor)]
-    ),
-    "eca": AttentionCode(EfficientChannelAttention, "ECA", lambda c, s: [c, _eca_kernel(c, s)]),
-    "cbam": AttentionCode(
-        CBAM, "CBAM", lambda c, s: [c, cbam_hidden(c, s.reduction), s.spatial_kernel]
-    ),
-    "coord": AttentionCode(
-        CoordAttention, "CA", lambda c, s: [c, coord_hidden(c, s.reduction, s.min_channels)]
-    ),
-}
-
 #: names of every class the exported file may define for attention
-CLASS_NAMES = frozenset({Gate.__name__} | {a.cls.__name__ for a in ATTENTION_CODE.values()})
+CLASS_NAMES = class_names()
+
+
+def _value(value) -> str:
+    """An option value as source: numbers through `num`, strings through the fixed table."""
+    return choice(value, GATE_LITERALS) if isinstance(value, str) else num(value)
 
 
 def attention_call(spec, channels: int, *, identity_start: bool = False) -> Call:
     """The constructor call of a slot's attention, built for the `channels` it sees."""
-    code = ATTENTION_CODE[spec.type]
-    kwargs = [] if spec.gate == "sigmoid" else [("gate", choice(spec.gate, GATE_LITERALS))]
+    kind = kind_of(spec)
+    defaults = kind.keyword_defaults()
+    kwargs = [
+        (name, _value(getattr(spec, name)))
+        for name in kind.keywords
+        if getattr(spec, name) != defaults[name]
+    ]
     kwargs += [("identity_start", "True")] if identity_start else []
-    return Call(code.cls.__name__, [num(n) for n in code.sizes(channels, spec)], kwargs)
+    return Call(kind.module.__name__, [num(n) for n in kind.sizes(channels, spec)], kwargs)
 
 
-def class_sources(kinds: set[str]) -> list[str]:
-    """Gate and the attention classes `kinds` need, as the library's own source text."""
-    if not kinds:
+def class_sources(types: set[str]) -> list[str]:
+    """Gate and the attention classes `types` need, as the library's own source text."""
+    if not types:
         return []
-    classes = [Gate] + [a.cls for t, a in ATTENTION_CODE.items() if t in kinds]
+    classes = [Gate] + [k.module for k in kinds() if k.type in types]
     return [inspect.getsource(cls).rstrip() for cls in classes]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from resattn.export.codegen import INDENT, comment, docstring, signature
-from resattn.export.plan import BLOCK_ATTRS, SLOTS, Wiring
+from resattn.export.plan import BLOCK_ATTRS, Wiring
+from schemas import SLOT
 
 _FORWARD_COMMENTS = {
     "identity": "The identity travels on its own path straight to the add (notes, first rule).",
@@ -68,7 +69,7 @@ def block_class(name: str, wiring: Wiring, formula_text: str) -> str:
 
 def _wiring_text(wiring: Wiring) -> str:
     skip = "a projection P on the skip" if wiring.shortcut else "an identity skip"
-    gates = ", ".join(f"{s} ({SLOTS[s].pattern})" for s in wiring.slots) or "none"
+    gates = ", ".join(f"{s} ({SLOT[s].pattern})" for s in wiring.slots) or "none"
     act = "ReLU" if wiring.post_act else "no activation"
     return f"Wiring: {skip}; attention slots: {gates}; {act} after the add."
 
@@ -76,7 +77,7 @@ def _wiring_text(wiring: Wiring) -> str:
 def _has(wiring: Wiring, attr: str) -> bool:
     if attr == "shortcut":
         return wiring.shortcut
-    return any(SLOTS[s].attr == attr for s in wiring.slots)
+    return any(SLOT[s].attr == attr for s in wiring.slots)
 
 
 def network_class(name: str, final_norm: bool) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from resattn.export.attention_code import ATTENTION_CODE
 from resattn.export.codegen import INDENT, LINE_LENGTH, docstring, num
-from resattn.export.plan import SLOTS, BlockPlan
-from schemas import BlockSpec, NetworkSpec, bottleneck_width
+from resattn.export.plan import BlockPlan
+from schemas import ATTENTION_LABELS, SLOT, BlockSpec, NetworkSpec, bottleneck_width
 
 
 def formula(plan: BlockPlan) -> str:
@@ -16,7 +15,7 @@ def formula(plan: BlockPlan) -> str:
 
     def gate(slot: str, inner: str) -> str:
         value = getattr(slots, slot)
-        return inner if value is None else f"{ATTENTION_CODE[value.type].label}({inner})"
+        return inner if value is None else f"{ATTENTION_LABELS[value.type]}({inner})"
 
     skip = gate("skip", "P(x)" if wiring.shortcut else "x")
     branch = gate("branch", f"F({gate('pre_residual', 'x')})")
@@ -27,7 +26,7 @@ def formula(plan: BlockPlan) -> str:
 def patterns(plan: BlockPlan) -> str:
     if not plan.wiring.slots:
         return "baseline (no attention)"
-    return "; ".join(f"{SLOTS[s].pattern} {SLOTS[s].summary}" for s in plan.wiring.slots)
+    return "; ".join(f"{SLOT[s].pattern} {SLOT[s].summary}" for s in plan.wiring.slots)
 
 
 def describe(spec: BlockSpec) -> str:

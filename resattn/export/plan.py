@@ -15,37 +15,13 @@ from resattn.blocks import branch_table, shortcut_table
 from resattn.export.attention_code import attention_call
 from resattn.export.codegen import Call
 from resattn.export.helpers import helper_call
-from resattn.fusion import post_activation
+from resattn.fusion import BLOCK_MODULES, post_activation
 from resattn.layers import LayerTable
 from resattn.networks import expand_blocks
-from schemas import BlockSpec, NetworkSpec
-
-
-@dataclass(frozen=True)
-class SlotInfo:
-    attr: str  # the block's attribute (state_dict prefix)
-    pattern: str  # notes §3 pattern number
-    summary: str
-
-
-#: slot → how it shows up in the block class (data-flow order of `SLOT_NAMES`)
-SLOTS = {
-    "pre_residual": SlotInfo(
-        "attn_pre", "P3", "pre-residual attention (gated input): filters what enters F"
-    ),
-    "branch": SlotInfo(
-        "attn_branch", "P1", "attention inside the residual branch: the identity stays pure"
-    ),
-    "skip": SlotInfo(
-        "attn_skip", "P4", "skip-aware attention: A_s gates the skip and starts as an identity"
-    ),
-    "post_add": SlotInfo(
-        "attn_post", "P2", "post-addition attention: gates identity and F(x) together"
-    ),
-}
+from schemas import SLOT, BlockSpec, NetworkSpec
 
 #: module attributes of a block, in the library's registration (= state_dict) order
-BLOCK_ATTRS = ("attn_pre", "branch", "attn_branch", "shortcut", "attn_skip", "attn_post")
+BLOCK_ATTRS = tuple(attr for attr, _ in BLOCK_MODULES)
 
 
 @dataclass(frozen=True)
@@ -58,7 +34,7 @@ class Wiring:
 
     @property
     def class_name(self) -> str:
-        codes = "".join(SLOTS[s].pattern for s in self.slots)
+        codes = "".join(SLOT[s].pattern for s in self.slots)
         return f"Block{'Proj' if self.shortcut else ''}{codes}{'' if self.post_act else 'NoAct'}"
 
 
@@ -90,10 +66,12 @@ def plan_block(spec: BlockSpec, *, fold: bool, dropout_helpers: set[str]) -> Blo
     }
     if projection is not None:
         calls["shortcut"] = helper_call(*projection, fold=fold, optional=False)
-    for slot in filled:
-        channels = c_in if slot == "pre_residual" else c_out  # notes §12.1
-        calls[SLOTS[slot].attr] = attention_call(
-            getattr(spec.slots, slot), channels, identity_start=slot == "skip"
+    for name in filled:
+        slot = SLOT[name]
+        calls[slot.attr] = attention_call(
+            getattr(spec.slots, name),
+            slot.channels(c_in, c_out),  # notes §12.1
+            identity_start=slot.identity_start,
         )
     modules = tuple((a, calls[a]) for a in BLOCK_ATTRS if a in calls)
     shortcut = None if projection is None else projection[0]
