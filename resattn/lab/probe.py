@@ -36,6 +36,7 @@ from resattn.lab.portable import BadData, reproducible, shared_init, train_loop
 from resattn.lab.portable import accuracy as _accuracy
 from schemas import (
     SLOT_NAMES,
+    SLOT_OF_ATTR,
     BlockSpec,
     NetworkSpec,
     Problem,
@@ -48,13 +49,8 @@ from schemas import (
 Progress = Callable[[float, str], None]
 ShouldStop = Callable[[], bool]
 
-#: `ResidualAttentionBlock` attribute → the slot it implements.
-SLOT_OF_ATTRIBUTE = {
-    "attn_pre": "pre_residual",
-    "attn_branch": "branch",
-    "attn_skip": "skip",
-    "attn_post": "post_add",
-}
+#: `ResidualAttentionBlock` attribute → the slot it implements (the slot table's).
+SLOT_OF_ATTRIBUTE = SLOT_OF_ATTR
 
 #: Seeds are what `torch.manual_seed` and NumPy accept everywhere: 0 <= seed < 2**32.
 SEED_LIMIT = 2**32

@@ -22,6 +22,7 @@ from schemas import (
     ATTENTION_LABELS,
     ATTENTION_MODELS,
     PATTERN_FORMULAS,
+    SLOTS,
     BlockSpec,
     NetworkSpec,
     Problem,
@@ -48,18 +49,21 @@ class Pattern:
 #: The baseline: every slot empty.
 BASELINE_FORMULA = "y = x + F(x)"
 
-#: pattern name → the slots it fills, in the order the lab shows them. The names agree with
-#: `schemas.SLOT_PATTERNS` (P4 is the skip gate plus P1's branch gate, as NOTES §3 writes it);
-#: labels and formulas are the shared words of `schemas`.
+#: The slot that makes P1 (the branch): P4 keeps its gate.
+_P1_SLOT = next(slot.name for slot in SLOTS if slot.pattern == "P1")
+
+#: pattern name → the slots it fills, in the order the lab shows them, from the slot table
+#: (`schemas.slots`): each slot makes one pattern, and P4 — the identity-start skip gate — keeps
+#: P1's branch gate as NOTES §3 writes it (y = A_s(x) + A_r(F(x))). Labels and formulas are the
+#: shared words of `schemas`.
 PATTERNS: dict[str, Pattern] = {
-    p.name: p
-    for p in (
-        Pattern("baseline", ()),
-        Pattern("P1", ("branch",)),
-        Pattern("P2", ("post_add",)),
-        Pattern("P3", ("pre_residual",)),
-        Pattern("P4", ("skip", "branch")),
-    )
+    "baseline": Pattern("baseline", ()),
+    **{
+        slot.pattern: Pattern(
+            slot.pattern, (slot.name, _P1_SLOT) if slot.identity_start else (slot.name,)
+        )
+        for slot in sorted(SLOTS, key=lambda slot: slot.pattern)
+    },
 }
 
 #: The default ablation: the notes' minimum set plus P4.
