@@ -7,17 +7,10 @@ import streamlit as st
 from components import engine
 from components.checks import _row
 from components.texts import COUNTING_RULES
+from resattn.lab.report import si
 from schemas import canonical_json
 
-
-def _si(n) -> str:
-    if n is None:
-        return "—"
-    n = float(n)
-    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(n) >= scale:
-            return f"{n / scale:,.2f} {unit}"
-    return f"{n:,.0f}"
+_si = si  # one formatter of counts for the studio and the lab's tables
 
 
 def render_profile(spec, *, key: str) -> None:

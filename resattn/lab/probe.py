@@ -255,6 +255,18 @@ def _network_stages(spec: NetworkSpec, config: ProbeConfig) -> tuple[int, list[d
 _SHRINK = {BlockSpec: _block_stages, NetworkSpec: _network_stages}
 
 
+#: Images this large (either side) get the ImageNet stem; smaller ones the CIFAR stem.
+LARGE_IMAGE = 16
+
+
+def probe_stem(height: int, width: int) -> str:
+    """The probe's stem for the data's image size: the CIFAR stem (3×3 conv, stride 1) for small
+    images (the 8×8 digits), the ImageNet stem (7×7/2 conv + 3×3/2 max-pool, a quarter of the
+    side) from `LARGE_IMAGE` pixels on — as in a real ResNet, the blocks then see maps whose
+    receptive field covers the object (28×28 MNIST → 7×7 maps), and train ~16× faster."""
+    return "imagenet" if max(height, width) >= LARGE_IMAGE else "cifar"
+
+
 def probe_spec(
     spec: Spec, config: ProbeConfig = ProbeConfig(), dataset: Optional[Dataset] = None
 ) -> NetworkSpec:
@@ -273,7 +285,7 @@ def probe_spec(
                 "width": width,
                 "batch": min(config.batch_size, 64),
             },
-            "stem": {"type": "cifar", "out_channels": stem},
+            "stem": {"type": probe_stem(height, width), "out_channels": stem},
             "stages": stages,
             "num_classes": dataset.num_classes,
         }

@@ -42,6 +42,16 @@ def _frames(at: AppTest) -> list:
     return [d.value for d in at.dataframe]
 
 
+def _run_small(at: AppTest) -> None:
+    """One epoch at probe width 4, no latency: then Run."""
+    at.number_input(key="cmp.epochs").set_value(1)
+    at.number_input(key="cmp.width").set_value(4)
+    at.toggle(key="cmp.latency").set_value(False)
+    at.button(key="cmp.run").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
 def _static(at: AppTest):
     return next(f for f in _frames(at) if "MACs" in f.columns)
 
@@ -133,12 +143,7 @@ def test_a_two_seed_ablation_on_mnist5k_shows_the_verdict():
     at.multiselect(key="cmp.variants").set_value(["baseline", "P1"])
     at.selectbox(key="cmp.data").set_value("mnist5k")
     at.number_input(key="cmp.seeds").set_value(2)
-    at.number_input(key="cmp.epochs").set_value(1)
-    at.number_input(key="cmp.width").set_value(4)
-    at.toggle(key="cmp.latency").set_value(False)
-    at.button(key="cmp.run").click()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    _run_small(at)
     training = _training(at)
     assert list(training.index) == ["baseline", "SE-P1 (your design)"]
     assert training.loc["baseline", "seeds"] == "2"
@@ -190,11 +195,6 @@ def test_an_uploaded_npz_is_the_data_the_ablation_trains_on():
     at.file_uploader(key="cmp.upload").set_value(("mine.npz", buffer.getvalue(), "x"))
     at.run()
     assert not at.error, [e.value for e in at.error]
-    at.number_input(key="cmp.epochs").set_value(1)
-    at.number_input(key="cmp.width").set_value(4)
-    at.toggle(key="cmp.latency").set_value(False)
-    at.button(key="cmp.run").click()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    _run_small(at)
     assert not at.error, [e.value for e in at.error]
     assert list(_training(at).index) == ["baseline", "your design"]
