@@ -281,6 +281,7 @@ def run_ablation(spec, choices, attention_type, *, config, seeds, latency, cache
         seeds=seeds,
         jobs=1,
         latency=latency,
+        estimate=True,
         cache=cache,
         **callbacks,
     )

@@ -45,7 +45,8 @@ def add_arguments(parser) -> None:
         type=_int_in("seed", 0, SEED_LIMIT - 1),
         default=ProbeConfig.seed,
         metavar="S",
-        help="random seed of every variant's probe (0 to 2**32 - 1)",
+        help="the first seed of every variant's probe (0 to 2**32 - 1); --seeds N trains on S "
+        "to S+N-1",
     )
     parser.add_argument(
         "--time-budget",
@@ -109,8 +110,9 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--device",
         choices=DEVICES,
-        default="cpu",
-        help="where to train: cpu (default), cuda, or auto (CUDA when a GPU is present)",
+        default="auto",
+        help="where to train: auto (default: CUDA when torch sees a GPU, else the CPU), cpu, "
+        "or cuda",
     )
     parser.add_argument(
         "--executor",

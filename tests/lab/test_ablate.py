@@ -244,7 +244,7 @@ def test_as_designed_trains_a_small_design_at_its_own_widths():
 
 def test_as_designed_is_refused_with_an_estimate_when_too_large(capsys):
     code, _, err = _run(
-        capsys, "preset:se_bottleneck", "--as-designed", "--data", "mnist5k", "--no-latency"
+        capsys, "preset:resnet50", "--as-designed", "--data", "mnist5k", "--no-latency"
     )
     assert code == 1
     assert "(at the design's own widths)" in err and "multiply-accumulates per seed" in err
