@@ -65,7 +65,8 @@ OVERHEAD_FIGURES = ("params", "macs", "elementwise_ops", "latency_ms")
 
 @dataclass(frozen=True)
 class Static:
-    """One variant's static figures (DESIGN §3 counting rules; latency in ms, median)."""
+    """One variant's static figures (the counting rules of docs/design.md; latency in ms,
+    median)."""
 
     params: int
     macs: int

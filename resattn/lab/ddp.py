@@ -1,7 +1,7 @@
-"""The process-group helpers the probe's loop calls: alone they are identities, under
+"""The process-group functions the probe's loop calls: alone they are identities, under
 ``torchrun`` they make DistributedDataParallel train the one-process model (gloo, CPU).
 
-`resattn.lab.probe.train_probe` calls the helpers here, so the same loop runs alone or under
+`resattn.lab.probe.train_probe` calls the functions here, so the same loop runs alone or under
 ``torchrun`` (the entry point is `resattn.lab.distributed`, which imports the probe; this module
 imports nothing of the lab, so the two form no import cycle): every process draws the same
 shuffled global batch and trains on its own equal slice of it; DDP averages the gradients,
