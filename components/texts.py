@@ -1,4 +1,4 @@
-"""Words the studio shows: the four patterns, the attention kinds, the families (NOTES.md)."""
+"""Words the studio shows: the four patterns, the attention kinds, the families (docs/notes.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Branch and shortcut builders: the residual branch F and the skip projection P (DESIGN §1).
+"""Branch and shortcut builders: the residual branch F and the skip projection P
+(docs/design.md §1).
 
 The layers themselves are the tables of `resattn.layers`, which the exporter renders too; this
 module picks the table a block needs, binds its parameters and instantiates it. Layer names

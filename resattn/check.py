@@ -1,7 +1,7 @@
 """`check(spec)`: the design linter's findings plus a per-node shape trace, without real memory.
 
-The trace follows the block of DESIGN §1 node by node — input ``x``, ``A_p``, every conv / BN /
-activation of ``F``, ``A_r``, the projection ``P``, ``A_s``, the add ``⊕``, ``A_o``, the
+The trace follows the block of docs/design.md §1 node by node — input ``x``, ``A_p``, every
+conv / BN / activation of ``F``, ``A_r``, the projection ``P``, ``A_s``, the add ``⊕``, ``A_o``, the
 post-add activation — and, for a network, the stem, every block and the head. It is computed
 by tracing the real module (built on PyTorch's ``meta`` device, so no tensor holds data) with
 `torch.fx`; attention modules are single nodes (their inside is drawn by the diagrams).
@@ -61,7 +61,7 @@ class ShapeRow:
 
     `node` is a unique id, `path` the readable module path (``stage1_block1/branch.conv1`` in a
     network), `kind` one of input / conv / norm / act / dropout / pool / linear / attention /
-    add / reshape, `role` the DESIGN §1 symbol (x, A_p, F, A_r, P, A_s, ⊕, A_o, act, stem,
+    add / reshape, `role` the docs/design.md §1 symbol (x, A_p, F, A_r, P, A_s, ⊕, A_o, act, stem,
     head, y), `op` a short description, `inputs` the ids of the nodes it reads.
     """
 

@@ -1,4 +1,4 @@
-"""Counting rules (DESIGN §3): what `macs` and `elementwise_ops` count, op by op.
+"""Counting rules (docs/design.md §3): what `macs` and `elementwise_ops` count, op by op.
 
 * ``macs`` — multiply-accumulates of conv / linear / matmul, exactly fvcore's "flop" handles
   (a k×k conv: output elements × C_in/groups × k²; biases are not counted).
@@ -10,12 +10,16 @@
   ========================= ===================================================
   mul (the gate ⊙ α)        1 per output element
   add (the residual ⊕)      1 per output element
+  sub, div, pow             1 per output element
+  sum                       1 per *input* element
   sigmoid / hard-sigmoid    1 per output element
   hard-swish, ReLU          1 per output element
   mean / amax (pooling)     1 per *input* element (one add or compare each)
   global avg-pool           1 per input element
   max-pool / avg-pool k×k   k² per output element
   batch-norm (inference)    2 per element (the folded scale and shift)
+  layer-norm                5 per element (mean, centre, variance, scale, shift)
+  softmax                   3 per element (exp, sum, divide)
   ========================= ===================================================
 
 * Pure data movement (view, cat, split, permute, flatten, dropout at inference…) is zero by
@@ -99,6 +103,13 @@ ELEMENTWISE: dict[str, Callable] = {
     "aten::max_pool2d": _pool_window,
     "aten::avg_pool2d": _pool_window,
     "aten::batch_norm": _per_output(2),
+    "aten::sub": _per_output(),
+    "aten::rsub": _per_output(),
+    "aten::div": _per_output(),
+    "aten::pow": _per_output(),
+    "aten::sum": _per_input,
+    "aten::layer_norm": _per_output(5),
+    "aten::softmax": _per_output(3),
 }
 
 #: ops that move or relabel data and do no arithmetic: zero by design

@@ -252,6 +252,32 @@ PROJECTION_TABLES = {
 
 # ----- the network stem: stem type → table -----------------------------------------------------
 
+#: the stems' max-pool: 3×3, stride 2, padding 1
+MAX_POOL = Layer("pool", nn.MaxPool2d, (3,), (("stride", 2), ("padding", 1)))
+
+
+def _deep_stem(name: str, first: int, second: int, doc: str) -> LayerTable:
+    """The deep stem (ResNet-C): three 3×3 convs first → second → out, BN + ReLU after each."""
+    return LayerTable(
+        name,
+        "stem",
+        ("in_channels", "out_channels"),
+        doc,
+        (
+            conv("conv1", "in_channels", first, 3, stride=2),
+            Layer("bn1", nn.BatchNorm2d, (first,)),
+            relu("act1"),
+            conv("conv2", first, second, 3),
+            Layer("bn2", nn.BatchNorm2d, (second,)),
+            relu("act2"),
+            conv("conv3", second, "out_channels", 3),
+            bn("bn3", "out_channels"),
+            relu("act3"),
+            MAX_POOL,
+        ),
+    )
+
+
 STEM_TABLES = {
     "imagenet": LayerTable(
         "imagenet_stem",
@@ -262,8 +288,22 @@ STEM_TABLES = {
             conv("conv", "in_channels", "out_channels", 7, stride=2),
             bn("bn", "out_channels"),
             relu("act"),
-            Layer("pool", nn.MaxPool2d, (3,), (("stride", 2), ("padding", 1))),
+            MAX_POOL,
         ),
+    ),
+    "deep": _deep_stem(
+        "deep_stem",
+        32,
+        32,
+        "Stem: three 3×3 convs 32 → 32 → out (the first stride 2), BN + ReLU after each, then "
+        "3×3/2 max-pool (ResNet-C, He et al., 'Bag of Tricks', 2019).",
+    ),
+    "deep_tiered": _deep_stem(
+        "deep_tiered_stem",
+        24,
+        32,
+        "Stem: three 3×3 convs 24 → 32 → out (the first stride 2), BN + ReLU after each, then "
+        "3×3/2 max-pool (the tiered deep stem).",
     ),
     "cifar": LayerTable(
         "cifar_stem",

@@ -1,4 +1,4 @@
-"""The design linter's rule registry (DESIGN §4) and the rules every build depends on.
+"""The design linter's rule registry (docs/design.md §4) and the rules every build depends on.
 
 A rule is a function ``rule(ctx) -> iterable of Finding`` registered with `@rule(code, ...)`.
 Block rules see each block (a network's blocks are linted one by one, paths mapped back to the
@@ -286,6 +286,21 @@ def _sizing_problem(attn, channels: int) -> Optional[str]:
     return None
 
 
+@rule("RA110", "error", "§3, §6", "Skip gate that cannot start as an identity")
+def skip_without_identity_start(ctx: BlockContext):
+    attn = ctx.spec.slots.skip
+    if attn is None or kind_of(attn).identity_start:
+        return
+    kind = kind_of(attn)
+    yield Finding(
+        "slots.skip",
+        f"{kind.name} ({kind.label}) in `skip`{ctx.where} has no score layer to zero, so it "
+        "cannot start as an exact identity (gate ≡ 1 at initialisation), which the skip gate "
+        "A_s needs for the block to start as a plain residual block.",
+        "use a kind with a score layer on the skip (SE, ECA, eSE …), or move it to `branch`",
+    )
+
+
 @rule("RA201", "warning", "§12.1", "Attention sized for more channels than it sees")
 def attention_sizing(ctx: BlockContext):
     for slot, attn in ctx.spec.slots.filled().items():
@@ -489,7 +504,7 @@ def projection_added(ctx: BlockContext):
 #: torchvision's ImageNet ResNet-18/34 (64 channels at the stem's output, 56×56 for 224×224) or
 #: the CIFAR ResNet of He et al. (16 channels at the stem's output, 32×32). A lone basic block is
 #: read as a block of the ImageNet network.
-STANDARD_BASIC_WIDTH = {"imagenet": 64, "cifar": 16}
+STANDARD_BASIC_WIDTH = {"imagenet": 64, "deep": 64, "deep_tiered": 64, "cifar": 16}
 STANDARD_BLOCK_SIDE = 56
 
 #: A block at least this many times as wide as the standard one counts as wide (WRN's k ≥ 2).

@@ -2,7 +2,9 @@
 
 `expand_blocks` turns a `NetworkSpec` into the `BlockSpec` of every block it contains (with the
 input shape each block sees), so checks, diagrams and export treat network blocks exactly like
-single blocks.
+single blocks. A stage's `shortcut` is the skip of its first block, where stride and channels
+change (as torchvision and timm place their downsample); the later blocks, whose shapes match,
+keep `auto` — an identity skip.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ def expand_blocks(net: NetworkSpec) -> list[NetworkBlock]:
                     "stride": stride,
                 },
                 slots=stage.slots,
-                shortcut=stage.shortcut,
+                # the stage's shortcut is its first block's; the others keep their shapes
+                shortcut=stage.shortcut if j == 0 else "auto",
                 post_add_activation=stage.post_add_activation,
                 zero_init_last_bn=stage.zero_init_last_bn,
             )

@@ -1,6 +1,6 @@
 """`profile(spec)`: parameters, MACs, elementwise ops, FLOPs, latency and peak memory.
 
-What each figure counts (DESIGN §3; the op-by-op rules are in `resattn.counting`):
+What each figure counts (docs/design.md §3; the op-by-op rules are in `resattn.counting`):
 
 * ``params`` — learnable parameters (BN running statistics are buffers, not counted).
 * ``macs`` — multiply-accumulates of conv / linear / matmul for the spec's input (batch

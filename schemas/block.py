@@ -1,4 +1,4 @@
-"""Block specs (spec v1): one residual block with four attention slots (DESIGN §1-§2)."""
+"""Block specs (spec v1): one residual block with four attention slots (docs/design.md §1-§2)."""
 
 from __future__ import annotations
 

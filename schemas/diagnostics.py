@@ -1,4 +1,4 @@
-"""A design-linter finding (DESIGN §4)."""
+"""A design-linter finding (docs/design.md §4)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ from schemas.block import (
     InputSpec,
     OutChannels,
     PostAddActivation,
-    Shortcut,
     StrideField,
     ZeroInit,
 )
@@ -24,10 +23,13 @@ class Stem(SpecModel):
     """The network's stem."""
 
     type: Annotated[
-        Literal["imagenet", "cifar"],
+        Literal["imagenet", "cifar", "deep", "deep_tiered"],
         Field(
             description="'imagenet': 7×7/2 conv + BN + ReLU + 3×3/2 max-pool; 'cifar': 3×3/1 "
-            "conv + BN + ReLU."
+            "conv + BN + ReLU; 'deep' (ResNet-C): three 3×3 convs 32 → 32 → out_channels, the "
+            "first with stride 2, BN + ReLU after each, then 3×3/2 max-pool; 'deep_tiered': the "
+            "same with 24 → 32 → out_channels. With `shortcut: avgpool_conv1x1` per stage a "
+            "deep stem makes ResNet-D."
         ),
     ] = "imagenet"
     out_channels: Annotated[int, Field(ge=1, le=4096, description="Channels the stem outputs.")] = (
@@ -54,7 +56,14 @@ class Stage(SpecModel):
     slots: Annotated[Slots, Field(description="Attention slots of every block of this stage.")] = (
         Slots()
     )
-    shortcut: Shortcut = "auto"
+    shortcut: Annotated[
+        Literal["auto", "identity", "conv1x1", "avgpool_conv1x1"],
+        Field(
+            description="The skip P of the stage's first block (where stride or channels "
+            "change): 'auto', 'identity', 'conv1x1' or 'avgpool_conv1x1' (ResNet-D). The later "
+            "blocks of the stage keep matching shapes and an identity skip. Notes §12.2."
+        ),
+    ] = "auto"
     post_add_activation: PostAddActivation = None
     zero_init_last_bn: ZeroInit = True
 

@@ -11,7 +11,8 @@ import typing
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from schemas import ATTENTION_MODELS, SLOT_NAMES, parse_spec
+from resattn.attention import ATTENTION
+from schemas import ATTENTION_MODELS, SLOT, SLOT_NAMES, parse_spec
 
 #: every attention kind of the registry (palette order)
 KINDS = tuple(ATTENTION_MODELS)
@@ -78,10 +79,20 @@ def attention_dicts(types=KINDS):
     return st.one_of(*(of(t) for t in types))
 
 
+def slot_kinds(slot: str, types=KINDS) -> tuple[str, ...]:
+    """The kinds of `types` a slot may hold: a slot that starts as an identity (the skip) takes
+    only kinds that can start as one (the others are refused there, RA110)."""
+    if not SLOT[slot].identity_start:
+        return tuple(types)
+    return tuple(t for t in types if ATTENTION.get(t).identity_start)
+
+
 def slots_dicts(types=KINDS):
-    return st.fixed_dictionaries(
-        {name: st.one_of(st.none(), attention_dicts(types)) for name in SLOT_NAMES}
-    )
+    def one(slot: str):
+        allowed = slot_kinds(slot, types)
+        return st.one_of(st.none(), attention_dicts(allowed)) if allowed else st.none()
+
+    return st.fixed_dictionaries({name: one(name) for name in SLOT_NAMES})
 
 
 @st.composite

@@ -1,6 +1,6 @@
 """The slot canvas: a Streamlit custom component v2 (inline HTML/CSS/JS, no build, no iframe).
 
-The block of DESIGN §1 drawn as SVG, with four drop zones and a palette of attention chips.
+The block of docs/design.md §1 drawn as SVG, with four drop zones and a palette of attention chips.
 It reports edits as the trigger value ``action``: ``{"op": "place"|"move"|"remove"|"select",
 "slot", "type", "from", "id"}``.
 """

@@ -80,6 +80,8 @@ class AttentionKind:
     def build(self, channels: int, spec, *, identity_start: bool = False) -> nn.Module:
         """The module of `spec`, built for the `channels` it sees."""
         kwargs = {k: getattr(spec, k) for k in self.keywords}
+        if identity_start and not self.identity_start:
+            raise ValueError(f"{self.name} cannot start as an identity (see RA110)")
         if identity_start:
             kwargs["identity_start"] = True
         return self.module(*self.sizes(channels, spec), **kwargs)

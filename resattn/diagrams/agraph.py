@@ -17,7 +17,7 @@ from resattn.diagrams.ascii import network_block
 from resattn.loading import load_spec
 from schemas import ATTENTION_LABELS, SLOT_PATTERNS, BlockSpec, NetworkSpec
 
-#: DESIGN §1 symbol → lane
+#: docs/design.md §1 symbol → lane
 GROUPS = {"A_p": "branch", "F": "branch", "A_r": "branch", "P": "skip", "A_s": "skip"}
 
 

@@ -1,4 +1,4 @@
-"""ASCII diagrams in the notes' style (DESIGN §1).
+"""ASCII diagrams in the notes' style (docs/design.md §1).
 
 The identity ``x`` travels on its own lane (top) straight to the add ``⊕``; the branch F runs
 on the bottom lane; every attention module is a gate ``⊗`` on the path it multiplies, with the

@@ -1,9 +1,9 @@
 """The ablation (NOTES §8): every variant's static figures side by side, plus the probe over seeds.
 
-Static figures come from `resattn.profile` (params, MACs, elementwise ops — the counting rules
-of docs/design.md) on each variant's full-size design. Latency is measured here rather than per
-variant so that every variant is timed under the same conditions: the models are warmed up,
-then timed in turns (one forward of each per round), and each variant reports its median and
+Static figures come from `resattn.profile` (params, MACs, elementwise ops — the counting
+rules of docs/design.md §3) on each variant's full-size design. Latency is measured here rather
+than per variant so that every variant is timed under the same conditions: the models are warmed
+up, then timed in turns (one forward of each per round), and each variant reports its median and
 interquartile range. A latency difference from the baseline is called "within noise" unless
 the paired per-round times differ significantly (Wilcoxon signed-rank, p < 0.05). Overheads are
 in % versus the baseline (the same design with every slot empty).
@@ -65,8 +65,8 @@ OVERHEAD_FIGURES = ("params", "macs", "elementwise_ops", "latency_ms")
 
 @dataclass(frozen=True)
 class Static:
-    """One variant's static figures (the counting rules of docs/design.md; latency in ms,
-    median)."""
+    """One variant's static figures (the counting rules of docs/design.md §3; latency in
+    ms, median)."""
 
     params: int
     macs: int

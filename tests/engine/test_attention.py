@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from resattn.attention import ATTENTION, attention_params, build_attention, eca_kernel_size
 from resattn.build import count_params
 from schemas import ATTENTION_MODELS
-from tests.strategies import attention_dicts
+from tests.strategies import attention_dicts, slot_kinds
 
 CHANNELS = [64, 128, 256, 512, 1024, 2048]
 
@@ -63,8 +63,9 @@ def test_eca_adaptive_kernel(channels, k):
 
 
 def test_registry_lists_valid_names_on_unknown_kind():
-    assert ATTENTION.names() == ["cbam", "coord", "eca", "se"]
-    with pytest.raises(KeyError, match="valid: cbam, coord, eca, se"):
+    assert ATTENTION.names() == sorted(ATTENTION_MODELS)
+    assert {"cbam", "coord", "eca", "se", "ese", "gc", "simam", "triplet"} <= set(ATTENTION.names())
+    with pytest.raises(KeyError, match="valid: cbam, coord, eca, ese, gc, se, simam, triplet"):
         ATTENTION.get("transformer")
 
 
@@ -82,7 +83,11 @@ def test_every_module_is_a_gate_in_unit_range(data, channels, hw):
         assert torch.equal(module(torch.zeros_like(z)), torch.zeros_like(z))
 
 
-@given(data=attention_dicts(), channels=st.sampled_from([3, 8, 16]), hw=st.integers(1, 7))
+@given(
+    data=attention_dicts(slot_kinds("skip")),
+    channels=st.sampled_from([3, 8, 16]),
+    hw=st.integers(1, 7),
+)
 def test_identity_start_is_exact(data, channels, hw):
     module = build_attention(_spec(data), channels, identity_start=True)
     z = torch.randn(2, channels, hw, hw)

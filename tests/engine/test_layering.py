@@ -1,4 +1,4 @@
-"""The engine never imports Streamlit (DESIGN §6)."""
+"""The engine never imports Streamlit (docs/design.md §6)."""
 
 import ast
 import pathlib

@@ -8,7 +8,7 @@ import pytest
 from resattn.lint import RULES, lint
 from resattn.loading import load_spec
 from resattn.presets import preset_names
-from schemas import DesignError
+from schemas import ATTENTION_MODELS, SPATIAL_TYPES, DesignError
 
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md"
 
@@ -101,6 +101,11 @@ FIRING = {
         "block",
         ["parameters", "GiB of float32 weights", "268,435,456", "nothing was allocated"],
     ),
+    "RA110": (
+        block(slots={"skip": {"type": "simam"}}),
+        "slots.skip",
+        ["Simple Attention Module (SimAM)", "cannot start as an exact identity"],
+    ),
     "RA201": (
         block(16, 16, slots={"branch": {"type": "se", "reduction": 64}}),
         "slots.branch",
@@ -137,6 +142,11 @@ FIRING = {
     ),
 }
 
+
+def _early(kind: str) -> set[str]:
+    return {"RA208"} if kind in SPATIAL_TYPES else set()
+
+
 #: preset → the codes it should raise (every other code must stay silent on it)
 EXPECTED = {
     **{
@@ -151,10 +161,13 @@ EXPECTED = {
             "se_resnet50",
         ]
     },
-    **{f"p2_{a}": {"RA204"} for a in ["se", "eca", "cbam", "coord"]},
-    **{f"p3_{a}": {"RA205"} for a in ["se", "eca"]},
-    **{f"p3_{a}": {"RA205", "RA208"} for a in ["cbam", "coord"]},
-    **{f"p4_{a}": {"RA206"} for a in ["cbam", "coord"]},
+    # the pattern presets, for every kind (spatial kinds add RA208 early and RA206 on the skip)
+    **{f"p2_{a}": {"RA204"} for a in ATTENTION_MODELS},
+    **{
+        f"p3_{a}": {"RA205"} | ({"RA208"} if a in SPATIAL_TYPES else set())
+        for a in ATTENTION_MODELS
+    },
+    **{f"p4_{a}": {"RA206"} for a in SPATIAL_TYPES},
 }
 
 

@@ -1,4 +1,4 @@
-"""profile(): the counting rules of DESIGN §3 checked against hand-computed figures."""
+"""profile(): the counting rules of docs/design.md §3 checked against hand-computed figures."""
 
 import time
 

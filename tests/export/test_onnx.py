@@ -18,9 +18,9 @@ from resattn.build import build
 from resattn.export.fold_bn import fold_batchnorm
 from resattn.export.onnx import OPSET, export_onnx
 from resattn.loading import load_spec
-from schemas import DesignError
+from schemas import SLOT_NAMES, DesignError
 from tests.export.harness import randomize
-from tests.strategies import block_specs, network_specs
+from tests.strategies import KINDS, block_specs, network_specs, slot_kinds
 
 
 def run_onnx(data: bytes, x: torch.Tensor) -> np.ndarray:
@@ -63,6 +63,17 @@ def test_onnx_all_four_slots():
         "input": {"channels": 8, "height": 9, "width": 7, "batch": 2},
         "block": {"type": "bottleneck", "out_channels": 16, "stride": 2, "groups": 2},
         "slots": {slot: {"type": kind} for slot, kind in slots.items()},
+    }
+    check_spec(spec, fold=False)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_onnx_every_kind_in_every_slot(kind):
+    slots = {s: {"type": kind} for s in SLOT_NAMES if kind in slot_kinds(s)}
+    spec = {
+        "input": {"channels": 8, "height": 6, "width": 5, "batch": 2},
+        "block": {"type": "basic", "out_channels": 8, "stride": 1},
+        "slots": slots,
     }
     check_spec(spec, fold=False)
 

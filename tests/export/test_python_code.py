@@ -1,4 +1,4 @@
-"""The exported file: keys, layout, determinism, ruff-clean, names (DESIGN §3, §7)."""
+"""The exported file: keys, layout, determinism, ruff-clean, names (docs/design.md §3, §7)."""
 
 from __future__ import annotations
 

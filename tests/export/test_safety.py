@@ -1,5 +1,5 @@
 """Nothing from a spec reaches generated code except validated identifiers and numbers;
-nothing is evaluated, executed or unpickled (issue 4, DESIGN §7)."""
+nothing is evaluated, executed or unpickled (docs/design.md §7)."""
 
 from __future__ import annotations
 
