@@ -24,6 +24,7 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 COPY --chown=studio:studio pyproject.toml README.md requirements.txt ./
 COPY --chown=studio:studio schemas/ schemas/
 COPY --chown=studio:studio resattn/ resattn/
+COPY --chown=studio:studio resattn_board/ resattn_board/
 RUN pip install -r requirements.txt
 
 COPY --chown=studio:studio app.py ./

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import streamlit as st
+import logging
+import typing
+from typing import Optional
 
-from components import design, engine, state
+import streamlit as st
+from pydantic import ValidationError
+
+from components import design, engine, state, tour
 from components.checks import say
 from components.slot_canvas import slot_canvas
 from components.texts import ATTENTION, PATTERNS, PLACES, SLOT_LABELS
@@ -19,6 +24,9 @@ from schemas import (
 )
 
 _OPS = {"place", "move", "remove", "select"}
+_EDITS = "studio.edits"
+#: the most edits one message may carry (the rest come with the next one)
+MAX_EDITS = 200
 #: slot → "before the branch (P3)"
 _WHERE = {slot: f"{PLACES[slot]} ({SLOT_PATTERNS[slot]})" for slot in SLOT_NAMES}
 _SUBSCRIPT = str.maketrans("prso", "ₚᵣₛₒ")
@@ -54,7 +62,13 @@ def zone_report(cj: str, stage: int) -> dict:
             except SpecError as exc:
                 errors[kind] = exc.message
                 continue
-            new = [d for d in engine.lint(new_cj) if (d.code, d.path) not in base]
+            try:
+                found = engine.lint(new_cj)
+            except Exception as exc:  # noqa: BLE001 - an engine failure refuses this drop only
+                logging.getLogger(__name__).exception("linting a drop variant failed")
+                errors[kind] = f"this placement could not be checked ({type(exc).__name__})"
+                continue
+            new = [d for d in found if (d.code, d.path) not in base]
             err = [d for d in new if d.severity == "error"]
             warn = [d for d in new if d.severity == "warning"]
             errors[kind] = say(err[0]) if err else None
@@ -115,6 +129,8 @@ def canvas_data(spec, stage: int = 0) -> dict:
         "slots": slots,
         "zones": zones,
         "selected": state.selected(),
+        "ack": acknowledged(),
+        "tour": tour.active(),
         "context": context,
         "palette": [
             {"type": t, "label": label, "name": name, "gates": gates}
@@ -123,43 +139,83 @@ def canvas_data(spec, stage: int = 0) -> dict:
     }
 
 
-def apply_action(action) -> None:
-    """Apply one canvas edit (from the browser or from session state), once per action id."""
+def apply_edits(value) -> None:
+    """Apply the canvas's edits that are new, in sequence order, each number once.
+
+    `value` is the canvas's trigger value ``{"epoch", "edits": [{"seq", "op", ...}]}``: every
+    edit the page has not seen acknowledged (see ``canvas.js``), so an edit whose own trigger
+    was lost arrives with the next one, and one that arrives twice is skipped. The outcome —
+    the last number applied and the reasons of refused edits — goes back in the canvas data.
+    """
+    if not isinstance(value, dict) or not isinstance(value.get("edits"), list):
+        return
+    epoch = str(value.get("epoch", ""))[:64]
+    if not epoch:
+        return
+    log = st.session_state.get(_EDITS)
+    if not isinstance(log, dict) or log.get("epoch") != epoch:
+        log = {"epoch": epoch, "seq": 0, "refused": []}  # a new page (or a remounted canvas)
+    edits = [e for e in value["edits"][:MAX_EDITS] if isinstance(e, dict)]
+    edits = [e for e in edits if isinstance(e.get("seq"), int) and e["seq"] > log["seq"]]
+    for edit in sorted(edits, key=lambda e: e["seq"]):
+        reason = apply_action(edit)
+        log = {**log, "seq": edit["seq"]}
+        if reason:
+            log["refused"] = [*log["refused"], {"seq": edit["seq"], "reason": reason}][-5:]
+    st.session_state[_EDITS] = log
+
+
+def acknowledged() -> Optional[dict]:
+    """What the canvas data says back: the epoch, the last sequence number applied, refusals."""
+    return st.session_state.get(_EDITS)
+
+
+def apply_action(action) -> Optional[str]:
+    """Apply one edit (canvas or keyboard path); the reason if it was refused, else None."""
     if not isinstance(action, dict):
-        return
+        return "not an edit"
     op, slot, kind = action.get("op"), action.get("slot"), action.get("type")
-    action_id = str(action.get("id", ""))[:64]
-    if op not in _OPS or slot not in SLOT_NAMES or not action_id:
-        return
-    if not state.first_time(action_id):
-        return
+    if op in ("undo", "redo"):
+        (state.undo if op == "undo" else state.redo)()
+        return None
+    if op == "tour":
+        step = action.get("step")
+        return tour.step(int(step)) if isinstance(step, int) and step in (-1, 1) else None
+    if op not in _OPS or slot not in SLOT_NAMES:
+        return "not an edit of a slot"
     spec, stage = state.spec(), state.focus()
     if op == "select":
         state.select(slot)
-    elif op == "remove":
+        return None
+    if op == "remove":
         if state.commit(design.place(spec, slot, None, stage), "removal") and (
             state.selected() == slot
         ):
             state.select(None)
-    elif kind in ATTENTION_MODELS:
-        error = zone_report(canonical_json(spec), stage)[slot]["errors"].get(kind)
-        if error:
-            state.flash("error", f"{ATTENTION[kind][0]} can't go {_WHERE[slot]}: {error}")
-            state.touch()  # widgets (the keyboard path) show the design as it stays
-            return
-        source = action.get("from")
-        if op == "move" and source in SLOT_NAMES and source != slot:
-            data = design.move(spec, source, slot, stage)
-        else:
-            data = design.place(spec, slot, kind, stage)
-        if state.commit(data, "placement"):
-            state.select(slot)
+        return None
+    if kind not in ATTENTION_MODELS:
+        return f"unknown attention kind {str(kind)[:20]!r}"
+    error = zone_report(canonical_json(spec), stage)[slot]["errors"].get(kind)
+    if error:
+        reason = f"{ATTENTION[kind][0]} can't go {_WHERE[slot]}: {error}"
+        state.flash("error", reason)
+        state.touch()  # widgets (the keyboard path) show the design as it stays
+        return reason
+    source = action.get("from")
+    if op == "move" and source in SLOT_NAMES and source != slot:
+        data = design.move(spec, source, slot, stage)
+    else:
+        data = design.place(spec, slot, kind, stage)
+    if state.commit(data, "placement"):
+        state.select(slot)
+        return None
+    return "the design would be invalid (see the message above)"
 
 
 def _on_canvas(key: str) -> None:
     value = st.session_state.get(key)
     if isinstance(value, dict):
-        apply_action(value.get("action"))
+        apply_edits(value.get("edits"))
 
 
 def render_canvas(spec, *, key: str) -> None:
@@ -168,14 +224,13 @@ def render_canvas(spec, *, key: str) -> None:
     if spec.kind == "network":
         stage = _stage_picker(spec, key=key)
     pending = st.session_state.get(f"{key}.canvas")
-    if isinstance(pending, dict) and isinstance(pending.get("action"), dict):
+    if isinstance(pending, dict) and isinstance(pending.get("edits"), dict):
         before = state.rev()
-        apply_action(pending["action"])  # an edit set through session state (tests, scripts)
+        apply_edits(pending["edits"])  # edits set through session state (tests, scripts)
         if state.rev() != before:
             st.rerun()
-    slot_canvas(
-        canvas_data(spec, stage), key=f"{key}.canvas", on_action=lambda: _on_canvas(f"{key}.canvas")
-    )
+    data = canvas_data(spec, stage)
+    slot_canvas(data, key=f"{key}.canvas", on_edits=lambda: _on_canvas(f"{key}.canvas"))
     render_keyboard_path(spec, stage, key=key)
 
 
@@ -211,12 +266,12 @@ def render_keyboard_path(spec, stage: int, *, key: str) -> None:
     cols = st.columns(4)
     options = ["none", *ATTENTION_MODELS]
     for col, slot in zip(cols, SLOT_NAMES, strict=False):
-        wkey = f"{key}.slot.{slot}"
+        wkey = state.drawn_key(f"{key}.slot.{slot}")
         att = getattr(block.slots, slot)
-        state.bind(wkey, "none" if att is None else att.type)
         col.selectbox(
             SLOT_LABELS[slot],
             options,
+            index=options.index("none" if att is None else att.type),
             key=wkey,
             format_func=lambda t: (
                 "— empty (identity) —" if t == "none" else f"{ATTENTION[t][0]} · {ATTENTION[t][1]}"
@@ -229,31 +284,26 @@ def render_keyboard_path(spec, stage: int, *, key: str) -> None:
 
 
 def _on_slot_select(slot: str, wkey: str) -> None:
+    if not state.drawn_now(wkey):
+        return
     value = st.session_state[wkey]
     kind = None if value == "none" else value
-    apply_action(
-        {
-            "op": "remove" if kind is None else "place",
-            "slot": slot,
-            "type": kind,
-            "id": f"kbd-{state.rev()}-{slot}-{value}",
-        }
-    )
+    apply_action({"op": "remove" if kind is None else "place", "slot": slot, "type": kind})
 
 
 def render_gate_editor(spec, block, stage: int, filled: list[str], *, key: str) -> None:
     """Edit the parameters of one gate; every change goes through the schema."""
     sel = state.selected() if state.selected() in filled else filled[0]
-    skey = f"{key}.edit_slot"
-    state.bind(skey, sel)
+    skey = state.drawn_key(f"{key}.edit_slot")
     with st.container(border=True):
         top = st.columns([2, 5])
         top[0].radio(
             "Edit the gate",
             filled,
+            index=filled.index(sel),
             key=skey,
             format_func=lambda s: f"{ATTENTION[getattr(block.slots, s).type][0]} · {s}",
-            on_change=lambda: state.select(st.session_state[skey]),
+            on_change=lambda: state.drawn_now(skey) and state.select(st.session_state[skey]),
             horizontal=True,
         )
         slot = st.session_state.get(skey, sel)
@@ -272,44 +322,76 @@ def render_gate_editor(spec, block, stage: int, filled: list[str], *, key: str) 
 def _bounds(field) -> tuple:
     lo = hi = None
     for m in field.metadata:
-        lo = getattr(m, "ge", lo)
+        lo = getattr(m, "ge", getattr(m, "gt", lo))
         hi = getattr(m, "le", hi)
     return lo, hi
 
 
+def _choices(model, name: str) -> Optional[list]:
+    """The options of a closed field, read from the pydantic model: a `Literal`'s members, or an
+    optional small int's valid values with "auto" for null (e.g. ECA's kernel size); None for
+    an open field (a number input)."""
+    field = model.model_fields[name]
+    args = typing.get_args(field.annotation)
+    if typing.get_origin(field.annotation) is typing.Literal:
+        return list(args)
+    if type(None) not in args:
+        return None
+    lo, hi = _bounds(field)
+    kind = model.model_fields["type"].annotation.__args__[0]
+    valid = []
+    for value in range(int(lo or 1), int(hi or 31) + 1):
+        try:
+            model.model_validate({"type": kind, name: value})
+        except ValidationError:
+            continue
+        valid.append(value)
+    return ["auto", *valid]
+
+
 def _field_widget(spec, stage: int, slot: str, att, name: str, *, key: str) -> None:
-    field = type(att).model_fields[name]
+    """One option's widget, built from its pydantic field (options and description). A number
+    box takes any number: the schema refuses one out of bounds, with the bound named under the
+    box, and the box shows the value kept."""
+    model = type(att)
+    field = model.model_fields[name]
     value = getattr(att, name)
     label = name.replace("_", " ")
+    choices = _choices(model, name)
+    wkey = state.drawn_key(key)
 
     def on_change() -> None:
-        new = st.session_state[key]
-        if name == "kernel_size" and new == "auto":
+        if not state.drawn_now(wkey):
+            return
+        new = st.session_state[wkey]
+        if choices and new == "auto":
             new = None
         params = {**att.model_dump(mode="json"), name: new}
         state.commit(
-            design.place(state.spec(), slot, att.type, stage, params=params), f"{label} change"
+            design.place(state.spec(), slot, att.type, stage, params=params),
+            f"{label} change",
+            field=key,
         )
 
-    if name == "gate":
-        state.bind(key, value)
+    if choices is not None:
+        current = "auto" if value is None else value
         st.selectbox(
-            label, ["sigmoid", "hard_sigmoid"], key=key, on_change=on_change, help=field.description
-        )
-    elif name == "kernel_size":
-        state.bind(key, "auto" if value is None else value)
-        st.selectbox(
-            label, ["auto", *range(1, 32, 2)], key=key, on_change=on_change, help=field.description
-        )
-    else:
-        lo, hi = _bounds(field)
-        state.bind(key, value)
-        st.number_input(
             label,
-            min_value=lo,
-            max_value=hi,
-            step=1,
-            key=key,
+            choices,
+            index=choices.index(current),
+            key=wkey,
             on_change=on_change,
             help=field.description,
         )
+    else:
+        is_float = isinstance(value, float)
+        st.number_input(
+            label,
+            value=value,
+            step=None if is_float else 1,
+            format="%g" if is_float else None,
+            key=wkey,
+            on_change=on_change,
+            help=field.description,
+        )
+    state.show_field_error(key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import engine
+from components.open_model import render_fit_report
 from schemas import Diagnostic, canonical_json
 
 _BOX = {"error": st.error, "warning": st.warning, "info": st.info}
@@ -40,6 +41,7 @@ def render_checks(spec, *, key: str) -> None:
     n_warn = sum(d.severity == "warning" for d in diagnostics)
     st.markdown(f"#### Diagnostics — {n_err} error(s), {n_warn} warning(s)")
     render_diagnostics(diagnostics)
+    render_fit_report(spec, key=f"{key}.fit")
     st.markdown("#### Shape trace")
     if not report.shapes:
         st.info("The shape trace appears once the design has no errors.")

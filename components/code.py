@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+
 import streamlit as st
 
 from components import engine
+from components.heavy import job_panel
+from components.open_model import render_weights_download
 from resattn.export.share import spec_json
 from schemas import canonical_json
+
+#: the time an ONNX export may take in its worker
+ONNX_BUDGET_S = 30.0
 
 
 def render_code(spec, *, key: str) -> None:
@@ -18,7 +25,7 @@ def render_code(spec, *, key: str) -> None:
         key=f"{key}.fold_bn",
         help="Exports eval-mode weights with each BN folded into the conv before it.",
     )
-    cols = st.columns(5)
+    cols = st.columns(4)
     cols[1].download_button(
         "⬇ Spec .json",
         spec_json(spec),
@@ -43,15 +50,6 @@ def render_code(spec, *, key: str) -> None:
         width="stretch",
     )
     cols[2].download_button(
-        "⬇ ONNX",
-        lambda: engine.onnx(cj, fold),
-        file_name=f"{spec.name}.onnx",
-        mime="application/octet-stream",
-        key=f"{key}.dl_onnx",
-        on_click="ignore",
-        width="stretch",
-    )
-    cols[3].download_button(
         "⬇ Diagram .svg",
         lambda: engine.svg(cj),
         file_name=f"{spec.name}.svg",
@@ -60,7 +58,7 @@ def render_code(spec, *, key: str) -> None:
         on_click="ignore",
         width="stretch",
     )
-    cols[4].download_button(
+    cols[3].download_button(
         "⬇ Graphviz .dot",
         engine.dot(cj),
         file_name=f"{spec.name}.dot",
@@ -68,6 +66,25 @@ def render_code(spec, *, key: str) -> None:
         key=f"{key}.dl_dot",
         on_click="ignore",
         width="stretch",
+    )
+    render_weights_download(spec, key=key)
+    work = engine.work_json(cj)
+    job_panel(
+        "onnx",
+        {"spec": work, "fold_bn": fold},
+        key=f"{key}.onnx",
+        work_key=f"onnx:{fold}:{work}",
+        label="Prepare the ONNX file",
+        budget_s=ONNX_BUDGET_S,
+        show=lambda data: st.download_button(
+            "⬇ ONNX",
+            base64.b64decode(data),
+            file_name=f"{spec.name}.onnx",
+            mime="application/octet-stream",
+            key=f"{key}.dl_onnx",
+            on_click="ignore",
+        ),
+        help="Exports the graph in a worker process, queued with every session's heavy jobs.",
     )
     st.caption("Standalone: torch is its only import; `build_model()` returns the model.")
     st.code(code, language="python", line_numbers=True)

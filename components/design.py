@@ -18,14 +18,15 @@ from resattn.layers import Layer
 from resattn.shapes import block_out_hw
 from schemas import ATTENTION_MODELS, BlockSpec, spec_to_dict
 
-#: the six block families of notes §1 (label, one-line description)
+#: the block families of notes §1 that block fields define (label, one-line description); the
+#: sixth, "SE residual", is a bottleneck with SE in the branch — a preset, not a field setting,
+#: so the family select never overrides what the canvas shows
 FAMILIES = {
     "basic": ("Basic", "two 3×3 convs + add"),
     "preact": ("Pre-activation", "BN → ReLU → conv order, no ReLU after the add"),
     "wide": ("Wide", "a widen factor on the channels (Wide-ResNet)"),
     "resnext": ("ResNeXt", "grouped 3×3 conv (cardinality)"),
     "bottleneck": ("Bottleneck", "1×1 reduce → 3×3 → 1×1 expand"),
-    "se": ("SE residual", "bottleneck with SE re-scaling F(x) (P1)"),
 }
 
 
@@ -92,7 +93,8 @@ def edited_block(spec, stage: int = 0) -> BlockSpec:
     from resattn.networks import expand_blocks
 
     blocks = [b for b in expand_blocks(spec) if b.stage == stage]
-    return blocks[0].spec
+    # the stage's own attention (a per-block override of block 1 is edited in the stage table)
+    return blocks[0].spec.model_copy(update={"slots": spec.stages[stage].slots})
 
 
 def family_of(block_fields) -> str:
@@ -107,19 +109,6 @@ def family_of(block_fields) -> str:
     if b.base_width > 64:
         return "wide"
     return "bottleneck"
-
-
-def family_of_spec(spec) -> str:
-    fam = family_of(spec.block)
-    slots = spec.slots
-    if (
-        fam == "bottleneck"
-        and slots.branch is not None
-        and slots.branch.type == "se"
-        and not any(s for name, s in slots.items() if name != "branch")
-    ):
-        return "se"
-    return fam
 
 
 def apply_family(spec, family: str, widen: int = 2) -> dict:
@@ -146,8 +135,6 @@ def apply_family(spec, family: str, widen: int = 2) -> dict:
         block = {**bottleneck, "groups": 32, "base_width": 4}
     else:
         block = dict(bottleneck)
-    if family == "se" and data["slots"].get("branch") is None:
-        data["slots"]["branch"] = default_attention("se")
     block.update(keep)
     if family == "preact" and data["block"]["type"] == "basic":
         block = {k: v for k, v in block.items() if k not in ("expansion", "groups", "base_width")}
@@ -159,9 +146,16 @@ def short_label(att) -> str:
     return ATTENTION[att.type][0]
 
 
+def gate_note(att) -> str:
+    """How the gate's kind shows where the default (sigmoid) is not used: ``hard-σ``."""
+    return "hard-σ" if getattr(att, "gate", "sigmoid") == "hard_sigmoid" else ""
+
+
 def att_detail(att) -> str:
-    """A chip's second line: its main parameter (the kind record's `detail`)."""
-    return kind_of(att).detail(att)
+    """A chip's second line: its main parameter (the kind record's `detail`), and the gate kind
+    when it is not a sigmoid."""
+    text, note = kind_of(att).detail(att), gate_note(att)
+    return f"{text}, {note}" if note and text else (note or text)
 
 
 #: layer class → its word on the canvas
@@ -234,7 +228,10 @@ def formula(block: BlockSpec) -> str:
     s = block.slots
 
     def gate(att, inner: str) -> str:
-        return inner if att is None else f"{short_label(att)}({inner})"
+        if att is None:
+            return inner
+        note = gate_note(att)
+        return f"{short_label(att)}{f'[{note}]' if note else ''}({inner})"
 
     skip = "P(x)" if skip_label(block) else "x"
     skip = gate(s.skip, skip)

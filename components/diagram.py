@@ -1,32 +1,46 @@
-"""The Diagram tab: ASCII, Graphviz, and an interactive graph with shapes on the edges."""
+"""The Diagram tab: the ASCII picture, and the graph (Graphviz SVG with pan and zoom).
+
+The graph is drawn top to bottom like the notes' pictures, in the page's theme (light or dark),
+at a size where no label is below 12 px; its SVG can be downloaded. A network shows one box per
+stage: a click expands that stage into its blocks (a click on one of them collapses it again);
+a click on any other node shows its details.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from components import design, engine, state
+from components.diagram_view import diagram_view
 from schemas import canonical_json
 
-VIEWS = {"ascii": "ASCII", "graphviz": "Graphviz", "interactive": "Interactive graph"}
+VIEWS = {"ascii": "ASCII", "graph": "Graph (zoom, SVG)"}
+
+
+def _keep_a_view(wkey: str) -> None:
+    """The view switch always has one option: clicking the selected one keeps it."""
+    if st.session_state.get(wkey) is None:
+        st.session_state[wkey] = st.session_state.get(f"{wkey}.last", "ascii")
+    st.session_state[f"{wkey}.last"] = st.session_state[wkey]
 
 
 def render_diagram(spec, *, key: str) -> None:
     cj = canonical_json(spec)
+    wkey = f"{key}.view"
     view = st.segmented_control(
         "View",
         list(VIEWS),
         format_func=VIEWS.get,
         default="ascii",
-        key=f"{key}.view",
+        key=wkey,
         label_visibility="collapsed",
+        on_change=_keep_a_view,
+        args=(wkey,),
     )
-    view = view or "ascii"
-    if view == "ascii":
-        render_ascii(cj, key=key)
-    elif view == "graphviz":
-        render_graphviz(cj, key=key)
+    if view == "graph":
+        render_graph(cj, key=key)
     else:
-        render_interactive(cj, key=key)
+        render_ascii(cj, key=key)
 
 
 def render_ascii(cj: str, *, key: str) -> None:
@@ -47,57 +61,69 @@ def render_ascii(cj: str, *, key: str) -> None:
     )
 
 
-def render_graphviz(cj: str, *, key: str) -> None:
-    with st.spinner("Laying out the graph…"):
-        st.graphviz_chart(engine.dot(cj), width="stretch")
+def theme() -> str:
+    """``"dark"`` or ``"light"``: the palette the page is drawn in."""
+    return "dark" if getattr(st.context.theme, "type", None) == "dark" else "light"
 
 
-def render_interactive(cj: str, *, key: str) -> None:
-    from streamlit_agraph import Config, Edge, Node, agraph  # a requirement; loaded on demand
+def _expanded(key: str, stages: int) -> tuple[int, ...]:
+    return tuple(i for i in st.session_state.get(f"{key}.expand", ()) if i < stages)
 
-    data = engine.graph(cj)
-    colors = {
-        "attention": "#7e22ce",
-        "gate": "#7e22ce",
-        "add": "#b45309",
-        "input": "#1d4ed8",
-        "output": "#1d4ed8",
-        "conv": "#0f766e",
-    }
-    nodes = [
-        Node(
-            id=n["id"],
-            label=n["label"],
-            title=n.get("title", ""),
-            shape="box",
-            color=colors.get(n.get("kind", ""), "#475569"),
-            font={"color": "#ffffff", "size": 16},
-        )
-        for n in data["nodes"]
-    ]
-    edges = [
-        Edge(
-            source=e["source"],
-            target=e["target"],
-            label=e.get("label", ""),
-            font={"size": 13, "align": "top"},
-        )
-        for e in data["edges"]
-    ]
-    config = Config(
-        width="100%",
-        height=560,
-        directed=True,
-        physics=False,
-        hierarchical=True,
-        direction="LR",
-        sortMethod="directed",
-        levelSeparation=190,
-        nodeSpacing=110,
+
+def _on_click(key: str) -> None:
+    value = st.session_state.get(f"{key}.graph")
+    click = value.get("click") if isinstance(value, dict) else None
+    if not isinstance(click, dict):
+        return
+    stage = click.get("stage")
+    if isinstance(stage, int):
+        shown = set(st.session_state.get(f"{key}.expand", ()))
+        shown ^= {stage}
+        st.session_state[f"{key}.expand"] = tuple(sorted(shown))
+        st.session_state.pop(f"{key}.picked", None)
+    elif isinstance(click.get("node"), str):
+        st.session_state[f"{key}.picked"] = click["node"]
+
+
+def _on_pick(key: str) -> None:
+    st.session_state[f"{key}.expand"] = tuple(sorted(st.session_state[f"{key}.expand_pick"]))
+    st.session_state.pop(f"{key}.picked", None)
+
+
+def render_graph(cj: str, *, key: str) -> None:
+    spec = engine.spec_of(cj)
+    network = spec.kind == "network"
+    expand = _expanded(key, len(spec.stages)) if network else ()
+    palette = theme()
+    svg = engine.svg(cj, palette, expand)
+    hint = "Click a stage to show its blocks · " if network else ""
+    hint += "drag to pan · Ctrl + wheel to zoom"
+    diagram_view(
+        {"svg": svg, "hint": hint, "label": f"Diagram of {spec.name}"},
+        key=f"{key}.graph",
+        on_click=lambda: _on_click(key),
     )
-    st.caption("Shapes ride on the edges. Click a node to see its details.")
-    clicked = agraph(nodes=nodes, edges=edges, config=config)
-    if clicked:
-        node = next((n for n in data["nodes"] if n["id"] == clicked), None)
-        if node is not None:
-            st.info(f"**{node['label']}** ({node.get('kind', 'node')})\n\n{node.get('title', '')}")
+    picked = st.session_state.get(f"{key}.picked")
+    node = next((n for n in engine.graph(cj, expand)["nodes"] if n["id"] == picked), None)
+    if node is not None:
+        text = node.get("error") or node["title"]
+        st.info(f"**{node['label']}** ({node['kind']}) — {text}")
+    if network:  # the keyboard path to the same expansion
+        pick = f"{key}.expand_pick"
+        if st.session_state.get(pick) != list(expand):
+            st.session_state[pick] = list(expand)  # follows clicks on the graph
+        st.multiselect(
+            "Stages shown as their blocks",
+            list(range(len(spec.stages))),
+            format_func=lambda i: f"stage {i + 1}",
+            key=pick,
+            on_change=_on_pick,
+            args=(key,),
+        )
+    st.download_button(
+        "⬇ Download this diagram (.svg)",
+        svg,
+        file_name=f"{spec.name}.svg",
+        mime="image/svg+xml",
+        key=f"{key}.graph_svg",
+    )

@@ -9,23 +9,20 @@ quietly falling back. Every cached function takes the canonical JSON text, so eq
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
+import logging
 from contextlib import contextmanager
-from typing import Any, Optional
+from typing import Optional
 
 import streamlit as st
 
 from resattn.check import check as run_check
-from resattn.counting import analytic_params
+from resattn.counting import analytic_params, meta_costs
 from resattn.diagrams.agraph import graph_data
 from resattn.diagrams.ascii import render_ascii
 from resattn.diagrams.dot import render_dot, render_svg
-from resattn.export.onnx import export_onnx
 from resattn.export.python_code import export_python
 from resattn.export.share import share_token
 from resattn.lint import lint as run_lint
-from resattn.profile import profile
 from schemas import Diagnostic, parse_spec
 
 
@@ -36,6 +33,7 @@ def guarded(what: str):
     try:
         yield
     except Exception as exc:  # noqa: BLE001 - shown on the page, never hidden
+        logging.getLogger(__name__).exception("%s failed", what)  # the details: server log
         st.error(f"{what} failed: {type(exc).__name__}: {exc}", icon=":material/bug_report:")
 
 
@@ -52,14 +50,30 @@ def token(cj: str) -> str:
 # --- linter, checks, diagrams, export -------------------------------------------------------
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+def work_json(cj: str) -> str:
+    """The canonical JSON without the design's name: the key of every result the name does
+    not change (findings, counts, checks, profiles, ONNX), so renaming redoes no work."""
+    data = json.loads(cj)
+    data.pop("name", None)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
 def lint(cj: str) -> list[Diagnostic]:
-    return list(run_lint(spec_of(cj)))
+    return _lint(work_json(cj))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _lint(work: str) -> list[Diagnostic]:
+    return list(run_lint(spec_of(work)))
+
+
+def check(cj: str):
+    return _check(work_json(cj))
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def check(cj: str):
-    return run_check(spec_of(cj))
+def _check(work: str):
+    return run_check(spec_of(work))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -73,13 +87,13 @@ def dot(cj: str) -> str:
 
 
 @st.cache_data(max_entries=64, show_spinner="Rendering SVG…")
-def svg(cj: str) -> str:
-    return render_svg(spec_of(cj))
+def svg(cj: str, theme: str = "light", expand: tuple[int, ...] = ()) -> str:
+    return render_svg(spec_of(cj), theme=theme, expand=expand)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def graph(cj: str) -> dict:
-    return graph_data(spec_of(cj))
+def graph(cj: str, expand: tuple[int, ...] = ()) -> dict:
+    return graph_data(spec_of(cj), expand=expand)
 
 
 @st.cache_data(max_entries=128, show_spinner="Generating the PyTorch code…")
@@ -87,39 +101,26 @@ def python_code(cj: str, fold_bn: bool = False) -> str:
     return export_python(spec_of(cj), fold_bn=fold_bn)
 
 
-@st.cache_data(max_entries=32, show_spinner="Exporting ONNX…")
-def onnx(cj: str, fold_bn: bool = False) -> bytes:
-    return export_onnx(spec_of(cj), fold_bn=fold_bn)
+def params(cj: str) -> Optional[int]:
+    """Parameter count from the spec alone (nothing built); None if the design has errors."""
+    return _params(work_json(cj))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def params(cj: str) -> Optional[int]:
-    """Parameter count from the spec alone (nothing built); None if the design has errors."""
-    if any(d.severity == "error" for d in lint(cj)):
+def _params(work: str) -> Optional[int]:
+    if any(d.severity == "error" for d in _lint(work)):
         return None
-    return analytic_params(spec_of(cj))
+    return analytic_params(spec_of(work))
 
 
-# --- profiles: computed on demand (with progress), then kept per design ---------------------
-
-_PROFILE_LOCK = threading.Lock()
-
-
-@st.cache_resource(show_spinner=False)
-def _profile_store() -> OrderedDict:
-    return OrderedDict()
+def macs(cj: str) -> Optional[int]:
+    """Conv / linear MACs of one forward, from the spec (built on the `meta` device: nothing
+    is allocated); None if the design has errors."""
+    return _macs(work_json(cj))
 
 
-def cached_profile(cj: str, latency: bool) -> Optional[Any]:
-    with _PROFILE_LOCK:
-        return _profile_store().get((cj, latency))
-
-
-def run_profile(cj: str, latency: bool, progress) -> Any:
-    result = profile(spec_of(cj), latency=latency, progress=progress)
-    with _PROFILE_LOCK:
-        store = _profile_store()
-        store[(cj, latency)] = result
-        while len(store) > 64:
-            store.popitem(last=False)
-    return result
+@st.cache_data(max_entries=256, show_spinner=False)
+def _macs(work: str) -> Optional[int]:
+    if any(d.severity == "error" for d in _lint(work)):
+        return None
+    return meta_costs(spec_of(work)).macs

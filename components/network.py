@@ -1,36 +1,70 @@
-"""A network's overview: stem, stages (drill down to a stage's block on the canvas), head."""
+"""A network's overview: stem, editable stage table (depth and width), attention per stage and
+per block (block overrides), the attention overhead of each stage (notes §12.4), head."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from components import design
-from components.texts import ATTENTION
+from components import design, engine, state
+from resattn.counting import stage_overheads
+from resattn.diagrams.words import attention_label, pattern_text
 from resattn.networks import expand_blocks
+from schemas import ATTENTION_LABELS, SLOT_NAMES, Stage, canonical_json
+
+#: stage-table column → the stage field it edits
+EDITABLE = {"blocks": "depth", "out channels": "out_channels"}
 
 
-def _slots_text(slots) -> str:
-    parts = [f"{ATTENTION[a.type][0]}@{name}" for name, a in slots.items() if a is not None]
-    return ", ".join(parts) or "—"
+@st.cache_data(max_entries=128, show_spinner=False)
+def overheads(cj: str) -> list[tuple[float, float]]:
+    """(params %, MACs %) attention adds to each stage; None-free only for buildable designs."""
+    return stage_overheads(engine.spec_of(cj))
+
+
+def _bounds(field: str) -> tuple[int, int]:
+    meta = {type(m).__name__: m for m in Stage.model_fields[field].metadata}
+    return getattr(meta.get("Ge"), "ge", 1), getattr(meta.get("Le"), "le", 4096)
+
+
+def _overrides_text(stage) -> str:
+    ordered = sorted(stage.overrides, key=lambda o: o.index)
+    return "; ".join(f"block {o.index}: {pattern_text(o.slots)}" for o in ordered) or "—"
+
+
+def _on_table_edit(key: str) -> None:
+    edits = st.session_state.get(key, {}).get("edited_rows", {})
+    spec = state.spec()
+    data = design.as_dict(spec)
+    for row, changes in edits.items():
+        for column, value in changes.items():
+            if column in EDITABLE and value is not None:
+                data["stages"][int(row)][EDITABLE[column]] = int(value)
+    state.commit(data, "stage edit")
 
 
 def render_network(spec, *, key: str) -> None:
+    cj = canonical_json(spec)
     blocks = expand_blocks(spec)
     first = {b.stage: b.spec for b in reversed(blocks)}
+    ok = engine.params(cj) is not None  # the overhead needs a buildable design
+    costs = overheads(cj) if ok else None
     rows = []
     for i, s in enumerate(spec.stages):
         b = first[i]
-        rows.append(
-            {
-                "stage": i + 1,
-                "blocks": s.depth,
-                "family": design.FAMILIES[design.family_of(b.block)][0],
-                "out channels": s.out_channels,
-                "stride": s.stride,
-                "input": f"{b.input.channels}×{b.input.height}×{b.input.width}",
-                "attention": _slots_text(s.slots),
-            }
-        )
+        row = {
+            "stage": i + 1,
+            "blocks": s.depth,
+            "out channels": s.out_channels,
+            "family": design.FAMILIES[design.family_of(b.block)][0],
+            "stride": s.stride,
+            "input": f"{b.input.channels}×{b.input.height}×{b.input.width}",
+            "attention": pattern_text(s.slots),
+            "block overrides": _overrides_text(s),
+        }
+        if costs is not None:
+            params_pct, macs_pct = costs[i]
+            row["attention overhead (§12.4)"] = f"+{params_pct:.1f}% params, +{macs_pct:.2f}% MACs"
+        rows.append(row)
     stem = (
         "7×7/2 conv + BN + ReLU + 3×3/2 max-pool"
         if spec.stem.type == "imagenet"
@@ -39,6 +73,113 @@ def render_network(spec, *, key: str) -> None:
     st.markdown(
         f"**{spec.name}** — stem: {stem} ({spec.stem.out_channels} ch) → "
         f"{len(spec.stages)} stages, {len(blocks)} blocks → global average pool → "
-        f"linear ({spec.num_classes} classes). Choose a stage below to see and edit its block."
+        f"linear ({spec.num_classes} classes). Edit a stage's **blocks** (depth) or **out "
+        "channels** (width) in the table; choose a stage below to see and edit its block."
     )
-    st.dataframe(rows, hide_index=True, width="stretch", key=f"{key}.stages")
+    columns = {
+        col: st.column_config.NumberColumn(
+            col, min_value=_bounds(field)[0], max_value=_bounds(field)[1], step=1, required=True
+        )
+        for col, field in EDITABLE.items()
+    }
+    tkey = f"{key}.stages.{state.rev()}"  # a fresh table after every change of the design
+    st.data_editor(
+        rows,
+        hide_index=True,
+        width="stretch",
+        key=tkey,
+        column_config=columns,
+        disabled=[c for c in rows[0] if c not in EDITABLE],
+        on_change=_on_table_edit,
+        args=(tkey,),
+    )
+    if costs is None:
+        st.caption("The attention overhead per stage shows once the design has no errors.")
+    render_block_overrides(spec, key=key)
+
+
+# --- attention per block ---------------------------------------------------------------------
+
+_NONE = "—"
+
+
+def _kind_label(kind: str) -> str:
+    return _NONE if kind == _NONE else ATTENTION_LABELS[kind]
+
+
+def _apply_override(key: str, stage: int, index: int) -> None:
+    spec = state.spec()
+    data = design.as_dict(spec)
+    current = spec.stages[stage].block_slots(index)
+    slots = {}
+    for slot in SLOT_NAMES:
+        kind = st.session_state.get(f"{key}.{slot}", _NONE)
+        attn = getattr(current, slot)
+        if kind == _NONE:
+            slots[slot] = None
+        elif attn is not None and attn.type == kind:
+            slots[slot] = attn.model_dump()  # keep its settings
+        else:
+            slots[slot] = design.default_attention(kind)
+    kept = [o for o in data["stages"][stage]["overrides"] if o["index"] != index]
+    data["stages"][stage]["overrides"] = sorted(
+        kept + [{"index": index, "slots": slots}], key=lambda o: o["index"]
+    )
+    state.commit(data, f"override of block {index}")
+
+
+def _remove_override(stage: int, index: int) -> None:
+    data = design.as_dict(state.spec())
+    overrides = data["stages"][stage]["overrides"]
+    data["stages"][stage]["overrides"] = [o for o in overrides if o["index"] != index]
+    state.commit(data, f"removal of block {index}'s override")
+
+
+def render_block_overrides(spec, *, key: str) -> None:
+    """Attention for one block of the focused stage, in place of the stage's."""
+    i = min(state.focus(), len(spec.stages) - 1)
+    stage = spec.stages[i]
+    with st.expander(f"Attention per block — stage {i + 1} ({stage.depth} blocks)"):
+        st.caption(
+            "Every block holds its stage's attention (the canvas) unless it has an override "
+            "here — notes §12.4: put attention where it pays."
+        )
+        index = st.selectbox(
+            "Block",
+            list(range(1, stage.depth + 1)),
+            format_func=lambda j: (
+                f"block {j}" + (" (override)" if any(o.index == j for o in stage.overrides) else "")
+            ),
+            key=f"{key}.ovr.block.{i}",
+        )
+        current = stage.block_slots(index)
+        okey = f"{key}.ovr.{i}.{index}.{state.rev()}"
+        cols = st.columns(len(SLOT_NAMES))
+        for col, slot in zip(cols, SLOT_NAMES, strict=True):
+            attn = getattr(current, slot)
+            options = [_NONE, *ATTENTION_LABELS]
+            with col:
+                st.selectbox(
+                    slot.replace("_", "-"),
+                    options,
+                    index=options.index(attn.type) if attn is not None else 0,
+                    format_func=_kind_label,
+                    key=f"{okey}.{slot}",
+                    help=None if attn is None else f"now: {attention_label(attn)}",
+                )
+        c1, c2 = st.columns(2)
+        c1.button(
+            f"Apply to block {index}",
+            key=f"{okey}.apply",
+            on_click=_apply_override,
+            args=(okey, i, index),
+            width="stretch",
+        )
+        c2.button(
+            f"Back to the stage's attention for block {index}",
+            key=f"{okey}.remove",
+            on_click=_remove_override,
+            args=(i, index),
+            disabled=not any(o.index == index for o in stage.overrides),
+            width="stretch",
+        )

@@ -2,69 +2,54 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import streamlit as st
 
 from components import engine
 from components.checks import _row
+from components.heavy import job_panel
 from components.texts import COUNTING_RULES
 from resattn.lab.report import si
 from schemas import canonical_json
 
-_si = si  # one formatter of counts for the studio and the lab's tables
+#: the time a profile may take (counting, peak memory, latency); the worker stops at it
+PROFILE_BUDGET_S = 5.0
 
 
 def render_profile(spec, *, key: str) -> None:
     cj = canonical_json(spec)
     params = engine.params(cj)
     st.markdown(COUNTING_RULES)
-    if params is None:
-        st.error("The design has linter errors (see Checks), so it cannot be profiled.")
-        return
-    _profile_fragment(cj, key)
-
-
-@st.fragment
-def _profile_fragment(cj: str, key: str) -> None:
-    c1, c2 = st.columns([1, 3])
-    latency = c2.toggle("Measure CPU latency (a few seconds)", value=True, key=f"{key}.latency")
-    result = engine.cached_profile(cj, latency)
-    run = c1.button(
-        "Profile this design",
-        key=f"{key}.run",
-        type="primary",
-        disabled=result is not None,
-        help="Counts the operations and times the forward pass on this server's CPU. "
-        "Results are kept per design.",
+    latency = st.toggle("Measure CPU latency (a few seconds)", value=True, key=f"{key}.latency")
+    work = engine.work_json(cj)
+    job_panel(
+        "profile",
+        {"spec": work, "latency": latency},
+        key=key,
+        work_key=f"profile:{latency}:{work}",
+        label="Profile this design",
+        budget_s=PROFILE_BUDGET_S,
+        show=lambda result: render_result(SimpleNamespace(**result), key=key),
+        disabled_reason=None
+        if params is not None
+        else "the design has errors (see Checks) — fix them to profile it",
+        help="Counts the operations and times the forward pass in a worker process on this "
+        "server's CPU, queued with every session's heavy jobs. Results are kept per design "
+        "(its name does not matter).",
     )
-    if run and result is None:
-        bar = st.progress(0.0, text="Starting…")
-
-        def progress(fraction: float, message: str) -> None:
-            bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
-
-        try:
-            result = engine.run_profile(cj, latency, progress)
-        except Exception as exc:  # noqa: BLE001 - show any engine failure, keep the page alive
-            bar.empty()
-            st.error(f"Profiling failed: {exc}")
-            return
-        bar.empty()
-    if result is None:
-        st.caption("Profiling runs only when you ask, so editing never waits for it.")
-        return
-    render_result(result, key=key)
 
 
 def render_result(p, *, key: str) -> None:
     c = st.columns(4)
     c[0].metric("Parameters", f"{p.params:,}")
-    c[1].metric("MACs", _si(p.macs), help="Multiply-accumulates of conv / linear / matmul.")
+    c[1].metric("MACs", si(p.macs), help="Multiply-accumulates of conv / linear / matmul.")
     c[2].metric(
         "Elementwise ops",
-        _si(p.elementwise_ops),
+        si(p.elementwise_ops),
         help="Gate multiply, sigmoid, pooling, residual add, norms.",
     )
-    c[3].metric("FLOPs", _si(p.flops), help="2 × MACs + elementwise ops.")
+    c[3].metric("FLOPs", si(p.flops), help="2 × MACs + elementwise ops.")
     c = st.columns(4)
     c[0].metric("Output shape", " × ".join(str(x) for x in p.output_shape))
     if getattr(p, "latency_ms", None) is not None:
@@ -72,10 +57,9 @@ def render_result(p, *, key: str) -> None:
         c[1].metric(
             "CPU latency",
             f"{p.latency_ms:,.2f} ms",
-            help=f"Median; spread ±{spread:.2f} ms; {p.threads} thread(s)."
-            if spread is not None
-            else None,
+            help=latency_conditions(p, spread),
         )
+        st.caption(f"Latency: {latency_conditions(p, spread)}")
     if getattr(p, "peak_memory_bytes", None):
         c[2].metric("Peak memory", f"{p.peak_memory_bytes / 2**20:,.1f} MiB")
     overhead = _overhead(p.attention)
@@ -119,3 +103,15 @@ def _overhead(attention):
         if isinstance(getattr(attention, name, None), (int, float)):
             return float(getattr(attention, name))
     return None
+
+
+def latency_conditions(p, spread) -> str:
+    """How the latency was measured — the same way as the command line's summary (a fresh
+    process, the engine's warm-up and repeats), so the two figures can be compared."""
+    batch = p.output_shape[0] if p.output_shape else 1
+    iqr = f", interquartile range {spread:.2f} ms" if spread is not None else ""
+    return (
+        f"median of {p.latency_runs} timed forward passes after a warm-up{iqr}; batch {batch}, "
+        f"{p.threads} CPU thread(s), inference mode, in a worker process of this server — "
+        "measured like the command-line summary on the same machine"
+    )

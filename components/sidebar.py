@@ -6,8 +6,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import streamlit as st
 
-from components import design, engine, state
-from components.texts import ATTENTION
+from components import design, engine, state, tour
+from components.texts import ATTENTION, PATTERNS
 from resattn.loading import MAX_SPEC_BYTES, load_spec
 from resattn.presets import preset_index
 from schemas import BlockSpec, InputSpec, NetworkSpec, SpecError, Stage, canonical_json
@@ -15,8 +15,16 @@ from schemas import BlockSpec, InputSpec, NetworkSpec, SpecError, Stage, canonic
 
 def render_sidebar(spec, *, key: str) -> None:
     with st.sidebar:
+        state.bind(f"{key}.present", tour.present())
+        st.toggle(
+            "Projector mode",
+            key=f"{key}.present",
+            on_change=lambda: tour.set_present(st.session_state[f"{key}.present"]),
+            help="Hides this sidebar, makes the canvas and the formula large and starts the "
+            "guided tour (baseline → P1 → P2 → P3 → P4; arrow keys step). The link "
+            "`?present=1` opens the page this way.",
+        )
         st.markdown("### Design")
-        _text(spec, ["name"], "Name", key=f"{key}.name", help=_desc(type(spec), "name"))
         if spec.kind == "block":
             render_block_fields(spec, key=key)
         else:
@@ -25,7 +33,22 @@ def render_sidebar(spec, *, key: str) -> None:
         st.divider()
         render_presets(key=f"{key}.presets")
         render_upload(key=f"{key}.upload")
-        render_share(spec, key=f"{key}.share")
+    state.mark_sidebar()
+
+
+def render_name(spec, *, key: str) -> None:
+    """The design's name (it names the exported class). Until the user types one, a block's
+    name follows the design (`state.auto_name`); clearing the box makes it follow again."""
+    state.bind(key, spec.name)
+    st.text_input(
+        "Design name",
+        key=key,
+        max_chars=64,
+        on_change=lambda: state.rename(st.session_state[key]),
+        help=_desc(type(spec), "name")
+        + (" It follows the design until you type one." if spec.kind == "block" else ""),
+    )
+    state.show_field_error(key)
 
 
 def _desc(model, name: str) -> str:
@@ -45,21 +68,37 @@ def _bounds(model, name: str) -> tuple:
 
 
 def _number(spec, path, label, *, key, model, hi=None, step=1, fmt=None):
-    """A number input for a spec field; bounds and help come from the schema (`hi` may tighten
-    an open bound, e.g. dropout < 1)."""
+    """A number input for a spec field, help and bounds from the schema (`hi` may tighten an
+    open bound, e.g. dropout < 1). The box takes any number: one out of bounds is refused by the
+    schema with the bound named right under the box, and the box goes back to the design's
+    value (a widget-side bound would leave the refused number in the box, unapplied)."""
     lo, schema_hi = _bounds(model, path[-1])
+    hi = schema_hi if hi is None else hi
+    bounds = ", ".join(
+        part
+        for part in (lo is not None and f"min {lo:g}", hi is not None and f"max {hi:g}")
+        if part
+    )
     state.bind(key, design.get_in(design.as_dict(spec), path))
     st.number_input(
         label,
-        min_value=lo,
-        max_value=schema_hi if hi is None else hi,
         step=step,
         key=key,
-        help=_desc(model, path[-1]),
+        help=_desc(model, path[-1]) + (f" ({bounds})" if bounds else ""),
         format=fmt,
-        on_change=_commit_field,
-        args=(path, key, f"{label.lower()} change"),
+        on_change=_commit_number,
+        args=(path, key, f"{label.lower()} change", lo, hi),
     )
+    state.show_field_error(key)
+
+
+def _commit_number(path: list, widget_key: str, what: str, lo, hi) -> None:
+    value = st.session_state[widget_key]
+    if hi is not None and value is not None and value > hi:
+        # a bound the app tightens beyond the schema (the schema names its own bounds)
+        state.refuse(what, f"{path[-1]}: at most {hi:g} (got {value:g}).", widget_key)
+        return
+    state.commit(design.with_field(state.spec(), path, value), what, field=widget_key)
 
 
 def _select(
@@ -109,7 +148,7 @@ def _on_family(widget_key: str, widen_key: str) -> None:
 
 def render_block_fields(spec: BlockSpec, *, key: str) -> None:
     fam_key, widen_key = f"{key}.family", f"{key}.widen"
-    state.bind(fam_key, design.family_of_spec(spec))
+    state.bind(fam_key, design.family_of(spec.block))
     st.selectbox(
         "Block family",
         list(design.FAMILIES),
@@ -117,7 +156,8 @@ def render_block_fields(spec: BlockSpec, *, key: str) -> None:
         format_func=lambda f: f"{design.FAMILIES[f][0]} — {design.FAMILIES[f][1]}",
         on_change=_on_family,
         args=(fam_key, widen_key),
-        help="The six families of notes §1. Choosing one rewrites the block fields below and "
+        help="The block families of notes §1 (the sixth, SE residual, is a bottleneck with SE "
+        "in the branch: a preset below). Choosing one rewrites the block fields below and "
         "keeps the channels, stride, input and attention.",
     )
     b = spec.block
@@ -270,7 +310,12 @@ def _load_preset(name: str) -> None:
         return
     if state.commit(new, "preset"):
         state.set_focus(0)
+        state.follow_name(new.kind == "block")  # from here on the name follows the design
         state.flash("success", f"Loaded preset **{preset_index()[name]['title']}**.")
+
+
+#: pattern code → its name (the preset grid's row titles)
+_PATTERN_NAMES = {p["code"]: p["name"] for p in PATTERNS.values()}
 
 
 def render_presets(*, key: str) -> None:
@@ -289,15 +334,26 @@ def render_presets(*, key: str) -> None:
                 args=(name,),
                 width="stretch",
             )
-        st.caption("The four patterns P1–P4 × the four attention kinds")
-        for p in ("p1", "p2", "p3", "p4"):
-            cols = st.columns([1, 1, 1, 1, 1])
-            cols[0].markdown(f"**{p.upper()}**")
-            for col, kind in zip(cols[1:], ATTENTION, strict=False):
+        st.caption(f"The four patterns (columns) × the {len(ATTENTION)} attention kinds (rows)")
+        grid = st.container(key="ra-preset-grid")
+        widths = [2, 1, 1, 1, 1]
+        head = grid.columns(widths)
+        for col, p in zip(head[1:], ("P1", "P2", "P3", "P4"), strict=True):
+            col.markdown(
+                f"<div class='ra-grid-head' title='{_PATTERN_NAMES[p]}'>{p}</div>",
+                unsafe_allow_html=True,
+            )
+        for kind in ATTENTION:
+            label, title = ATTENTION[kind][:2]
+            cols = grid.columns(widths, vertical_alignment="center")
+            cols[0].markdown(
+                f"<div class='ra-grid-head' title='{title}'>{label}</div>", unsafe_allow_html=True
+            )
+            for col, p in zip(cols[1:], ("p1", "p2", "p3", "p4"), strict=True):
                 name = f"{p}_{kind}"
                 if name in index:
                     col.button(
-                        ATTENTION[kind][0],
+                        p.upper(),
                         key=f"{key}.{name}",
                         help=index[name]["title"],
                         on_click=_load_preset,
@@ -342,6 +398,7 @@ def load_upload(data: bytes, what: str = "upload") -> bool:
         return False
     if state.commit(new, what):
         state.set_focus(0)
+        state.follow_name(False)  # an opened file keeps its author's name
         state.flash("success", f"Loaded **{new.name}** from the {what}.")
         return True
     return False

@@ -12,10 +12,11 @@ from typing import Any, Optional
 
 import streamlit as st
 
-from components import engine
+from components import design, engine
+from components.texts import PATTERNS
 from resattn.export.share import load_token
 from resattn.loading import load_spec
-from schemas import SpecError, canonical_json, parse_spec
+from schemas import SLOT_NAMES, SpecError, canonical_json, parse_spec, spec_to_dict
 
 DEFAULT_SOURCE = "preset:se_bottleneck"
 UNDO_DEPTH = 50
@@ -28,7 +29,9 @@ _FLASH = "studio.flash"
 _BOUND = "studio.bound"
 _SELECTED = "studio.selected"
 _FOCUS = "studio.focus"
-_SEEN = "studio.seen_actions"
+_AUTO = "studio.auto_name"
+_FIELD_ERRORS = "studio.field_errors"
+_SIDEBAR = "studio.sidebar_view"
 
 
 def init() -> None:
@@ -51,6 +54,8 @@ def init() -> None:
                 f"The design in this link could not be opened. {md_escape(exc.message)} "
                 "Showing the default design instead.",
             )
+    # A design from a link keeps its author's name; the default's name follows the design.
+    ss[_AUTO] = spec is None
     if spec is None:
         spec = load_spec(DEFAULT_SOURCE)
     ss[_SPEC] = spec
@@ -68,25 +73,57 @@ def rev() -> int:
     return st.session_state.get(_REV, 0)
 
 
+def drawn_key(base: str) -> str:
+    """A widget key that is new whenever the design changed (``base@rev``).
+
+    For widgets redrawn by canvas edits (the keyboard path, the gate editor): a browser that
+    has not yet received the redrawn widget may still report the value it showed before an
+    edit, and that stale report must not count as the user's change (it would undo the edit).
+    Each such widget's callback first asks `drawn_now(key)`: a report from a widget drawn
+    for an older design is dropped (and the widgets re-read the design)."""
+    return f"{base}@{rev()}"
+
+
+def drawn_now(widget_key: str) -> bool:
+    """Was this `drawn_key` widget drawn for the current design? (see `drawn_key`)"""
+    _, _, drawn_at = widget_key.rpartition("@")
+    if drawn_at == str(rev()):
+        return True
+    touch()
+    return False
+
+
+def show_field_error(widget_key: str) -> None:
+    """Under a widget: why its last edit was refused (see `commit`'s `field`)."""
+    message = field_error(widget_key)
+    if message:
+        st.error(message, icon=":material/block:")
+
+
 def touch() -> None:
     """Make every bound widget re-read the design (after a refused edit)."""
     st.session_state[_REV] = st.session_state.get(_REV, 0) + 1
 
 
-def commit(data: Any, what: str = "edit") -> bool:
-    """Validate `data` (a dict or a spec) and make it the design; False (and a message) if not."""
+def commit(data: Any, what: str = "edit", field: Optional[str] = None) -> bool:
+    """Validate `data` (a dict or a spec) and make it the design; False (and a message) if not.
+
+    `field` is the key of the widget the edit came from: a refusal is also shown next to it
+    (`field_error`), with the bound or rule that refused it, and the widget shows the value
+    the design keeps.
+    """
     ss = st.session_state
     ss[_REV] = ss.get(_REV, 0) + 1
     try:
         new = parse_spec(data)
     except SpecError as exc:
-        flash(
-            "error",
-            f"That {what} was not applied — the design would be invalid. "
-            f"{md_escape(exc.message)} The last good design is kept.",
-        )
+        refuse(what, exc.message.removeprefix("Invalid spec: "), field)
         return False
+    if field is not None:
+        ss.setdefault(_FIELD_ERRORS, {}).pop(field, None)
     old = ss[_SPEC]
+    if ss.get(_AUTO) and new.kind == "block" and old.kind == "block" and new.name == old.name:
+        new = parse_spec({**spec_to_dict(new), "name": auto_name(new)})
     if canonical_json(new) == canonical_json(old):
         return True
     ss[_UNDO] = (ss[_UNDO] + [canonical_json(old)])[-UNDO_DEPTH:]
@@ -107,6 +144,11 @@ def _replace(new) -> None:
 
 def can_undo() -> bool:
     return bool(st.session_state.get(_UNDO))
+
+
+def history() -> list[str]:
+    """The canonical JSON of earlier designs, most recent last (what Undo steps back through)."""
+    return list(st.session_state.get(_UNDO, []))
 
 
 def can_redo() -> bool:
@@ -193,11 +235,80 @@ def set_focus(stage: int) -> None:
         ss[_REV] = ss.get(_REV, 0) + 1
 
 
-def first_time(action_id: str) -> bool:
-    """True once per canvas action id (the browser trigger and session state may both carry it)."""
-    seen = st.session_state.setdefault(_SEEN, [])
-    if action_id in seen:
-        return False
-    seen.append(action_id)
-    del seen[:-100]
-    return True
+def refuse(what: str, reason: str, field: Optional[str] = None) -> None:
+    """Say that an edit was not applied and why (at the top, and next to its widget)."""
+    flash(
+        "error",
+        f"That {what} was not applied — the design would be invalid. "
+        f"{md_escape(reason)} The last good design is kept.",
+    )
+    if field is not None:
+        st.session_state.setdefault(_FIELD_ERRORS, {})[field] = f"Not applied: {reason}"
+    touch()
+
+
+def field_error(widget_key: str) -> Optional[str]:
+    """Why the last edit from this widget was refused (None once an edit from it applied)."""
+    return st.session_state.get(_FIELD_ERRORS, {}).get(widget_key)
+
+
+def auto_name(spec) -> str:
+    """The name a block design gets while the user has not typed one: its attention kinds,
+    their patterns and its family, e.g. ``se_bottleneck`` (SE in the branch) or
+    ``eca_p3_cbam_p4_basic``."""
+    family = design.family_of(spec.block)
+    filled = sorted(
+        (PATTERNS[slot]["code"], att.type)
+        for slot in SLOT_NAMES
+        if (att := getattr(spec.slots, slot)) is not None
+    )
+    if not filled:
+        return f"{family}_block"
+    if [code for code, _ in filled] == ["P1"]:
+        return f"{filled[0][1]}_{family}"
+    return "_".join(f"{kind}_{code.lower()}" for code, kind in filled) + f"_{family}"
+
+
+def name_follows() -> bool:
+    """Does the name follow the design (the user has not typed one)?"""
+    return bool(st.session_state.get(_AUTO))
+
+
+def follow_name(on: bool) -> None:
+    st.session_state[_AUTO] = bool(on)
+
+
+def rename(name: str) -> bool:
+    """The user typed a name: it stays; an empty name makes the name follow the design again."""
+    current = spec()
+    name = name.strip()
+    if not name and current.kind == "block":
+        follow_name(True)
+        return commit({**spec_to_dict(current), "name": auto_name(current)}, "name change")
+    previous = name_follows()
+    follow_name(False)
+    if commit({**spec_to_dict(current), "name": name}, "name change", field="studio.name"):
+        return True
+    follow_name(previous)
+    return False
+
+
+def sidebar_view(design_spec) -> str:
+    """What the sidebar shows of a design: everything but the slots (edited on the canvas) and
+    the name (edited in the header)."""
+    data = spec_to_dict(design_spec)
+    data.pop("slots", None)
+    data.pop("name", None)  # edited in the header, inside the fragment
+    for stage in data.get("stages", []):
+        stage.pop("slots", None)
+    return json.dumps(data, sort_keys=True)
+
+
+def mark_sidebar() -> None:
+    """The sidebar was drawn for the current design."""
+    st.session_state[_SIDEBAR] = sidebar_view(spec())
+
+
+def sidebar_stale() -> bool:
+    """Has the design changed in a way the sidebar shows since it was drawn?"""
+    return st.session_state.get(_SIDEBAR) != sidebar_view(spec())

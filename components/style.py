@@ -1,4 +1,8 @@
-"""Page-level style: type sizes and spacing that read on a projector, in light and dark themes."""
+"""Page-level style: type sizes and spacing that read on a projector, in light and dark themes.
+
+Colours have one meaning each: red (Streamlit's error colour) only for what was refused; the
+primary colour (.streamlit/config.toml) is blue, for actions and selection.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,38 @@ _CSS = """
 .ra-sub { font-size: 1.1rem; opacity: 0.8; margin: 0 0 0.4rem 0; }
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; max-width: 1500px; }
 [data-testid="stTabs"] button[role="tab"] p { font-size: 1.08rem; font-weight: 600; }
-[data-testid="stMetricValue"] { font-size: 1.6rem; }
+/* figures are shown in full: never an ellipsis */
+[data-testid="stMetricValue"] { font-size: 1.45rem; }
+[data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; white-space: nowrap; }
+/* the preset grid: row and column titles, compact buttons whose labels fit */
+.ra-grid-head { font-weight: 700; text-align: center; font-size: 0.9rem; }
+.st-key-ra-preset-grid [data-testid="stHorizontalBlock"] { gap: 0.3rem; }
+.st-key-ra-preset-grid button { padding: 0.15rem 0.1rem; min-height: 2.1rem; }
+.st-key-ra-preset-grid button p { font-size: 0.86rem; white-space: nowrap; }
+.ra-tour-title { font-size: 1.5rem; font-weight: 700; text-align: center; }
+.ra-tour-dots { letter-spacing: 0.2em; opacity: 0.7; margin-left: 0.6em; }
+.ra-tour-text { font-size: 1.35rem; line-height: 1.4; margin: 0.2rem 0; }
+.ra-tour-evidence { font-size: 1.1rem; opacity: 0.85; }
+/* narrow windows (a laptop at 800 px): the sidebar floats over the page instead of
+   squeezing the canvas, which keeps the whole width (and starts closed: canvas.js) */
+@media (max-width: 1000px) {
+  [data-testid="stSidebar"][data-collapsed="false"] {
+    position: fixed !important; left: 0; top: 0; z-index: 999990; height: 100vh;
+  }
+  [data-testid="stMainBlockContainer"] { padding-left: 1rem; padding-right: 1rem; }
+  .ra-title { font-size: 1.6rem; }
+}
+</style>
+"""
+
+#: projector mode: no sidebar, a wide page (the canvas's own large type: canvas.css, .ra-present)
+_PRESENT_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+[data-testid="stMainBlockContainer"] { max-width: 1880px; padding-top: 1.2rem; }
 </style>
 """
 
 
-def inject_style() -> None:
-    st.html(_CSS)
+def inject_style(present: bool = False) -> None:
+    st.html(_CSS + (_PRESENT_CSS if present else ""))

@@ -27,12 +27,12 @@ from resattn.estimates import ELEMENT_BYTES, estimate_activation_bytes
 from resattn.fusion import BLOCK_MODULES
 from resattn.lint import lint
 from resattn.loading import load_spec
+from resattn.shapes import conv_out
 from schemas import (
     ATTENTION_LABELS,
     BlockSpec,
     Diagnostic,
     NetworkSpec,
-    canonical_json,
 )
 
 #: attention module class → spec `type` (from the kind records)
@@ -128,27 +128,95 @@ def check(spec) -> CheckReport:
 
 
 def trace(spec) -> tuple[ShapeRow, ...]:
-    """The shape trace of a lint-clean spec (cached by its canonical JSON)."""
-    spec = load_spec(spec)
-    key = canonical_json(spec)
-    rows = _TRACES.get(key)
-    if rows is None:
-        if len(_TRACES) >= _TRACE_CACHE_SIZE:
-            _TRACES.pop(next(iter(_TRACES)))
-        rows = _TRACES[key] = _trace_uncached(spec)
-    return rows
+    """The shape trace of a lint-clean spec (cached by its JSON without the name: renaming a
+    design does not redo the work)."""
+    return _cached(_TRACES, load_spec(spec), _trace_uncached)
+
+
+def _cached(cache: dict, spec, make):
+    """`make(spec)`, cached in `cache` by the spec's JSON without the name (renaming redoes
+    nothing); the oldest entry goes first once the cache is full."""
+    key = spec.model_dump_json(exclude={"name"})
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= _TRACE_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        found = cache[key] = make(spec)
+    return found
 
 
 _TRACE_CACHE_SIZE = 64
 _TRACES: dict[str, tuple[ShapeRow, ...]] = {}
+_DRAWABLE: dict[str, tuple[tuple[ShapeRow, ...], frozenset[str]]] = {}
+
+
+def drawable_trace(spec) -> tuple[tuple[ShapeRow, ...], frozenset[str]]:
+    """The shape trace of any valid spec, linter errors included, and the nodes that fail.
+
+    A node that cannot run — the add ``x + F(x)`` of an identity shortcut whose shapes differ
+    (RA101), or a skip gate built for channels the identity does not carry — is kept in the
+    trace with the shape of its first input (the branch, for the add) and its id returned, so a
+    diagram can draw the design and mark what fails. Cached like `trace`.
+    """
+
+    def make(spec):
+        failed: set[str] = set()
+        rows = _trace_uncached(spec, failed)
+        return rows, frozenset(failed)
+
+    return _cached(_DRAWABLE, load_spec(spec), make)
 
 
 def clear_trace_cache() -> None:
     """Forget every cached trace (benchmarks use it to time a design seen for the first time)."""
     _TRACES.clear()
+    _DRAWABLE.clear()
 
 
-def _trace_uncached(spec) -> tuple[ShapeRow, ...]:
+def _trace_uncached(spec, failed: Optional[set[str]] = None) -> tuple[ShapeRow, ...]:
+    """A block is traced as built. In a network, a block that is the same design as the one
+    before it (same fields, attention and input shape; only the name differs — every block of a
+    stage after the first, unless an override changes its attention) is a copy: the network is
+    traced with only its distinct blocks kept and the copies are written back from the rows of
+    the block they copy. The work is linear in the distinct blocks, and the rows are those of
+    the full trace (a test holds the two equal). With `failed`, the nodes that cannot run are
+    collected in it (see `drawable_trace`)."""
+    if isinstance(spec, BlockSpec):
+        return _traced(spec, failed)
+    cut, groups = _distinct_blocks(spec)
+    cut_failed: set[str] = set()
+    rows = _traced(cut, cut_failed)
+    out = tuple(_expand_copies(rows, groups, cut_failed, failed))
+    if failed is None and cut_failed:
+        raise RuntimeError(f"the design cannot run: {sorted(cut_failed)[0]} fails")
+    return out
+
+
+def _distinct_blocks(net: NetworkSpec) -> tuple[NetworkSpec, dict[str, list[int]]]:
+    """The network with each stage cut to its distinct blocks, and for each kept block
+    (``stage2_block3`` in the cut network) the 1-based indices of the original blocks it
+    stands for (itself and the copies that follow it)."""
+    stages, groups = [], {}
+    for i, stage in enumerate(net.stages):
+        kept: list[int] = []  # original indices of the kept blocks
+        for j in range(1, stage.depth + 1):
+            same = j > 2 and stage.block_slots(j) == stage.block_slots(j - 1)
+            if same:
+                groups[f"stage{i + 1}_block{len(kept)}"].append(j)
+            else:
+                kept.append(j)
+                groups[f"stage{i + 1}_block{len(kept)}"] = [j]
+        overrides = [
+            o.model_copy(update={"index": kept.index(o.index) + 1})
+            for o in stage.overrides
+            if o.index in kept
+        ]
+        stages.append(stage.model_copy(update={"depth": len(kept), "overrides": overrides}))
+    return net.model_copy(update={"stages": stages}), groups
+
+
+def _traced(spec, failed: Optional[set[str]] = None) -> tuple[ShapeRow, ...]:
+    """The fx trace of the module `spec` builds on the ``meta`` device (no data)."""
     from resattn.fusion import build_block
     from resattn.networks import build_network
 
@@ -157,7 +225,53 @@ def _trace_uncached(spec) -> tuple[ShapeRow, ...]:
         model = builder(spec).eval()
     inp = spec.input
     x = torch.empty(inp.batch, inp.channels, inp.height, inp.width, device="meta")
-    return tuple(_trace_module(model, x, network=isinstance(spec, NetworkSpec)))
+    return tuple(_trace_module(model, x, isinstance(spec, NetworkSpec), failed))
+
+
+def _expand_copies(
+    rows: tuple[ShapeRow, ...],
+    groups: dict[str, list[int]],
+    cut_failed: set[str],
+    failed: Optional[set[str]],
+) -> Iterator[ShapeRow]:
+    """The rows of the full network from those of its cut (`_distinct_blocks`): every kept block
+    written out once per original block it stands for, ids and paths renamed to the original
+    index, each block reading the one before it, the adds numbered as fx numbers them."""
+    segments: list[tuple[str, list[ShapeRow]]] = []
+    for row in rows:
+        if segments and segments[-1][0] == row.block and row.block:
+            segments[-1][1].append(row)
+        else:
+            segments.append((row.block, [row]))
+    alias: dict[str, str] = {}  # id in the cut trace → id of its latest copy
+    adds = 0
+    last = ""
+    for block, seg in segments:
+        if block not in groups:  # x, the stem, the head, y
+            for row in seg:
+                inputs = tuple(alias.get(i, i) for i in row.inputs)
+                yield ShapeRow(row.node, row.path, row.kind, row.role, row.op, row.shape, inputs)
+                last = row.node
+            continue
+        stage, cut_index = (int(v) for v in block[len("stage") :].split("_block"))
+        for index in groups[block]:
+            local: dict[str, str] = {}
+            block_input = last  # what a block reads from outside itself: the block before it
+            prefix = f"stages_{stage - 1}_{cut_index - 1}_"
+            for row in seg:
+                if row.kind == "add":
+                    node = "add" if adds == 0 else f"add_{adds}"
+                    adds += 1
+                else:
+                    node = row.node.replace(prefix, f"stages_{stage - 1}_{index - 1}_", 1)
+                path = f"stage{stage}_block{index}/{row.path.split('/', 1)[1]}"
+                inputs = tuple(local.get(i, block_input) for i in row.inputs)
+                local[row.node] = node
+                if row.node in cut_failed and failed is not None:
+                    failed.add(node)
+                yield ShapeRow(node, path, row.kind, row.role, row.op, row.shape, inputs)
+                last = node
+            alias.update(local)
 
 
 class _Tracer(fx.Tracer):
@@ -167,19 +281,30 @@ class _Tracer(fx.Tracer):
         return isinstance(m, ATTENTION_TYPES) or super().is_leaf_module(m, qualname)
 
 
-def _trace_module(model: nn.Module, x: torch.Tensor, network: bool) -> Iterator[ShapeRow]:
+def _trace_module(
+    model: nn.Module, x: torch.Tensor, network: bool, failed: Optional[set[str]] = None
+) -> Iterator[ShapeRow]:
+    """Rows of `model`'s fx graph (symbolic: nothing runs), each node's shape propagated from
+    `x`'s by `_node_shape` — the layers' own size rules, so no kernel runs, not even on
+    ``meta`` (a test holds the shapes equal to a run on ``meta``). A node whose inputs do not
+    fit it (an add of two shapes, an attention built for other channels) is added to `failed`
+    and passes its first input's shape on; without `failed` it raises `RuntimeError`."""
     graph = _Tracer().trace(model)
-    gm = fx.GraphModule(model, graph)
+    modules = dict(model.named_modules())
     shapes: dict[str, tuple[int, ...]] = {}
-
-    class Recorder(fx.Interpreter):
-        def run_node(self, n):
-            result = super().run_node(n)
-            if isinstance(result, torch.Tensor):
-                shapes[n.name] = tuple(result.shape)
-            return result
-
-    Recorder(gm).run(x)
+    for n in graph.nodes:
+        if n.op == "placeholder":
+            shapes[n.name] = tuple(x.shape)
+        elif n.op != "output":
+            ins = [shapes[a.name] for a in n.all_input_nodes]
+            target = modules[n.target] if n.op == "call_module" else n.target
+            if _fails(target, ins):
+                if failed is None:
+                    raise RuntimeError(f"{n.name} cannot run on inputs of shapes {ins}")
+                failed.add(n.name)
+                shapes[n.name] = ins[0]
+            else:
+                shapes[n.name] = _node_shape(target, ins)
     modules = dict(model.named_modules())
     block_of: dict[str, str] = {}  # fx node → the network block it belongs to
     for n in graph.nodes:
@@ -204,6 +329,40 @@ def _trace_module(model: nn.Module, x: torch.Tensor, network: bool) -> Iterator[
             path = f"{owner}/{attr}" if network and owner else attr
         role = "⊕" if kind == "add" else ROLES.get(attr.split(".", 1)[0], "")
         yield ShapeRow(n.name, path, kind, role, op, shapes[n.name], inputs)
+
+
+def _node_shape(target, inputs: list[tuple[int, ...]]) -> tuple[int, ...]:
+    """The shape a traced node outputs for inputs of these shapes (lint-clean designs: the add's
+    operands agree)."""
+    x = inputs[0]
+    if isinstance(target, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
+        k, stride, pad = (_pair(getattr(target, a)) for a in ("kernel_size", "stride", "padding"))
+        ceil = getattr(target, "ceil_mode", False)
+        c = target.out_channels if isinstance(target, nn.Conv2d) else x[1]
+        h, w = (conv_out(x[2 + i], k[i], stride[i], pad[i], ceil) for i in range(2))
+        return (x[0], c, h, w)
+    if isinstance(target, nn.AdaptiveAvgPool2d):
+        return (x[0], x[1], 1, 1)
+    if isinstance(target, nn.Linear):
+        return (*x[:-1], target.out_features)
+    if target is torch.flatten:
+        return (x[0], math.prod(x[1:]))
+    return x  # BN, ReLU, dropout, attention (a gate keeps its input's shape), the add
+
+
+def _fails(target, inputs: list[tuple[int, ...]]) -> bool:
+    """Whether a node cannot run on inputs of these shapes: an add of two different shapes
+    (RA101), or a module whose first conv expects other channels than it is given."""
+    if target is operator.add:
+        return inputs[0] != inputs[1]
+    if isinstance(target, nn.Module):
+        conv = next((m for m in target.modules() if isinstance(m, nn.Conv2d)), None)
+        return conv is not None and conv.in_channels != inputs[0][1]
+    return False
+
+
+def _pair(value) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def _readable(target: str, network: bool) -> tuple[str, str]:

@@ -12,7 +12,9 @@ paragraph naming the JSON path and the reason, never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -25,11 +27,12 @@ from resattn.commands._common import (  # noqa: F401  (EXIT_* re-exported for ca
     EXIT_OK,
     OutputError,
 )
-from schemas import DesignError, SpecError
+from schemas import DesignError, SpecError, escape_text
 
 EPILOG = """\
-exit codes: 0 = fine (warnings allowed), 1 = the design has errors, 2 = the input could not be
-read, 3 = internal error. SPEC may be a path, JSON text, 'preset:NAME' or a share token.
+exit codes: 0 = fine (warnings allowed), 1 = the design has errors (or is over the compute
+budget for the request, RA209), 2 = the input could not be read or the output not written,
+3 = internal error. SPEC may be a path, JSON text, 'preset:NAME' or a share token.
 """
 
 
@@ -60,7 +63,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # a full disk shows here, not at exit
+        return code
     except (SpecError, OutputError) as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return EXIT_INPUT
@@ -71,11 +76,37 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _discard_stdout()
         return EXIT_OK
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:
+            return _internal(exc)
+        _discard_stdout()
+        print(f"error: cannot write the output: {exc.strerror or exc}.", file=sys.stderr)
+        return EXIT_INPUT
     except Exception as exc:  # noqa: BLE001 - the CLI's promise: never a traceback
-        print(
-            f"internal error ({type(exc).__name__}): {str(exc).rstrip('.')}. "
-            "This is a bug in resattn; please report it with the spec that caused it.",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+        return _internal(exc)
+
+
+#: errno of a failed write to stdout (a full disk or device, a quota, an I/O error)
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so what is still buffered for a full or closed output
+    does not fail again (with a traceback) when Python flushes it at exit."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # stdout without a descriptor (tests)
+        pass
+
+
+def _internal(exc: BaseException) -> int:
+    print(
+        f"internal error ({type(exc).__name__}): {escape_text(str(exc)).rstrip('.')}. "
+        "This is a bug in resattn; please report it with the spec that caused it.",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL

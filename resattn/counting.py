@@ -26,24 +26,20 @@
   design (`DATA_MOVEMENT`). Any other op is *not* silently zero: the profiler lists it as
   unsupported.
 
-`meta_costs` is the quick, allocation-free count (parameters and conv/linear MACs through
-forward hooks on the ``meta`` device) the linter uses for its overhead figures.
-Parameters counted from the spec alone (`analytic_params`, `params_by_part`) live in
-`resattn.estimates`, below the linter and the trace; they are re-exported here.
+Parameters and compute counted from the spec alone (`analytic_params`, `params_by_part`,
+`compute_work`: the same rules, applied to the layer tables, no module) live in
+`resattn.estimates`, below the linter and the trace; the parameter counts are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-
-import torch
-from torch import nn
 
 from resattn.estimates import (  # noqa: F401  (re-exported: counting's public names)
     analytic_params,
     block_params,
+    is_attention,
     params_by_part,
     table_params,
 )
@@ -145,66 +141,33 @@ def without_attention(spec):
     """The same design with every slot empty (the baseline of the attention overhead)."""
     if isinstance(spec, BlockSpec):
         return spec.model_copy(update={"slots": Slots()})
-    stages = [stage.model_copy(update={"slots": Slots()}) for stage in spec.stages]
+    empty = {"slots": Slots(), "overrides": []}
+    stages = [stage.model_copy(update=empty) for stage in spec.stages]
     return spec.model_copy(update={"stages": stages})
 
 
-@dataclass(frozen=True)
-class Costs:
-    """Parameters and conv/linear MACs, in total and inside attention modules."""
+def stage_overheads(net) -> list[tuple[float, float]]:
+    """(params %, MACs %) the attention of each stage adds over the same stage without it.
 
-    params: int
-    macs: int
-    attention_params: int
-    attention_macs: int
-
-    def overhead(self, base: Costs) -> tuple[float, float]:
-        """(params %, MACs %) this design adds over `base`."""
-        return (
-            100.0 * (self.params - base.params) / max(1, base.params),
-            100.0 * (self.macs - base.macs) / max(1, base.macs),
-        )
-
-
-def is_attention(name: str) -> bool:
-    """Whether a module or parameter name lies inside an attention slot (``attn_*``)."""
-    return any(part.startswith("attn_") for part in name.split("."))
-
-
-def meta_costs(spec) -> Costs:
-    """Build `spec` on the meta device and count parameters and conv/linear MACs by hooks.
-
-    The MACs equal fvcore's conv/linear count (output elements × C_in/groups × kernel size);
-    nothing is allocated. `spec` must be lint-clean enough to build (shapes must add up).
+    The per-stage view of the linter's §12.4 figure (RA203 gives it for the whole network),
+    counted from the spec alone like the linter's figures, each distinct block design once, so
+    the work grows with the number of distinct designs, not with the depth.
     """
-    from resattn.fusion import build_block
-    from resattn.networks import build_network
+    from resattn.estimates import block_work
+    from resattn.networks import expand_blocks
 
-    builder = build_block if isinstance(spec, BlockSpec) else build_network
-    with torch.device("meta"):
-        model = builder(spec).eval()
-    macs = {"all": 0, "attention": 0}
-
-    def hook(name):
-        def count(module, args, output):
-            if isinstance(module, nn.Linear):
-                n = output.numel() * module.in_features
-            else:
-                n = output.numel() * module.in_channels // module.groups
-                n *= math.prod(module.kernel_size)
-            macs["all"] += n
-            macs["attention"] += n if is_attention(name) else 0
-
-        return count
-
-    for name, module in model.named_modules():
-        if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Linear)):
-            module.register_forward_hook(hook(name))
-    inp = spec.input
-    with torch.no_grad():
-        model(torch.empty(inp.batch, inp.channels, inp.height, inp.width, device="meta"))
-    params = {"all": 0, "attention": 0}
-    for name, p in model.named_parameters():
-        params["all"] += p.numel()
-        params["attention"] += p.numel() if is_attention(name) else 0
-    return Costs(params["all"], macs["all"], params["attention"], macs["attention"])
+    seen: dict[str, tuple[int, int, int, int]] = {}
+    sums = [[0, 0, 0, 0] for _ in net.stages]
+    for blk in expand_blocks(net):
+        key = blk.spec.model_dump_json(exclude={"name"})
+        if key not in seen:
+            base = without_attention(blk.spec)
+            seen[key] = (
+                block_params(blk.spec),
+                block_work(blk.spec).macs,
+                block_params(base),
+                block_work(base).macs,
+            )
+        for i, n in enumerate(seen[key]):
+            sums[blk.stage][i] += n
+    return [(100.0 * (p - bp) / max(1, bp), 100.0 * (m - bm) / max(1, bm)) for p, m, bp, bm in sums]

@@ -10,26 +10,49 @@ documented parameter formula, never from a hand-written copy of the architecture
 * `estimate_activation_bytes` — every feature map one forward pass produces (float32 × batch),
   equal to the sum of the shape trace's tensors (a test holds the two together);
 * `analytic_params` / `params_by_part` — learnable parameters, equal to
-  ``count_params(build(spec))`` (a property test holds the two together).
+  ``count_params(build(spec))`` (a property test holds the two together);
+* `compute_rows` / `compute_work` — MACs and elementwise ops per module and in total, equal to
+  fvcore's count of the real module (a property test holds the two together); `compute_flops`
+  is what the compute budget (`MAX_FLOPS`, RA209 in docs/diagnostics.md) compares with its cap
+  before profile, latency or ONNX export start.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from torch import nn
 
 from resattn.blocks import branch_table, shortcut_table
 from resattn.fusion import post_activation
 from resattn.layers import BoundTable, bind_kwargs
-from resattn.shapes import layer_shapes
-from schemas import SLOTS, BlockSpec, NetworkSpec
+from resattn.shapes import layer_shape, layer_shapes
+from schemas import SLOT, SLOTS, BlockSpec, NetworkSpec
 
 #: Bytes per element of every feature map (the engine computes in float32).
 ELEMENT_BYTES = 4
 
 Shape = tuple[int, ...]
+
+
+def per_block(func):
+    """Cache a function of one block spec by the block's JSON without its name (results must be
+    immutable). A network's blocks after the first of a stage are identical, so walking a
+    1,024-block network costs its distinct blocks, not its 1,024."""
+
+    @functools.lru_cache(maxsize=1024)
+    def by_json(block_json: str):
+        return func(BlockSpec.model_validate_json(block_json))
+
+    @functools.wraps(func)
+    def cached(spec: BlockSpec):
+        return by_json(spec.model_dump_json(exclude={"name"}))
+
+    cached.cache_clear = by_json.cache_clear
+    return cached
 
 
 # --- activations ------------------------------------------------------------------------------
@@ -39,7 +62,8 @@ def _table_maps(bound: BoundTable, shape: Shape) -> list[Shape]:
     return list(layer_shapes(bound[0], bound[1], shape))
 
 
-def block_maps(spec: BlockSpec) -> list[Shape]:
+@per_block
+def block_maps(spec: BlockSpec) -> tuple[Shape, ...]:
     """Every feature map of one block after its input: A_p, F, P, A_s, A_r, ⊕, A_o, act."""
     b, slots = spec.block, spec.slots
     x = (spec.input.channels, spec.input.height, spec.input.width)
@@ -54,7 +78,7 @@ def block_maps(spec: BlockSpec) -> list[Shape]:
     maps.append(out)  # the add
     maps += [out] * (slots.post_add is not None)
     maps += [out] * post_activation(spec)
-    return maps
+    return tuple(maps)
 
 
 def network_maps(net: NetworkSpec) -> Iterator[Shape]:
@@ -88,7 +112,7 @@ def estimate_activation_bytes(spec) -> int:
     It equals the sum of the shape trace's tensors (a test holds the two together).
     """
     inp = spec.input
-    maps = block_maps(spec) if isinstance(spec, BlockSpec) else list(network_maps(spec))
+    maps = block_maps(spec) if isinstance(spec, BlockSpec) else network_maps(spec)
     elements = inp.channels * inp.height * inp.width + sum(math.prod(m) for m in maps)
     return elements * inp.batch * ELEMENT_BYTES
 
@@ -133,6 +157,7 @@ def table_params(table, values) -> int:
     return total
 
 
+@per_block
 def block_params(spec: BlockSpec) -> int:
     """Parameters of one block: branch F, projection P and every attention (for its channels)."""
     from resattn.attention import attention_params
@@ -172,7 +197,277 @@ def analytic_params(spec) -> int:
     return sum(params_by_part(spec).values())
 
 
+# --- compute: MACs and elementwise ops, per module -------------------------------------------
+#
+# The counting rules of `resattn.counting` (fvcore's MACs; one elementwise op per element for
+# gates, activations, the add and pooling, two for batch-norm), applied to the builder's layer
+# tables and to each attention's forward written out as a formula. Any schema-valid spec is
+# counted (an identity shortcut whose shapes differ, RA101, is counted as if the add could
+# happen). A network's blocks after the first of a stage are identical, so block rows are
+# computed once per distinct block (cached by its JSON without the name) and relabelled. A test
+# holds every row equal to fvcore's count of the real module.
+
+#: The compute budget: FLOPs (2 · MACs + elementwise ops) of one forward pass of the spec's input
+#: (batch included) a request may ask to run. Measured: one CPU forward of ResNet-50 at 224×224
+#: (8.2 GFLOPs) takes about 0.5 s on the 2-thread reference machine (≈ 17 GFLOP/s), so a design
+#: at the cap runs one forward in about 3 s, and a profile with latency (warm-up, timed runs and
+#: the attention-free baseline) fits in the 10 s the CLI's `summary --latency` allows. Every
+#: preset (Wide-ResNet-50-2 at 224×224: 23 GFLOPs) fits.
+MAX_FLOPS = 50 * 10**9
+
+#: Conservative CPU throughput (FLOP/s) used to predict a forward's time before running one.
+REFERENCE_FLOPS_PER_S = 10 * 10**9
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the per-module table: a leaf layer, a whole attention module, or the own ops
+    (the add) of a block, named by its module path in the built model."""
+
+    name: str
+    type: str
+    params: int
+    macs: int
+    elementwise_ops: int
+
+
+# --- layers of the tables --------------------------------------------------------------------
+
+
+def _layer_rows(bound, prefix: str, n: int, shape: Shape) -> tuple[list, Shape]:
+    """Rows of a bound layer table run on an N×C×H×W input, and its output (C, H, W)."""
+    table, values = bound
+    rows = []
+    for layer in table.layers:
+        if layer.only_if is not None and not values[layer.only_if] > 0:
+            continue
+        args, kwargs = bind_kwargs(layer, values)
+        c_in = shape[0]
+        shape = layer_shape(layer, values, shape)
+        elements = n * math.prod(shape)
+        macs = ew = 0
+        if layer.op is nn.Conv2d:
+            macs = elements * (c_in // kwargs.get("groups", 1)) * args[2] ** 2
+        elif layer.op is nn.BatchNorm2d:
+            ew = 2 * elements
+        elif layer.op is nn.ReLU:
+            ew = elements
+        elif layer.op in (nn.MaxPool2d, nn.AvgPool2d):
+            ew = args[0] ** 2 * elements  # k² per output element
+        params = LAYER_PARAMS[layer.op](*args, **kwargs)
+        rows.append(Row(prefix + layer.name, layer.op.__name__, params, macs, ew))
+    return rows, shape
+
+
+# --- attention modules (their forward, written out) -------------------------------------------
+
+
+# Each formula takes the module's sizes as its record resolves them (`AttentionKind.sizes`:
+# the channels, then the hidden width or kernel) and counts the ops of its forward on an N×C×H×W
+# tensor; `extra` is 1 for an identity-start gate (the skip slot), which doubles its weights
+# with one more multiply.
+
+
+def _se(sizes, n, h, w, extra):
+    c, m = sizes  # pool → 1×1 → ReLU → 1×1 → gate → x ⊙ α
+    return 2 * n * c * m, 2 * n * c * h * w + n * m + n * c * (1 + extra)
+
+
+def _eca(sizes, n, h, w, extra):
+    c, k = sizes  # pool → 1-D conv across the channels → gate → x ⊙ α
+    return n * c * k, 2 * n * c * h * w + n * c * (1 + extra)
+
+
+def _cbam(sizes, n, h, w, extra):
+    c, m, k = sizes
+    macs = 4 * n * c * m + 2 * k * k * n * h * w
+    # avg/max pool, MLP ReLU ×2, the sum, channel gate, x ⊙ α_c; mean/max over C, BN, gate, ⊙ α_s
+    ew = 6 * n * c * h * w + 2 * n * m + n * c * (2 + extra) + n * h * w * (3 + extra)
+    return macs, ew
+
+
+def _coord(sizes, n, h, w, extra):
+    c, m = sizes
+    macs = 2 * n * m * c * (h + w)
+    # two directional means, BN + hard-swish on the joint map, two gates, x ⊙ α_h ⊙ α_w
+    ew = 4 * n * c * h * w + 3 * n * m * (h + w) + n * c * (h + w) * (1 + extra)
+    return macs, ew
+
+
+#: attention `type` → (MACs, elementwise ops) of its module (a test holds every registered kind
+#: to have one, equal to fvcore's count of the module)
+ATTENTION_WORK = {"se": _se, "eca": _eca, "cbam": _cbam, "coord": _coord}
+
+
+def _attention_row(name: str, attn, n: int, c: int, h: int, w: int, identity_start=False) -> Row:
+    from resattn.attention import kind_of
+
+    kind = kind_of(attn)
+    sizes = kind.sizes(c, attn)
+    macs, ew = ATTENTION_WORK[attn.type](sizes, n, h, w, int(identity_start))
+    return Row(name, kind.module.__name__, kind.params(c, attn), macs, ew)
+
+
+# --- blocks and networks ----------------------------------------------------------------------
+
+
+def _block_rows_uncached(spec: BlockSpec) -> tuple[Row, ...]:
+    """Rows of one block in the order of ``named_modules()``: the block's own op (the add),
+    then A_p, F, A_r, P, A_s, A_o and the post-add activation."""
+    b, inp = spec.block, spec.input
+    n, x = inp.batch, (inp.channels, inp.height, inp.width)
+    branch, out = _layer_rows(branch_table(x[0], b), "branch.", n, x)
+
+    def attention(name: str) -> list[Row]:
+        slot, attn = SLOT[name], getattr(spec.slots, name)
+        if attn is None:
+            return []
+        shape = x if slot.sees == "input" else out
+        return [_attention_row(slot.attr, attn, n, *shape, slot.identity_start)]
+
+    elements = n * math.prod(out)
+    rows = [Row("(own ops)", "ResidualAttentionBlock", 0, 0, elements)]  # the add
+    rows += attention("pre_residual") + branch + attention("branch")
+    projection = shortcut_table(spec.shortcut, x[0], b.out_channels, b.stride, b.preact)
+    rows += _layer_rows(projection, "shortcut.", n, x)[0] if projection is not None else []
+    rows += attention("skip") + attention("post_add")
+    rows += [Row("act", "ReLU", 0, 0, elements)] if post_activation(spec) else []
+    return tuple(rows)
+
+
+@per_block
+def block_rows(spec: BlockSpec) -> tuple[Row, ...]:
+    """Rows of one block (names relative to the block), cached by its JSON without the name."""
+    return _block_rows_uncached(spec)
+
+
+def _relabel(row: Row, prefix: str) -> Row:
+    name = f"{prefix} (own ops)" if row.name == "(own ops)" else f"{prefix}.{row.name}"
+    return Row(name, row.type, row.params, row.macs, row.elementwise_ops)
+
+
+def _stem_rows(net: NetworkSpec) -> list[Row]:
+    from resattn.networks import stem_table
+
+    inp = net.input
+    x = (inp.channels, inp.height, inp.width)
+    return _layer_rows(stem_table(net), "stem.", inp.batch, x)[0]
+
+
+def _head_rows(net: NetworkSpec, last: BlockSpec) -> list[Row]:
+    """The head: final BN + ReLU (pre-activation), global average pool, the linear layer."""
+    n, c, k = net.input.batch, last.block.out_channels, net.num_classes
+    h, w = _out_hw(last)
+    rows = []
+    if net.stages[-1].block.preact:
+        rows += [
+            Row("final_norm", "BatchNorm2d", 2 * c, 0, 2 * n * c * h * w),
+            Row("final_act", "ReLU", 0, 0, n * c * h * w),
+        ]
+    return rows + [
+        Row("pool", "AdaptiveAvgPool2d", 0, 0, n * c * h * w),
+        Row("fc", "Linear", c * k + k, n * c * k, 0),
+    ]
+
+
+def network_rows(net: NetworkSpec) -> Iterator[Row]:
+    """Rows of a network: stem layers, every block (``stages.i.j.…``), the head."""
+    from resattn.networks import expand_blocks
+
+    blocks = expand_blocks(net)
+    yield from _stem_rows(net)
+    for blk in blocks:
+        prefix = f"stages.{blk.stage}.{blk.index}"
+        yield from (_relabel(r, prefix) for r in block_rows(blk.spec))
+    yield from _head_rows(net, blocks[-1].spec)
+
+
+def compute_rows(spec) -> list[Row]:
+    """The per-module rows of a block or network spec, in the order of ``named_modules()``."""
+    if isinstance(spec, BlockSpec):
+        return list(block_rows(spec))
+    return list(network_rows(spec))
+
+
+@dataclass(frozen=True)
+class Work:
+    """Totals of a design's compute: MACs and elementwise ops, all and inside attention."""
+
+    macs: int
+    elementwise_ops: int
+    attention_macs: int
+    attention_elementwise_ops: int
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs + self.elementwise_ops
+
+
+def is_attention(name: str) -> bool:
+    """Whether a module or parameter name lies inside an attention slot (``attn_*``)."""
+    return any(part.startswith("attn_") for part in name.split("."))
+
+
+def work_of_rows(rows) -> Work:
+    """Totals of rows (`Row` or the profiler's `ModuleRow`)."""
+    attn = [r for r in rows if is_attention(r.name)]
+    return Work(
+        macs=sum(r.macs for r in rows),
+        elementwise_ops=sum(r.elementwise_ops for r in rows),
+        attention_macs=sum(r.macs for r in attn),
+        attention_elementwise_ops=sum(r.elementwise_ops for r in attn),
+    )
+
+
+@per_block
+def block_work(spec: BlockSpec) -> Work:
+    """`Work` of one block, cached by its JSON without the name (the linter asks per block)."""
+    return work_of_rows(block_rows(spec))
+
+
+def compute_work(spec) -> Work:
+    """MACs and elementwise ops of one forward of `spec` (batch included), from the spec alone.
+
+    Linear in the number of distinct blocks: a network sums its blocks' cached totals.
+    """
+    if isinstance(spec, BlockSpec):
+        return block_work(spec)
+    from resattn.networks import expand_blocks
+
+    blocks = expand_blocks(spec)
+    outside = work_of_rows([*_stem_rows(spec), *_head_rows(spec, blocks[-1].spec)])
+    totals = [outside, *(block_work(b.spec) for b in blocks)]
+    return Work(*(sum(getattr(t, f) for t in totals) for f in Work.__dataclass_fields__))
+
+
+def compute_flops(spec) -> int:
+    """FLOPs (2 · MACs + elementwise ops) of one forward of `spec`: what `MAX_FLOPS` bounds."""
+    return compute_work(spec).flops
+
+
+def within_budget(spec) -> bool:
+    """Whether one forward of `spec` fits the compute budget (`MAX_FLOPS`)."""
+    return compute_flops(spec) <= MAX_FLOPS
+
+
+def fmt_flops(n: float) -> str:
+    """5.1e10 → "51.0 GFLOPs"; 3.2e7 → "32.0 MFLOPs"."""
+    return f"{n / 1e9:,.1f} GFLOPs" if n >= 1e8 else f"{n / 1e6:,.1f} MFLOPs"
+
+
 __all__ = [
+    "MAX_FLOPS",
+    "REFERENCE_FLOPS_PER_S",
+    "Row",
+    "Work",
+    "block_rows",
+    "block_work",
+    "compute_flops",
+    "compute_rows",
+    "compute_work",
+    "fmt_flops",
+    "is_attention",
+    "within_budget",
     "ELEMENT_BYTES",
     "LAYER_PARAMS",
     "analytic_params",

@@ -8,7 +8,6 @@ docs/diagnostics.md.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,7 +15,16 @@ from typing import NamedTuple, Optional
 
 from resattn.attention import kind_of
 from resattn.blocks import resolve_shortcut
-from resattn.estimates import analytic_params, estimate_activation_bytes, params_by_part
+from resattn.estimates import (
+    MAX_FLOPS,
+    analytic_params,
+    block_work,
+    compute_rows,
+    compute_work,
+    estimate_activation_bytes,
+    fmt_flops,
+    params_by_part,
+)
 from resattn.loading import load_spec
 from resattn.shapes import block_out_hw, stem_out_hw
 from schemas import (
@@ -106,7 +114,11 @@ def lint(spec) -> list[Diagnostic]:
     """
     spec = load_spec(spec)
     seen: dict[tuple[str, str], Diagnostic] = {}
-    contexts = block_contexts(spec)
+    # A block that is the same design as an earlier one of its stage (only the name differs)
+    # has the same findings at the same paths, and a path keeps its first finding: linting each
+    # distinct block of a stage once gives the same result, in time linear in the distinct
+    # blocks (a 64-block stage without overrides has two).
+    contexts = list(_distinct_contexts(block_contexts(spec)))
     for r in RULES.values():
         if r.scope != "block":
             applies = r.scope == "spec" or isinstance(spec, NetworkSpec)
@@ -115,23 +127,34 @@ def lint(spec) -> list[Diagnostic]:
             found = ((f, ctx.path) for ctx in contexts for f in r.check(ctx))
         for finding, to_path in found:
             path = to_path(finding.field)
-            seen.setdefault(
-                (r.code, path),
-                Diagnostic(
-                    code=r.code,
-                    severity=r.severity,
-                    path=path,
-                    message=finding.message,
-                    hint=finding.hint,
-                    ref=r.ref,
-                ),
-            )
+            if (r.code, path) not in seen:
+                seen[r.code, path] = _diagnostic(r, finding, path)
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(seen.values(), key=lambda d: (order[d.severity], d.code))
 
 
+def _distinct_contexts(contexts: list[BlockContext]) -> Iterable[BlockContext]:
+    seen: set[tuple[int, str]] = set()
+    for ctx in contexts:
+        key = (ctx.stage, ctx.spec.model_dump_json(exclude={"name"}))
+        if key not in seen:
+            seen.add(key)
+            yield ctx
+
+
 def _same(field: str) -> str:
     return field
+
+
+def _diagnostic(r: Rule, finding: Finding, path: str) -> Diagnostic:
+    return Diagnostic(
+        code=r.code,
+        severity=r.severity,
+        path=path,
+        message=finding.message,
+        hint=finding.hint,
+        ref=r.ref,
+    )
 
 
 def ensure_buildable(spec) -> None:
@@ -139,6 +162,17 @@ def ensure_buildable(spec) -> None:
     errors = [d for d in lint(spec) if d.severity == "error"]
     if errors:
         raise DesignError(errors)
+
+
+def ensure_within_budget(spec, *, onnx: bool = False) -> None:
+    """Raise `DesignError` (RA209) if one forward of `spec` is over the compute budget — or,
+    with `onnx`, if it has more parameters than an ONNX export may hold. Profile, latency and
+    ONNX export call this before any work and answer at once with the figure and the cap; it
+    costs microseconds (the estimates are analytic)."""
+    spec = load_spec(spec)
+    found = [*_over_compute_budget(spec), *(_over_onnx_size(spec) if onnx else ())]
+    if found:
+        raise DesignError([_diagnostic(RULES["RA209"], f, f.field) for f in found])
 
 
 def fmt_shape(channels: int, height: int, width: int) -> str:
@@ -190,16 +224,6 @@ def label(attn) -> str:
     """How a message names an attention module: its short label (SE, ECA, CBAM, CA); a
     message that names a kind once, in a sentence of its own, uses `ATTENTION_NAMES` too."""
     return ATTENTION_LABELS[attn.type]
-
-
-def out_of_bounds(spec) -> bool:
-    """Whether the spec breaks a resource bound (RA102 / RA103). Rules that cost a build on the
-    ``meta`` device stay silent then: the error already blocks the design, and lint must answer
-    at once however large the spec is."""
-    return (
-        estimate_activation_bytes(spec) > MAX_ACTIVATION_BYTES
-        or analytic_params(spec) * PARAM_BYTES > MAX_PARAM_BYTES
-    )
 
 
 @rule("RA101", "error", "§12.2", "Identity shortcut where shapes differ")
@@ -364,16 +388,20 @@ def mixed_post_add_activation(ctx: BlockContext):
 
 @rule("RA203", "warning", "§12.4", "Heavy attention in every block", scope="network")
 def attention_everywhere(net: NetworkSpec):
-    from resattn.counting import meta_costs, without_attention
+    from resattn.counting import without_attention
 
     kinds = [{a.type for a in s.slots.filled().values()} & HEAVY_TYPES for s in net.stages]
-    if not all(kinds) or out_of_bounds(net):
+    if not all(kinds):
         return
     blocks = sum(stage.depth for stage in net.stages)
     names = " and ".join(
         f"{ATTENTION_NAMES[k]} ({ATTENTION_LABELS[k]})" for k in sorted(set().union(*kinds))
     )
-    params_pct, macs_pct = meta_costs(net).overhead(meta_costs(without_attention(net)))
+    base = without_attention(net)
+    macs, base_macs = compute_work(net).macs, compute_work(base).macs
+    params, base_params = analytic_params(net), analytic_params(base)
+    macs_pct = 100.0 * (macs - base_macs) / max(1, base_macs)
+    params_pct = 100.0 * (params - base_params) / max(1, base_params)
     yield Finding(
         "stages",
         f"{names} sits in every one of the {blocks} blocks: it adds {macs_pct:.1f}% MACs and "
@@ -481,6 +509,64 @@ def spatial_early(ctx: BlockContext):
     )
 
 
+#: Largest design exported to ONNX, in parameters: 128M (512 MiB of float32 weights, almost
+#: twice Wide-ResNet-50-2's 68.9M, the largest preset). The exporter holds the weights about
+#: three times over at its peak (the module, the exported program's copy, the serialised
+#: bytes), so the cap keeps an export under 2 GiB.
+MAX_ONNX_PARAMS = 128 * 2**20
+
+
+def _over_compute_budget(spec) -> Iterable[Finding]:
+    work = compute_work(spec)
+    if work.flops <= MAX_FLOPS:
+        return
+    inp = spec.input
+    yield Finding(
+        "input",
+        f"One forward pass of this {spec.kind} on a batch {inp.batch} input with "
+        f"{fmt_shape(inp.channels, inp.height, inp.width)} is about {fmt_flops(work.flops)} "
+        f"({work.macs:,} MACs), over the {fmt_flops(MAX_FLOPS)} compute budget this tool runs: "
+        "profiling, latency and ONNX export are refused (checks, diagrams and the Python and "
+        "spec exports still work).",
+        "lower `input.batch`, the input height × width, or the channels"
+        + (" or the stage widths and depths" if isinstance(spec, NetworkSpec) else ""),
+    )
+
+
+#: Largest design exported to ONNX, in modules (layers and attention modules): the exporter's
+#: time grows with the graph, not the FLOPs (ResNet-101 has about 350; 2,000 is about 170 blocks
+#: with every slot filled).
+MAX_ONNX_MODULES = 2000
+
+
+def _over_onnx_size(spec) -> Iterable[Finding]:
+    modules = len(compute_rows(spec))
+    if modules > MAX_ONNX_MODULES:
+        yield Finding(
+            "stages" if isinstance(spec, NetworkSpec) else "block",
+            f"This {spec.kind} has {modules:,} modules, over the {MAX_ONNX_MODULES:,} this tool "
+            "exports to ONNX (the exporter's time grows with the graph): ONNX export is refused.",
+            "export Python code (`--format python`) and convert it offline, or use fewer blocks",
+        )
+    params = analytic_params(spec)
+    if params <= MAX_ONNX_PARAMS:
+        return
+    yield Finding(
+        "block" if isinstance(spec, BlockSpec) else "stages",
+        f"This {spec.kind} has {params:,} parameters, over the {MAX_ONNX_PARAMS:,} "
+        f"({fmt_bytes(MAX_ONNX_PARAMS * PARAM_BYTES)} of float32 weights) this tool exports "
+        "to ONNX, which keeps the exporter's memory under 2 GiB: ONNX export is refused.",
+        "export Python code (`--format python`) and convert it where memory allows, or lower "
+        "the widths",
+    )
+
+
+@rule("RA209", "warning", BOUNDS_REF, "Over the compute budget or the ONNX size", scope="spec")
+def compute_budget(spec):
+    yield from _over_compute_budget(spec)
+    yield from _over_onnx_size(spec)
+
+
 @rule("RA301", "info", "§12.2", "Projection added on the skip")
 def projection_added(ctx: BlockContext):
     spec = ctx.spec
@@ -548,24 +634,15 @@ def widen_factor(ctx: BlockContext) -> tuple[float, str]:
     )
 
 
-@functools.lru_cache(maxsize=256)
-def _block_costs(block_json: str):
-    """`meta_costs` of a block, by its JSON without the name: the blocks of a network stage
-    after its first are identical, so a stage costs two meta builds, not `depth`."""
-    from resattn.counting import meta_costs
-
-    return meta_costs(BlockSpec.model_validate_json(block_json))
-
-
 @rule("RA302", "info", "§11", "Wide block with spatial attention")
 def wide_spatial(ctx: BlockContext):
     heavy = heavy_slots(ctx.spec)
     if not heavy:
         return
     k, measure = widen_factor(ctx)
-    if k < WIDE_FACTOR or out_of_bounds(ctx.spec):
+    if k < WIDE_FACTOR:
         return
-    costs = _block_costs(ctx.spec.model_dump_json(exclude={"name"}))
+    costs = block_work(ctx.spec)  # from the spec alone: no build, so RA101 designs work too
     share = 100.0 * costs.attention_macs / max(1, costs.macs)
     for slot, attn in heavy.items():
         yield Finding(

@@ -1,15 +1,17 @@
 """The one I/O module: `load_spec` reads a spec from any source (path, JSON text, dict, preset,
 share token), and the strict JSON reader, the size caps and the share-token codec live here.
 
-Reading is defensive: size caps before parsing, no NaN/Infinity, no duplicate keys, clear
-messages naming what is wrong (`SpecError`).
+Reading is defensive: only regular files are opened (a FIFO or a device is refused without
+blocking), size caps before parsing, no NaN/Infinity, no duplicate keys, no NUL in a file name,
+clear messages naming what is wrong (`SpecError`).
 
 A share token is ``ra1.`` + base64url(zlib(canonical JSON)), without padding: URL-safe as is
-(``A-Z a-z 0-9 - _ .``), compact (~350 characters for a block, ~470 for SE-ResNet-50) and
-versioned by its prefix. zlib carries an Adler-32 checksum, so a truncated or tampered token
-fails to decode instead of giving a different design. The token length is capped before
-decoding, the decompressed size is capped while decompressing (a "zip bomb" stops at the cap),
-and the JSON goes through the same strict reader and schema as every other spec. Nothing is
+(``A-Z a-z 0-9 - _ .``) and recognised by its prefix before any file-name lookup (standard
+base64 and a trailing ``/`` are read too), compact (~350 characters for a block, ~470 for
+SE-ResNet-50) and versioned by its prefix. zlib carries an Adler-32 checksum, so a truncated or
+tampered token fails to decode instead of giving a different design. The token length is capped
+before decoding, the decompressed size is capped while decompressing (a "zip bomb" stops at the
+cap), and the JSON goes through the same strict reader and schema as every other spec. Nothing is
 evaluated or unpickled. `encode_token` is the writing half (`resattn.export.share.share_token`
 gives it a spec's canonical JSON).
 """
@@ -21,6 +23,7 @@ import binascii
 import json
 import os
 import re
+import stat
 import zlib
 from pathlib import Path
 from typing import Any
@@ -66,6 +69,10 @@ def load_spec(source: Any) -> Spec:
     text = source.strip()
     if not text:
         raise SpecError([Problem("", "no spec given (the text is empty)")])
+    if "\x00" in text:
+        raise SpecError([Problem("", "the spec text or file name contains a NUL character")])
+    if text.startswith(TOKEN_PREFIX):  # by its prefix, before any file-name lookup
+        return load_token(text)
     if text.startswith("preset:"):
         from resattn.presets import load_preset
 
@@ -87,21 +94,48 @@ def _looks_like_path(text: str) -> bool:
 
 
 def read_capped(path: Path, cap: int = MAX_SPEC_BYTES) -> bytes:
-    """Read a spec file, refusing anything over `cap` bytes before reading it."""
+    """Read a spec file, refusing anything over `cap` bytes before reading it.
+
+    Only a regular file is read: a FIFO, a device or a socket is refused at once (opened
+    without blocking, then checked on the open descriptor, so nothing can be swapped in
+    between), as is a directory.
+    """
+    if "\x00" in str(path):
+        raise SpecError([Problem("", "the file name contains a NUL character")])
     try:
-        size = path.stat().st_size
-        if size > cap:
-            raise SpecError(
-                [Problem("", f"{path} is {size:,} bytes; spec files are capped at {cap:,} bytes")]
-            )
-        with path.open("rb") as fh:
-            return fh.read(cap + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise SpecError([Problem("", f"no such file: {path}")]) from None
     except IsADirectoryError:
         raise SpecError([Problem("", f"{path} is a directory, not a spec file")]) from None
     except OSError as exc:
         raise SpecError([Problem("", f"cannot read {path}: {exc.strerror or exc}")]) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise SpecError([Problem("", f"{path} is a directory, not a spec file")])
+        raise SpecError([Problem("", f"{path} is not a regular file ({_file_kind(info.st_mode)})")])
+    if info.st_size > cap:
+        os.close(fd)
+        raise SpecError(
+            [Problem("", f"{path} is {info.st_size:,} bytes; spec files are capped at {cap:,}")]
+        )
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            return fh.read(cap + 1)
+        except OSError as exc:
+            raise SpecError([Problem("", f"cannot read {path}: {exc.strerror or exc}")]) from None
+
+
+def _file_kind(mode: int) -> str:
+    kinds = {
+        stat.S_ISFIFO: "a FIFO",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+        stat.S_ISSOCK: "a socket",
+    }
+    return next((name for test, name in kinds.items() if test(mode)), "not a file")
 
 
 def _reject_constant(name: str) -> Any:
@@ -179,16 +213,30 @@ def load_token(text: str) -> Spec:
             f"(share tokens start with {TOKEN_PREFIX!r})"
         )
     body = text[len(TOKEN_PREFIX) :]
+    # Standard base64 (``+`` ``/``, ``=`` padding) is read too, and a ``/`` a link may add at
+    # the end is dropped when the token does not decode with it.
+    candidates = [body, body.rstrip("/")] if body.endswith("/") else [body]
+    first_error = None
+    for candidate in candidates:
+        try:
+            return parse_spec(parse_json(_inflate(_unbase64(candidate)), "the share token"))
+        except SpecError as exc:
+            first_error = first_error or exc
+    raise first_error
+
+
+def _unbase64(body: str) -> bytes:
+    """The bytes of a token body: base64url, or standard base64, padded or not."""
+    body = body.rstrip("=").replace("+", "-").replace("/", "_")
     if not _BASE64URL.fullmatch(body):
         bad = next(c for c in body if not _BASE64URL.fullmatch(c))
         raise _error(f"the share token contains {bad!r}, which is not a base64url character")
     try:
-        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except (binascii.Error, ValueError):
         raise _error(
             "the share token is not valid base64url (was it cut short when copied?)"
         ) from None
-    return parse_spec(parse_json(_inflate(packed), "the share token"))
 
 
 def _inflate(packed: bytes) -> bytes:

@@ -9,6 +9,7 @@ keep `auto` — an identity skip.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import torch
@@ -34,8 +35,18 @@ class NetworkBlock:
         return f"stages[{self.stage}]"
 
 
-def expand_blocks(net: NetworkSpec) -> list[NetworkBlock]:
-    """Every block of the network as a `BlockSpec` with the input shape it actually sees."""
+def expand_blocks(net: NetworkSpec) -> tuple[NetworkBlock, ...]:
+    """Every block of the network as a `BlockSpec` with the input shape it actually sees.
+
+    Cached by the network's JSON: lint, check, the estimates and the renderers all walk the
+    blocks, and a 1,024-block network is expanded once, not once per caller.
+    """
+    return _expand_blocks(net.model_dump_json(exclude={"name"}))
+
+
+@functools.lru_cache(maxsize=64)
+def _expand_blocks(net_json: str) -> tuple[NetworkBlock, ...]:
+    net = NetworkSpec.model_validate_json(net_json)
     channels = net.stem.out_channels
     height, width = stem_out_hw(net.stem.type, net.input.height, net.input.width)
     blocks = []
@@ -52,7 +63,7 @@ def expand_blocks(net: NetworkSpec) -> list[NetworkBlock]:
                     "out_channels": stage.out_channels,
                     "stride": stride,
                 },
-                slots=stage.slots,
+                slots=stage.block_slots(j + 1),
                 # the stage's shortcut is its first block's; the others keep their shapes
                 shortcut=stage.shortcut if j == 0 else "auto",
                 post_add_activation=stage.post_add_activation,
@@ -61,7 +72,7 @@ def expand_blocks(net: NetworkSpec) -> list[NetworkBlock]:
             blocks.append(NetworkBlock(i, j, spec))
             channels = stage.out_channels
             height, width = block_out_hw(height, width, stride)
-    return blocks
+    return tuple(blocks)
 
 
 class ResAttnNet(nn.Module):

@@ -9,15 +9,22 @@ What each figure counts (docs/design.md §3; the op-by-op rules are in `resattn.
   hard-swish, ReLU, mean / amax pooling, max / avg / global pooling, the residual add,
   batch-norm (2 per element at inference), counted by our fvcore op handles.
 * ``flops = 2 · macs + elementwise_ops``.
-* ``unsupported_ops`` — ops met in the trace that no handle counts (never silently zero).
+* ``unsupported_ops`` — ops met in the trace that no handle counts (never silently zero); `count`
+  reports them for a real module, and the analytic count `profile` uses has none by
+  construction (a test holds it equal to `count` on every kind of design).
 * ``latency_ms`` — median wall time of one inference forward (``torch.inference_mode``, after
   warm-up) on this machine's CPU with ``threads`` threads; ``latency_spread_ms`` is the
   interquartile range of the repeated runs. Measuring stops at the time budget.
-* ``peak_memory_bytes`` — measured, not estimated: parameters + buffers + input, plus the
-  peak of tensor storage alive at once during one inference forward (tracked op by op). It
-  excludes the allocator's slack and the scratch space inside library kernels.
+* ``peak_memory_bytes`` — traced, not estimated: parameters + buffers + input, plus the peak of
+  tensor storage alive at once during one inference forward, tracked op by op on PyTorch's
+  ``meta`` device (the sizes without the data). It excludes the allocator's slack and the
+  scratch space inside library kernels.
 * ``skipped`` — figure → why it was not measured (then it is None): the time budget ran out,
-  or one forward, timed while counting, says the measurement would overrun it.
+  or the forward time (predicted from the FLOPs, then measured) says it would overrun it.
+
+Counting is analytic (`resattn.estimates`), so a profile builds nothing real unless latency is
+asked for; a design over the compute budget (RA209, docs/diagnostics.md) is refused before any
+work.
 * ``attention`` — the overhead of the design's attention versus the same design with every
   slot empty, in % of params, MACs, elementwise ops and latency, plus the absolute attention
   parameters.
@@ -25,6 +32,7 @@ What each figure counts (docs/design.md §3; the op-by-op rules are in `resattn.
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 import warnings
@@ -35,6 +43,7 @@ from typing import Optional
 
 import torch
 from torch import nn
+from torch.multiprocessing.reductions import StorageWeakRef
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
@@ -46,21 +55,16 @@ from resattn.counting import (
     is_attention,
     without_attention,
 )
+from resattn.estimates import REFERENCE_FLOPS_PER_S, Row, compute_rows
+from resattn.lint import ensure_buildable, ensure_within_budget
 from resattn.loading import load_spec
 from resattn.shapes import output_shape as output_shape_of
 
 Progress = Optional[Callable[[float, str], None]]
 
 
-@dataclass(frozen=True)
-class ModuleRow:
-    """One row of the per-module table (leaf layers, whole attention modules, own ops)."""
-
-    name: str
-    type: str
-    params: int
-    macs: int
-    elementwise_ops: int
+#: One row of the per-module table (leaf layers, whole attention modules, own ops).
+ModuleRow = Row
 
 
 @dataclass(frozen=True)
@@ -110,38 +114,55 @@ def profile(
     time_budget_s: float = 3.0,
     progress: Progress = None,
 ) -> Profile:
-    """Count and (optionally) time a design. Refuses designs with linter errors.
+    """Count and (optionally) time a design. Refuses designs with linter errors, and designs
+    over the compute budget (RA209) before any work.
 
-    `progress(fraction, message)` is called as the work advances. `time_budget_s` bounds the
-    measurements: building and counting always run (they give the figures a profile is for);
-    the deadline is checked before each later phase, and a phase that has no time left — or
-    that one forward, timed while counting, says would overrun it — is skipped: its figures are
-    None and `skipped` says why. Latency needs a warm-up and a timed run of the design, then as
-    much of both again for its attention-free baseline (for ``attention["latency_pct"]``), which
-    is dropped first when only the design fits.
+    Counting is analytic (`resattn.estimates.compute_rows`, equal to fvcore's count of the real
+    module): no module is built for it. Peak memory is traced on PyTorch's ``meta`` device (no
+    tensor holds data). The only real forward passes are latency's, and only when `latency` is
+    asked for and the predicted forward time fits `time_budget_s`.
+
+    `repeats` (≥ 1) bounds the timed runs. `progress(fraction, message)` is called as the work
+    advances. The deadline is checked before each phase after counting; a phase that has no
+    time left — or that the forward time (predicted from the FLOPs, then measured by the
+    warm-up) says would overrun it — is skipped: its figures are None and `skipped` says why.
+    Latency needs a warm-up and a timed run of the design, then as much of both again for its
+    attention-free baseline (for ``attention["latency_pct"]``), which is dropped first when only
+    the design fits.
     """
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be an integer ≥ 1 (timed runs), got {repeats!r}")
+    if not time_budget_s >= 0:
+        raise ValueError(f"time_budget_s must be a number of seconds ≥ 0, got {time_budget_s!r}")
     deadline = time.perf_counter() + time_budget_s
     report = progress or (lambda fraction, message: None)
     skipped: dict[str, str] = {}
     spec = load_spec(spec)
-    report(0.0, "building")
-    model = build(spec).eval()
-    x = _input(spec)
-    report(0.1, "counting")
-    started = time.perf_counter()
-    counts = count(model, x)
-    # counting traces one forward (plus the tracer's own work): an upper estimate of a forward
-    forward_s = time.perf_counter() - started
-    report(0.4, "measuring memory")
+    ensure_buildable(spec)
+    ensure_within_budget(spec)
+    report(0.0, "counting")
+    counts = analytic_counts(spec)
+    # predicted from the FLOPs at a conservative throughput, plus Python's cost per module (a
+    # 1,024-block network is slow for its modules, not its FLOPs); the warm-up's time replaces it
+    forward_s = counts.flops / REFERENCE_FLOPS_PER_S + len(counts.per_module) * SECONDS_PER_MODULE
+    report(0.3, "measuring memory")
     peak: Optional[int] = None
-    reason = _no_time_for("Peak memory", 1, forward_s, deadline, time_budget_s)
+    # building on `meta` and tracing op by op costs Python time per module, not per FLOP
+    meta_s = len(counts.per_module) * META_SECONDS_PER_MODULE
+    reason = _no_time_for("Peak memory", 1, meta_s, deadline, time_budget_s)
     if reason:
         skipped["peak_memory_bytes"] = reason
         output_shape = output_shape_of(spec)
     else:
-        started = time.perf_counter()
-        peak, output_shape = peak_memory(model, x)
-        forward_s = min(forward_s, time.perf_counter() - started)
+        try:  # the trace on `meta` runs op by op in Python: it stops at the deadline
+            model = build(spec, device="meta").eval()
+            peak, output_shape = peak_memory(model, _meta_input(spec), deadline)
+        except TimeoutError:
+            skipped["peak_memory_bytes"] = (
+                f"Peak memory not measured: tracing it op by op did not finish within the time "
+                f"budget of {time_budget_s:g} s"
+            )
+            output_shape = output_shape_of(spec)
     attn = [r for r in counts.per_module if is_attention(r.name)]
     attn_macs = sum(r.macs for r in attn)
     attn_ew = sum(r.elementwise_ops for r in attn)
@@ -157,9 +178,13 @@ def profile(
         else:
             # a warm-up and a timed run per model; the baseline shares the rest only if both fit
             both = bool(attn) and not _no_time_for("", 4, forward_s, deadline, time_budget_s)
+            report(0.4, "building")
+            model = build(spec).eval()
+            x = _input(spec)
             share = (deadline - time.perf_counter()) / (2 if both else 1)
             report(0.5, "timing")
             latency_ms, spread, runs = measure_latency(model, x, repeats, share)
+            del model
             latency_pct = None if attn else 0.0
         if attn and latency_ms is not None:
             what = "Latency of the design without attention"
@@ -194,9 +219,36 @@ def profile(
         latency_runs=runs,
         threads=torch.get_num_threads(),
         peak_memory_bytes=peak,
-        unsupported_ops=counts.unsupported_ops,
+        unsupported_ops={},
         skipped=skipped,
     )
+
+
+#: Conservative time one module adds to a build and a forward, beyond its arithmetic.
+SECONDS_PER_MODULE = 2e-4
+#: Conservative time one module costs to build on ``meta`` and trace op by op (peak memory).
+META_SECONDS_PER_MODULE = 1e-3
+
+
+def analytic_counts(spec) -> Counts:
+    """`Counts` of a spec from the spec alone (`resattn.estimates.compute_rows`): the same
+    figures `count` gives for the built module, without building it."""
+    rows = [
+        ModuleRow(r.name, r.type, r.params, r.macs, r.elementwise_ops) for r in compute_rows(spec)
+    ]
+    return Counts(
+        params=sum(r.params for r in rows),
+        macs=sum(r.macs for r in rows),
+        elementwise_ops=sum(r.elementwise_ops for r in rows),
+        per_module=rows,
+        unsupported_ops={},
+        attention_params=sum(r.params for r in rows if is_attention(r.name)),
+    )
+
+
+def _meta_input(spec) -> torch.Tensor:
+    inp = spec.input
+    return torch.empty(inp.batch, inp.channels, inp.height, inp.width, device="meta")
 
 
 def _no_time_for(
@@ -323,13 +375,16 @@ def measure_latency(
 class _LiveStorage(TorchDispatchMode):
     """Track the bytes of tensor storage that ops create and that are still alive."""
 
-    def __init__(self, existing: set[int]):
+    def __init__(self, existing: set[int], deadline: float = math.inf):
         super().__init__()
         self.existing = existing
+        self.deadline = deadline
         self.refs: dict[int, int] = {}
         self.current = self.peak = 0
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        if time.perf_counter() > self.deadline:
+            raise _OutOfTime
         out = func(*args, **(kwargs or {}))
         for t in tree_leaves(out):
             if isinstance(t, torch.Tensor):
@@ -338,7 +393,7 @@ class _LiveStorage(TorchDispatchMode):
 
     def _track(self, t: torch.Tensor) -> None:
         storage = t.untyped_storage()
-        ptr, size = storage.data_ptr(), storage.nbytes()
+        ptr, size = _storage_key(storage), storage.nbytes()
         if ptr in self.existing or size == 0:
             return
         if ptr not in self.refs:
@@ -355,12 +410,28 @@ class _LiveStorage(TorchDispatchMode):
             self.current -= size
 
 
-def peak_memory(model: nn.Module, x: torch.Tensor) -> tuple[int, tuple[int, ...]]:
+def _storage_key(storage) -> int:
+    """Identity of a tensor's storage while it lives (meta storages all have data_ptr 0)."""
+    return StorageWeakRef(storage).cdata
+
+
+class _OutOfTime(Exception):
+    """The deadline passed while tracing peak memory."""
+
+
+def peak_memory(
+    model: nn.Module, x: torch.Tensor, deadline: float = math.inf
+) -> tuple[int, tuple[int, ...]]:
     """(bytes, output shape): parameters + buffers + input + the peak live tensor storage of
-    one inference forward, and the shape that forward returns."""
+    one inference forward, and the shape that forward returns. `model` and `x` may live on the
+    ``meta`` device (what `profile` does): the storage sizes are the same, no data is made.
+    Raises `TimeoutError` when `deadline` (a ``time.perf_counter()`` value) passes first."""
     tensors = [*model.parameters(), *model.buffers(), x]
     resident = sum(t.untyped_storage().nbytes() for t in tensors)
-    tracker = _LiveStorage({t.untyped_storage().data_ptr() for t in tensors})
-    with torch.inference_mode(), tracker:
-        shape = tuple(model(x).shape)
+    tracker = _LiveStorage({_storage_key(t.untyped_storage()) for t in tensors}, deadline)
+    try:
+        with torch.inference_mode(), tracker:
+            shape = tuple(model(x).shape)
+    except _OutOfTime:
+        raise TimeoutError("the deadline passed while tracing peak memory") from None
     return resident + tracker.peak, shape

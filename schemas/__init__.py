@@ -29,13 +29,23 @@ from schemas.attention import (
 )
 from schemas.block import BasicBlock, BlockSpec, BottleneckBlock, InputSpec
 from schemas.diagnostics import Diagnostic
-from schemas.errors import DesignError, Problem, ResAttnError, SpecError, loc_to_path
-from schemas.network import NetworkSpec, Stage, Stem
+from schemas.errors import (
+    DesignError,
+    Problem,
+    ResAttnError,
+    SpecError,
+    escape_text,
+    format_problems,
+    loc_to_path,
+)
+from schemas.network import BlockOverride, NetworkSpec, Stage, Stem
 from schemas.slots import SLOT, SLOT_OF_ATTR, SLOTS, Slot
 
 Spec = Union[BlockSpec, NetworkSpec]
 
 __all__ = [
+    "escape_text",
+    "format_problems",
     "ATTENTION_LABELS",
     "ATTENTION_MODELS",
     "ATTENTION_NAMES",
@@ -50,6 +60,7 @@ __all__ = [
     "SPATIAL_TYPES",
     "AttentionSpec",
     "BasicBlock",
+    "BlockOverride",
     "BlockSpec",
     "BottleneckBlock",
     "CBAMAttention",

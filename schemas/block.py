@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional, Union
 from pydantic import Field
 
 from schemas.attention import Slots
-from schemas.common import MAX_BATCH, MAX_CHANNELS, MAX_SPATIAL, Name, SpecModel
+from schemas.common import MAX_BATCH, MAX_CHANNELS, MAX_SPATIAL, Name, SchemaVersion, SpecModel
 
 Preact = Annotated[
     bool,
@@ -143,9 +143,7 @@ ZeroInit = Annotated[
 class BlockSpec(SpecModel):
     """A single residual block with attention slots: the studio's main design (spec v1)."""
 
-    schema_version: Annotated[
-        Literal[1], Field(description="Version of the spec format (always written; 1).")
-    ] = 1
+    schema_version: SchemaVersion = 1
     name: Name = "resattn_block"
     input: Annotated[InputSpec, Field(description="Shape of the block's input.")]
     block: BlockFields
@@ -157,3 +155,9 @@ class BlockSpec(SpecModel):
     @property
     def kind(self) -> str:
         return "block"
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: diagram, counts and diagnostics (`resattn.notebook`)."""
+        from resattn.notebook import spec_html
+
+        return spec_html(self)

@@ -8,7 +8,7 @@ import keyword
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 #: Bounds that keep the server alive (docs/diagnostics.md, Bounds).
 MAX_CHANNELS = 4096
@@ -88,6 +88,21 @@ class SpecModel(BaseModel):
 
 Channels = Annotated[int, Field(ge=1, le=MAX_CHANNELS)]
 Stride = Annotated[int, Field(ge=1, le=2)]
+
+
+def _exact_version(value):
+    """`schema_version` is the integer 1: a float (1.0), a bool or a string is refused. Strict
+    pydantic would let 1.0 through a ``Literal[1]`` (1.0 == 1), so the type is checked first."""
+    if type(value) is not int:
+        raise ValueError(f"must be the integer 1, not {value!r}")
+    return value
+
+
+SchemaVersion = Annotated[
+    Literal[1],
+    BeforeValidator(_exact_version),
+    Field(description="Version of the spec format (always written; 1)."),
+]
 
 
 Gate = Annotated[

@@ -7,9 +7,34 @@ spec reads fine but the design it describes cannot work" (CLI exit 1). Both carr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+#: At most this many problems are listed in a message; the rest are counted ("and 12 more").
+MAX_LISTED_PROBLEMS = 10
+#: Longest piece of text (a path, a reason) a message quotes, in characters.
+MAX_QUOTED_CHARS = 1000
+
+#: What a terminal or a page would act on instead of showing: C0/C1 controls (escape sequences,
+#: newlines, bells), DEL, line/paragraph separators and bidirectional overrides.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_text(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
+    """`text` safe to print on a terminal or a page: every control character written as its
+    escape (``\\x1b``, ``\\n``, ``\\u202e``), then cut to `limit` characters with "…"."""
+    text = _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def format_problems(problems: Sequence[Problem], limit: int = MAX_LISTED_PROBLEMS) -> str:
+    """Problems as one bounded, printable line: the first `limit` (each escaped and cut by
+    `escape_text`), then "and K more". The CLI and the studio's messages both use it."""
+    shown = "; ".join(escape_text(str(p)) for p in problems[:limit])
+    rest = len(problems) - limit
+    return f"{shown}; and {rest:,} more" if rest > 0 else shown
 
 
 @dataclass(frozen=True)
@@ -38,8 +63,9 @@ class ResAttnError(ValueError):
 
     @property
     def message(self) -> str:
-        parts = "; ".join(str(p) for p in self.problems)
-        return f"{self.headline}: {parts}."
+        """One printable paragraph: control characters escaped, at most `MAX_LISTED_PROBLEMS`
+        problems listed (`format_problems`)."""
+        return f"{self.headline}: {format_problems(self.problems)}."
 
     def to_json(self) -> list[dict[str, str]]:
         return [{"path": p.path, "reason": p.reason} for p in self.problems]

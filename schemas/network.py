@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from schemas.attention import Slots
 from schemas.block import (
@@ -16,7 +16,7 @@ from schemas.block import (
     StrideField,
     ZeroInit,
 )
-from schemas.common import Name, SpecModel
+from schemas.common import Name, SchemaVersion, SpecModel
 
 
 class Stem(SpecModel):
@@ -46,8 +46,25 @@ StageBlock = Annotated[
 ]
 
 
+class BlockOverride(SpecModel):
+    """The attention of one block of a stage, in place of the stage's `slots` (notes §12.4:
+    attention chosen where it pays, down to the block)."""
+
+    index: Annotated[
+        int,
+        Field(ge=1, le=64, description="The block's position in its stage, 1-based (1 = first)."),
+    ]
+    slots: Annotated[
+        Slots, Field(description="Attention slots of this block (replacing the stage's slots).")
+    ] = Slots()
+
+
 class Stage(SpecModel):
-    """`depth` blocks of one kind; the stride applies to the first block."""
+    """`depth` blocks of one kind; the stride applies to the first block.
+
+    Every block holds the stage's `slots`, except those listed in `overrides`, which hold their
+    own (a stage written before overrides existed simply has none).
+    """
 
     depth: Annotated[int, Field(ge=1, le=64, description="Number of blocks in the stage.")]
     out_channels: OutChannels
@@ -66,14 +83,38 @@ class Stage(SpecModel):
     ] = "auto"
     post_add_activation: PostAddActivation = None
     zero_init_last_bn: ZeroInit = True
+    overrides: Annotated[
+        list[BlockOverride],
+        Field(
+            max_length=64,
+            description="Blocks of this stage whose attention differs from the stage's `slots` "
+            "(each index at most once, within the depth).",
+        ),
+    ] = []
+
+    @model_validator(mode="after")
+    def _overrides_in_stage(self) -> Stage:
+        indices = [o.index for o in self.overrides]
+        outside = [i for i in indices if i > self.depth]
+        if outside:
+            raise ValueError(
+                f"overrides name block {outside[0]}, but the stage has {self.depth} block"
+                + ("s" if self.depth > 1 else "")
+            )
+        if len(set(indices)) != len(indices):
+            twice = next(i for i in indices if indices.count(i) > 1)
+            raise ValueError(f"overrides name block {twice} more than once")
+        return self
+
+    def block_slots(self, index: int) -> Slots:
+        """The attention slots of block `index` (1-based): its override's, else the stage's."""
+        return next((o.slots for o in self.overrides if o.index == index), self.slots)
 
 
 class NetworkSpec(SpecModel):
     """A classifier: stem, stages of residual blocks, global average pool + linear head."""
 
-    schema_version: Annotated[
-        Literal[1], Field(description="Version of the spec format (always written; 1).")
-    ] = 1
+    schema_version: SchemaVersion = 1
     name: Name = "resattn_net"
     input: Annotated[InputSpec, Field(description="Shape of the network's input.")]
     stem: Annotated[Stem, Field(description="The stem.")] = Stem()
@@ -87,3 +128,9 @@ class NetworkSpec(SpecModel):
     @property
     def kind(self) -> str:
         return "network"
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: diagram, counts and diagnostics (`resattn.notebook`)."""
+        from resattn.notebook import spec_html
+
+        return spec_html(self)

@@ -160,13 +160,16 @@ def network_dicts(draw, types=KINDS):
     for i in range(n_stages):
         fields = draw(block_fields(8))
         stage_block = {k: v for k, v in fields.items() if k not in ("out_channels", "stride")}
+        depth = draw(st.integers(1, 2))
+        overridden = draw(st.lists(st.integers(1, depth), unique=True, max_size=depth))
         stages.append(
             {
-                "depth": draw(st.integers(1, 2)),
+                "depth": depth,
                 "out_channels": fields["out_channels"],
                 "stride": 1 if i == 0 else fields["stride"],
                 "block": stage_block,
                 "slots": draw(slots_dicts(types)),
+                "overrides": [{"index": i, "slots": draw(slots_dicts(types))} for i in overridden],
             }
         )
     stem = draw(st.sampled_from(["cifar", "imagenet"]))

@@ -1,6 +1,12 @@
 // ResAttn Studio slot canvas (Streamlit custom component v2; no build step).
 // Draws y = act( A_o( A_s(P(x)) + A_r(F(A_p(x))) ) ) as SVG with four drop zones.
-// Reports edits with setTriggerValue("action", {op, slot, type, from, id}).
+// Edits are sent as the trigger value "edits": {epoch, edits: [{seq, op, slot, type, from}]}.
+// Every edit gets the next sequence number of this mount (`epoch`) and is drawn at once
+// (optimistically); it stays in `pending` — and is sent again with every later edit, and on a
+// timer — until the server's data acknowledges its number (`data.ack.seq`), so a trigger
+// that is lost or coalesced during a rerun loses no edit, and the server (which applies each
+// number once, in order) never applies one twice. A refused edit is reverted by the server's
+// data and its reason shown.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const W = 1200;
@@ -38,6 +44,16 @@ function newId() {
   return Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
 }
 
+function fit(text, width) {
+  // Squeeze a label that would overflow its box (measured once it is in the document).
+  requestAnimationFrame(() => {
+    if (text.isConnected && text.getComputedTextLength() > width) {
+      text.setAttribute("textLength", width);
+      text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    }
+  });
+}
+
 function wire(svg, d, cls = "ra-wire") {
   svg.appendChild(el("path", { d, class: cls }));
 }
@@ -57,7 +73,8 @@ function drawGate(svg, zone, chip, slot, selected) {
     x: cx - CHIP.w / 2, y: top, width: CHIP.w, height: CHIP.h, rx: 10, class: "ra-chip-box",
   }));
   g.appendChild(el("text", { x: cx - 8, y: top + 21, class: "ra-chip-label" }, chip.label));
-  g.appendChild(el("text", { x: cx - 8, y: top + 38, class: "ra-chip-detail" }, chip.detail));
+  const detail = el("text", { x: cx - 8, y: top + 38, class: "ra-chip-detail" }, chip.detail);
+  g.appendChild(detail);
   g.appendChild(el("text", { x: cx + 7, y: y - 19, class: "ra-alpha-label" }, "α"));
   const x = el("g", {
     class: "ra-remove", "data-remove": slot, role: "button", tabindex: 0,
@@ -69,6 +86,7 @@ function drawGate(svg, zone, chip, slot, selected) {
   g.appendChild(x);
   g.appendChild(el("title", {}, `${chip.name} — ${chip.detail}. Drag off the block or press × to remove; click to edit.`));
   svg.appendChild(g);
+  fit(detail, CHIP.w - 26);
   // The gate: ⊗ multiplies the wire by α.
   const mul = el("g", { class: "ra-mul" });
   mul.appendChild(el("circle", { cx, cy: y, r: 13 }));
@@ -157,6 +175,14 @@ function drawBlock(root, data) {
     const chip = data.slots[slot];
     if (chip) drawGate(svg, zone, chip, slot, data.selected === slot);
   }
+  if (data.tour) {
+    // Projector mode: dots flow along the wires — x alone on the skip to ⊕, through F (and
+    // every gate, which pulses as it multiplies) on the branch, then on to y.
+    const flow = (d, cls) => svg.appendChild(el("path", { d, class: `ra-flow ${cls}` }));
+    flow(`M ${SPLIT_X} ${WIRE.mid} V ${WIRE.top} H ${ADD.x} V ${ADD.y - ADD.r}`, "ra-flow-skip");
+    flow(`M ${SPLIT_X} ${WIRE.mid} V ${WIRE.bottom} H ${ADD.x} V ${ADD.y + ADD.r}`, "ra-flow-branch");
+    flow(`M ${ADD.x + ADD.r} ${WIRE.mid} H ${endX}`, "ra-flow-out");
+  }
   svg.appendChild(el("text", { x: W - 8, y: H - 6, class: "ra-legend" },
     "⊗ gate: the wire × α  ·  ⊕ residual add"));
   root.appendChild(svg);
@@ -172,11 +198,35 @@ function zoneAt(zones, x, y) {
 }
 
 const HELP = "Drag a chip onto a slot · drag it off or press × to remove · click it to edit";
+const RESEND_MS = 1500;
 
 // One instance per mounted canvas. Listeners are attached once and read the latest data, so a
 // re-render (new data from Python) in the middle of a drag does not lose the drop.
+function optimistic(data, pending) {
+  // The server's design with the edits it has not acknowledged yet applied on top.
+  if (!pending.length) return data;
+  const view = { ...data, slots: { ...data.slots }, zones: { ...data.zones } };
+  const chip = (type) => {
+    const p = data.palette.find((c) => c.type === type);
+    return p ? { type, label: p.label, name: p.name, detail: "…" } : null;
+  };
+  for (const e of pending) {
+    if (e.op === "place" && e.slot) view.slots[e.slot] = chip(e.type);
+    else if (e.op === "remove" && e.slot) view.slots[e.slot] = null;
+    else if (e.op === "move" && e.slot && e.from) {
+      [view.slots[e.slot], view.slots[e.from]] = [view.slots[e.from], view.slots[e.slot]];
+    } else if (e.op === "select") view.selected = e.slot;
+  }
+  for (const slot of Object.keys(view.zones)) {
+    view.zones[slot] = { ...view.zones[slot], filled: Boolean(view.slots[slot]) };
+  }
+  return view;
+}
+
 function render(inst) {
-  const { host, data } = inst;
+  const host = inst.host;
+  const data = optimistic(inst.data, inst.pending);
+  inst.view = data;
   host.querySelector(".ra-formula").innerHTML =
     `<span class="ra-formula-main">${esc(data.formula)}</span>` +
     (data.patterns || []).map((p) =>
@@ -191,20 +241,48 @@ function render(inst) {
   const stage = host.querySelector(".ra-stage");
   stage.innerHTML = "";
   inst.zones = drawBlock(stage, data);
-  if (!inst.drag) inst.setStatus(data.context || HELP);
+  host.classList.toggle("ra-pending", inst.pending.length > 0);
+  host.classList.toggle("ra-present", Boolean(data.tour));
+  // What tests and the load benchmark read: the last sequence number sent and acknowledged.
+  host.dataset.seq = String(inst.seq);
+  host.dataset.acked = String(inst.data.ack && inst.data.ack.epoch === inst.epoch ? inst.data.ack.seq : 0);
+  host.dataset.pending = String(inst.pending.length);
+  if (!inst.drag && !inst.pending.length && !inst.keepStatus) inst.setStatus(data.context || HELP);
 }
 
 function attach(host) {
   const abort = new AbortController();
   const on = (target, ev, fn) => target.addEventListener(ev, fn, { signal: abort.signal });
   const status = host.querySelector(".ra-status");
-  const inst = { host, abort, data: null, zones: {}, drag: null, setTriggerValue: null };
+  const inst = {
+    host, abort, data: null, view: null, zones: {}, drag: null, setTriggerValue: null,
+    epoch: newId(), seq: 0, pending: [], timer: null, keepStatus: false, attempts: 0, lastSent: 0,
+  };
   inst.setStatus = (text, kind = "") => {
     status.textContent = text;
     status.className = "ra-status" + (kind ? ` ra-status-${kind}` : "");
   };
-  const send = (action) => inst.setTriggerValue("action", { ...action, id: newId() });
-  const zoneInfo = (slot) => inst.data.zones[slot];
+  inst.flush = () => {
+    clearTimeout(inst.timer);
+    if (!inst.pending.length || !inst.setTriggerValue) return;
+    inst.setTriggerValue("edits", { epoch: inst.epoch, edits: inst.pending });
+    inst.lastSent = Date.now();
+    // Until acknowledged: again after 1.5 s, then 3, 6, 8 s — a busy server is not sent more
+    // work for its trouble (each message reruns the canvas).
+    const wait = Math.min(RESEND_MS * 2 ** inst.attempts, 8000);
+    inst.attempts += 1;
+    inst.timer = setTimeout(inst.flush, wait);
+  };
+  const send = (action) => {
+    inst.seq += 1;
+    inst.attempts = 0;
+    inst.pending.push({ ...action, seq: inst.seq });
+    inst.keepStatus = false;
+    render(inst);
+    inst.flush();
+  };
+  inst.send = send;
+  const zoneInfo = (slot) => inst.view.zones[slot];
 
   const paint = (x, y) => {
     const drag = inst.drag;
@@ -254,7 +332,7 @@ function attach(host) {
     const placed = ev.target.closest(".ra-placed");
     if (placed) {
       const slot = placed.dataset.slot;
-      start(ev, placed.dataset.type, inst.data.slots[slot].label, slot);
+      start(ev, placed.dataset.type, inst.view.slots[slot].label, slot);
     }
   });
   on(window, "pointermove", (ev) => {
@@ -304,6 +382,26 @@ function attach(host) {
     send(d.from ? { op: "move", from: d.from, slot: target, type: d.type }
       : { op: "place", slot: target, type: d.type });
   };
+  on(window, "keydown", (ev) => {
+    // Ctrl+Z undoes, Ctrl+Shift+Z (or Ctrl+Y) redoes — except while typing in a field.
+    if (!(ev.ctrlKey || ev.metaKey) || ev.altKey) return;
+    const key = ev.key.toLowerCase();
+    if (key !== "z" && key !== "y") return;
+    const t = ev.composedPath()[0];
+    if (t && t.closest && t.closest("input, textarea, select, [contenteditable=true]")) return;
+    ev.preventDefault();
+    send({ op: key === "y" || ev.shiftKey ? "redo" : "undo" });
+  });
+  on(window, "keydown", (ev) => {
+    // Projector mode: the arrow keys step through the guided tour.
+    if (!inst.data || !inst.data.tour || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const t = ev.composedPath()[0];
+    if (t && t.closest && t.closest("input, textarea, select, [contenteditable=true]")) return;
+    const step = { ArrowRight: 1, ArrowDown: 1, PageDown: 1, ArrowLeft: -1, ArrowUp: -1, PageUp: -1 }[ev.key];
+    if (!step) return;
+    ev.preventDefault();
+    send({ op: "tour", step });
+  });
   on(window, "pointerup", (ev) => finish(ev, false));
   on(window, "pointercancel", (ev) => finish(ev, true));
   on(stage, "click", (ev) => {
@@ -327,6 +425,39 @@ function attach(host) {
   return inst;
 }
 
+function closeSidebarWhenNarrow() {
+  // In a narrow window (≤ 1000 px) the sidebar floats over the page (style.py); it starts
+  // closed once per tab so the whole canvas is in view. The user may open it at any time.
+  try {
+    if (window.innerWidth > 1000 || sessionStorage.getItem("ra-narrow-sidebar")) return;
+    sessionStorage.setItem("ra-narrow-sidebar", "closed");
+    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (button) button.click();
+  } catch (err) {
+    // no sessionStorage (privacy settings): leave the sidebar as it is
+  }
+}
+
+function acknowledge(inst, ack) {
+  // Drop the edits the server has applied (or refused); say why a refused one was reverted.
+  if (!ack || ack.epoch !== inst.epoch) return;
+  const before = inst.pending.length;
+  inst.pending = inst.pending.filter((e) => e.seq > ack.seq);
+  const refused = (ack.refused || []).filter((r) => r.seq > (inst.shownRefusal || 0));
+  if (refused.length) {
+    const last = refused[refused.length - 1];
+    inst.shownRefusal = last.seq;
+    inst.keepStatus = true;
+    inst.setStatus(`✖ Not applied: ${last.reason}`, "error");
+  } else if (before && !inst.pending.length) {
+    inst.keepStatus = false;
+  }
+  if (!inst.pending.length) {
+    clearTimeout(inst.timer);
+    inst.attempts = 0;
+  }
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   const host = parentElement.querySelector(".ra-canvas");
@@ -335,10 +466,15 @@ export default function (component) {
   if (!inst || inst.abort.signal.aborted) {
     inst = attach(host);
     instances.set(host, inst);
+    closeSidebarWhenNarrow();
   }
   inst.data = data;
   inst.setTriggerValue = setTriggerValue;
+  acknowledge(inst, data.ack);
   render(inst);
+  // A rerun that did not carry the pending edits (it began before they were sent, or their
+  // message was lost): send them again unless they were sent a moment ago.
+  if (inst.pending.length && Date.now() - inst.lastSent > RESEND_MS) inst.flush();
   return () => {
     inst.abort.abort();
     instances.delete(host);

@@ -112,5 +112,6 @@ KIND = register_kind(
         order=60,
         detail=lambda spec: f"r = {spec.reduction}",
         hidden=_hidden,
+        matmul_macs=lambda shape: shape[0] * shape[1] * shape[2] * shape[3],  # context: C × HW
     )
 )

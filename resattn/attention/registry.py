@@ -43,7 +43,8 @@ class AttentionKind:
     channels (RA201 again). `gates` is how many gates multiply the feature at initialisation
     (each ≈ 0.5). `identity_start` says whether the module can start as an exact identity,
     which the skip slot needs (notes §3 P4, §6); a kind without one is refused there (RA104).
-    `detail(spec)` is the chip's second line in the studio.
+    `detail(spec)` is the chip's second line in the studio. `matmul_macs(input_shape)` gives
+    the MACs of the module's matrix products (not conv / linear layers), for the quick count.
     """
 
     type: str
@@ -64,6 +65,7 @@ class AttentionKind:
     channel_kernel: Optional[Callable[[int, Any], int]] = None
     gates: int = 1
     identity_start: bool = True
+    matmul_macs: Optional[Callable[[tuple[int, ...]], int]] = None
 
     def __post_init__(self) -> None:
         unknown = set(self.traits) - TRAITS

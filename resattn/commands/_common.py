@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from schemas import Problem, ResAttnError
+from schemas import Problem, ResAttnError, escape_text
 
 EXIT_OK, EXIT_DESIGN, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -27,7 +27,8 @@ class OutputError(ResAttnError):
     @property
     def message(self) -> str:
         """``cannot write out/x.dot: no such folder: out`` (each problem's path is the file)."""
-        return "; ".join(f"cannot write {p.path}: {p.reason}" for p in self.problems) + "."
+        text = "; ".join(f"cannot write {p.path}: {p.reason}" for p in self.problems)
+        return escape_text(text) + "."
 
 
 def spec_text(value: str) -> str:

@@ -10,10 +10,10 @@ NAME = "export"
 HELP = "export a design as standalone PyTorch code, ONNX, a spec JSON file or a share token"
 
 
-def _python(spec, fold_bn: bool) -> str:
+def _python(spec, fold_bn: bool, weights=None) -> str:
     from resattn.export.python_code import export_python
 
-    return export_python(spec, fold_bn=fold_bn)
+    return export_python(spec, fold_bn=fold_bn, weights=weights)
 
 
 def _onnx(spec, fold_bn: bool) -> bytes:
@@ -56,6 +56,12 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="write here (default: stdout; onnx needs a file)"
     )
+    parser.add_argument(
+        "--weights",
+        metavar="FILE.safetensors",
+        help="python only: build_model() loads this safetensors file (e.g. from `resattn "
+        "import --weights`), kept beside the exported file; its keys are checked now",
+    )
 
 
 def run(args) -> int:
@@ -67,8 +73,16 @@ def run(args) -> int:
         return _usage(f"--fold-bn applies to python and onnx exports, not {args.format}")
     if binary and not args.output:
         return _usage(f"{args.format} is binary: give a file with -o FILE")
+    if args.weights and args.format != "python":
+        return _usage(f"--weights applies to python exports, not {args.format}")
     spec = load_spec(args.spec)
-    content = writer(spec, args.fold_bn)  # python and onnx refuse a design with errors
+    if args.weights:
+        from pathlib import Path
+
+        _check_weights_file(spec, args.weights)
+        content = _python(spec, args.fold_bn, Path(args.weights).name)
+    else:
+        content = writer(spec, args.fold_bn)  # python and onnx refuse a design with errors
     if not args.output:
         sys.stdout.write(content)
     else:
@@ -85,6 +99,35 @@ def run(args) -> int:
                 file=sys.stderr,
             )
     return EXIT_OK
+
+
+def _check_weights_file(spec, path: str) -> None:
+    """The weights must load into ``build(spec)``: same keys, same shapes (SpecError if not)."""
+    from resattn.build import build
+    from resattn.importing import load_weights
+    from schemas import Problem, SpecError
+
+    try:
+        weights = load_weights(path)
+    except FileNotFoundError:
+        raise SpecError([Problem(path, "no such file")]) from None
+    except Exception as exc:  # noqa: BLE001 - safetensors' own errors: not a weights file
+        raise SpecError([Problem(path, f"not a safetensors file ({exc})")]) from None
+    reference = build(spec, device="meta").state_dict()
+    missing = [k for k in reference if k not in weights]
+    extra = [k for k in weights if k not in reference]
+    wrong = [k for k in reference if k in weights and weights[k].shape != reference[k].shape]
+    problems = [
+        Problem(path, f"{what}: {', '.join(keys[:3])}{' …' if len(keys) > 3 else ''}")
+        for what, keys in (
+            ("missing keys", missing),
+            ("keys the design has no place for", extra),
+            ("shapes that differ from the design's", wrong),
+        )
+        if keys
+    ]
+    if problems:
+        raise SpecError(problems, headline="The weights do not fit the design")
 
 
 def _usage(message: str) -> int:

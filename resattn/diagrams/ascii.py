@@ -9,9 +9,12 @@ module hanging off a tap (``┬``/``┴``) that feeds its weights α back into t
             └── conv3×3 ── BN ── ReLU ── conv3×3 ── BN ──┬──────⊗──┘
                                                           └─ SE ─┘
 
-The pictures are drawn from the shape trace of the real module (`resattn.check.trace`), so
-the layers shown are the layers built. A network draws as its stages; pass ``block=`` (e.g.
-``"stage2_block1"``) to draw one of its blocks.
+The pictures are drawn from the shape trace of the real module (`resattn.check.drawable_trace`),
+so the layers shown are the layers built. A design whose add cannot be computed (RA101: an
+identity skip where the shapes differ) is drawn all the same, its add marked ``⊕✗`` and the
+reason under the picture. An attention whose gate is not the default sigmoid names it
+(``SE (hard-sigmoid)``). A network draws as its stages, in time linear in its blocks
+(`resattn.diagrams.outline`); ``block=`` (e.g. ``"stage2_block1"``) draws one of its blocks.
 """
 
 from __future__ import annotations
@@ -19,16 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from resattn.check import ShapeRow, trace
+from resattn.check import ShapeRow, drawable_trace
+from resattn.diagrams.outline import block_failure, outline
+from resattn.diagrams.words import attention_label, pattern_text
 from resattn.loading import load_spec
-from schemas import (
-    ATTENTION_LABELS,
-    SLOT_PATTERNS,
-    BlockSpec,
-    NetworkSpec,
-    Problem,
-    SpecError,
-)
+from schemas import BlockSpec, NetworkSpec, Problem, SpecError
 
 LEGEND_ADD = "⊕ add: x + F(x)"
 LEGEND_GATE = "⊗ gate: the path times the weights α its module (hanging off ┬ / ┴) computes"
@@ -128,16 +126,16 @@ class Lane:
 
 def _short(row: ShapeRow) -> str:
     """A layer's label without its channel counts: ``conv3×3/2 g32``, ``BN``, ``ReLU``."""
-    return " ".join(t for t in row.op.split() if "→" not in t and not t.startswith("p="))
+    return _short_op(row.op)
 
 
 def _gate(spec: BlockSpec, slot: str) -> list:
     attn = getattr(spec.slots, slot)
-    return [] if attn is None else [Gate(ATTENTION_LABELS[attn.type])]
+    return [] if attn is None else [Gate(attention_label(attn))]
 
 
 def _block(spec: BlockSpec, shapes: bool) -> str:
-    rows = trace(spec)
+    rows, failed = drawable_trace(spec)
     by_role: dict[str, list[ShapeRow]] = {}
     for row in rows:
         by_role.setdefault(row.role, []).append(row)
@@ -162,13 +160,15 @@ def _block(spec: BlockSpec, shapes: bool) -> str:
         label = " x (identity) "
         canvas.put(top, fork + (width - len(label)) // 2 + 1, label)
     canvas.put(mid, 2, "x " + "─" * (fork - 4) + "┤")
-    canvas.put(mid, join, "⊕ ──")
+    canvas.put(mid, join, "⊕✗──" if failed else "⊕ ──")
     post.draw(canvas, mid, join + 4, "┬", mid + 1, "└┘")
     canvas.put(mid, join + 4 + len(post), " y")
     canvas.put(mid + 1, fork, "└" + "─" * (width - 1) + "┘")
     branch.draw(canvas, mid + 1, fork + 3, "┬", mid + 2, "└┘")
     legend = f"{LEGEND_GATE} · {LEGEND_ADD}" if spec.slots.filled() else LEGEND_ADD
     lines = [_block_title(spec), "", *canvas.render(), "", legend]
+    if failed:
+        lines += [f"✗ {block_failure(spec)}"]
     if shapes:
         lines += ["", *_shape_table(rows)]
     return "\n".join(lines) + "\n"
@@ -184,15 +184,6 @@ def _block_title(spec: BlockSpec) -> str:
     return f"{spec.name} · {desc} · {pattern_text(spec.slots)}"
 
 
-def pattern_text(slots) -> str:
-    """``P1 + P4 (branch: SE, skip: ECA)``, or ``no attention``."""
-    filled = slots.filled()
-    if not filled:
-        return "no attention"
-    where = ", ".join(f"{s}: {ATTENTION_LABELS[a.type]}" for s, a in filled.items())
-    return f"{' + '.join(SLOT_PATTERNS[s] for s in filled)} ({where})"
-
-
 def _fmt(shape: tuple[int, ...]) -> str:
     return "×".join(map(str, shape))
 
@@ -206,44 +197,44 @@ def _shape_table(rows) -> list[str]:
 
 
 def _network(net: NetworkSpec, shapes: bool) -> str:
-    from resattn.networks import expand_blocks
+    plan = outline(net)
 
-    rows = trace(net)
-    out_of = {}
-    for row in rows:
-        out_of[row.block or row.path] = row.shape  # the last node of each block wins
-
-    def layers(part: str) -> str:
-        return " ── ".join(_short(r) for r in rows if r.block == part and r.kind != "reshape")
-
-    def shape(key: str) -> str:
-        return f"   → {_fmt(out_of[key])}" if shapes else ""
+    def shape(value: tuple[int, ...]) -> str:
+        return f"   → {_fmt(value)}" if shapes else ""
 
     inp = net.input
+    stem = " ── ".join(_short_op(op) for op in plan.stem_ops)
     lines = [
         f"{net.name} · network · input {inp.channels}×{inp.height}×{inp.width} · "
         f"{net.num_classes} classes",
         "",
-        f"  x ── stem: {layers('stem')}{shape('stem')}",
+        f"  x ── stem: {stem}{shape(plan.stem_shape)}",
     ]
     for i, stage in enumerate(net.stages):
-        b = stage.block
-        kind = f"{'pre-act ' if b.preact else ''}{b.type}"
-        if b.type == "bottleneck" and b.groups > 1:
-            kind += f" {b.groups}g"
-        last = f"stage{i + 1}_block{stage.depth}"
         lines += [
             "   │",
-            f"  stage{i + 1} ── {stage.depth} × {kind} {stage.out_channels}, stride "
-            f"{stage.stride} · {pattern_text(stage.slots)}{shape(last)}",
+            f"  stage{i + 1} ── {stage.depth} × {stage_kind(stage)} {stage.out_channels}, stride "
+            f"{stage.stride} · {pattern_text(stage.slots)}{shape(plan.stage_shape(i))}",
         ]
-    fc = next(r for r in rows if r.kind == "linear").op
-    head = layers("head").replace("fc", fc)
-    lines += ["   │", f"  head: {head} ── y{shape('y')}"]
-    blocks = expand_blocks(net)
-    lines += [
-        "",
-        f"  blocks: {blocks[0].spec.name} … {blocks[-1].spec.name} "
-        "(draw one with block=NAME, e.g. --block stage1_block1)",
-    ]
+        for run in plan.stage_runs(i):
+            if run.overridden:
+                lines.append(f"   │     {run.span}: {pattern_text(run.spec.slots)}")
+            if run.failure:
+                lines.append(f"   │     ✗ {run.span}: {run.failure}")
+    lines += ["   │", f"  head: {' ── '.join(plan.head_ops)} ── y{shape(plan.output_shape)}"]
+    first, last = plan.runs[0], plan.runs[-1]
+    lines += ["", f"  blocks: {first.name} … stage{last.stage + 1}_block{last.last}"]
     return "\n".join(lines) + "\n"
+
+
+def stage_kind(stage) -> str:
+    """``bottleneck``, ``pre-act basic``, ``bottleneck 32g``."""
+    b = stage.block
+    kind = f"{'pre-act ' if b.preact else ''}{b.type}"
+    if b.type == "bottleneck" and b.groups > 1:
+        kind += f" {b.groups}g"
+    return kind
+
+
+def _short_op(op: str) -> str:
+    return " ".join(t for t in op.split() if "→" not in t and not t.startswith("p="))

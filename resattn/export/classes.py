@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from resattn.export.codegen import INDENT, comment, docstring, signature
 from resattn.export.plan import BLOCK_ATTRS, Wiring
 from schemas import SLOT
@@ -10,6 +12,8 @@ _FORWARD_COMMENTS = {
     "identity": "The identity travels on its own path straight to the add (notes, first rule).",
     "shortcut": "P: x and F(x) differ in shape (stride or channels), so the skip needs a 1×1 "
     "projection (notes §12.2).",
+    "auto_shortcut": "P: a 1×1 projection (notes §12.2), only where x and F(x) differ in "
+    "shape; otherwise the identity travels alone to the add (notes, first rule).",
     "attn_skip": "P4: A_s gates the skip; it starts as an exact identity, gate = 1 (notes §3, §6).",
     "attn_pre": "P3: A_p gates what enters the branch (notes §3).",
     "branch": "F: the residual branch.",
@@ -20,7 +24,18 @@ _FORWARD_COMMENTS = {
 }
 
 
-def block_class(name: str, wiring: Wiring, formula_text: str) -> str:
+def block_class(
+    name: str,
+    wiring: Wiring,
+    formula_text: str,
+    *,
+    init: Optional[list[str]] = None,
+    auto_shortcut: bool = False,
+    notes: tuple[str, ...] = (),
+) -> str:
+    """A block class. By default its constructor takes the built modules; `init` replaces that
+    constructor (a reusable class building its own modules from arguments), and with
+    `auto_shortcut` the skip projects only when the constructor built a projection."""
     attrs = [a for a in BLOCK_ATTRS if a == "branch" or _has(wiring, a)]
     i2 = INDENT * 2
     lines = [f"class {name}(nn.Module):"]
@@ -29,14 +44,18 @@ def block_class(name: str, wiring: Wiring, formula_text: str) -> str:
             "Residual block with attention gates (A(z) = z ⊙ α(z), never added to F(x)).",
             f"{INDENT}{formula_text}",
             _wiring_text(wiring),
+            *notes,
         ],
         INDENT,
     )
     lines.append("")
-    lines += signature("__init__", ["self", *(f"{a}: nn.Module" for a in attrs)], "", INDENT)
-    lines.append(f"{i2}super().__init__()")
-    lines += [f"{i2}self.{a} = {a}" for a in attrs]
-    lines += [f"{i2}self.act = nn.ReLU()"] if wiring.post_act else []
+    if init is None:
+        lines += signature("__init__", ["self", *(f"{a}: nn.Module" for a in attrs)], "", INDENT)
+        lines.append(f"{i2}super().__init__()")
+        lines += [f"{i2}self.{a} = {a}" for a in attrs]
+        lines += [f"{i2}self.act = nn.ReLU()"] if wiring.post_act else []
+    else:
+        lines += init
     lines.append("")
     lines.append(f"{INDENT}def forward(self, x: torch.Tensor) -> torch.Tensor:")
 
@@ -44,7 +63,9 @@ def block_class(name: str, wiring: Wiring, formula_text: str) -> str:
         lines.extend(comment(_FORWARD_COMMENTS[key], i2))
         lines.append(f"{i2}{code}")
 
-    if wiring.shortcut:
+    if auto_shortcut:
+        step("auto_shortcut", "identity = x if self.shortcut is None else self.shortcut(x)")
+    elif wiring.shortcut:
         step("shortcut", "identity = self.shortcut(x)")
     else:
         step("identity", "identity = x")

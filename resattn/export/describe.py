@@ -45,9 +45,13 @@ def describe(spec: BlockSpec) -> str:
 
 
 _USAGE = (
-    "Standalone: torch is the only import. `build_model()` returns the module in train mode with "
-    "fresh weights; its state_dict keys equal resattn's `build(spec).state_dict()` keys, so "
-    "`model.load_state_dict(state_dict)` takes the library's weights."
+    "Standalone: torch is the only dependency (ECA's adaptive kernel size also imports the "
+    "standard `math`). `build_model()` returns the module in train mode with fresh weights; its "
+    "state_dict keys equal resattn's `build(spec).state_dict()` keys, so "
+    "`model.load_state_dict(state_dict)` takes the library's weights. A block's class takes "
+    "`in_channels`, `out_channels`, `stride` and its options as arguments (the design's values "
+    "by default), so it can be reused in another network. Running this file prints the summary "
+    "and checks one forward pass."
 )
 _FOLD_USAGE = (
     "Inference export: every BN that directly follows a conv (branch, projection, stem) is folded "

@@ -103,7 +103,17 @@ def helper_call(
 ) -> Call:
     """The call of a helper with resolved sizes, e.g. ``basic_branch(64, 128, stride=2, …)``:
     channel sizes by position, the other parameters by keyword."""
+    source = {p: num(v) for p, v in values.items() if not isinstance(v, bool)}
+    return helper_call_source(
+        table, source, fold=fold, optional=optional, zero_init=flag(zero_init)
+    )
+
+
+def helper_call_source(
+    table: LayerTable, args: dict[str, str], *, fold: bool, optional: bool, zero_init: str
+) -> Call:
+    """The call of a helper with each parameter given as source text (a literal or a name)."""
     params = _params(table, optional)
-    kwargs = [(p, num(values[p])) for p in params if p not in SIZES]
-    kwargs += [("zero_init", flag(zero_init))] if _zero_init(table, fold) else []
-    return Call(table.name, [num(values[p]) for p in params if p in SIZES], kwargs)
+    kwargs = [(p, args[p]) for p in params if p not in SIZES]
+    kwargs += [("zero_init", zero_init)] if _zero_init(table, fold) else []
+    return Call(table.name, [args[p] for p in params if p in SIZES], kwargs)

@@ -4,6 +4,10 @@ The module is built, put in eval mode (BN uses its running statistics, dropout i
 exported with torch's ONNX exporter (`torch.export` based; `torch.jit` is deprecated) for the
 spec's input shape. The result passes `onnx.checker` before it is returned. A fresh build is
 seeded, so the same spec gives the same weights; pass `module` to export weights you have.
+
+Before anything is built, a design over the compute budget or with more parameters than an ONNX
+export may hold (`resattn.lint.MAX_ONNX_PARAMS`, 128M) is refused with RA209: the exporter holds
+the weights about three times over at its peak, so the cap keeps it under 2 GiB.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from torch import nn
 
 from resattn.build import build
 from resattn.export.fold_bn import fold_batchnorm
+from resattn.lint import ensure_buildable, ensure_within_budget
 from resattn.loading import load_spec
 
 OPSET = 18
@@ -34,16 +39,24 @@ def export_onnx(
 
     `module`: a module built from `spec` whose weights to export (default: a fresh, seeded build).
     `fold_bn`: fold each conv → BN pair first (`fold_batchnorm`). Raises `SpecError` /
-    `DesignError` like `build`.
+    `DesignError` like `build`, and `DesignError` before anything is built for a design over the
+    compute budget or over `resattn.lint.MAX_ONNX_PARAMS` parameters (RA209).
     """
     import onnx
 
     spec = load_spec(spec)
-    if module is None:
+    ensure_buildable(spec)
+    ensure_within_budget(spec, onnx=True)
+    fresh = module is None
+    if fresh:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(SEED)
             module = build(spec)
-    model = fold_batchnorm(module) if fold_bn else _eval_copy(module)
+    if fold_bn:
+        model = fold_batchnorm(module)
+    else:  # a fresh build is ours to put in eval mode; the caller's module is left as it was
+        model = module.eval() if fresh else _eval_copy(module)
+    del module
     inp = spec.input
     example = torch.zeros(inp.batch, inp.channels, inp.height, inp.width)
     with _quiet():

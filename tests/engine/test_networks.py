@@ -86,7 +86,7 @@ def test_expanded_blocks_chain_channels_and_strides(spec):
     for b in blocks:
         stage = spec.stages[b.stage]
         assert b.spec.block.stride == (stage.stride if b.index == 0 else 1)
-        assert b.spec.slots == stage.slots
+        assert b.spec.slots == stage.block_slots(b.index + 1)
 
 
 def test_preact_network_has_final_norm():

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 
 from resattn.build import build, count_params
-from resattn.counting import analytic_params, meta_costs
+from resattn.counting import analytic_params
 from resattn.loading import load_spec
 from resattn.presets import preset_names
 from resattn.profile import _no_time_for, profile
@@ -101,22 +101,12 @@ def test_network_with_pooling_stem_is_fully_counted():
     assert pool.elementwise_ops == 9 * 8 * 8 * 8  # 3×3 window per output element
 
 
-@settings(max_examples=8)
-@given(spec=block_specs())
-def test_linter_quick_costs_equal_the_profiler(spec):
-    p = profile(spec, latency=False)
-    quick = meta_costs(spec)
-    assert (quick.params, quick.macs) == (p.params, p.macs)
-    assert quick.attention_params == p.attention["params"]
-    assert quick.attention_macs == p.attention["macs"]
-
-
 def test_latency_memory_and_progress():
     calls = []
     p = profile(
         with_slots(branch=SE),
         repeats=3,
-        time_budget_s=2.0,
+        time_budget_s=30.0,
         progress=lambda f, m: calls.append((f, m)),
     )
     assert p.latency_ms > 0 and p.latency_spread_ms >= 0 and 1 <= p.latency_runs <= 3

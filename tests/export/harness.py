@@ -21,7 +21,8 @@ from torch import nn
 
 from resattn.build import build
 from resattn.export.fold_bn import fold_batchnorm
-from resattn.export.python_code import export_python
+from resattn.export.python_code import export_python, exported_class_name
+from resattn.export.reusable import constructor_arguments
 
 RUNNER = Path(__file__).with_name("isolated_runner.py")
 ATOL, RTOL = 1e-6, 1e-5
@@ -55,9 +56,13 @@ def example_input(spec, seed: int) -> torch.Tensor:
 
 @dataclass
 class Case:
+    """`spec` is built by the library; the exported file is `spec`'s, or with `reuse` the file of
+    the design `reuse` whose block class is then constructed with `spec`'s arguments."""
+
     spec: object
     fold: bool
     seed: int
+    reuse: object = None
     expected: dict = field(default_factory=dict)
     keys: list = field(default_factory=list)
 
@@ -80,8 +85,14 @@ def _prepare(case: Case, i: int, root: Path) -> dict:
     torch.save(state, files["state"])
     torch.save(x, files["input"])
     source = root / f"case_{i}.py"
-    source.write_text(export_python(case.spec, fold_bn=case.fold), encoding="utf-8")
+    exported = case.spec if case.reuse is None else case.reuse
+    source.write_text(export_python(exported, fold_bn=case.fold), encoding="utf-8")
+    ctor = {}
+    if case.reuse is not None:
+        kwargs = constructor_arguments(case.spec, fold=case.fold)
+        ctor = {"ctor": {"class": exported_class_name(case.reuse), "kwargs": kwargs}}
     return {
+        **ctor,
         "module": f"case_{i}",
         "file": str(source),
         "seed": case.seed,

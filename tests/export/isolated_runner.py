@@ -36,7 +36,11 @@ def main(manifest_path: str) -> None:
         spec = importlib.util.spec_from_file_location(case["module"], case["file"])
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        model = module.build_model()
+        if "ctor" in case:  # the block class, built with another design's arguments
+            ctor = case["ctor"]
+            model = getattr(module, ctor["class"])(**ctor["kwargs"])
+        else:
+            model = module.build_model()
         state = torch.load(case["state"], weights_only=True)
         keys = list(model.state_dict())
         model.load_state_dict(state)

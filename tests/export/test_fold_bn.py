@@ -5,7 +5,9 @@ from __future__ import annotations
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch import nn
 
+from resattn.attention import build_attention
 from resattn.build import build
 from resattn.export.fold_bn import count_batchnorms, fold_batchnorm
 from resattn.networks import expand_blocks
@@ -13,15 +15,18 @@ from schemas import BlockSpec
 from tests.export.harness import example_input, randomize
 from tests.strategies import block_specs, network_specs
 
-ATTENTION_WITH_BN = {"cbam", "coord"}
+
+def _attention_bns(attn) -> int:
+    """BNs inside an attention module (CBAM, CA, Triplet …: left as they are)."""
+    return sum(isinstance(m, nn.BatchNorm2d) for m in build_attention(attn, 8).modules())
 
 
 def expected_left(spec) -> int:
-    """BNs no conv directly precedes: a pre-activation branch's first BN, CBAM/CA's own BN,
+    """BNs no conv directly precedes: a pre-activation branch's first BN, attention's own BNs,
     a pre-activation network's final BN."""
     blocks = [spec] if isinstance(spec, BlockSpec) else [b.spec for b in expand_blocks(spec)]
     left = sum(
-        int(b.block.preact) + sum(v.type in ATTENTION_WITH_BN for v in b.slots.filled().values())
+        int(b.block.preact) + sum(_attention_bns(v) for v in b.slots.filled().values())
         for b in blocks
     )
     if not isinstance(spec, BlockSpec):

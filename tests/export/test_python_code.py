@@ -15,12 +15,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resattn.build import build
+from resattn.counting import analytic_params
 from resattn.export.fold_bn import fold_batchnorm
-from resattn.export.python_code import export_python
+from resattn.export.python_code import export_python, exported_class_name
+from resattn.export.reusable import constructor_arguments
 from resattn.loading import load_spec
 from resattn.presets import preset_names
 from schemas import DesignError, SpecError, parse_spec
-from tests.strategies import block_dicts, block_specs, network_dicts, network_specs
+from tests.strategies import (
+    KINDS,
+    attention_dicts,
+    block_dicts,
+    block_specs,
+    network_dicts,
+    network_specs,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -49,7 +58,7 @@ def test_forward_reads_like_the_diagram():
     code = export_python(_block({"skip": {"type": "se"}, "post_add": {"type": "eca"}}, stride=2))
     forward = code[code.index("def forward(self, x: torch.Tensor)", code.index("class Wired")) :]
     steps = [
-        "identity = self.shortcut(x)",
+        "identity = x if self.shortcut is None else self.shortcut(x)",
         "identity = self.attn_skip(identity)",
         "out = self.branch(x)",
         "out = out + identity",
@@ -64,9 +73,72 @@ def test_forward_reads_like_the_diagram():
 
 
 def test_identity_skip_reads_identity_equals_x():
-    code = export_python("preset:p1_se")
+    code = export_python({**load_spec("preset:p1_se").model_dump(), "shortcut": "identity"})
     assert "identity = x\n" in code and "out = out + identity\n" in code
     assert "self.attn_pre" not in code and "self.attn_post" not in code  # only what is used
+    assert "self.shortcut" not in code and "projection" not in code
+    assert "identity = x\n" in export_python("preset:se_resnet50")  # a network's blocks
+
+
+@pytest.mark.parametrize(
+    "name, cls",
+    [
+        ("se_bottleneck", "SeBottleneck"),
+        ("Wired", "Wired"),
+        ("p4_se", "P4Se"),
+        ("f", "FDesign"),  # `F` is torch.nn.functional in the file
+        ("gate", "GateDesign"),  # `Gate` is the attention gate class
+        ("none", "NoneDesign"),  # a keyword
+        ("block_p1", "BlockP1Design"),  # a network's block class name
+    ],
+)
+def test_class_name_is_pascal_case_from_the_design_name(name, cls):
+    code = export_python({**_block({"branch": {"type": "se"}}), "name": name})
+    assert f"class {cls}(nn.Module):" in code and f"def build_model() -> {cls}:" in code
+    assert exported_class_name({**_block({}), "name": name}) == cls
+
+
+def test_block_class_takes_sizes_and_options_with_the_design_defaults():
+    spec = _block({"branch": {"type": "se", "reduction": 4}, "skip": {"type": "eca"}}, stride=2)
+    code = export_python(spec)
+    init = code[code.index("    def __init__(", code.index("class Wired")) :]
+    init = init[: init.index("super().__init__()")]
+    for param in (
+        "in_channels: int = 8",
+        "out_channels: int = 16",
+        "stride: int = 2",
+        "zero_init_last_bn: bool = True",
+        "branch_reduction: int = 4",
+        "branch_divisor: int = 8",
+        'branch_gate: str = "sigmoid"',
+        "skip_kernel_size: int | None = None",
+    ):
+        assert param in init, param
+    assert list(constructor_arguments(parse_spec(spec))) == [
+        "in_channels",
+        "out_channels",
+        "stride",
+        "zero_init_last_bn",
+        "branch_reduction",
+        "branch_divisor",
+        "branch_gate",
+        "skip_kernel_size",
+        "skip_gate",
+    ]
+
+
+@pytest.mark.parametrize("name", ["preset:p4_cbam", "preset:resnet18", "preset:p1_eca"])
+def test_running_the_file_prints_the_summary_and_checks_a_forward(name, tmp_path):
+    spec = load_spec(name)
+    path = tmp_path / "exported.py"
+    path.write_text(export_python(spec), encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-I", str(path)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith(f"{spec.name}: a residual")
+    assert f"parameters: {analytic_params(spec):,}" in out.stdout
+    assert "(as designed)" in out.stdout
 
 
 def test_docstring_states_formula_and_pattern():
@@ -197,3 +269,25 @@ def test_inference_export_says_which_bns_stay():
     helper = next(p for p in code.split("\n\n\n") if p.startswith("def ") and "_branch(" in p)
     assert "branch.bn" not in helper and "bias=False" not in helper
     assert "return model.eval()" in code
+
+
+@settings(max_examples=60)
+@given(attn=attention_dicts(KINDS), channels=st.integers(1, 2048))
+def test_reusable_sizes_equal_the_kind_records(attn, channels):
+    """The reusable class sizes each kind as the library does, for any channel count."""
+    import inspect as _inspect
+
+    from resattn.attention import kind_of, kinds
+    from resattn.export import reusable
+
+    assert set(reusable.SIZE_SOURCES) == {k.type for k in kinds()}  # every shipped kind has a row
+    spec = parse_spec(_block({"branch": attn}))
+    a = spec.slots.branch
+    scope = {r.__name__: r for _, _, rules in reusable.SIZE_SOURCES.values() for r in rules}
+    scope |= {f"v_{f}": getattr(a, f) for f in type(a).model_fields}
+    scope["math"] = __import__("math")
+    sources = reusable.SIZE_SOURCES[a.type][0]("channels", lambda f: f"v_{f}")
+    got = tuple(eval(text, {**scope, "channels": channels}) for text in sources)  # noqa: S307
+    assert got == tuple(kind_of(a).sizes(channels, a))
+    code = export_python(spec)
+    assert all(_inspect.getsource(rule) in code for rule in reusable.SIZE_SOURCES[a.type][2])

@@ -7,18 +7,20 @@ train mode with the same seed (dropout), same BN running statistics after the tr
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import tempfile
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from schemas import SLOT_NAMES, parse_spec
+from resattn.lint import lint
+from schemas import SLOT_NAMES, SpecError, parse_spec
 from tests import strategies
 from tests.export.harness import Case, run_isolated
-from tests.strategies import block_dicts, network_dicts
+from tests.strategies import attention_dicts, block_dicts, block_fields, network_dicts
 
 KINDS = strategies.KINDS  # every kind of the registry
 
@@ -94,3 +96,48 @@ def test_every_attention_kind_in_every_slot_and_in_combinations():
 
 def test_every_attention_kind_in_every_slot_folded():
     _check(_coverage_dicts()[: 4 * len(KINDS)], fold=True)
+
+
+# --- the reusable block class, built with arguments other than its defaults ------------------
+
+
+@st.composite
+def reuse_pairs(draw):
+    """(design, target): two valid blocks of one family (type, pre-activation, skip kind, slot
+    kinds, dropout or not, activation) that differ in sizes and options."""
+    target = draw(block_dicts())
+    design = copy.deepcopy(target)
+    in_channels = draw(st.sampled_from([3, 4, 8, 16]))
+    kind = target["block"]["type"]
+    fields = draw(block_fields(in_channels).filter(lambda f: f["type"] == kind))
+    design["input"]["channels"] = in_channels
+    for key in ("out_channels", "stride", "expansion", "groups", "base_width"):
+        if key in fields:
+            design["block"][key] = fields[key]
+    if target["shortcut"] == "identity":
+        design["block"].update(out_channels=in_channels, stride=1)
+    if target["block"]["dropout"] > 0:
+        design["block"]["dropout"] = draw(st.sampled_from([0.1, 0.3]))
+    design["zero_init_last_bn"] = draw(st.booleans())
+    for slot, attn in target["slots"].items():
+        if attn is not None:
+            design["slots"][slot] = draw(attention_dicts((attn["type"],)))
+    design["name"] = draw(st.sampled_from(["se_bottleneck", "my_block", "Wired"]))
+    try:
+        spec = parse_spec(design)
+    except SpecError:
+        assume(False)
+    assume(not any(d.severity == "error" for d in lint(spec)))
+    return design, target
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.lists(reuse_pairs(), min_size=10, max_size=10), st.booleans())
+def test_block_class_with_other_arguments_equals_the_library(pairs, fold):
+    """`Class(**arguments of B)` from the export of design A equals resattn's build of B."""
+    cases = [
+        Case(parse_spec(target), fold, seed, reuse=parse_spec(design))
+        for seed, (design, target) in enumerate(pairs)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        run_isolated(cases, Path(tmp))

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resattn.export.python_code import export_python
+from resattn.export.python_code import export_python, exported_class_name
 from schemas import SpecError, parse_spec
 
 EXPORT_SOURCES = sorted(
@@ -94,7 +94,9 @@ def test_any_name_is_refused_or_a_plain_identifier(name):
         assert exc.problems[0].path == "name"
         return
     tree = ast.parse(code)
-    assert any(isinstance(n, ast.ClassDef) and n.name == name for n in ast.walk(tree))
+    cls = exported_class_name(spec)  # PascalCase from the name
+    assert cls.isascii() and cls.isidentifier() and not keyword.iskeyword(cls)
+    assert any(isinstance(n, ast.ClassDef) and n.name == cls for n in ast.walk(tree))
 
 
 @given(st.from_regex(r"[A-Z][a-z0-9]{3,8}Zq", fullmatch=True))

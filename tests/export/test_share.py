@@ -75,7 +75,8 @@ def test_tampered_tokens_are_refused_or_harmless(spec, data):
     ("text", "reason"),
     [
         (PREFIX + "abc$def", "not a base64url character"),
-        (PREFIX + "abc=", "not a base64url character"),
+        (PREFIX + "abc=", "damaged"),  # standard base64 padding is read; the data is not zlib
+        (PREFIX + "ab=c", "not a base64url character"),  # padding only at the end
         (PREFIX + "é" * 10, "not a base64url character"),
         (PREFIX + "A", "not valid base64url"),
         (PREFIX + "AAAA", "damaged"),

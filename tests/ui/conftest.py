@@ -45,8 +45,30 @@ def code_text(at: AppTest) -> str:
     return next((c.value for c in at.code if "def build_model" in c.value), "")
 
 
+def canvas_edit(at: AppTest, *edits: dict, epoch: str = "test-page") -> AppTest:
+    """Send canvas edits as the browser does (numbered, all unacknowledged ones each time)
+    through session state, and rerun."""
+    log = at.session_state["studio.edits"] if "studio.edits" in at.session_state else None
+    seq = log["seq"] if log and log.get("epoch") == epoch else 0
+    numbered = [{**e, "seq": seq + i + 1} for i, e in enumerate(edits)]
+    at.session_state["studio.canvas"] = {"edits": {"epoch": epoch, "edits": numbered}}
+    return at.run()
+
+
+def drawn(widgets, base: str):
+    """The widget whose key is `base` drawn for the current design (``base@rev``, see
+    `components.state.drawn_key`)."""
+    found = [w for w in widgets if w.key and w.key.rsplit("@", 1)[0] == base]
+    assert found, f"no widget {base!r}"
+    return found[-1]
+
+
+def slot_select(at: AppTest, slot: str):
+    return drawn(at.selectbox, f"studio.slot.{slot}")
+
+
 def slot_value(at: AppTest, slot: str) -> str:
-    return at.selectbox(key=f"studio.slot.{slot}").value
+    return slot_select(at, slot).value
 
 
 @pytest.fixture

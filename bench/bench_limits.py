@@ -1,0 +1,199 @@
+"""Benchmark: the worst valid designs through every entry — time and peak memory, or refusal.
+
+    python bench/bench_limits.py [--repeats 3] [--no-studio]
+
+Two designs sit at the edge of what the schema and the resource rules accept:
+
+* the worst-case valid block — a basic block at 3,848 channels and 132 × 132 (activations just
+  under the 2 GiB cap, parameters just under 1 GiB, 4.6 × 10¹² MACs);
+* the 1,024-block network — 16 stages × 64 blocks at 64 channels with all four slots filled.
+
+Each operation (lint, check, each renderer, graph_data, profile, export_python, export_onnx)
+runs in a fresh Python process, `--repeats` times; the table gives the median wall time of the
+operation itself and the largest peak RSS of the process (``ru_maxrss``). The reference in the
+same run is a process that only imports the engine and loads the spec: "× ref RSS" is the peak
+RSS over the reference's. An operation refused up front prints "refused" and the code it cites.
+Targets: every operation ≤ 10 s and ≤ 2 GiB, or refused up front.
+
+The studio's first paint of each design's share link is measured with a real server on a free
+loopback port and Debian's Chromium: the time from the page's own load event to the design's
+tabs being drawn (target ≤ 1 s), and the server's peak RSS (``VmHWM``) afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+WORST_BLOCK = {
+    "name": "worst_block",
+    "input": {"channels": 3848, "height": 132, "width": 132},
+    "block": {"type": "basic", "out_channels": 3848},
+}
+
+
+def network_1024() -> dict:
+    slots = {
+        "pre_residual": {"type": "cbam"},
+        "branch": {"type": "coord"},
+        "post_add": {"type": "se"},
+        "skip": {"type": "eca"},
+    }
+    stage = {"depth": 64, "out_channels": 64, "block": {"type": "basic"}, "slots": slots}
+    return {
+        "name": "net_1024",
+        "input": {"channels": 3, "height": 16, "width": 16},
+        "stem": {"type": "cifar", "out_channels": 64},
+        "stages": [stage] * 16,
+        "num_classes": 10,
+    }
+
+
+DESIGNS = {"worst-case block": WORST_BLOCK, "1,024-block network": network_1024()}
+
+#: operation → the statement it times (`spec` is the loaded spec)
+OPERATIONS = {
+    "reference (import + load)": "None",
+    "lint": "lint(spec)",
+    "check": "check(spec)",
+    "render_ascii": "render_ascii(spec, shapes=True)",
+    "render_dot": "render_dot(spec)",
+    "graph_data": "graph_data(spec)",
+    "profile (latency)": "profile(spec, latency=True, time_budget_s=3.0)",
+    "export_python": "export_python(spec)",
+    "export_onnx": "export_onnx(spec)",
+}
+
+CHILD = """
+import json, resource, sys, time
+from resattn.check import check
+from resattn.diagrams.agraph import graph_data
+from resattn.diagrams.ascii import render_ascii
+from resattn.diagrams.dot import render_dot
+from resattn.export.onnx import export_onnx
+from resattn.export.python_code import export_python
+from resattn.lint import lint
+from resattn.loading import load_spec
+from resattn.profile import profile
+from schemas import DesignError
+spec = load_spec(json.loads(sys.argv[1]))
+start = time.perf_counter()
+result = {"refused": None}
+try:
+    eval(sys.argv[2])
+except DesignError as exc:
+    result["refused"] = sorted({d.code for d in exc.diagnostics})
+result["seconds"] = time.perf_counter() - start
+result["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps(result))
+"""
+
+
+def run_child(spec: dict, statement: str, timeout: float = 600) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(spec), statement],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "2"},
+    )
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1:]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def gib(n: float) -> str:
+    return f"{n / 2**30:.2f} GiB"
+
+
+def measure(repeats: int) -> None:
+    for design, spec in DESIGNS.items():
+        print(f"\n{design}")
+        print(f"  {'operation':28} {'median s':>9} {'peak RSS':>10} {'× ref RSS':>9}  outcome")
+        ref_rss = None
+        for op, statement in OPERATIONS.items():
+            runs = [run_child(spec, statement) for _ in range(repeats)]
+            bad = [r for r in runs if "error" in r]
+            if bad:
+                print(f"  {op:28} failed: {bad[0]['error']}")
+                continue
+            seconds = statistics.median(r["seconds"] for r in runs)
+            rss = max(r["rss"] for r in runs)
+            ref_rss = ref_rss or rss
+            refused = runs[0]["refused"]
+            outcome = f"refused up front ({', '.join(refused)})" if refused else "done"
+            ok = seconds <= 10 and rss <= 2 * 2**30
+            flag = "" if ok or refused else "  OVER TARGET"
+            print(f"  {op:28} {seconds:9.3f} {gib(rss):>10} {rss / ref_rss:9.2f}  {outcome}{flag}")
+
+
+async def first_paints() -> None:
+    from playwright.async_api import async_playwright
+
+    from resattn.export.share import share_token
+    from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, stop_server
+
+    port = free_port()
+    server = start_server(port)
+    try:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            # warm the server once (its first session imports the engine)
+            await _paint(browser, f"http://127.0.0.1:{port}/?spec=preset:p1_se")
+            print("\nstudio first paint of the share link (real server on loopback)")
+            for design, spec in DESIGNS.items():
+                token = share_token(spec)
+                url = f"http://127.0.0.1:{port}/?spec={token}"
+                load_s, paint_s = await _paint(browser, url)
+                hwm = _vm_hwm(server.pid)
+                print(
+                    f"  {design:22} link {len(url):4} chars: page load {load_s:.2f} s, "
+                    f"first paint {paint_s:.2f} s after it; server peak RSS {gib(hwm)}"
+                )
+            await browser.close()
+    finally:
+        stop_server(server)
+
+
+async def _paint(browser, url: str) -> tuple[float, float]:
+    ctx = await browser.new_context(viewport={"width": 1500, "height": 950})
+    page = await ctx.new_page()
+    try:
+        start = time.perf_counter()
+        await page.goto(url, wait_until="load", timeout=300_000)
+        loaded = time.perf_counter()
+        await page.locator('[data-testid="stTabs"]').wait_for(timeout=300_000)
+        return loaded - start, time.perf_counter() - loaded
+    finally:
+        await ctx.close()
+
+
+def _vm_hwm(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-studio", action="store_true", help="skip the first-paint part")
+    args = parser.parse_args()
+    measure(max(1, args.repeats))
+    if not args.no_studio:
+        asyncio.run(first_paints())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""The "Compare with…" tab: the design next to a preset, an uploaded spec or model, or itself
+before the last N edits — both diagrams side by side, changed slots outlined, and the deltas.
+
+The comparison is `resattn.diff` (a = the other design, b = the current one); the diagrams are
+the Graphviz drawings of the Diagram tab with the changed slots outlined in red
+(`resattn.diff.highlighted_dot`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import streamlit as st
+
+from components import engine, state
+from resattn.diff import METRICS, diff, highlighted_dot
+from resattn.importing import MAX_ONNX_BYTES, ImportReadError, import_model
+from resattn.loading import MAX_SPEC_BYTES, load_spec
+from resattn.presets import preset_index
+from schemas import SpecError, canonical_json
+
+SOURCES = ("a preset", "an uploaded spec or model", "the design before the last edits")
+
+
+@st.cache_data(max_entries=32, show_spinner="Comparing the designs…")
+def _diff(a: str, b: str) -> dict:
+    return diff(engine.spec_of(a), engine.spec_of(b)).to_dict()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _dot(cj: str, slots: tuple[str, ...]) -> str:
+    return highlighted_dot(engine.spec_of(cj), set(slots))
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading the model…")
+def _imported(digest: str, data: bytes) -> tuple:
+    result = import_model(data)
+    report = [str(f) for f in result.unsupported]
+    return (None if result.spec is None else canonical_json(result.spec)), report
+
+
+def _other(*, key: str):
+    """The design to compare with, as canonical JSON (None until one is chosen)."""
+    source = st.radio("Compare the design with", SOURCES, key=f"{key}.source", horizontal=True)
+    if source == SOURCES[0]:
+        index = preset_index()
+        name = st.selectbox(
+            "Preset", list(index), key=f"{key}.preset", format_func=lambda n: index[n]["title"]
+        )
+        return canonical_json(load_spec(f"preset:{name}"))
+    if source == SOURCES[1]:
+        upload = st.file_uploader(
+            "A spec (.json) or a model (.onnx)", type=["json", "onnx"], key=f"{key}.file"
+        )
+        if upload is None:
+            return None
+        if upload.name.lower().endswith(".onnx"):
+            return _other_model(upload)
+        if upload.size > MAX_SPEC_BYTES:
+            st.error(f"Specs are capped at {MAX_SPEC_BYTES:,} bytes; this one is {upload.size:,}.")
+            return None
+        try:
+            return canonical_json(load_spec(upload.getvalue()))
+        except SpecError as exc:
+            st.error(f"Not a valid spec: {state.md_escape(exc.message)}")
+            return None
+    past = state.history()
+    if not past:
+        st.info("No earlier designs yet: edit the design, then compare it with what it was.")
+        return None
+    n = st.number_input("Edits ago", 1, len(past), 1, key=f"{key}.ago")
+    return canonical_json(engine.spec_of(past[-int(n)]))
+
+
+def _other_model(upload):
+    if upload.size > MAX_ONNX_BYTES:
+        st.error(f"Models up to {MAX_ONNX_BYTES // 2**20} MB are read.")
+        return None
+    data = upload.getvalue()
+    try:
+        cj, report = _imported(hashlib.sha256(data).hexdigest(), data)
+    except ImportReadError as exc:
+        st.error(state.md_escape(exc.message))
+        return None
+    for line in report:
+        st.caption(state.md_escape(line))
+    if cj is None:
+        st.error("The model does not fit spec v1, so there is nothing to compare.")
+    return cj
+
+
+def render_compare_with(spec, *, key: str) -> None:
+    other = _other(key=key)
+    if other is None:
+        return
+    current = canonical_json(spec)
+    result = _diff(other, current)
+    a_slots, b_slots = _highlights(result)
+    left, right = st.columns(2)
+    for col, cj, slots, title in (
+        (left, other, a_slots, "A — the other design"),
+        (right, current, b_slots, "B — this design"),
+    ):
+        with col:
+            st.markdown(f"**{title}:** `{engine.spec_of(cj).name}`")
+            st.graphviz_chart(_dot(cj, tuple(sorted(slots))), width="stretch")
+    st.markdown("#### Changes (A → B)")
+    if result["same"]:
+        st.success("The two designs are the same.")
+    for change in result["changes"]:
+        st.markdown(f"- `{change['path'] or '(spec)'}` — {change['kind']}: {_show(change)}")
+    st.markdown("#### Deltas (B − A)")
+    rows = [
+        {
+            "metric": METRICS[d["metric"]],
+            "A": d["a"],
+            "B": d["b"],
+            "B − A": d["delta"],
+            "%": None if d["pct"] is None else round(d["pct"], 2),
+        }
+        for d in result["deltas"]
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch", key=f"{key}.deltas")
+    for note in result["notes"]:
+        st.caption(note)
+
+
+def _highlights(result: dict) -> tuple[set, set]:
+    from resattn.diff import Change, SpecDiff
+
+    d = SpecDiff([Change(**c) for c in result["changes"]], [])
+    return d.changed_slots("a"), d.changed_slots("b")
+
+
+def _show(change: dict) -> str:
+    def fmt(v):
+        return "—" if v is None else f"`{json.dumps(v)}`" if isinstance(v, dict) else f"`{v}`"
+
+    if change["kind"] == "moved":
+        return f"{fmt(change['after'])} from `{change['before']}`"
+    return f"{fmt(change['before'])} → {fmt(change['after'])}"

@@ -1,0 +1,27 @@
+"""The diagram viewer: a Streamlit custom component v2 (inline HTML/CSS/JS, no build, no iframe).
+
+Shows a Graphviz SVG at a readable size with pan (drag, or scroll) and zoom (the − / + / Fit /
+100 % buttons, or Ctrl + wheel). The zoom never goes below the size at which the smallest label
+(12 pt) is 12 px. A click on a node reports the trigger value ``click``: ``{"node": NAME,
+"stage": INDEX or null}`` — stage and block nodes of a network carry their stage index (their
+SVG id is ``ra-s{stage}-{node}``), so the page can expand or collapse that stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Optional
+
+from components.ccv2 import folder_component
+
+NAME = "resattn_diagram_view"
+_HERE = str(Path(__file__).parent)
+
+
+def diagram_view(data: dict, *, key: str, on_click: Optional[Callable[[], Any]] = None):
+    """Mount the viewer with ``data = {"svg": TEXT, "hint": TEXT, "label": TEXT}``."""
+    component = folder_component(NAME, _HERE, "view.html", "view.css", "view.js")
+    return component(
+        key=key, data=data, on_click_change=on_click or (lambda: None), height="content"
+    )

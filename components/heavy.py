@@ -1,0 +1,118 @@
+"""Heavy work in a panel: ask the shared pool (`components.jobs`), show the place in the queue
+or the progress with a Stop button, then the result — never on the script thread of an edit.
+
+`job_panel` is the one way a panel runs heavy work. The panel part that follows the job is a
+fragment that polls the pool while the job waits or runs (and only then), so an edit elsewhere
+never waits for it and a waiting page costs one small rerun every `POLL_S`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Optional
+
+import streamlit as st
+
+from components.jobs import DONE, FAILED, QUEUED, STOPPED, Job, JobPool
+
+POLL_S = 0.5
+
+
+def _session_alive(session_id: str) -> bool:
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return True
+    return Runtime.instance().is_active_session(session_id)
+
+
+@st.cache_resource(show_spinner=False)
+def pool() -> JobPool:
+    """The one pool of this server process: every session's heavy jobs queue here."""
+    return JobPool(alive=_session_alive)
+
+
+def session_id() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "script"
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def job_panel(
+    kind: str,
+    args: dict,
+    *,
+    key: str,
+    work_key: str,
+    label: str,
+    budget_s: float,
+    show: Callable[[Any], None],
+    disabled_reason: Optional[str] = None,
+    help: Optional[str] = None,
+) -> None:
+    """A button that queues `kind` with `args`, then its status, then `show(result)`.
+
+    `work_key` identifies the work (equal keys share one job and its kept result, across
+    sessions). With `disabled_reason` the button is disabled and the reason shown beside it.
+    """
+    job = pool().find(work_key)
+    if job is not None and job.state == DONE:
+        show(job.result)
+        return
+    active = job is not None and not job.done and session_id() in job.owners
+    st.fragment(_follow, run_every=POLL_S if active else None)(
+        kind, args, key, work_key, label, budget_s, disabled_reason, help
+    )
+
+
+def _follow(kind, args, key, work_key, label, budget_s, disabled_reason, help) -> None:
+    p, me = pool(), session_id()
+    job = p.find(work_key)
+    if job is not None and job.state == DONE:
+        st.rerun()  # the whole panel shows the result; polling ends
+    mine = job is not None and not job.done and me in job.owners
+    if not mine:
+        if job is not None and job.state == FAILED:
+            st.error(job.error)
+        if job is not None and job.state == STOPPED:
+            st.info(f"Stopped ({job.message}). Run it again when you like.")
+        c1, c2 = st.columns([1, 3], vertical_alignment="center")
+        if c1.button(
+            label,
+            key=f"{key}.run",
+            type="primary",
+            disabled=disabled_reason is not None,
+            help=help,
+        ):
+            p.submit(kind, args, owner=me, budget_s=budget_s, key=work_key)
+            st.rerun()
+        if disabled_reason:
+            c2.caption(f"Not available: {disabled_reason}")
+        return
+    _status(p, job)
+    if st.button("Stop", key=f"{key}.stop", help="Stops this job; nothing else changes."):
+        p.cancel(job, me)
+        st.rerun()
+
+
+def _status(p: JobPool, job: Job) -> None:
+    if job.state == QUEUED:
+        place = p.place(job)
+        stats = p.stats()
+        st.info(
+            f"Waiting in the queue: you are {ordinal(place)} in line ({place - 1} job(s) "
+            f"ahead of yours). {stats['workers']} worker(s) serve every session of this "
+            "server, one heavy job per core at a time.",
+            icon=":material/hourglass_top:",
+        )
+        return
+    st.progress(
+        job.progress,
+        text=f"{job.message} — {job.elapsed_s:.1f} s of a {job.budget_s:g} s time budget",
+    )

@@ -1,0 +1,184 @@
+"""Translations: gettext catalogs for English and Turkish, compiled with Babel on first use.
+
+The message sources are the ``.po`` files in ``locales/<lang>/LC_MESSAGES/resattn.po``. The first
+time a language is used, Babel reads its ``.po`` file and compiles it to gettext's binary form in
+memory (nothing is written to disk, so a fresh checkout, an installed wheel and a read-only tree
+all work alike). Fuzzy entries are never used.
+
+    from resattn.i18n import _, ngettext, use_language
+    with use_language("tr"):
+        _("Board {code}").format(code="K7M2")     # → "Pano K7M2"
+
+Messages use ``str.format`` placeholders (``{name}``); translations keep every placeholder (a test
+over the catalogs checks it). The language comes, in this order, from an explicit choice (the
+studio's ``?lang=`` query parameter), the command line (``--lang tr``) and the environment
+(``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, e.g. ``tr_TR.UTF-8``); English otherwise.
+
+Adding or changing a message: mark it with ``_()`` (``N_()`` where it is translated later,
+``ngettext`` for plurals), then refresh the catalogs with Babel and translate what it marks::
+
+    pybabel extract -k N_ -k ngettext:1,2 --no-location -o build/resattn.pot \
+        components/board resattn_board
+    pybabel update -i build/resattn.pot -d resattn/i18n/locales -D resattn --no-fuzzy-matching
+
+``tests/i18n`` fails while a marked message is missing from a catalog, untranslated or fuzzy in
+Turkish, or loses a placeholder.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import os
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Optional
+
+DOMAIN = "resattn"
+LANGUAGES = ("en", "tr")
+DEFAULT_LANGUAGE = "en"
+LOCALES = Path(__file__).resolve().parent / "locales"
+#: Environment variables gettext reads, in gettext's own order of precedence.
+ENV_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+_current: ContextVar[Optional[str]] = ContextVar("resattn_language", default=None)
+_cache: dict[str, gettext.NullTranslations] = {}
+_lock = threading.Lock()
+
+
+def po_path(lang: str) -> Path:
+    """The ``.po`` source of `lang`."""
+    return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def normalize(value: Optional[str]) -> Optional[str]:
+    """The supported language a tag names (``tr``, ``tr_TR.UTF-8``, ``TR-tr``), else None."""
+    if not value:
+        return None
+    tag = value.strip().replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
+    return tag if tag in LANGUAGES else None
+
+
+def _from_argv(argv: Sequence[str]) -> Optional[str]:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def resolve_language(
+    choice: Optional[str] = None,
+    *,
+    argv: Optional[Sequence[str]] = None,
+    environ: Optional[Mapping[str, str]] = None,
+) -> str:
+    """The language to use: `choice` (``?lang=``), else ``--lang`` in `argv`, else the
+    environment's locale; an unsupported value at one level falls through to the next."""
+    found = normalize(choice) or (normalize(_from_argv(argv)) if argv else None)
+    if found:
+        return found
+    env = os.environ if environ is None else environ
+    for name in ENV_VARS:
+        value = env.get(name)
+        if value:
+            # LANGUAGE may list several (``tr:en``); the first supported one wins.
+            for part in value.split(":"):
+                if normalize(part):
+                    return normalize(part)
+            if name != "LANGUAGE":
+                break  # gettext stops at the first variable that is set
+    return DEFAULT_LANGUAGE
+
+
+def compile_catalog(lang: str) -> bytes:
+    """Compile `lang`'s ``.po`` source with Babel to gettext's ``.mo`` bytes (fuzzy entries
+    left out)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po_path(lang).open("rb") as fh:
+        catalog = read_po(fh, locale=lang, domain=DOMAIN)
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
+def translations(lang: str) -> gettext.NullTranslations:
+    """The compiled translations of `lang` (compiled once per process)."""
+    lang = normalize(lang) or DEFAULT_LANGUAGE
+    with _lock:
+        found = _cache.get(lang)
+        if found is None:
+            found = gettext.GNUTranslations(io.BytesIO(compile_catalog(lang)))
+            _cache[lang] = found
+    return found
+
+
+def current_language() -> str:
+    """The language of this context: set by `set_language` / `use_language`, else resolved
+    from the command line and the environment."""
+    return _current.get() or resolve_language(argv=_argv())
+
+
+def _argv() -> list[str]:
+    import sys
+
+    return list(sys.argv)
+
+
+def set_language(lang: Optional[str]) -> str:
+    """Use `lang` (normalised; None = from the command line / environment) in this context
+    (a thread, a Streamlit script run); returns the language now in use."""
+    chosen = normalize(lang) or resolve_language(argv=_argv())
+    _current.set(chosen)
+    return chosen
+
+
+@contextmanager
+def use_language(lang: Optional[str]) -> Iterator[str]:
+    """Use `lang` inside the ``with`` block, then restore the previous choice."""
+    token = _current.set(normalize(lang) or resolve_language(argv=_argv()))
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+def gettext_(message: str) -> str:
+    """`message` in the current language."""
+    return translations(current_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for `n`, in the current language."""
+    return translations(current_language()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalog without translating it now (it is translated where it is
+    shown, in the language of that moment)."""
+    return message
+
+
+_ = gettext_
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "N_",
+    "LANGUAGES",
+    "_",
+    "compile_catalog",
+    "current_language",
+    "ngettext",
+    "normalize",
+    "po_path",
+    "resolve_language",
+    "set_language",
+    "translations",
+    "use_language",
+]

@@ -1,0 +1,102 @@
+"""The network view: stage widths and depths edited in the stage table, attention per block,
+the per-stage attention overhead (notes §12.4)."""
+
+from __future__ import annotations
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from resattn.export.share import share_token
+from resattn.loading import load_spec
+from tests.ui.conftest import failures, new_app, open_tab
+
+OVERRIDES = "tests/fixtures/specs/v1/network_block_overrides.json"
+
+
+def _table_edit_script():
+    import json as _json
+
+    import streamlit as st
+
+    from components import network, state
+    from resattn.loading import load_spec as _load
+    from schemas import canonical_json
+
+    state.init()
+    if "ran" not in st.session_state:
+        st.session_state["ran"] = True
+        state.commit(_load("preset:resnet18"), "preset")
+        st.session_state["table"] = {"edited_rows": _json.loads(st.query_params["edits"])}
+        network._on_table_edit("table")
+    st.code(canonical_json(state.spec()))
+    for _, text in state.pop_flashes():
+        st.error(text)
+
+
+def _edit(edits: dict) -> AppTest:
+    at = AppTest.from_function(_table_edit_script, default_timeout=120)
+    at.query_params["edits"] = json.dumps(edits)
+    return at.run()
+
+
+def test_stage_table_edits_depth_and_width():
+    at = _edit({"1": {"blocks": 5, "out channels": 96}})
+    stages = json.loads(at.code[0].value)["stages"]
+    assert (stages[1]["depth"], stages[1]["out_channels"]) == (5, 96)
+    assert stages[0]["depth"] == 2 and not at.error
+
+
+def test_stage_table_refuses_an_out_of_range_depth_and_keeps_the_design():
+    at = _edit({"0": {"blocks": 0}})
+    assert json.loads(at.code[0].value)["stages"][0]["depth"] == 2  # unchanged
+    assert any("was not applied" in e.value and "depth" in e.value for e in at.error)
+
+
+def _texts(at: AppTest) -> str:
+    open_tab(at, "Diagram")
+    return "\n".join(c.value for c in at.code)
+
+
+def test_network_page_shows_overrides_and_per_stage_overhead():
+    at = new_app({"spec": share_token(load_spec(OVERRIDES))})
+    at.run()
+    assert not failures(at), failures(at)
+    text = _texts(at)
+    assert "block 1: no attention" in text and "block 3: P1 (branch: CBAM)" in text
+    table = at.dataframe
+    assert table, "the stage table"
+    frame = table[0].value
+    assert list(frame["block overrides"])[1].startswith("block 1: no attention; block 3:")
+    overhead = list(frame["attention overhead (§12.4)"])
+    assert all(cell.startswith("+") and "% MACs" in cell for cell in overhead)
+
+
+def test_a_block_override_is_applied_and_removed_from_the_page():
+    at = new_app({"spec": share_token(load_spec("preset:resnet18"))})
+    at.run()
+    at.selectbox(key="studio.stage").set_value(1)
+    at.run()
+    block = next(s for s in at.selectbox if str(s.key).startswith("studio.net.ovr.block."))
+    block.set_value(2)
+    at.run()
+    branch = next(
+        s
+        for s in at.selectbox
+        if str(s.key).endswith(".2.3.branch")
+        or (".ovr.1.2." in str(s.key) and str(s.key).endswith(".branch"))
+    )
+    branch.set_value("cbam")
+    at.run()
+    next(
+        b for b in at.button if str(b.key).endswith(".apply") and ".ovr.1.2." in str(b.key)
+    ).click()
+    at.run()
+    assert not failures(at), failures(at)
+    assert "block 2: P1 (branch: CBAM)" in _texts(at)
+    remove = next(
+        b for b in at.button if str(b.key).endswith(".remove") and ".ovr.1.2." in str(b.key)
+    )
+    remove.click()
+    at.run()
+    assert "block 2:" not in _texts(at)
