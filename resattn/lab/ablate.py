@@ -405,7 +405,7 @@ def training_cost(spec: Spec, config: ProbeConfig) -> dict[str, float]:
     training (forward + backward ≈ 3 × forward, every training image, every epoch) and the bytes
     of one training step."""
     from resattn.check import estimate_activation_bytes
-    from resattn.counting import meta_costs
+    from resattn.estimates import compute_work
     from resattn.lab.data import load_dataset
 
     dataset = load_dataset(config.data, config.image_size)
@@ -413,7 +413,7 @@ def training_cost(spec: Spec, config: ProbeConfig) -> dict[str, float]:
     errors = design_errors(net)
     if errors:
         return {"macs": float("inf"), "bytes": float("inf"), "errors": errors}
-    per_image = meta_costs(net).macs / net.input.batch
+    per_image = compute_work(net).macs / net.input.batch
     n_train = len(dataset.y) * (1 - config.val_fraction)
     epochs = config.epochs
     if config.max_steps is not None:
