@@ -1,28 +1,48 @@
-"""The Compare tab (NOTES §8): baseline / P1 / P2 / P3 / P4 side by side, trained on the digits.
+"""The Compare tab (NOTES §8): baseline / P1 / P2 / P3 / P4 and your design side by side, trained
+over seeds on the digits, mnist5k or the user's own images, with a verdict per variant.
 
 `render_compare(spec, key=...)` renders the whole tab. Nothing runs at import or on a plain
-rerun: *Run* calls the lab's `ablate` — the same loop as ``resattn ablate`` — inside a fragment
-(the tab's own widgets rerun only the tab), with a bar for the whole run and one per variant
-(the lab's per-variant progress). Each probe is bounded by a time budget. *Stop* sits outside
-the fragment on purpose: Streamlit lets a full-page rerun preempt a running fragment (a click
-inside the fragment would wait for the run to end), so Stop — like any edit of the design —
-ends the run at its next progress update; finished variants are kept. Results are cached in
-the session (the lab stores each piece as soon as it is done, under its `static_key` /
-`train_key`: the variant's canonical JSON and the settings), so re-running with the same
-settings, or coming back to a design, is instant.
+rerun: *Run* calls `run_ablation` — the one function that does the tab's work, the lab's
+`ablate` (the same loop as ``resattn ablate``), so it can be routed through a shared worker pool
+— inside a fragment (the tab's own widgets rerun only the tab), with a bar for the whole run and
+one per variant. Each trial is bounded by a time budget. *Stop* sits outside the fragment on
+purpose: Streamlit lets a full-page rerun preempt a running fragment (a click inside the
+fragment would wait for the run to end), so Stop — like any edit of the design — ends the run
+at its next progress update; finished trials are kept. Results are cached in the session (the
+lab stores each piece as soon as it is done, under its `static_key` / `train_key`: the variant's
+canonical JSON and the settings, seed included), so re-running with the same settings, or coming
+back to a design, is instant.
+
+Uploads (a ``.zip`` of an image folder or an ``.npz``, at most 200 MB) are checked and unpacked
+by `resattn.lab.upload` into a temporary folder of the session, removed with it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import tempfile
 from collections import OrderedDict
+from dataclasses import replace
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
-from resattn.lab.ablate import VariantResult, ablate, static_key, train_key
-from resattn.lab.probe import SEED_LIMIT, ProbeConfig, TrainRecord
-from resattn.lab.reading import HINTS, signs
+from resattn.lab.ablate import (
+    VariantResult,
+    ablate,
+    seed_list,
+    static_key,
+    summarise,
+    train_key,
+)
+from resattn.lab.data import DATASETS, DEFAULT_DATASET, describe
+from resattn.lab.probe import SEED_LIMIT, ProbeConfig
+from resattn.lab.reading import HINTS, seed_hints
+from resattn.lab.report import static_rows, training_rows
+from resattn.lab.stats import BETTER, WORSE
+from resattn.lab.upload import MAX_UPLOAD_BYTES, unpack_upload
 from resattn.lab.variants import DEFAULT_PATTERNS, PATTERNS, make_variants
 from schemas import (
     ATTENTION_LABELS,
@@ -35,23 +55,25 @@ from schemas import (
     parse_spec,
 )
 
-#: How many cached results (static sets and probe runs) a session keeps.
-CACHE_SIZE = 64
+#: How many cached results (static sets and trial records) a session keeps.
+CACHE_SIZE = 256
 DESIGN_ATTENTION = "the design's"
+UPLOAD = "your data (upload)"
 
 
 def render_compare(spec, *, key: str) -> None:
     """Render the Compare tab for `spec`; widget keys start with `key`."""
     st.markdown(
         "**Same backbone, same data, same optimiser — only the pattern changes** (NOTES §8). "
-        "Each variant's block is trained in a small classifier on scikit-learn's 1,797 "
-        "handwritten 8×8 digits, with the same seed, split and batch order."
+        "Each variant's block, and your design as it is, is trained in a small classifier "
+        "on the same seeds (a seed fixes the split, the initial weights and the batch order); "
+        "with two seeds or more each variant gets a paired verdict versus the baseline."
     )
     # Outside the fragment, so that its click preempts a running ablation (see the docstring).
     st.button(
         "Stop",
         key=f"{key}.stop",
-        help="Stops a running ablation at its next step; finished variants are kept.",
+        help="Stops a running ablation at its next step; finished trials are kept.",
     )
     _compare_fragment(canonical_json(spec), key)
 
@@ -59,7 +81,9 @@ def render_compare(spec, *, key: str) -> None:
 @st.fragment
 def _compare_fragment(cj: str, key: str) -> None:
     spec = parse_spec(json.loads(cj))
-    choices, attention_type, config, latency = _controls(spec, key)
+    choices, attention_type, config, seeds, latency = _controls(spec, key)
+    if config is None:
+        return
     run = st.button("Run the ablation", key=f"{key}.run", type="primary")
     if not choices:
         st.info("Choose at least one variant.")
@@ -72,23 +96,26 @@ def _compare_fragment(cj: str, key: str) -> None:
     cache = _cache(key)
     running = f"{key}.running"
     if st.session_state.pop(running, False) and not run:
-        st.info("The last run was stopped; the variants it finished are shown below.")
+        st.info("The last run was stopped; the trials it finished are shown below.")
     if run:
         st.session_state[running] = True  # still set on the next run = this run was preempted
         try:
-            _run(spec, variants, choices, attention_type, config, latency, cache)
+            _run(spec, variants, choices, attention_type, config, seeds, latency, cache)
         except ResAttnError as exc:
             st.session_state[running] = False
-            st.error(f"The ablation cannot run this design: {exc.message}")
+            st.error(f"The ablation cannot run: {exc.message}")
             return
         # Not in a `finally`: a preempting rerun unwinds through here and must leave it set.
         st.session_state[running] = False
     static = cache.get(static_key(variants, latency))
-    records = {v.name: cache.get(train_key(v, config)) for v in variants}
-    if static is None and not any(records.values()):
-        st.caption("The ablation runs only when you ask (about 2-4 s per variant for a block).")
+    results = _results(variants, static, config, seeds, cache)
+    if static is None and not any(r.runs for r in results):
+        st.caption(
+            "The ablation runs only when you ask; its time is estimated from the first "
+            "training steps it measures and shown in the progress bar."
+        )
         return
-    _render_results(static, records, key)
+    _render_results(static, results, key)
 
 
 def _controls(spec, key: str):
@@ -99,9 +126,10 @@ def _controls(spec, key: str):
         default=list(DEFAULT_PATTERNS),
         key=f"{key}.variants",
         format_func=lambda k: _choice_label(k),
-        help="P1-P4 use the same attention; add another attention type as e.g. 'CBAM · P1'.",
+        help="P1-P4 use the same attention; add another attention type as e.g. 'CBAM · P1'. "
+        "Your design is always trained too, as it is.",
     )
-    c = st.columns(4)
+    c = st.columns(3)
     attention = c[0].selectbox(
         "Attention",
         [DESIGN_ATTENTION, *ATTENTION_MODELS],
@@ -113,14 +141,71 @@ def _controls(spec, key: str):
         + ", ".join(ATTENTION_LABELS[t] for t in sorted(SPATIAL_TYPES))
         + " gate H×W as well as channels: the heavy ones (NOTES §11, §12.4).",
     )
-    epochs = c[1].number_input("Epochs", 1, 30, ProbeConfig.epochs, key=f"{key}.epochs")
-    seed = c[2].number_input("Seed", 0, SEED_LIMIT - 1, ProbeConfig.seed, key=f"{key}.seed")
-    budget = c[3].number_input("Time budget per variant (s)", 1, 120, 30, key=f"{key}.budget")
+    source = c[1].selectbox(
+        "Data",
+        [*DATASETS, UPLOAD],
+        index=list(DATASETS).index(DEFAULT_DATASET),
+        key=f"{key}.data",
+        format_func=lambda d: d if d == UPLOAD else f"{d} — {describe(d)}",
+        help="digits is the fast demo; mnist5k gives spatial attention real 28×28 structure.",
+    )
+    seeds = c[2].number_input(
+        "Seeds",
+        1,
+        10,
+        1,
+        key=f"{key}.seeds",
+        help="1 is the quick demo (no verdict); 5 seeds are what a claim needs (docs/lab.md).",
+    )
+    c = st.columns(4)
+    epochs = c[0].number_input("Epochs", 1, 30, ProbeConfig.epochs, key=f"{key}.epochs")
+    seed = c[1].number_input("First seed", 0, SEED_LIMIT - 1, 0, key=f"{key}.seed")
+    width = c[2].number_input(
+        "Probe width", 1, 64, ProbeConfig.width, key=f"{key}.width", help="3×3 conv channels"
+    )
+    budget = c[3].number_input("Time budget per trial (s)", 1, 300, 30, key=f"{key}.budget")
     latency = st.toggle("Measure CPU latency", value=True, key=f"{key}.latency")
     if not isinstance(spec, BlockSpec):
         choices = _with_stages(spec, choices, key)
-    config = ProbeConfig(epochs=int(epochs), seed=int(seed), time_budget_s=float(budget))
-    return choices, None if attention == DESIGN_ATTENTION else attention, config, latency
+    data = source if source != UPLOAD else _uploaded(key)
+    if data is None:
+        return choices, None, None, None, latency
+    config = ProbeConfig(
+        epochs=int(epochs),
+        seed=int(seed),
+        width=int(width),
+        time_budget_s=float(budget),
+        data=data,
+    )
+    attention_type = None if attention == DESIGN_ATTENTION else attention
+    return choices, attention_type, config, int(seeds), latency
+
+
+def _uploaded(key: str):
+    """The path of the user's unpacked upload, or None (with a message) until there is one."""
+    upload = st.file_uploader(
+        f"A .zip of an image folder (one sub-folder of PNG/JPEG per class) or an .npz with x "
+        f"and y — at most {MAX_UPLOAD_BYTES // 1000**2} MB",
+        type=["zip", "npz"],
+        key=f"{key}.upload",
+    )
+    if upload is None:
+        st.info("Upload your data to train on it.")
+        return None
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    kept = st.session_state.get(f"{key}.unpacked")
+    if kept is None or kept[0] != digest:
+        folder = tempfile.TemporaryDirectory(prefix="resattn-upload-")  # removed with the session
+        try:
+            path = unpack_upload(data, upload.name, folder.name)
+        except ResAttnError as exc:
+            folder.cleanup()
+            st.error(exc.message)
+            return None
+        kept = (digest, str(path), folder)
+        st.session_state[f"{key}.unpacked"] = kept
+    return kept[1]
 
 
 def _choice_options() -> list[str]:
@@ -159,28 +244,51 @@ def _cache(key: str) -> OrderedDict:
     return cache
 
 
-def _run(spec, variants, choices, attention_type, config, latency, cache) -> None:
-    """Run the lab's ablation: one bar for the whole run, one per variant."""
-    overall = st.progress(0.0, text="Static comparison: counting and timing every variant")
+def _run(spec, variants, choices, attention_type, config, seeds, latency, cache) -> None:
+    """The tab's run: one bar for the whole run, one per variant, around `run_ablation`."""
+    overall = st.progress(0.0, text="Checking the variants, then the static comparison")
     bars = []
     for v in variants:
-        done = train_key(v, config) in cache
+        done = all(train_key(v, replace(config, seed=s)) in cache for s in _seeds(config, seeds))
         bars.append(
-            st.progress(1.0 if done else 0.0, text=f"{v.name}: {'cached' if done else 'waiting'}")
+            st.progress(1.0 if done else 0.0, text=f"{v.label}: {'cached' if done else 'waiting'}")
         )
-    each = [_updater(bar, v.name) for bar, v in zip(bars, variants, strict=True)]
-    ablate(
+    each = [_updater(bar, v.label) for bar, v in zip(bars, variants, strict=True)]
+    run_ablation(
         spec,
         choices,
         attention_type,
         config=config,
+        seeds=seeds,
         latency=latency,
-        progress=_updater(overall, "all variants"),
-        variant_progress=lambda i, fraction, message: each[i](fraction, message),
         cache=cache,
+        progress=_updater(overall, "all trials"),
+        variant_progress=lambda i, fraction, message: each[i](fraction, message),
     )
     for bar in (overall, *bars):
         bar.empty()
+
+
+def run_ablation(spec, choices, attention_type, *, config, seeds, latency, cache, **callbacks):
+    """The Compare tab's heavy work, in one call: the lab's `ablate` over `seeds` seeds in this
+    process (the records land in `cache` as each trial finishes; `callbacks` are its progress
+    callbacks). A shared worker pool routes the tab's runs through this function."""
+    return ablate(
+        spec,
+        choices,
+        attention_type,
+        config=config,
+        seeds=seeds,
+        jobs=1,
+        latency=latency,
+        estimate=True,
+        cache=cache,
+        **callbacks,
+    )
+
+
+def _seeds(config: ProbeConfig, seeds: int) -> tuple[int, ...]:
+    return seed_list(config.seed, seeds)
 
 
 def _updater(bar, label: str):
@@ -199,85 +307,118 @@ def _updater(bar, label: str):
 # Results
 
 
-def _render_results(static: list[VariantResult] | None, records: dict, key: str) -> None:
-    trained = {name: r for name, r in records.items() if r is not None}
-    if static is not None:
-        table = _static_table(static)
-        _chart_with_hint("Static comparison", table, "static", key, table=True)
-        overhead = table[[c for c in table.columns if c.endswith("+%")]].drop(
-            index="baseline", errors="ignore"
-        )
-        if not overhead.empty:
-            st.bar_chart(
-                overhead.T, stack=False, x_label="overhead vs baseline (%)", horizontal=True
+def _results(variants, static, config, seeds, cache) -> list[VariantResult]:
+    """The rows to show, rebuilt from the cache: static figures when measured, every cached
+    trial's record, and the statistics over the seeds that are there."""
+    by_name = {r.variant.name: r for r in static or ()}
+    rows = []
+    for v in variants:
+        known = by_name.get(v.name)
+        row = (
+            VariantResult(
+                v,
+                known.static,
+                known.overhead_pct,
+                known.warnings,
+                latency_within_noise=known.latency_within_noise,
             )
+            if known
+            else VariantResult(v, None)
+        )
+        for s in _seeds(config, seeds):
+            record = cache.get(train_key(v, replace(config, seed=s)))
+            if record is not None:
+                row.runs.append((s, record))
+        rows.append(row)
+    summarise(rows)
+    return rows
+
+
+def _render_results(static, results: list[VariantResult], key: str) -> None:
+    if static is not None:
+        st.markdown("#### Static comparison")
+        chart, note = st.columns([3, 1])
+        chart.dataframe(
+            pd.DataFrame(static_rows(static)).set_index("variant"),
+            width="stretch",
+            key=f"{key}.static.table",
+        )
+        note.info(HINTS["static"], icon="📖")
+    trained = [r for r in results if r.runs]
     if not trained:
         return
-    _chart_with_hint("Loss per step", _per_step(trained, "loss"), "loss", key)
-    _chart_with_hint("Gradient norm per step", _per_step(trained, "grad_norm"), "grad_norm", key)
-    _chart_with_hint("Held-out accuracy per epoch", _accuracy(trained), "accuracy", key, table=True)
-    gates = _gates(trained, "mean")
+    _verdicts(trained)
+    st.markdown("#### Held-out accuracy over seeds")
+    chart, note = st.columns([3, 1])
+    chart.dataframe(
+        pd.DataFrame(training_rows(trained)).set_index("variant"),
+        width="stretch",
+        key=f"{key}.accuracy.table",
+    )
+    note.info(HINTS["accuracy"], icon="📖")
+    _curve("Loss per step", trained, "loss", "loss", key)
+    _curve("Gradient norm per step", trained, "grad_norm", "grad_norm", key)
+    gates = _gates(trained)
     if not gates.empty:
-        _chart_with_hint("Gate α: mean per step", gates, "gates", key)
-        st.line_chart(_gates(trained, "std"), x_label="step", y_label="spread of α (std)")
-    found = [(name, s) for name, r in trained.items() for s in signs(r)]
-    if found:
-        st.markdown("**What the curves show**")
-        for name, sign in found:
-            st.warning(f"{name}: {sign.message} (NOTES {sign.ref})")
-    stopped = [name for name, r in trained.items() if r.stopped]
+        st.markdown("#### Gate α: mean per step (first seed)")
+        chart, note = st.columns([3, 1])
+        chart.line_chart(gates, x_label="step")
+        note.info(HINTS["gates"], icon="📖")
+    hints = seed_hints(trained)
+    if hints:
+        st.markdown("**What the numbers show**")
+        for hint in hints:
+            st.warning(f"{hint.variant}: {hint.message} (NOTES {hint.ref})")
+    stopped = sorted({r.variant.label for r in trained for _, rec in r.runs if rec.stopped})
     if stopped:
         st.caption("Stopped early (time budget or Stop): " + ", ".join(stopped))
 
 
-def _chart_with_hint(title: str, data: pd.DataFrame, hint: str, key: str, table=False) -> None:
-    st.markdown(f"#### {title}")
+def _verdicts(results: list[VariantResult]) -> None:
+    st.markdown("#### Verdict versus the baseline")
+    shown = False
+    for r in results:
+        vs = (r.summary or {}).get("vs_baseline")
+        if not vs:
+            continue
+        shown = True
+        show = {BETTER: st.success, WORSE: st.error}.get(vs["verdict"], st.info)
+        show(vs["text"])
+    if not shown:
+        st.caption("No verdict: train the baseline and at least one variant.")
+
+
+def _curve(title: str, results: list[VariantResult], curve: str, hint: str, key: str) -> None:
+    """Mean over seeds per step, with a band from the lowest to the highest seed."""
+    frames = []
+    for r in results:
+        table = pd.DataFrame({s: pd.Series(getattr(rec, curve)) for s, rec in r.runs})
+        frames.append(
+            pd.DataFrame(
+                {
+                    "step": table.index,
+                    "variant": r.variant.label,
+                    "mean": table.mean(axis=1),
+                    "low": table.min(axis=1),
+                    "high": table.max(axis=1),
+                }
+            )
+        )
+    data = pd.concat(frames, ignore_index=True)
+    base = alt.Chart(data).encode(x=alt.X("step:Q"), color=alt.Color("variant:N"))
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", title=curve), y2="high:Q")
+    line = base.mark_line().encode(y="mean:Q")
+    st.markdown(f"#### {title} (mean over seeds, band: lowest to highest seed)")
     chart, note = st.columns([3, 1])
-    with chart:
-        if table:
-            st.dataframe(data, width="stretch", key=f"{key}.{hint}.table")
-        else:
-            st.line_chart(data, x_label="step")
+    chart.altair_chart(band + line, width="stretch", key=f"{key}.{curve}.chart")
     note.info(HINTS[hint], icon="📖")
 
 
-def _static_table(results: list[VariantResult]) -> pd.DataFrame:
-    rows = []
-    for r in results:
-        s, o = r.static, r.overhead_pct
-        rows.append(
-            {
-                "variant": r.variant.name,
-                "pattern": r.variant.formula,
-                "params": s.params,
-                "MACs": s.macs,
-                "elementwise ops": s.elementwise_ops,
-                "latency ms (median)": s.latency_ms,
-                "params +%": o.get("params"),
-                "MACs +%": o.get("macs"),
-                "elementwise +%": o.get("elementwise_ops"),
-                "latency +%": o.get("latency_ms"),
-            }
-        )
-    return pd.DataFrame(rows).set_index("variant")
-
-
-def _per_step(records: dict[str, TrainRecord], field: str) -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(getattr(r, field)) for name, r in records.items()})
-
-
-def _accuracy(records: dict[str, TrainRecord]) -> pd.DataFrame:
-    table = pd.DataFrame({name: pd.Series(r.val_accuracy) for name, r in records.items()}).T
-    table.columns = [f"epoch {i + 1}" for i in table.columns]
-    table.index.name = "variant"
-    return table
-
-
-def _gates(records: dict[str, TrainRecord], stat: str) -> pd.DataFrame:
+def _gates(results: list[VariantResult]) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            f"{name} · {slot}": pd.Series(stats[stat])
-            for name, r in records.items()
-            for slot, stats in r.gate_stats.items()
+            f"{r.variant.label} · {slot}": pd.Series(stats["mean"])
+            for r in results
+            for slot, stats in r.runs[0][1].gate_stats.items()
         }
     )

@@ -10,18 +10,8 @@ from components import engine
 from components.checks import _row
 from components.heavy import job_panel
 from components.texts import COUNTING_RULES
+from resattn.lab.report import si
 from schemas import canonical_json
-
-
-def si(n) -> str:
-    if n is None:
-        return "—"
-    n = float(n)
-    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(n) >= scale:
-            return f"{n / scale:,.2f} {unit}"
-    return f"{n:,.0f}"
-
 
 #: the time a profile may take (counting, peak memory, latency); the worker stops at it
 PROFILE_BUDGET_S = 5.0

@@ -80,6 +80,10 @@ def post_activation(spec) -> bool:
 def build_block(spec) -> ResidualAttentionBlock:
     """Build the block of a (valid, lint-clean) `BlockSpec`."""
     in_c, out_c = spec.input.channels, spec.block.out_channels
+    # Built in this order — branch, shortcut, then the slots in data-flow order — as the
+    # exported `build_model()` builds them, so one seed gives both the same initial weights.
+    branch = build_branch(in_c, spec.block, spec.zero_init_last_bn)
+    shortcut = build_shortcut(spec.shortcut, in_c, out_c, spec.block.stride, spec.block.preact)
     attention = {
         slot.attr: build_attention(
             getattr(spec.slots, slot.name),
@@ -89,8 +93,8 @@ def build_block(spec) -> ResidualAttentionBlock:
         for slot in SLOTS
     }
     return ResidualAttentionBlock(
-        branch=build_branch(in_c, spec.block, spec.zero_init_last_bn),
-        shortcut=build_shortcut(spec.shortcut, in_c, out_c, spec.block.stride, spec.block.preact),
+        branch=branch,
+        shortcut=shortcut,
         post_act=post_activation(spec),
         **attention,
     )

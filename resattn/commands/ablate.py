@@ -1,4 +1,5 @@
-"""`resattn ablate SPEC`: the notes' §8 ablation — baseline / P1 / P2 / P3 / P4 side by side."""
+"""`resattn ablate SPEC`: the notes' §8 ablation — baseline / P1 / P2 / P3 / P4 and your design
+side by side, trained over seeds with a verdict per variant (docs/lab.md)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from resattn.commands._common import add_spec_argument, print_json
 
 NAME = "ablate"
 HELP = (
-    "compare the fusion patterns of a design (params, MACs, latency) and probe their training "
-    "stability on the digits"
+    "compare the fusion patterns of a design (params, MACs, latency) and train each over seeds "
+    "on digits, mnist5k or your own images, with a verdict versus the baseline"
 )
 
 
 def add_arguments(parser) -> None:
-    from resattn.lab.probe import SEED_LIMIT, ProbeConfig
+    from resattn.lab.probe import DEVICES, SEED_LIMIT, ProbeConfig
+    from resattn.lab.trials import EXECUTORS
     from schemas import ATTENTION_MODELS
 
     add_spec_argument(parser)
@@ -43,7 +45,8 @@ def add_arguments(parser) -> None:
         type=_int_in("seed", 0, SEED_LIMIT - 1),
         default=ProbeConfig.seed,
         metavar="S",
-        help="random seed of every variant's probe (0 to 2**32 - 1)",
+        help="the first seed of every variant's probe (0 to 2**32 - 1); --seeds N trains on S "
+        "to S+N-1",
     )
     parser.add_argument(
         "--time-budget",
@@ -52,6 +55,84 @@ def add_arguments(parser) -> None:
         metavar="SECONDS",
         help="stop each variant's training after this many seconds, a finite number > 0 "
         "(the curves say so)",
+    )
+    parser.add_argument(
+        "--data",
+        default=ProbeConfig.data,
+        metavar="digits|mnist5k|PATH",
+        help="training data: the built-in digits (default, fast) or mnist5k, or a folder with "
+        "one sub-folder of PNG/JPEG images per class, or an .npz with x and y",
+    )
+    parser.add_argument(
+        "--image-size",
+        type=_int_in("image size", 4, 256),
+        default=None,
+        metavar="PX",
+        help="resize every image to PX×PX (default for your data: the smallest power of two "
+        ">= the median side, at most 64)",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=_int_in("seeds", 1, 50),
+        default=1,
+        metavar="N",
+        help="train every variant on N seeds from --seed (default 1, the quick demo; 5 for a "
+        "claim): mean, 95%% interval and a paired verdict versus the baseline",
+    )
+    parser.add_argument(
+        "--width",
+        type=_int_in("width", 1, 256),
+        default=ProbeConfig.width,
+        metavar="C",
+        help="channels of the probe's 3×3 convs (1-256)",
+    )
+    parser.add_argument(
+        "--depth",
+        type=_int_in("depth", 1, 8),
+        default=ProbeConfig.depth,
+        metavar="N",
+        help="blocks in the probe (1-8)",
+    )
+    parser.add_argument(
+        "--as-designed",
+        action="store_true",
+        help="train the design at its own channel widths (refused with an estimate when too "
+        "large for the data)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_int_in("jobs", 1, 256),
+        default=None,
+        metavar="N",
+        help="train N trials (variant × seed) at once in separate processes (default: the "
+        "number of cores); results are identical to --jobs 1",
+    )
+    parser.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="where to train: auto (default: CUDA when torch sees a GPU, else the CPU), cpu, "
+        "or cuda",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="local (default) or ray: the trials as Ray Tune trials (pip install -e .[ray])",
+    )
+    parser.add_argument(
+        "--address",
+        default=None,
+        metavar="ADDR",
+        help="with --executor ray: the Ray cluster to join (e.g. ray://head:10001; default a "
+        "local Ray)",
+    )
+    parser.add_argument(
+        "--emit-script",
+        default=None,
+        metavar="FILE",
+        help="write a standalone script (torch + the exported designs, no resattn) that runs "
+        "the same variants × seeds and prints the same JSON, and stop",
     )
     parser.add_argument("--no-train", action="store_true", help="static comparison only")
     parser.add_argument("--no-latency", action="store_true", help="skip the latency runs")
@@ -92,25 +173,52 @@ _seconds.__name__ = "time budget"
 
 
 def run(args) -> int:
+    from resattn.commands._common import write_output
     from resattn.lab.ablate import ablate
     from resattn.lab.probe import ProbeConfig
+    from resattn.lab.trials import check_executor, default_jobs
     from resattn.loading import load_spec
 
     spec = load_spec(args.spec)
-    config = ProbeConfig(epochs=args.epochs, seed=args.seed, time_budget_s=args.time_budget)
+    config = ProbeConfig(
+        epochs=args.epochs,
+        seed=args.seed,
+        time_budget_s=args.time_budget,
+        width=args.width,
+        depth=args.depth,
+        data=args.data,
+        image_size=args.image_size,
+        device=args.device,
+        as_designed=args.as_designed,
+    )
+    jobs = args.jobs or default_jobs()
+    check_executor(args.executor, jobs)
+    if args.emit_script:
+        from resattn.lab.emit import emit_script
+
+        source = emit_script(spec, args.variant, args.attention, config=config, seeds=args.seeds)
+        write_output(args.emit_script, source)
+        print(f"wrote {args.emit_script}: python {args.emit_script} [--data PATH]", file=sys.stderr)
+        return EXIT_OK
+    interactive = sys.stderr.isatty() and not args.json
     result = ablate(
         spec,
         args.variant,
         args.attention,
         config=config,
+        seeds=args.seeds,
+        jobs=jobs,
+        executor=args.executor,
+        address=args.address,
         latency=not args.no_latency,
         train=not args.no_train,
-        progress=_print_progress if sys.stderr.isatty() and not args.json else None,
+        estimate=interactive,
+        progress=_print_progress if interactive else None,
     )
     if args.json:
         print_json(result.to_json())
     else:
-        _print_table(result)
+        print_report(result)
     return EXIT_OK
 
 
@@ -120,20 +228,22 @@ def _print_progress(fraction: float, message: str) -> None:
     sys.stderr.flush()
 
 
-def _fmt(value, spec: str) -> str:
-    return "—" if value is None else format(value, spec)
+def print_report(result) -> None:
+    """The static table, the training table and the verdicts, numbers formatted (M, G, %)."""
+    from resattn.lab.report import static_rows, text_table, training_rows
 
-
-def _print_table(result) -> None:
-    print(
-        f"{'variant':<14}{'params':>12}{'MACs':>16}{'elementwise':>14}{'latency ms':>12}"
-        f"{'+params %':>10}{'+lat %':>9}{'val acc':>9}"
-    )
-    for r in result.results:
-        s, o = r.static, r.overhead_pct
-        acc = r.train.val_accuracy[-1] if r.train and r.train.val_accuracy else None
-        print(
-            f"{r.variant.name:<14}{s.params:>12,}{s.macs:>16,}{s.elementwise_ops:>14,}"
-            f"{_fmt(s.latency_ms, '.2f'):>12}{_fmt(o.get('params'), '+.1f'):>10}"
-            f"{_fmt(o.get('latency_ms'), '+.1f'):>9}{_fmt(acc, '.3f'):>9}"
-        )
+    print(text_table(static_rows(result.results)))
+    rows = training_rows(result.results)
+    if rows:
+        print()
+        print(text_table(rows))
+        verdicts = [
+            r.summary["vs_baseline"]["text"]
+            for r in result.results
+            if r.summary and r.summary["vs_baseline"]
+        ]
+        if verdicts:
+            print()
+            print("\n".join(verdicts))
+    for hint in result.hints:
+        print(f"hint: {hint['variant']}: {hint['message']} (notes {hint['ref']})")

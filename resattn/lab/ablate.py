@@ -1,10 +1,22 @@
-"""The ablation (NOTES §8): every variant's static figures side by side, plus the probe.
+"""The ablation (NOTES §8): every variant's static figures side by side, plus the probe over seeds.
 
-Static figures come from `resattn.profile` (params, MACs, elementwise ops — docs/design.md §3's
-counting rules) on each variant's full-size design. Latency is measured here rather than per variant
-so that every variant is timed under the same conditions: the models are warmed up, then timed in
-turns (one forward of each per round), and each variant reports its median. Overheads are in %
-versus the baseline (the same design with every slot empty).
+Static figures come from `resattn.profile` (params, MACs, elementwise ops — the counting
+rules of docs/design.md §3) on each variant's full-size design. Latency is measured here rather
+than per variant so that every variant is timed under the same conditions: the models are warmed
+up, then timed in turns (one forward of each per round), and each variant reports its median and
+interquartile range. A latency difference from the baseline is called "within noise" unless
+the paired per-round times differ significantly (Wilcoxon signed-rank, p < 0.05). Overheads are
+in % versus the baseline (the same design with every slot empty).
+
+Every variant trains on the same `seeds` (a seed fixes the split, the initial weights and the
+batch order); `summarise` gives per variant the mean and 95 % interval of the final held-out
+accuracy and loss and, versus the baseline, the paired difference with its interval, p-value and
+verdict (`resattn.lab.stats`). The trials (variant × seed) run here, in a process pool or on Ray
+(`resattn.lab.trials`), with identical numbers.
+
+Before any work every generated variant is checked against the resource bounds, and the probe
+it would train against the training budget (`ensure_trainable`): a variant out of bounds is
+refused up front, named — not the user's input.
 
 `ablate` is the one loop the CLI and the studio's Compare tab share: progress for the whole run
 and per variant, cancellation between and within probes, the probe's time budget, and an
@@ -22,10 +34,25 @@ from typing import Any, Optional
 
 import torch
 
-from resattn.lab.probe import ProbeConfig, Progress, ShouldStop, TrainRecord, train_probe
-from resattn.lab.variants import Variant, VariantChoice, make_variant, make_variants, parse_choice
+from resattn.lab.probe import (
+    ProbeConfig,
+    Progress,
+    ShouldStop,
+    TrainRecord,
+    probe_spec,
+    train_probe,
+)
+from resattn.lab.stats import summary
+from resattn.lab.trials import Trial, run_trials
+from resattn.lab.variants import (
+    Variant,
+    VariantChoice,
+    make_variant,
+    make_variants,
+    parse_choice,
+)
 from resattn.loading import load_spec
-from schemas import Spec, canonical_json
+from schemas import DesignError, Spec, canonical_json
 
 #: Per-variant progress: (index of the variant in the results, fraction of its probe, message).
 #: Below 1.0 while its probe trains; then exactly one call at 1.0 whose message is the outcome:
@@ -38,7 +65,8 @@ OVERHEAD_FIGURES = ("params", "macs", "elementwise_ops", "latency_ms")
 
 @dataclass(frozen=True)
 class Static:
-    """One variant's static figures (docs/design.md §3 counting rules; latency in ms, median)."""
+    """One variant's static figures (the counting rules of docs/design.md §3; latency in
+    ms, median)."""
 
     params: int
     macs: int
@@ -46,17 +74,30 @@ class Static:
     flops: int
     latency_ms: Optional[float] = None
     latency_spread_ms: Optional[float] = None
+    #: Per-round times (ms), in the order the rounds ran (paired across variants).
+    latency_samples: tuple[float, ...] = ()
 
 
 @dataclass
 class VariantResult:
-    """One row of the ablation: the variant, its static figures, overheads and training."""
+    """One row of the ablation: the variant, its static figures, overheads and training.
+
+    `runs` holds one (seed, record) per trained seed, in seed order; `summary` the statistics
+    over them (`summarise`); `latency_within_noise` whether the latency's difference from the
+    baseline's is within the noise of the timed rounds (None when not measured)."""
 
     variant: Variant
     static: Static
     overhead_pct: dict[str, Optional[float]] = field(default_factory=dict)
     warnings: list[dict[str, str]] = field(default_factory=list)
-    train: Optional[TrainRecord] = None
+    runs: list[tuple[int, TrainRecord]] = field(default_factory=list)
+    summary: Optional[dict[str, Any]] = None
+    latency_within_noise: Optional[bool] = None
+
+    @property
+    def train(self) -> Optional[TrainRecord]:
+        """The first seed's record (None before training)."""
+        return self.runs[0][1] if self.runs else None
 
     def to_json(self) -> dict[str, Any]:
         v, s = self.variant, self.static
@@ -66,15 +107,18 @@ class VariantResult:
             "pattern": v.pattern,
             "formula": v.formula,
             "attention": v.attention_type,
+            "is_design": v.is_design,
             "params": s.params,
             "macs": s.macs,
             "elementwise_ops": s.elementwise_ops,
             "flops": s.flops,
             "latency_ms": s.latency_ms,
             "latency_spread_ms": s.latency_spread_ms,
+            "latency_within_noise": self.latency_within_noise,
             "overhead_pct": self.overhead_pct,
             "warnings": self.warnings,
-            "train": None if self.train is None else self.train.to_json(),
+            "summary": self.summary,
+            "seeds": [{"seed": seed, **record.to_json()} for seed, record in self.runs],
         }
 
 
@@ -89,19 +133,28 @@ class Ablation:
     results: list[VariantResult]
     config: ProbeConfig
     stopped: Optional[str] = None
+    seeds: tuple[int, ...] = ()
+    estimate_s: Optional[float] = None
+    hints: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def finished(self) -> list[str]:
+        """The variants whose every seed ran to its end (or its time budget)."""
         return [
             r.variant.name
             for r in self.results
-            if r.train is not None and r.train.stopped != "cancelled"
+            if len(r.runs) == len(self.seeds)
+            and r.runs
+            and all(rec.stopped != "cancelled" for _, rec in r.runs)
         ]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "variants": [r.to_json() for r in self.results],
             "probe": self.config.to_json(),
+            "seeds": list(self.seeds),
+            "estimate_s": self.estimate_s,
+            "hints": self.hints,
             "stopped": self.stopped,
             "finished": self.finished,
         }
@@ -113,8 +166,20 @@ def static_key(variants: Sequence[Variant], latency: bool) -> str:
 
 
 def train_key(variant: Variant, config: ProbeConfig) -> str:
-    """The cache key of one variant's probe: its canonical spec and the probe settings."""
+    """The cache key of one variant's probe: its canonical spec and the probe settings (the
+    seed included)."""
     return json.dumps(["train", canonical_json(variant.spec), config.to_json()], sort_keys=True)
+
+
+def seed_list(first: int, count: int) -> tuple[int, ...]:
+    """The seeds of an ablation: `count` consecutive seeds from `first`."""
+    if not 1 <= count <= MAX_SEEDS:
+        raise ValueError(f"seeds must be in [1, {MAX_SEEDS}] (got {count})")
+    return tuple(first + i for i in range(count))
+
+
+#: Most seeds one ablation trains per variant.
+MAX_SEEDS = 50
 
 
 def static_figures(
@@ -137,16 +202,18 @@ def static_figures(
     for i, v in enumerate(variants):
         report(i / (len(variants) + 1), f"counting {v.name}")
         counts[v.name] = profile(v.spec, latency=False)
-    times: dict[str, tuple[Optional[float], Optional[float]]] = {}
+    times: dict[str, list[float]] = {}
     if latency:
         report(len(variants) / (len(variants) + 1), "timing every variant in turns")
         models = {v.name: build(v.spec).eval() for v in variants}
         times = latency_in_turns(models, _input(variants[0].spec), repeats, time_budget_s)
     report(1.0, "static comparison done")
-    return {
-        name: Static(p.params, p.macs, p.elementwise_ops, p.flops, *times.get(name, (None, None)))
-        for name, p in counts.items()
-    }
+    out = {}
+    for name, p in counts.items():
+        t = times.get(name)
+        timing = (statistics.median(t), _iqr(t), tuple(t)) if t else (None, None, ())
+        out[name] = Static(p.params, p.macs, p.elementwise_ops, p.flops, *timing)
+    return out
 
 
 def _input(spec: Spec) -> torch.Tensor:
@@ -157,9 +224,9 @@ def _input(spec: Spec) -> torch.Tensor:
 
 def latency_in_turns(
     models: dict[str, torch.nn.Module], x: torch.Tensor, repeats: int, budget_s: float
-) -> dict[str, tuple[float, float]]:
-    """name → (median ms, interquartile range ms) of inference forwards, the models taking
-    turns each round so that every one sees the same machine load."""
+) -> dict[str, list[float]]:
+    """name → the ms of each round's inference forward, the models taking turns each round so
+    that every one sees the same machine load (round r of every model ran back to back)."""
     deadline = time.perf_counter() + budget_s
     times: dict[str, list[float]] = {name: [] for name in models}
     with torch.inference_mode():
@@ -172,7 +239,24 @@ def latency_in_turns(
                 start = time.perf_counter()
                 model(x)
                 times[name].append(1000 * (time.perf_counter() - start))
-    return {name: (statistics.median(t), _iqr(t)) for name, t in times.items()}
+    return times
+
+
+def within_noise(samples: Sequence[float], baseline: Sequence[float]) -> Optional[bool]:
+    """Whether a latency differs from the baseline's only within the noise of the rounds: the
+    per-round differences (paired: the two ran back to back) are not significantly away from
+    zero (Wilcoxon signed-rank test, p >= 0.05; fewer than 6 rounds are always within noise).
+    None when either was not measured."""
+    from scipy.stats import wilcoxon
+
+    if not samples or not baseline:
+        return None
+    diffs = [a - b for a, b in zip(samples, baseline, strict=True)]
+    if len(diffs) < 6:
+        return True
+    if all(d == 0 for d in diffs):
+        return True
+    return bool(wilcoxon(diffs).pvalue >= 0.05)
 
 
 def _iqr(values: list[float]) -> float:
@@ -204,9 +288,11 @@ def compare(
     """The static comparison of the chosen variants (the baseline is measured too, for the
     overheads, even when it is not among them)."""
     spec = load_spec(spec)
+    variants = make_variants(spec, choices, attention_type)
+    ensure_within_bounds(variants)
     return _compare(
         spec,
-        make_variants(spec, choices, attention_type),
+        variants,
         latency=latency,
         repeats=repeats,
         time_budget_s=time_budget_s,
@@ -218,12 +304,16 @@ def _compare(spec: Spec, variants: list[Variant], **options) -> list[VariantResu
     baseline = make_variant(spec, parse_choice("baseline"))
     measured = variants if any(v.name == "baseline" for v in variants) else [baseline, *variants]
     figures = static_figures(measured, **options)
+    base = figures["baseline"]
     return [
         VariantResult(
             v,
             figures[v.name],
-            overheads(figures[v.name], figures["baseline"]),
+            overheads(figures[v.name], base),
             warnings=linter_warnings(v.spec),
+            latency_within_noise=within_noise(
+                figures[v.name].latency_samples, base.latency_samples
+            ),
         )
         for v in variants
     ]
@@ -241,36 +331,235 @@ def linter_warnings(spec: Spec) -> list[dict[str, str]]:
     ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Refusals before any work
+
+#: The linter's resource-bound rules every variant must pass before anything is built. A
+#: further bound (e.g. a compute budget) is one more entry: a function spec → findings.
+BOUND_RULES = ("RA102", "RA103")
+
+#: Multiply-accumulates one probe training (one variant, one seed) may cost: forward + backward
+#: (≈ 3 × the forward's MACs) per training image per epoch. 2·10¹² MACs is about five minutes on
+#: one core of a 2-core development machine (≈ 6-7·10⁹ MAC/s measured on the default probe);
+#: the default probes need ≈ 1.5·10¹⁰ (digits) and 7·10¹⁰ (mnist5k); ResNet-50 as designed on
+#: mnist5k would need 5·10¹².
+MAX_TRAIN_MACS = 2 * 10**12
+
+#: Training memory of one probe step: the activations of one training forward, kept for the
+#: backward pass, and their gradients (≈ 3 × the forward's activation estimate).
+MAX_TRAIN_BYTES = 2 * 1024**3
+
+
+def design_errors(spec) -> list:
+    """The errors that stop `spec` from being built, as `Diagnostic`s, cheapest first: the
+    resource bounds (`BOUND_RULES`, answered from the spec alone), and only within them the
+    linter's other errors."""
+    from resattn.lint import RULES, lint
+    from schemas import Diagnostic
+
+    bounds = [
+        Diagnostic(
+            code=code,
+            severity="error",
+            path=f.field,
+            message=f.message,
+            hint=f.hint,
+            ref=RULES[code].ref,
+        )
+        for code in BOUND_RULES
+        for f in RULES[code].check(spec)
+    ]
+    return bounds or [d for d in lint(spec) if d.severity == "error"]
+
+
+def ensure_within_bounds(variants: Sequence[Variant]) -> None:
+    """Refuse, before any work, variants that cannot be built — a resource bound broken, or a
+    linter error.
+
+    Every variant is checked (the generated ones too: a P3 variant sees the input channels, so it
+    can exceed a bound the design itself keeps). A generated variant's error names the variant,
+    with its figure and cap, not the user's input; the design's own errors keep their paths
+    (`DesignError`, CLI exit 1)."""
+    bad = []
+    for v in variants:
+        for d in design_errors(v.spec):
+            if v.is_design:  # the design's own errors: its paths are the user's input
+                bad.append(d)
+                continue
+            where = f"variant {v.name!r}" + (f" ({d.path})" if d.path else "")
+            bad.append(
+                d.model_copy(
+                    update={
+                        "path": where,
+                        "message": f"(a variant the ablation generates, not your input) "
+                        f"{d.message}",
+                    }
+                )
+            )
+    if bad:
+        raise DesignError(list({(d.code, d.path, d.message): d for d in bad}.values()))
+
+
+def training_cost(spec: Spec, config: ProbeConfig) -> dict[str, float]:
+    """The probe's training cost, from the spec alone (no real allocation): MACs of the whole
+    training (forward + backward ≈ 3 × forward, every training image, every epoch) and the bytes
+    of one training step."""
+    from resattn.check import estimate_activation_bytes
+    from resattn.estimates import compute_work
+    from resattn.lab.data import load_dataset
+
+    dataset = load_dataset(config.data, config.image_size)
+    net = probe_spec(spec, config, dataset)
+    errors = design_errors(net)
+    if errors:
+        return {"macs": float("inf"), "bytes": float("inf"), "errors": errors}
+    per_image = compute_work(net).macs / net.input.batch
+    n_train = len(dataset.y) * (1 - config.val_fraction)
+    epochs = config.epochs
+    if config.max_steps is not None:
+        epochs = min(epochs, config.max_steps * config.batch_size / max(1.0, n_train))
+    act = estimate_activation_bytes(net) * config.batch_size / net.input.batch
+    return {"macs": 3 * per_image * n_train * epochs, "bytes": 3 * act, "errors": []}
+
+
+def ensure_trainable(spec: Spec, config: ProbeConfig, variants: Sequence[Variant] = ()) -> None:
+    """Refuse, before any work, a probe that breaks the bounds or the training budget
+    (`MAX_TRAIN_MACS`, `MAX_TRAIN_BYTES`), with its estimate — e.g. ``--as-designed`` on data too
+    large for the design's own widths. Checks the design and every variant."""
+    from resattn.lint import fmt_bytes
+    from schemas import Diagnostic
+
+    checked = list(variants) or [None]
+    bad = []
+    for v in checked:
+        target = spec if v is None else v.spec
+        name = "your design" if v is None else v.name
+        cost = training_cost(target, config)
+        problems = [d.message.rstrip(".") for d in cost["errors"]]
+        if cost["macs"] != float("inf") and cost["macs"] > MAX_TRAIN_MACS:
+            minutes = cost["macs"] / 6.5e9 / 60
+            problems.append(
+                f"training it costs about {cost['macs']:.2e} multiply-accumulates per seed "
+                f"(roughly {minutes:,.0f} min on one CPU core), over the {MAX_TRAIN_MACS:.0e} "
+                "the lab allows per trial"
+            )
+        if cost["bytes"] != float("inf") and cost["bytes"] > MAX_TRAIN_BYTES:
+            problems.append(
+                f"one training step needs about {fmt_bytes(cost['bytes'])}, over the "
+                f"{fmt_bytes(MAX_TRAIN_BYTES)} the lab allows"
+            )
+        for problem in problems:
+            bad.append(
+                Diagnostic(
+                    code="RA102" if "bytes" in problem or "GiB" in problem else "RA103",
+                    severity="error",
+                    path=f"probe of {name!r}",
+                    message=f"The probe that trains {name!r} "
+                    + ("(at the design's own widths)" if config.as_designed else "")
+                    + f": {problem}.",
+                    hint="train the probe at a small width (drop --as-designed, lower --width "
+                    "or --depth), fewer epochs, or smaller images (--image-size)",
+                    ref="docs/lab.md, Budgets",
+                )
+            )
+    if bad:
+        raise DesignError(bad)
+
+
+def estimate_seconds(
+    variants: Sequence[Variant], config: ProbeConfig, seeds: int, jobs: int, steps: int = 4
+) -> float:
+    """Wall time of the whole training, from the first `steps` training steps measured on each
+    variant: per-step time × steps per trial × seeds, shared over `jobs` processes."""
+    from dataclasses import replace
+
+    per_trial = []
+    for v in variants:
+        measure = replace(config, max_steps=steps, time_budget_s=None)
+        record = train_probe(v.spec, measure).record
+        step_s = record.seconds / max(1, len(record.loss))
+        full = config.epochs * record.steps_per_epoch
+        if config.max_steps is not None:
+            full = min(full, config.max_steps)
+        per_trial.append(step_s * full)
+    total = sum(per_trial) * seeds
+    return total / max(1, min(jobs, len(variants) * seeds))
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics over seeds
+
+
+def summarise(results: Sequence[VariantResult]) -> None:
+    """Fill every result's `summary` from its runs (`resattn.lab.stats.summary`: final held-out
+    accuracy and loss over seeds and, versus the baseline, the paired difference and verdict).
+    Results without runs keep None."""
+    base = next((r for r in results if r.variant.name == "baseline"), None)
+    base_acc = _finals(base, "val_accuracy") if base is not None else None
+    for r in results:
+        acc = _finals(r, "val_accuracy")
+        r.summary = None
+        if acc:
+            against = base_acc if r is not base else None
+            r.summary = summary(r.variant.label, acc, _finals(r, "loss"), against)
+
+
+def _finals(result: VariantResult, curve: str) -> list[float]:
+    """The last value of `curve` of every run that has one (runs in seed order)."""
+    return [getattr(rec, curve)[-1] for _, rec in result.runs if getattr(rec, curve)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The loop
+
+
 def ablate(
     spec: Spec,
     choices: Optional[Iterable[str | VariantChoice]] = None,
     attention_type: Optional[str] = None,
     *,
     config: ProbeConfig = ProbeConfig(),
+    seeds: int = 1,
+    jobs: int = 1,
+    executor: str = "local",
+    address: Optional[str] = None,
     latency: bool = True,
     train: bool = True,
+    estimate: bool = False,
     progress: Optional[Progress] = None,
     variant_progress: Optional[VariantProgress] = None,
     should_stop: Optional[ShouldStop] = None,
     cache: Optional[MutableMapping[str, Any]] = None,
 ) -> Ablation:
-    """Static comparison and training probe of every variant (default baseline, P1-P4).
+    """Static comparison and training probe of every variant (default baseline, P1-P4 and the
+    user's design) on `seeds` consecutive seeds from ``config.seed``.
 
-    `progress(fraction, message)` covers the whole run (static figures first, then one probe
-    per variant); `variant_progress(index, fraction, message)` follows each variant's probe
-    (the index is the variant's position in the results). `should_stop()` is asked before each
-    probe and after every step: once it returns True the probe in progress stops, the rest are
-    skipped (their `train` stays None) and the result says ``stopped="cancelled"``, keeping
-    what is done. `config.time_budget_s` bounds each probe.
+    Refused before any work (`DesignError`): a variant out of the resource bounds, a probe over
+    the training budget. `progress(fraction, message)` covers the whole run (static figures
+    first, then the trials); `variant_progress(index, fraction, message)` follows each variant
+    (the index is the variant's position in the results; the fraction counts its finished
+    seeds, and each step when the trials run in this process). `should_stop()` is asked before
+    each trial and after every step: once it returns True the trial in progress stops, the rest
+    are skipped and the result says ``stopped="cancelled"``, keeping what is done.
+    `config.time_budget_s` bounds each trial. With `estimate`, the training time is measured
+    from the first steps before the trials start (`estimate_s`).
 
-    With `cache`, the static figures (`static_key`) and every probe record (`train_key`) are
+    With `cache`, the static figures (`static_key`) and every trial's record (`train_key`) are
     looked up before they are computed and stored as soon as each is done, so a run that is
-    interrupted keeps its finished variants. A cancelled probe's partial record is not stored.
+    interrupted keeps its finished trials. A cancelled trial's partial record is not stored.
     """
+    from dataclasses import replace
+
+    from resattn.lab.reading import seed_hints
+
     report = progress or (lambda fraction, message: None)
     each = variant_progress or (lambda index, fraction, message: None)
     spec = load_spec(spec)
+    seed_values = seed_list(config.seed, seeds)
     variants = make_variants(spec, choices, attention_type)
+    ensure_within_bounds(variants)
+    if train:
+        ensure_trainable(spec, config, variants)
     key = static_key(variants, latency)
     results = None if cache is None else cache.get(key)
     if results is None:
@@ -280,41 +569,110 @@ def ablate(
         if cache is not None:
             cache[key] = results
     # Fresh rows: a cached static comparison is shared, its rows must not collect records.
-    results = [VariantResult(r.variant, r.static, r.overhead_pct, r.warnings) for r in results]
+    results = [
+        VariantResult(
+            r.variant,
+            r.static,
+            r.overhead_pct,
+            r.warnings,
+            latency_within_noise=r.latency_within_noise,
+        )
+        for r in results
+    ]
+    ablation = Ablation(results, config, seeds=seed_values)
+    if not train:
+        report(1.0, "done")
+        return ablation
+    configs = {s: replace(config, seed=s) for s in seed_values}
+    known: dict[tuple[int, int], TrainRecord] = {}
+    todo: list[tuple[int, int]] = []
+    for i, r in enumerate(results):
+        for s in seed_values:
+            found = None if cache is None else cache.get(train_key(r.variant, configs[s]))
+            if found is not None:
+                known[i, s] = found
+            else:
+                todo.append((i, s))
+    if todo and estimate:
+        report(0.1, "measuring the first training steps for the time estimate")
+        pending = sorted({i for i, _ in todo})
+        ablation.estimate_s = (
+            estimate_seconds([results[i].variant for i in pending], config, seeds, jobs)
+            * len(todo)
+            / (len(pending) * len(seed_values))
+        )
+        report(
+            0.1,
+            f"{len(todo)} trials: about {ablation.estimate_s:.0f} s (from the first training "
+            "steps measured on each variant)",
+        )
+    for i in range(len(results)):
+        if all((i, s) in known for s in seed_values):
+            each(i, 1.0, "from the cache")
+    trials = [
+        Trial(i, canonical_json(results[i].variant.spec), configs[s].to_json()) for i, s in todo
+    ]
+    per_variant = {i: sum((i, s) in known for s in seed_values) for i in range(len(results))}
+    start = time.perf_counter()
+    done_count = [0]
+
+    def finished(position: int, text: str) -> None:
+        i, s = todo[position]
+        record = TrainRecord.from_json(json.loads(text))
+        known[i, s] = record
+        if record.stopped == "cancelled":
+            return
+        if cache is not None:
+            cache[train_key(results[i].variant, configs[s])] = record
+        done_count[0] += 1
+        per_variant[i] += 1
+        elapsed = time.perf_counter() - start
+        left = elapsed / done_count[0] * (len(todo) - done_count[0])
+        report(
+            0.1 + 0.9 * done_count[0] / len(todo),
+            f"{results[i].variant.name}, seed {s}: done · about {left:.0f} s left",
+        )
+        outcome = "done" if record.stopped is None else "stopped: time budget"
+        if per_variant[i] == len(seed_values):
+            each(i, 1.0, outcome)
+        else:
+            each(i, per_variant[i] / len(seed_values), f"seed {s} {outcome}")
+
+    def step(position: int, fraction: float, message: str) -> None:
+        i, s = todo[position]
+        if fraction < 1.0:
+            whole = (per_variant[i] + fraction) / len(seed_values)
+            each(i, min(whole, 0.999), f"seed {s}: {message}")
+            elapsed = time.perf_counter() - start
+            share = (done_count[0] + fraction) / len(todo)
+            left = elapsed / share * (1 - share) if share > 0 else 0.0
+            report(
+                0.1 + 0.9 * share,
+                f"{results[i].variant.name}, seed {s}: {message} · about {left:.0f} s left",
+            )
+
+    if trials:
+        run_trials(
+            trials,
+            jobs=jobs,
+            executor=executor,
+            address=address,
+            on_done=finished,
+            step_progress=step,
+            should_stop=should_stop,
+        )
     stopped = None
-    if train:
-        share = 0.9 / max(1, len(results))
-        for i, result in enumerate(results):
-            name, start = result.variant.name, 0.1 + i * share
-            known = None if cache is None else cache.get(train_key(result.variant, config))
-            if known is not None:
-                result.train = known
-                report(start + share, f"{name}: from the cache")
-                each(i, 1.0, "from the cache")
-                continue
-            if should_stop is not None and should_stop():
-                stopped = "cancelled"
-                break
-            overall = _sub_progress(report, start, share, name)
-
-            def step(fraction: float, message: str, i=i, overall=overall) -> None:
-                overall(fraction, message)
-                if fraction < 1.0:  # the one call at 1.0 follows, with the outcome
-                    each(i, fraction, message)
-
-            record = train_probe(
-                result.variant.spec, config, progress=step, should_stop=should_stop
-            ).record
-            result.train = record
-            if record.stopped == "cancelled":
-                stopped = "cancelled"
-                each(i, 1.0, "cancelled")
-                break
-            if cache is not None:
-                cache[train_key(result.variant, config)] = record
-            each(i, 1.0, "done" if record.stopped is None else "stopped: time budget")
+    for i, r in enumerate(results):
+        r.runs = [(s, known[i, s]) for s in seed_values if (i, s) in known]
+        if any(rec.stopped == "cancelled" for _, rec in r.runs):
+            each(i, 1.0, "cancelled")
+        if len(r.runs) < len(seed_values) or any(rec.stopped == "cancelled" for _, rec in r.runs):
+            stopped = "cancelled"
+    summarise(results)
+    ablation.stopped = stopped
+    ablation.hints = [h.to_json() for h in seed_hints(results)]
     report(1.0, "cancelled" if stopped else "done")
-    return Ablation(results, config, stopped)
+    return ablation
 
 
 def _sub_progress(report: Callable[[float, str], None], start: float, span: float, label: str = ""):

@@ -1,40 +1,45 @@
 """The training-stability probe (NOTES §6, §8): a small classifier built from a variant's block,
-trained on the digits with a fixed seed, recording what a user needs to see stability.
+trained on the chosen data (`resattn.lab.data`) with a fixed seed, recording what a user needs to
+see stability.
 
 The classifier is a network spec: a CIFAR-style stem, `depth` copies of the design's block at a
 small width (a network keeps its stages, each at most `stage_depth` blocks deep, scaled to the
-same small width) and the global-average-pool + linear head. Every variant of an ablation gets
-the same data split, initial weights (`build_probe`), batch order, dropout stream and optimiser;
-only the slots differ.
+same small width) and the global-average-pool + linear head. `width` and `depth` are options; with
+`as_designed` the design keeps its own channel widths (and a network its depths), refused up
+front by `resattn.lab.ablate.ensure_trainable` when that would take too long. Every variant of
+an ablation gets the same data split, initial weights (`build_probe`), batch order, dropout
+stream and optimiser; only the slots differ.
 
 Recorded per step: the loss, the global gradient norm (before the optimiser step) and, for every
 attention slot, the mean and spread (standard deviation) of the gate weights α over the batch
 (`Gate` forward hooks); per epoch: the held-out accuracy. Same seed, same machine and thread
 → the same curves, bit for bit (training runs on one thread, so
-the caller's thread count does not matter).
+the caller's thread count does not matter, and a trial run in another process — ``--jobs``, Ray —
+gives the same numbers). The loop itself is `resattn.lab.portable.train_loop`, the code the
+emitted standalone script runs too.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from resattn.attention.gate import Gate
-from resattn.lab import distributed
-from resattn.lab.data import IMAGE_SHAPE, NUM_CLASSES, Split, digits_split
+from resattn.lab import ddp
+from resattn.lab.data import DEFAULT_DATASET, DataError, Dataset, Split, load_dataset, split
+from resattn.lab.portable import BadData, reproducible, shared_init, train_loop
+from resattn.lab.portable import accuracy as _accuracy
 from schemas import (
     SLOT_NAMES,
+    SLOT_OF_ATTR,
     BlockSpec,
     NetworkSpec,
+    Problem,
     Slots,
     Spec,
     bottleneck_width,
@@ -44,17 +49,8 @@ from schemas import (
 Progress = Callable[[float, str], None]
 ShouldStop = Callable[[], bool]
 
-#: `ResidualAttentionBlock` attribute → the slot it implements.
-SLOT_OF_ATTRIBUTE = {
-    "attn_pre": "pre_residual",
-    "attn_branch": "branch",
-    "attn_skip": "skip",
-    "attn_post": "post_add",
-}
-
-# One probe trains at a time per process: the random stream and deterministic-algorithms flag
-# are process-wide, and a small CPU gains nothing from two trainings at once.
-_TRAIN_LOCK = threading.Lock()
+#: `ResidualAttentionBlock` attribute → the slot it implements (the slot table's).
+SLOT_OF_ATTRIBUTE = SLOT_OF_ATTR
 
 #: Seeds are what `torch.manual_seed` and NumPy accept everywhere: 0 <= seed < 2**32.
 SEED_LIMIT = 2**32
@@ -74,6 +70,10 @@ class ProbeConfig:
     val_fraction: float = 0.25
     time_budget_s: Optional[float] = None
     max_steps: Optional[int] = None
+    data: str = DEFAULT_DATASET
+    image_size: Optional[int] = None
+    device: str = "cpu"
+    as_designed: bool = False
 
     def __post_init__(self):
         limits = {
@@ -113,8 +113,37 @@ class ProbeConfig:
                 f"budget (got {budget!r})"
             )
 
+        if self.device not in DEVICES:
+            raise ValueError(
+                f"probe device must be one of {', '.join(DEVICES)} (got {self.device!r})"
+            )
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ProbeConfig:
+        return cls(**data)
+
+
+#: Where a probe may train: "auto" is CUDA when a GPU is present, else the CPU.
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def resolve_device(name: str) -> torch.device:
+    """The torch device for `name` ("auto" | "cpu" | "cuda"); "cuda" without a GPU is refused
+    with a `DataError`-like message (CLI exit 2)."""
+    from schemas import Problem, SpecError
+
+    available = torch.cuda.is_available()
+    if name == "auto":
+        return torch.device("cuda" if available else "cpu")
+    if name == "cuda" and not available:
+        raise SpecError(
+            [Problem("device", "CUDA was asked for but torch sees no GPU here; use cpu or auto")],
+            headline="The options cannot be used",
+        )
+    return torch.device(name)
 
 
 @dataclass
@@ -128,6 +157,10 @@ class TrainRecord:
     steps_per_epoch: int = 0
     stopped: Optional[str] = None  # None | "cancelled" | "time_budget"
     seconds: float = 0.0
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TrainRecord:
+        return cls(**data)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -196,12 +229,18 @@ def _stage(block, out: int, stride: int, depth: int, owner) -> dict:
 
 
 def _block_stages(spec: BlockSpec, config: ProbeConfig) -> tuple[int, list[dict]]:
-    out = probe_channels(spec.block, config.width)
-    stem = _scaled(spec.input.channels, spec.block.out_channels, out)
+    if config.as_designed:
+        out, stem = spec.block.out_channels, spec.input.channels
+    else:
+        out = probe_channels(spec.block, config.width)
+        stem = _scaled(spec.input.channels, spec.block.out_channels, out)
     return stem, [_stage(spec.block, out, spec.block.stride, config.depth, spec)]
 
 
 def _network_stages(spec: NetworkSpec, config: ProbeConfig) -> tuple[int, list[dict]]:
+    if config.as_designed:
+        stages = [_stage(s.block, s.out_channels, s.stride, s.depth, s) for s in spec.stages]
+        return spec.stem.out_channels, stages
     ref = spec.stages[0].out_channels
     stages = []
     for stage in spec.stages:
@@ -216,17 +255,39 @@ def _network_stages(spec: NetworkSpec, config: ProbeConfig) -> tuple[int, list[d
 _SHRINK = {BlockSpec: _block_stages, NetworkSpec: _network_stages}
 
 
-def probe_spec(spec: Spec, config: ProbeConfig = ProbeConfig()) -> NetworkSpec:
-    """The probe classifier for a design, as a validated network spec on 1×8×8 digits."""
+#: Images this large (either side) get the ImageNet stem; smaller ones the CIFAR stem.
+LARGE_IMAGE = 16
+
+
+def probe_stem(height: int, width: int) -> str:
+    """The probe's stem for the data's image size: the CIFAR stem (3×3 conv, stride 1) for small
+    images (the 8×8 digits), the ImageNet stem (7×7/2 conv + 3×3/2 max-pool, a quarter of the
+    side) from `LARGE_IMAGE` pixels on — as in a real ResNet, the blocks then see maps whose
+    receptive field covers the object (28×28 MNIST → 7×7 maps), and train ~16× faster."""
+    return "imagenet" if max(height, width) >= LARGE_IMAGE else "cifar"
+
+
+def probe_spec(
+    spec: Spec, config: ProbeConfig = ProbeConfig(), dataset: Optional[Dataset] = None
+) -> NetworkSpec:
+    """The probe classifier for a design, as a validated network spec on the config's data
+    (its image shape and classes; `dataset` when already loaded). The batch is the training
+    batch, so the linter's activation estimate is that of one training forward."""
+    dataset = dataset or load_dataset(config.data, config.image_size)
     stem, stages = _SHRINK[type(spec)](spec, config)
-    channels, height, width = IMAGE_SHAPE
+    channels, height, width = dataset.image_shape
     return parse_spec(
         {
             "name": "probe",
-            "input": {"channels": channels, "height": height, "width": width, "batch": 1},
-            "stem": {"type": "cifar", "out_channels": stem},
+            "input": {
+                "channels": channels,
+                "height": height,
+                "width": width,
+                "batch": min(config.batch_size, 64),
+            },
+            "stem": {"type": probe_stem(height, width), "out_channels": stem},
             "stages": stages,
-            "num_classes": NUM_CLASSES,
+            "num_classes": dataset.num_classes,
         }
     )
 
@@ -239,12 +300,12 @@ class GateRecorder:
     """Forward hooks on every `Gate` of a model: per slot, sums of α, α² and the count.
 
     Statistics pool every gate of a slot (all blocks; CBAM's channel and spatial gates, Coordinate
-    Attention's H and W gates) while `active`. Skip-slot gates start at identity and range over
+    Attention's H and W gates) over training forwards only (a gate in eval mode, e.g. while the
+    held-out accuracy is measured, is not counted). Skip-slot gates start at identity and range over
     (0, 2); every other gate over (0, 1).
     """
 
     def __init__(self, model: nn.Module):
-        self.active = False
         self.bounds: dict[str, list[float]] = {}
         found: dict[str, list[Gate]] = {}
         for name, module in model.named_modules():
@@ -259,8 +320,8 @@ class GateRecorder:
                 gate.register_forward_hook(self._hook(row))
 
     def _hook(self, row: int):
-        def hook(_module, _inputs, alpha: torch.Tensor) -> None:
-            if self.active:
+        def hook(module, _inputs, alpha: torch.Tensor) -> None:
+            if module.training:
                 a = alpha.detach().double()
                 self._sums[row, 0] += a.sum()
                 self._sums[row, 1] += a.pow(2).sum()
@@ -294,50 +355,6 @@ def _append_gate_stats(record: TrainRecord, recorder: GateRecorder, sums: torch.
 
 
 # ---------------------------------------------------------------------------------------------
-# Training
-
-
-def flush_denormal_enabled() -> bool:
-    """Whether this thread flushes denormal floats to zero (`torch.set_flush_denormal`).
-
-    PyTorch offers a setter but no getter, so the setting is read by its effect: a denormal
-    float32 (1e-39) times 1.5 is zero only when flushing is on. The setting is the calling
-    thread's (x86 MXCSR FTZ/DAZ bits) and so is this computation (one element: no worker
-    thread). On a CPU without the feature `set_flush_denormal` changes nothing and this reads
-    False.
-    """
-    return (torch.tensor([1e-39], dtype=torch.float32) * 1.5).item() == 0.0
-
-
-@contextmanager
-def _reproducible(seed: int):
-    """Seeded, deterministic algorithms, and the caller's random state and flags restored.
-
-    Restored on exit: the random state, the deterministic-algorithms flag, the thread count and
-    flush-denormal, whose previous value is read by `flush_denormal_enabled` (there is no
-    getter). All of these are read and set on the calling thread.
-    """
-    was_deterministic = torch.are_deterministic_algorithms_enabled()
-    threads = torch.get_num_threads()
-    with _TRAIN_LOCK, torch.random.fork_rng(devices=[]):
-        was_flushing = flush_denormal_enabled()
-        torch.manual_seed(seed)
-        # One thread: the probe's tensors are tiny, and float sums then add up in one order
-        # whatever the caller's thread count (the curves do not depend on the machine's cores).
-        torch.set_num_threads(1)
-        torch.use_deterministic_algorithms(True)
-        # Zero-initialised gammas and identity-start gates make tiny values: denormal floats
-        # would slow the CPU down many times over.
-        torch.set_flush_denormal(True)
-        try:
-            yield
-        finally:
-            torch.set_flush_denormal(was_flushing)
-            torch.use_deterministic_algorithms(was_deterministic)
-            torch.set_num_threads(threads)
-
-
-# ---------------------------------------------------------------------------------------------
 # Initial weights shared by every variant
 
 
@@ -359,12 +376,13 @@ def _only(net_spec: NetworkSpec, slot: Optional[str] = None, attention=None) -> 
     return net_spec.model_copy(update={"stages": stages})
 
 
-def build_probe(net_spec: NetworkSpec, seed: int) -> nn.Module:
-    """Build the probe classifier so that every variant starts from the same weights.
+def init_plan(net_spec: NetworkSpec) -> list[tuple[NetworkSpec, list[str]]]:
+    """Where each tensor of the probe's initial weights comes from, so that every variant starts
+    from the same weights: a list of (donor spec, state-dict keys it gives).
 
     Building consumes random numbers module by module, so attention modules built in between
     would shift every later draw: the same seed alone gives each variant another backbone.
-    Instead every tensor of the state dict comes from a reference model built with `seed`:
+    Instead every tensor of the state dict comes from a reference model built with the seed:
 
     - a tensor the baseline has (same key, same shape: stem, convolutions, batch norms, head)
       from the baseline — the same design with every slot empty;
@@ -373,19 +391,17 @@ def build_probe(net_spec: NetworkSpec, seed: int) -> nn.Module:
 
     So the variants of one ablation share every tensor they have in common (P1's and P4's
     branch attention included, and a per-stage variant's attention matches the all-stage
-    one). The random stream is then re-seeded, so dropout masks match too.
+    one). Empty for the baseline itself (it needs nothing from elsewhere). Shapes come from
+    builds on the ``meta`` device (no memory, no random numbers drawn).
     """
     from resattn.build import build
 
-    def seeded(spec: NetworkSpec) -> dict[str, torch.Tensor]:
-        torch.manual_seed(seed)
-        return build(spec).state_dict()
+    def shapes(spec: NetworkSpec) -> dict[str, torch.Size]:
+        with torch.device("meta"):
+            return {k: t.shape for k, t in build(spec).state_dict().items()}
 
-    torch.manual_seed(seed)
-    model = build(net_spec)
-    own = model.state_dict()
-    shared = {}
-    donors: dict[tuple[str, str], dict[str, torch.Tensor]] = {}
+    own = shapes(net_spec)
+    donors: dict[tuple[str, str], tuple[NetworkSpec, list[str]]] = {}
     for key in own:
         where = _slot_of_key(key)
         if where is None:
@@ -394,29 +410,27 @@ def build_probe(net_spec: NetworkSpec, seed: int) -> nn.Module:
         attention = getattr(net_spec.stages[stage].slots, slot)
         pair = (slot, attention.model_dump_json())
         if pair not in donors:
-            donors[pair] = seeded(_only(net_spec, slot, attention))
-        shared[key] = donors[pair][key]
-    if shared:  # the baseline itself needs nothing from elsewhere
-        baseline = seeded(_only(net_spec))
-        shared.update((k, t) for k, t in baseline.items() if k in own and own[k].shape == t.shape)
-        model.load_state_dict(shared, strict=False)
-    torch.manual_seed(seed)
-    return model
+            donors[pair] = (_only(net_spec, slot, attention), [])
+        donors[pair][1].append(key)
+    if not donors:
+        return []
+    baseline = _only(net_spec)
+    same = [k for k, shape in shapes(baseline).items() if k in own and own[k] == shape]
+    return [(baseline, same), *donors.values()]
 
 
-def grad_norm(model: nn.Module) -> float:
-    """Global L2 norm of every parameter's gradient."""
-    norms = [p.grad.detach().norm() for p in model.parameters() if p.grad is not None]
-    return float(torch.linalg.vector_norm(torch.stack(norms))) if norms else 0.0
+def build_probe(net_spec: NetworkSpec, seed: int) -> nn.Module:
+    """Build the probe classifier with the initial weights every variant shares (`init_plan`);
+    the random stream is re-seeded at the end, so dropout masks match too."""
+    from resattn.build import build
+
+    donors = [(lambda s=spec: build(s), keys) for spec, keys in init_plan(net_spec)]
+    return shared_init(lambda: build(net_spec), donors, seed)
 
 
-def accuracy(model: nn.Module, split: Split) -> float:
+def accuracy(model: nn.Module, data: Split) -> float:
     """Held-out accuracy (eval mode: batch norm uses its running statistics)."""
-    model.eval()
-    with torch.no_grad():
-        hits = (model(split.x_val).argmax(1) == split.y_val).sum().item()
-    model.train()
-    return hits / len(split.y_val)
+    return _accuracy(model, data.x_val, data.y_val)
 
 
 def train_probe(
@@ -426,77 +440,46 @@ def train_probe(
     progress: Optional[Progress] = None,
     should_stop: Optional[ShouldStop] = None,
 ) -> ProbeRun:
-    """Build the probe classifier of `spec` and train it on the digits.
+    """Build the probe classifier of `spec` and train it on the config's data.
 
     `progress(fraction, message)` is called after every step; training stops early (the record
     says why) when `should_stop()` returns True or `config.time_budget_s` is spent. Under
-    ``torchrun`` the same loop trains with DistributedDataParallel (see `resattn.lab.distributed`).
+    ``torchrun`` the same loop trains with DistributedDataParallel (see `resattn.lab.ddp`).
     """
-    net_spec = probe_spec(spec, config)
-    split = digits_split(config.seed, config.val_fraction)
-    with _reproducible(config.seed):
-        model = build_probe(net_spec, config.seed)
-        recorder = GateRecorder(model)
-        trained = distributed.wrap(model)
-        record = _train(trained, model, split, config, recorder, progress, should_stop)
-    model.eval()
-    return ProbeRun(record=record, model=model, spec=net_spec)
-
-
-def _train(trained, model, split, config, recorder, progress, should_stop) -> TrainRecord:
-    """The loop: equal global batches (the incomplete last one is dropped), one record per step,
-    held-out accuracy after every complete epoch."""
-    _, size = distributed.world()
+    dataset = load_dataset(config.data, config.image_size)
+    net_spec = probe_spec(spec, config, dataset)
+    data = split(dataset, config.seed, config.val_fraction)
+    device = resolve_device(config.device)
+    _, size = ddp.world()
     if config.batch_size % size:
         raise ValueError(f"batch size {config.batch_size} does not split over {size} processes")
-    steps_per_epoch = len(split.y_train) // config.batch_size
-    total = config.epochs * steps_per_epoch
-    if config.max_steps is not None:
-        total = min(total, config.max_steps)
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
-    # Cosine decay to zero over the run: the last epochs settle instead of bouncing.
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=total)
-    generator = torch.Generator().manual_seed(config.seed)
-    record = TrainRecord(steps_per_epoch=steps_per_epoch)
-    start = time.perf_counter()
-    model.train()
-    for step in range(total):
-        epoch, i = divmod(step, steps_per_epoch)
-        if i == 0:
-            order = torch.randperm(len(split.y_train), generator=generator)
-        batch = distributed.local_slice(order[i * config.batch_size : (i + 1) * config.batch_size])
-        recorder.active = True
-        loss = F.cross_entropy(trained(split.x_train[batch]), split.y_train[batch])
-        recorder.active = False
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        record.grad_norm.append(grad_norm(model))  # DDP has averaged: equal on every process
-        optimiser.step()
-        schedule.step()
-        stop = _stop_reason(should_stop, config.time_budget_s, start)
-        # One all-reduce per step: loss, the stop flag and the gate sums of the global batch.
-        flags = torch.tensor([loss.item(), float(stop is not None)], dtype=torch.float64)
-        packed = distributed.all_sum(torch.cat([flags, recorder.take().flatten()]))
-        record.loss.append(packed[0].item() / size)
-        _append_gate_stats(record, recorder, packed[2:].view(len(recorder.slots), 3))
-        if i == steps_per_epoch - 1:
-            record.val_accuracy.append(accuracy(model, split))
-        if progress is not None:
-            progress(
-                (step + 1) / total,
-                f"epoch {epoch + 1}/{config.epochs} · step {step + 1}/{total} · "
-                f"loss {record.loss[-1]:.3f}",
+    with reproducible(config.seed):
+        model = build_probe(net_spec, config.seed).to(device)
+        recorder = GateRecorder(model)
+        trained = ddp.wrap(model)
+        record = TrainRecord()
+
+        def on_step(sums: torch.Tensor) -> None:
+            _append_gate_stats(record, recorder, sums.view(len(recorder.slots), 3))
+
+        tensors = tuple(t.to(device) for t in (data.x_train, data.y_train, data.x_val, data.y_val))
+        try:
+            curves = train_loop(
+                trained,
+                model,
+                tensors,
+                config.to_json(),
+                world_size=size,
+                all_sum=ddp.all_sum,
+                local_slice=ddp.local_slice,
+                extra_sums=lambda: recorder.take().flatten(),
+                on_step=on_step,
+                progress=progress,
+                should_stop=should_stop,
             )
-        if packed[1].item() > 0:
-            record.stopped = stop or "cancelled"  # another process asked to stop
-            break
-    record.seconds = time.perf_counter() - start
-    return record
-
-
-def _stop_reason(should_stop, budget: Optional[float], start: float) -> Optional[str]:
-    if should_stop is not None and should_stop():
-        return "cancelled"
-    if budget is not None and time.perf_counter() - start > budget:
-        return "time_budget"
-    return None
+        except BadData as exc:
+            raise DataError([Problem("data", str(exc))]) from None
+    for name, value in curves.items():
+        setattr(record, name, value)
+    model.eval()
+    return ProbeRun(record=record, model=model.cpu(), spec=net_spec)

@@ -4,25 +4,32 @@ A variant is the current design with every slot cleared and the slots of one *pa
 with one attention module. The notes' minimum set is baseline / P1 / P2 / P3; the lab adds P4
 (skip + branch). A user adds more with choices such as ``"cbam:P1"`` (another attention type) or,
 for a network, ``"P1@3,4"`` (attention only in stages 3 and 4, NOTES §12.4).
+
+The user's own design is always one of the variants, named "your design" — a design that mixes
+kinds (CBAM + SE + CA) or slots no pattern describes is trained as it is. When a generated
+variant is exactly the design (same spec), that variant is the design and is marked so
+(`Variant.is_design`) instead of being trained twice.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from schemas import (
     ATTENTION_LABELS,
     ATTENTION_MODELS,
     PATTERN_FORMULAS,
+    SLOTS,
     BlockSpec,
     NetworkSpec,
     Problem,
     Slots,
     Spec,
     SpecError,
+    canonical_json,
 )
 
 
@@ -42,22 +49,32 @@ class Pattern:
 #: The baseline: every slot empty.
 BASELINE_FORMULA = "y = x + F(x)"
 
-#: pattern name → the slots it fills, in the order the lab shows them. The names agree with
-#: `schemas.SLOT_PATTERNS` (P4 is the skip gate plus P1's branch gate, as NOTES §3 writes it);
-#: labels and formulas are the shared words of `schemas`.
+#: The slot that makes P1 (the branch): P4 keeps its gate.
+_P1_SLOT = next(slot.name for slot in SLOTS if slot.pattern == "P1")
+
+#: pattern name → the slots it fills, in the order the lab shows them, from the slot table
+#: (`schemas.slots`): each slot makes one pattern, and P4 — the identity-start skip gate — keeps
+#: P1's branch gate as NOTES §3 writes it (y = A_s(x) + A_r(F(x))). Labels and formulas are the
+#: shared words of `schemas`.
 PATTERNS: dict[str, Pattern] = {
-    p.name: p
-    for p in (
-        Pattern("baseline", ()),
-        Pattern("P1", ("branch",)),
-        Pattern("P2", ("post_add",)),
-        Pattern("P3", ("pre_residual",)),
-        Pattern("P4", ("skip", "branch")),
-    )
+    "baseline": Pattern("baseline", ()),
+    **{
+        slot.pattern: Pattern(
+            slot.pattern, (slot.name, _P1_SLOT) if slot.identity_start else (slot.name,)
+        )
+        for slot in sorted(SLOTS, key=lambda slot: slot.pattern)
+    },
 }
 
 #: The default ablation: the notes' minimum set plus P4.
 DEFAULT_PATTERNS = tuple(PATTERNS)
+
+#: The user's own design, always one of the variants.
+DESIGN_NAME = "your design"
+DESIGN_KEY = "design"
+#: Its pattern and formula when no single pattern describes its slots.
+DESIGN_PATTERN = "design"
+DESIGN_FORMULA = "the design's own slots"
 
 _CHOICE_RE = re.compile(
     r"^(?:(?P<type>[a-z]+):)?(?P<pattern>[A-Za-z0-9]+)(?:@(?P<stages>[0-9,]+))?$"
@@ -93,10 +110,20 @@ class Variant:
     pattern: str
     attention_type: Optional[str]
     spec: Spec
+    is_design: bool = False
 
     @property
     def formula(self) -> str:
+        if self.pattern == DESIGN_PATTERN:
+            return DESIGN_FORMULA
         return PATTERNS[self.pattern].formula
+
+    @property
+    def label(self) -> str:
+        """The name as tables show it: a generated variant that is the design says so."""
+        if self.is_design and self.name != DESIGN_NAME:
+            return f"{self.name} (your design)"
+        return self.name
 
 
 def parse_choice(text: str) -> VariantChoice:
@@ -144,8 +171,7 @@ def _pattern_name(text: str) -> str:
 def spec_attention(spec: Spec):
     """The first attention module of the design (slots in data-flow order, stages in order), or
     None when the design has no attention."""
-    slot_sets = [spec.slots] if isinstance(spec, BlockSpec) else [s.slots for s in spec.stages]
-    for slots in slot_sets:
+    for slots in _slot_sets(spec):
         for _, attention in slots.items():
             if attention is not None:
                 return attention
@@ -241,4 +267,45 @@ def make_variants(
             choice = parse_choice(choice)
         variant = make_variant(spec, choice, attention_type)
         variants.setdefault(variant.name, variant)
-    return list(variants.values())
+    out = list(variants.values())
+    own = canonical_json(spec)
+    for i, variant in enumerate(out):
+        if canonical_json(variant.spec) == own:
+            out[i] = replace(variant, is_design=True)
+            return out
+    return [*out, design_variant(spec)]
+
+
+def design_variant(spec: Spec) -> Variant:
+    """The user's design as it is, named "your design"."""
+    kinds = sorted({a.type for slots in _slot_sets(spec) for _, a in slots.items() if a})
+    return Variant(
+        name=DESIGN_NAME,
+        key=DESIGN_KEY,
+        pattern=_design_pattern(spec),
+        attention_type=None if not kinds else "+".join(kinds),
+        spec=spec,
+        is_design=True,
+    )
+
+
+def _slot_sets(spec: Spec) -> list[Slots]:
+    return [spec.slots] if isinstance(spec, BlockSpec) else [s.slots for s in spec.stages]
+
+
+def _design_pattern(spec: Spec) -> str:
+    """The pattern whose slots the design fills in every stage with one attention, else
+    `DESIGN_PATTERN`."""
+    found = set()
+    for slots in _slot_sets(spec):
+        filled = slots.filled()
+        found.add(
+            (tuple(sorted(filled)), tuple(sorted({a.model_dump_json() for a in filled.values()})))
+        )
+    if len(found) != 1:
+        return DESIGN_PATTERN
+    ((filled, kinds),) = found
+    for pattern in PATTERNS.values():
+        if tuple(sorted(pattern.slots)) == filled and len(kinds) <= 1:
+            return pattern.name
+    return DESIGN_PATTERN

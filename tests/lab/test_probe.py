@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from resattn.lab.data import digits_split
+from resattn.lab.portable import flush_denormal_enabled
 from resattn.lab.probe import (
     ProbeConfig,
     build_probe,
-    flush_denormal_enabled,
     probe_channels,
     probe_spec,
     train_probe,
@@ -228,3 +228,11 @@ def test_flush_denormal_is_restored_to_the_callers_setting(caller_flushes):
         assert flush_denormal_enabled() is caller_flushes
     finally:
         torch.set_flush_denormal(False)
+
+
+@pytest.mark.slow
+def test_the_baseline_reaches_95_percent_on_mnist5k_with_the_default_epochs():
+    run = train_probe(load_spec("preset:bottleneck_block"), ProbeConfig(data="mnist5k"))
+    assert len(run.record.val_accuracy) == ProbeConfig.epochs
+    assert run.record.val_accuracy[-1] >= 0.95, run.record.val_accuracy
+    assert run.spec.stem.type == "imagenet" and run.spec.input.height == 28

@@ -8,6 +8,7 @@ from hypothesis import given
 
 import schemas
 from resattn.build import build
+from resattn.lab.ablate import design_errors
 from resattn.lab.variants import (
     PATTERNS,
     make_variants,
@@ -60,15 +61,23 @@ def test_default_variants_fill_each_patterns_slots(kind, attention_type):
         )
         # Everything but the slots is the design's own.
         assert v.spec.block == spec.block and v.spec.input == spec.input
-        build(v.spec)  # every variant builds
+        errors = design_errors(v.spec)
+        if errors:  # a kind the linter keeps off a slot: the ablation refuses that variant
+            assert v.pattern == "P4" and all(d.path.startswith("slots.skip") for d in errors)
+        else:
+            build(v.spec)  # every other variant builds
 
 
 def test_the_designs_first_attention_and_its_settings_are_the_default():
     se = {"type": "se", "reduction": 4, "divisor": 4, "gate": "hard_sigmoid"}
     spec = _block("basic", {"post_add": {"type": "eca", "kernel_size": 5}, "pre_residual": se})
     assert spec_attention(spec).type == "se"  # data-flow order: pre_residual comes first
-    for v in make_variants(spec)[1:]:
+    *generated, design = make_variants(spec)
+    for v in generated[1:]:
         assert all(a == spec.slots.pre_residual for a in _filled(v.spec.slots).values())
+    # The design mixes kinds, so no pattern is it: it is a variant of its own, as it is.
+    assert design.name == "your design" and design.spec == spec and design.is_design
+    assert design.attention_type == "eca+se" and design.pattern == "design"
     # Asking for the type the design has keeps its settings; another type gets its defaults.
     assert resolve_attention(spec, "se") == spec.slots.pre_residual
     assert resolve_attention(spec, "cbam") == ATTENTION_MODELS["cbam"](type="cbam")
@@ -79,6 +88,9 @@ def test_user_variants_add_other_attention_types_and_drop_duplicates():
     spec = load_spec("preset:se_bottleneck")
     variants = make_variants(spec, ["baseline", "P1", "cbam:P1", "coord:P4", "P1"])
     assert [v.name for v in variants] == ["baseline", "SE-P1", "CBAM-P1", "CA-P4"]
+    # SE-P1 is the design itself: marked, not trained twice.
+    assert [v.is_design for v in variants] == [False, True, False, False]
+    assert variants[1].label == "SE-P1 (your design)"
     assert [v.key for v in variants] == ["baseline", "P1", "cbam:P1", "coord:P4"]
     assert variants[2].spec.slots.branch.type == "cbam"
     assert {a.type for a in _filled(variants[3].spec.slots).values()} == {"coord"}
@@ -86,7 +98,8 @@ def test_user_variants_add_other_attention_types_and_drop_duplicates():
 
 def test_networks_choose_attention_per_stage():
     net = load_spec("preset:resnet18")
-    everywhere, deep = make_variants(net, ["P1", "P1@3,4"], "eca")
+    everywhere, deep, design = make_variants(net, ["P1", "P1@3,4"], "eca")
+    assert design.name == "your design" and design.spec == net
     assert all(s.slots.branch.type == "eca" for s in everywhere.spec.stages)
     assert [s.slots.branch is not None for s in deep.spec.stages] == [False, False, True, True]
     assert deep.name == "ECA-P1@3,4" and deep.key == "P1@3,4"
@@ -111,14 +124,22 @@ def test_choice_keys_round_trip():
 @given(block_specs())
 def test_every_block_of_the_spec_space_gives_buildable_variants(spec):
     choices = ["baseline", "P1", "P2", "P3", "P4", "cbam:P1", "eca:P2", "coord:P3", "se:P4"]
-    for v in make_variants(spec, choices):
-        assert set(_filled(v.spec.slots)) == set(PATTERNS[v.pattern].slots)
+    variants = make_variants(spec, choices)
+    assert sum(v.is_design for v in variants) == 1  # the design is always one of them
+    for v in variants:
+        if v.is_design:
+            assert v.spec == spec
+        if v.pattern != "design":
+            assert set(_filled(v.spec.slots)) == set(PATTERNS[v.pattern].slots)
         assert set(SLOT_NAMES) >= set(_filled(v.spec.slots))
 
 
 @given(network_specs())
 def test_every_network_of_the_spec_space_gives_variants_on_every_stage(spec):
     for v in make_variants(spec):
+        if v.pattern == "design":
+            assert v.spec == spec
+            continue
         for stage in v.spec.stages:
             assert set(_filled(stage.slots)) == set(PATTERNS[v.pattern].slots)
 
@@ -134,5 +155,5 @@ def test_labels_and_formulas_are_the_shared_words_of_schemas():
         if name != "baseline":
             assert schemas.SLOT_PATTERNS[pattern.slots[0]] == name
     for kind, label in schemas.ATTENTION_LABELS.items():
-        (variant,) = make_variants(_block("basic"), ["P2"], kind)
+        variant, _design = make_variants(_block("basic"), ["P2"], kind)
         assert variant.name == f"{label}-P2" and variant.formula == schemas.PATTERN_FORMULAS["P2"]

@@ -84,3 +84,75 @@ def test_the_torchrun_entry_refuses_a_seed_out_of_range_before_starting(tmp_path
         main([json.dumps(SPEC), "--seed", "-5", f"--out={tmp_path}"])
     assert exit_.value.code == 2
     assert "seed must be an integer in [0, 2**32 - 1]" in capsys.readouterr().err
+
+
+MISMATCHED = {**SPEC, "block": {"type": "basic", "out_channels": 16}, "shortcut": "identity"}
+TORCHRUN_ENV = {"RANK": "1", "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "1"}
+
+
+@pytest.fixture()
+def under_torchrun(monkeypatch):
+    """The variables torchrun sets, and a process group that must never start."""
+    import torch.distributed as dist
+
+    for name, value in TORCHRUN_ENV.items():
+        monkeypatch.setenv(name, value)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("init_process_group was called before the checks")
+
+    monkeypatch.setattr(dist, "init_process_group", refuse)
+
+
+def _paragraph(capsys) -> str:
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert err.count("\n") == 1, err  # one paragraph
+    return err
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (['{"block": 3}'], 2, "[rank 1] Invalid spec"),
+        (
+            [
+                json.dumps(
+                    {**SPEC, "block": {"type": "basic", "out_channels": 16}, "shortcut": "identity"}
+                )
+            ],
+            1,
+            "[rank 1] The design cannot be built",
+        ),
+        ([json.dumps(SPEC), "--batch-size", "1"], 2, "a global batch of 1 does not split into 2"),
+        ([json.dumps(SPEC), "--data", "no_such_data"], 2, "neither a built-in data set"),
+    ],
+)
+def test_the_torchrun_entry_checks_everything_before_the_process_group(
+    under_torchrun, capsys, tmp_path, args, code, message
+):
+    from resattn.lab.distributed import main
+
+    assert main([*args, f"--out={tmp_path}"]) == code
+    assert message in _paragraph(capsys)
+
+
+def test_an_unwritable_out_folder_is_refused_before_the_process_group(
+    under_torchrun, capsys, tmp_path
+):
+    from resattn.lab.distributed import main
+
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert main([json.dumps(SPEC), f"--out={blocked / 'out'}"]) == 2
+    assert f"cannot write {blocked / 'out'}" in _paragraph(capsys)
+
+
+def test_without_torchrun_the_entry_says_how_to_start_it(monkeypatch, capsys, tmp_path):
+    from resattn.lab.distributed import main
+
+    for name in TORCHRUN_ENV:
+        monkeypatch.delenv(name, raising=False)
+    assert main([json.dumps(SPEC), f"--out={tmp_path}"]) == 2
+    err = _paragraph(capsys)
+    assert "runs under torchrun, which sets RANK, WORLD_SIZE" in err and "--nproc-per-node" in err

@@ -47,20 +47,24 @@ def test_overheads_are_percent_of_the_baseline():
 
 @pytest.mark.slow
 def test_cli_prints_every_variant_with_static_figures_and_curves(capsys):
-    code, out, _ = _run(capsys, json.dumps(SPEC), "--epochs", "1", "--seed", "3", "--json")
+    code, out, _ = _run(
+        capsys, json.dumps(SPEC), "--epochs", "1", "--seed", "3", "--jobs", "1", "--json"
+    )
     assert code == 0
     data = json.loads(out)
     names = [v["name"] for v in data["variants"]]
     assert names == ["baseline", "ECA-P1", "ECA-P2", "ECA-P3", "ECA-P4"]
     for v in data["variants"]:
-        assert {"name", "params", "macs", "elementwise_ops", "latency_ms", "train"} <= set(v)
+        assert {"name", "params", "macs", "elementwise_ops", "latency_ms", "seeds"} <= set(v)
         assert v["latency_ms"] > 0
-        train = v["train"]
+        (train,) = v["seeds"]
+        assert train["seed"] == 3
         assert {"loss", "grad_norm", "val_accuracy", "gate_stats"} <= set(train)
         assert len(train["loss"]) == len(train["grad_norm"]) == train["steps_per_epoch"]
         assert len(train["val_accuracy"]) == 1
-    assert data["variants"][0]["train"]["gate_stats"] == {}
-    assert set(data["variants"][4]["train"]["gate_stats"]) == {"branch", "skip"}
+    assert data["variants"][0]["seeds"][0]["gate_stats"] == {}
+    assert set(data["variants"][4]["seeds"][0]["gate_stats"]) == {"branch", "skip"}
+    assert data["variants"][1]["is_design"]  # ECA-P1 is the design itself
     assert data["probe"]["seed"] == 3
     assert data["stopped"] is None and data["finished"] == names
 
@@ -78,8 +82,9 @@ def test_cli_attention_override_and_static_only(capsys):
         "--json",
     )
     assert code == 0
-    (variant,) = json.loads(out)["variants"]
-    assert variant["name"] == "CA-P3" and variant["train"] is None
+    variant, design = json.loads(out)["variants"]
+    assert design["name"] == "your design" and design["is_design"]
+    assert variant["name"] == "CA-P3" and variant["seeds"] == [] and variant["summary"] is None
 
 
 @pytest.mark.parametrize(
@@ -114,7 +119,7 @@ def test_attention_in_every_stage_shows_the_linters_overhead_warning():
         ],
         "num_classes": 10,
     }
-    everywhere, deep = compare(net, ["cbam:P1", "cbam:P1@2"], latency=False)
+    everywhere, deep, _design = compare(net, ["cbam:P1", "cbam:P1@2"], latency=False)
     heavy = [w for w in everywhere.warnings if w["code"] == "RA203"]
     assert len(heavy) == 1 and heavy[0]["ref"] == "§12.4"
     assert not any(w["code"] == "RA203" for w in deep.warnings)
@@ -204,3 +209,43 @@ def test_cli_refuses_out_of_range_probe_settings_with_exit_2(capsys, args, messa
     _, err = capsys.readouterr()
     assert exit_.value.code == 2
     assert message in err and "internal error" not in err and "Traceback" not in err
+
+
+#: Activations just under the 2 GiB cap: any attention the ablation adds breaks it.
+AT_THE_CAP = {
+    "input": {"channels": 3848, "height": 132, "width": 132},
+    "block": {"type": "basic", "out_channels": 3848},
+}
+
+
+def test_a_generated_variant_out_of_bounds_is_refused_up_front_and_named(capsys, monkeypatch):
+    import resattn.lab.ablate as lab
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before the refusal")
+
+    monkeypatch.setattr(lab, "static_figures", no_work)
+    code, out, err = _run(capsys, json.dumps(AT_THE_CAP), "--no-train", "--no-latency")
+    assert code == 1 and out == ""
+    assert "variant 'SE-P3' (input): (a variant the ablation generates, not your input)" in err
+    assert "2.2 GiB, over the 2.0 GiB" in err and "RA102" in err
+    assert "baseline" not in err.split("variant")[0]  # the design itself is within the bounds
+
+
+def test_as_designed_trains_a_small_design_at_its_own_widths():
+    result = ablate(
+        SPEC,
+        ["baseline"],
+        config=ProbeConfig(epochs=1, max_steps=2, as_designed=True),
+        latency=False,
+    )
+    assert result.results[0].runs
+
+
+def test_as_designed_is_refused_with_an_estimate_when_too_large(capsys):
+    code, _, err = _run(
+        capsys, "preset:resnet50", "--as-designed", "--data", "mnist5k", "--no-latency"
+    )
+    assert code == 1
+    assert "(at the design's own widths)" in err and "multiply-accumulates per seed" in err
+    assert "min on one CPU core" in err and "drop --as-designed" in err
