@@ -16,7 +16,8 @@ from typing import Optional
 import streamlit as st
 
 from resattn.check import check as run_check
-from resattn.counting import analytic_params, meta_costs
+from resattn.counting import analytic_params
+from resattn.estimates import compute_work
 from resattn.diagrams.agraph import graph_data
 from resattn.diagrams.ascii import render_ascii
 from resattn.diagrams.dot import render_dot, render_svg
@@ -114,8 +115,8 @@ def _params(work: str) -> Optional[int]:
 
 
 def macs(cj: str) -> Optional[int]:
-    """Conv / linear MACs of one forward, from the spec (built on the `meta` device: nothing
-    is allocated); None if the design has errors."""
+    """Conv / linear / matmul MACs of one forward, counted from the spec alone (nothing is
+    built); None if the design has errors."""
     return _macs(work_json(cj))
 
 
@@ -123,4 +124,4 @@ def macs(cj: str) -> Optional[int]:
 def _macs(work: str) -> Optional[int]:
     if any(d.severity == "error" for d in _lint(work)):
         return None
-    return meta_costs(spec_of(work)).macs
+    return compute_work(spec_of(work)).macs
