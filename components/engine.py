@@ -17,10 +17,10 @@ import streamlit as st
 
 from resattn.check import check as run_check
 from resattn.counting import analytic_params
-from resattn.estimates import compute_work
 from resattn.diagrams.agraph import graph_data
 from resattn.diagrams.ascii import render_ascii
 from resattn.diagrams.dot import render_dot, render_svg
+from resattn.estimates import compute_work
 from resattn.export.python_code import export_python
 from resattn.export.share import share_token
 from resattn.lint import lint as run_lint
