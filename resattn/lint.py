@@ -170,7 +170,7 @@ def ensure_within_budget(spec, *, onnx: bool = False) -> None:
     ONNX export call this before any work and answer at once with the figure and the cap; it
     costs microseconds (the estimates are analytic)."""
     spec = load_spec(spec)
-    found = [*_over_compute_budget(spec), *(_over_onnx_size(spec) if onnx else ())]
+    found = [*over_compute_budget(spec), *(_over_onnx_size(spec) if onnx else ())]
     if found:
         raise DesignError([_diagnostic(RULES["RA209"], f, f.field) for f in found])
 
@@ -516,7 +516,9 @@ def spatial_early(ctx: BlockContext):
 MAX_ONNX_PARAMS = 128 * 2**20
 
 
-def _over_compute_budget(spec) -> Iterable[Finding]:
+def over_compute_budget(spec) -> Iterable[Finding]:
+    """RA209's compute half: one forward of `spec` over `MAX_FLOPS` (what profile, latency,
+    ONNX export and the ablation lab refuse up front)."""
     work = compute_work(spec)
     if work.flops <= MAX_FLOPS:
         return
@@ -563,7 +565,7 @@ def _over_onnx_size(spec) -> Iterable[Finding]:
 
 @rule("RA209", "warning", BOUNDS_REF, "Over the compute budget or the ONNX size", scope="spec")
 def compute_budget(spec):
-    yield from _over_compute_budget(spec)
+    yield from over_compute_budget(spec)
     yield from _over_onnx_size(spec)
 
 

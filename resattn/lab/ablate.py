@@ -334,8 +334,8 @@ def linter_warnings(spec: Spec) -> list[dict[str, str]]:
 # ---------------------------------------------------------------------------------------------
 # Refusals before any work
 
-#: The linter's resource-bound rules every variant must pass before anything is built. A
-#: further bound (e.g. a compute budget) is one more entry: a function spec → findings.
+#: The linter's resource-bound rules every variant must pass before anything is built (the
+#: compute budget, RA209's compute half, is checked right after them in `design_errors`).
 BOUND_RULES = ("RA102", "RA103")
 
 #: Multiply-accumulates one probe training (one variant, one seed) may cost: forward + backward
@@ -351,14 +351,15 @@ MAX_TRAIN_BYTES = 2 * 1024**3
 
 
 def design_errors(spec) -> list:
-    """The errors that stop `spec` from being built, as `Diagnostic`s, cheapest first: the
-    resource bounds (`BOUND_RULES`, answered from the spec alone), and only within them the
+    """The errors that stop `spec` from being built or run, as `Diagnostic`s, cheapest first:
+    the resource bounds (`BOUND_RULES`) and the compute budget (RA209's compute half, an error
+    here: the lab runs the design), all answered from the spec alone, and only within them the
     linter's other errors."""
-    from resattn.lint import RULES, lint
+    from resattn.lint import RULES, lint, over_compute_budget
     from schemas import Diagnostic
 
-    bounds = [
-        Diagnostic(
+    def error(code: str, f) -> Diagnostic:
+        return Diagnostic(
             code=code,
             severity="error",
             path=f.field,
@@ -366,9 +367,9 @@ def design_errors(spec) -> list:
             hint=f.hint,
             ref=RULES[code].ref,
         )
-        for code in BOUND_RULES
-        for f in RULES[code].check(spec)
-    ]
+
+    bounds = [error(code, f) for code in BOUND_RULES for f in RULES[code].check(spec)]
+    bounds = bounds or [error("RA209", f) for f in over_compute_budget(spec)]
     return bounds or [d for d in lint(spec) if d.severity == "error"]
 
 

@@ -249,3 +249,24 @@ def test_as_designed_is_refused_with_an_estimate_when_too_large(capsys):
     assert code == 1
     assert "(at the design's own widths)" in err and "multiply-accumulates per seed" in err
     assert "min on one CPU core" in err and "drop --as-designed" in err
+
+
+#: Within the memory bounds, over the compute budget: ~6·10¹¹ FLOPs per forward.
+OVER_BUDGET = {
+    "input": {"channels": 1024, "height": 128, "width": 128},
+    "block": {"type": "basic", "out_channels": 1024},
+}
+
+
+def test_a_design_over_the_compute_budget_is_refused_up_front_with_the_figure(
+    capsys, monkeypatch
+):
+    import resattn.lab.ablate as lab
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before the refusal")
+
+    monkeypatch.setattr(lab, "static_figures", no_work)
+    code, out, err = _run(capsys, json.dumps(OVER_BUDGET), "--no-train", "--no-latency")
+    assert code == 1 and out == ""
+    assert "RA209" in err and "GFLOP" in err and "compute budget" in err
