@@ -258,9 +258,7 @@ OVER_BUDGET = {
 }
 
 
-def test_a_design_over_the_compute_budget_is_refused_up_front_with_the_figure(
-    capsys, monkeypatch
-):
+def test_a_design_over_the_compute_budget_is_refused_up_front_with_the_figure(capsys, monkeypatch):
     import resattn.lab.ablate as lab
 
     def no_work(*args, **kwargs):
