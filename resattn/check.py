@@ -286,9 +286,10 @@ def _trace_module(
 ) -> Iterator[ShapeRow]:
     """Rows of `model`'s fx graph (symbolic: nothing runs), each node's shape propagated from
     `x`'s by `_node_shape` — the layers' own size rules, so no kernel runs, not even on
-    ``meta`` (a test holds the shapes equal to a run on ``meta``). A node whose inputs do not
-    fit it (an add of two shapes, an attention built for other channels) is added to `failed`
-    and passes its first input's shape on; without `failed` it raises `RuntimeError`."""
+    ``meta`` (a test holds the shapes equal to a run on ``meta``), save where `_fails` must ask
+    an attention module whether it fits. A node whose inputs do not fit it (an add of two
+    shapes, an attention built for other channels) is added to `failed` and passes its first
+    input's shape on; without `failed` it raises `RuntimeError`."""
     graph = _Tracer().trace(model)
     modules = dict(model.named_modules())
     shapes: dict[str, tuple[int, ...]] = {}
@@ -352,13 +353,29 @@ def _node_shape(target, inputs: list[tuple[int, ...]]) -> tuple[int, ...]:
 
 def _fails(target, inputs: list[tuple[int, ...]]) -> bool:
     """Whether a node cannot run on inputs of these shapes: an add of two different shapes
-    (RA101), or a module whose first conv expects other channels than it is given."""
+    (RA101), or a module whose first conv expects other channels than it is given. An
+    attention module whose first conv disagrees may still run: its convs may see pooled maps
+    of a fixed width rather than the feature (a gate that fits any C), so it alone is asked,
+    by one forward on an empty tensor of its parameters' device (``meta`` in `check`)."""
     if target is operator.add:
         return inputs[0] != inputs[1]
     if isinstance(target, nn.Module):
         conv = next((m for m in target.modules() if isinstance(m, nn.Conv2d)), None)
-        return conv is not None and conv.in_channels != inputs[0][1]
+        if conv is None or conv.in_channels == inputs[0][1]:
+            return False
+        return not isinstance(target, ATTENTION_TYPES) or not _runs(target, inputs[0])
     return False
+
+
+def _runs(module: nn.Module, shape: tuple[int, ...]) -> bool:
+    """Whether `module` runs on an input of `shape` (on its parameters' device, no data)."""
+    device = next(module.parameters()).device
+    try:
+        with torch.no_grad():
+            module(torch.empty(shape, device=device))
+    except RuntimeError:
+        return False
+    return True
 
 
 def _pair(value) -> tuple[int, int]:

@@ -22,13 +22,16 @@
   softmax                   3 per element (exp, sum, divide)
   ========================= ===================================================
 
+* Shape arithmetic a forward does on its input's sizes (``h * w`` for a reshape) is traced as
+  ops on one-element tensors and follows the same table: one op each.
 * Pure data movement (view, cat, split, permute, flatten, dropout at inference…) is zero by
   design (`DATA_MOVEMENT`). Any other op is *not* silently zero: the profiler lists it as
   unsupported.
 
 Parameters and compute counted from the spec alone (`analytic_params`, `params_by_part`,
-`compute_work`: the same rules, applied to the layer tables, no module) live in
-`resattn.estimates`, below the linter and the trace; the parameter counts are re-exported here.
+`compute_work`: the same rules, applied to the layer tables and to each attention kind's
+compute formula, its record's `work`, no module) live in `resattn.estimates`, below the linter
+and the trace; the parameter counts are re-exported here.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ module; it imports neither.
 
 Every figure is computed from the same layer tables the builder instantiates
 (`resattn.layers`, walked by `resattn.shapes.layer_shapes`) and from each attention kind's
-documented parameter formula, never from a hand-written copy of the architecture:
+record (its documented parameter and compute formulas, `resattn.attention.registry`), never
+from a hand-written copy of the architecture:
 
 * `estimate_activation_bytes` — every feature map one forward pass produces (float32 × batch),
   equal to the sum of the shape trace's tensors (a test holds the two together);
@@ -201,9 +202,10 @@ def analytic_params(spec) -> int:
 #
 # The counting rules of `resattn.counting` (fvcore's MACs; one elementwise op per element for
 # gates, activations, the add and pooling, two for batch-norm), applied to the builder's layer
-# tables and to each attention's forward written out as a formula. Any schema-valid spec is
-# counted (an identity shortcut whose shapes differ, RA101, is counted as if the add could
-# happen). A network's blocks after the first of a stage are identical, so block rows are
+# tables and, for each attention module, to the compute formula its kind's record carries
+# (`AttentionKind.work`, in the kind's own file: nothing here is per kind). Any schema-valid
+# spec is counted (an identity shortcut whose shapes differ, RA101, is counted as if the add
+# could happen). A network's blocks after the first of a stage are identical, so block rows are
 # computed once per distinct block (cached by its JSON without the name) and relabelled. A test
 # holds every row equal to fvcore's count of the real module.
 
@@ -259,52 +261,16 @@ def _layer_rows(bound, prefix: str, n: int, shape: Shape) -> tuple[list, Shape]:
     return rows, shape
 
 
-# --- attention modules (their forward, written out) -------------------------------------------
-
-
-# Each formula takes the module's sizes as its record resolves them (`AttentionKind.sizes`:
-# the channels, then the hidden width or kernel) and counts the ops of its forward on an N×C×H×W
-# tensor; `extra` is 1 for an identity-start gate (the skip slot), which doubles its weights
-# with one more multiply.
-
-
-def _se(sizes, n, h, w, extra):
-    c, m = sizes  # pool → 1×1 → ReLU → 1×1 → gate → x ⊙ α
-    return 2 * n * c * m, 2 * n * c * h * w + n * m + n * c * (1 + extra)
-
-
-def _eca(sizes, n, h, w, extra):
-    c, k = sizes  # pool → 1-D conv across the channels → gate → x ⊙ α
-    return n * c * k, 2 * n * c * h * w + n * c * (1 + extra)
-
-
-def _cbam(sizes, n, h, w, extra):
-    c, m, k = sizes
-    macs = 4 * n * c * m + 2 * k * k * n * h * w
-    # avg/max pool, MLP ReLU ×2, the sum, channel gate, x ⊙ α_c; mean/max over C, BN, gate, ⊙ α_s
-    ew = 6 * n * c * h * w + 2 * n * m + n * c * (2 + extra) + n * h * w * (3 + extra)
-    return macs, ew
-
-
-def _coord(sizes, n, h, w, extra):
-    c, m = sizes
-    macs = 2 * n * m * c * (h + w)
-    # two directional means, BN + hard-swish on the joint map, two gates, x ⊙ α_h ⊙ α_w
-    ew = 4 * n * c * h * w + 3 * n * m * (h + w) + n * c * (h + w) * (1 + extra)
-    return macs, ew
-
-
-#: attention `type` → (MACs, elementwise ops) of its module (a test holds every registered kind
-#: to have one, equal to fvcore's count of the module)
-ATTENTION_WORK = {"se": _se, "eca": _eca, "cbam": _cbam, "coord": _coord}
+# --- attention modules (each kind's compute formula, read from its record) ------------------
 
 
 def _attention_row(name: str, attn, n: int, c: int, h: int, w: int, identity_start=False) -> Row:
+    """The row of one attention module on an N×C×H×W feature: its record's parameter formula
+    and compute formula (`AttentionKind.work`, for the sizes the record resolves for C)."""
     from resattn.attention import kind_of
 
     kind = kind_of(attn)
-    sizes = kind.sizes(c, attn)
-    macs, ew = ATTENTION_WORK[attn.type](sizes, n, h, w, int(identity_start))
+    macs, ew = kind.work(kind.sizes(c, attn), n, c, h, w, int(identity_start))
     return Row(name, kind.module.__name__, kind.params(c, attn), macs, ew)
 
 

@@ -102,6 +102,16 @@ def _params(channels: int, spec) -> int:
     return 2 * channels * hidden + hidden + channels + 2 * spec.spatial_kernel**2 + 2
 
 
+def _work(sizes, n: int, c: int, h: int, w: int, extra: int) -> tuple[int, int]:
+    """MACs and elementwise ops of the forward: the shared MLP on both pools and the k×k conv;
+    avg / max pool, the MLP's ReLU twice, their sum, the channel gate and x ⊙ α_c, then the mean
+    and max over C, BN, the spatial gate and ⊙ α_s."""
+    _, m, k = sizes
+    macs = 4 * n * c * m + 2 * k * k * n * h * w
+    ew = 6 * n * c * h * w + 2 * n * m + n * c * (2 + extra) + n * h * w * (3 + extra)
+    return macs, ew
+
+
 KIND = register_kind(
     AttentionKind(
         type="cbam",
@@ -116,6 +126,7 @@ KIND = register_kind(
         traits=frozenset({"channel", "spatial", "heavy"}),
         order=30,
         detail=lambda spec: f"r = {spec.reduction}, {spec.spatial_kernel}×{spec.spatial_kernel}",
+        work=_work,
         hidden=_hidden,
         gates=2,
     )

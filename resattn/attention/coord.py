@@ -88,6 +88,16 @@ def _params(channels: int, spec) -> int:
     return channels * m + m + 2 * m + 2 * (m * channels + channels)
 
 
+def _work(sizes, n: int, c: int, h: int, w: int, extra: int) -> tuple[int, int]:
+    """MACs and elementwise ops of the forward: the shared 1×1 conv on the H + W pooled map and
+    one 1×1 conv per direction; the two directional means, BN + hard-swish on the joint map, the
+    two gates and x ⊙ α_h ⊙ α_w."""
+    m = sizes[1]
+    macs = 2 * n * m * c * (h + w)
+    ew = 4 * n * c * h * w + 3 * n * m * (h + w) + n * c * (h + w) * (1 + extra)
+    return macs, ew
+
+
 KIND = register_kind(
     AttentionKind(
         type="coord",
@@ -102,6 +112,7 @@ KIND = register_kind(
         traits=frozenset({"channel", "spatial", "heavy"}),
         order=40,
         detail=lambda spec: f"r = {spec.reduction}",
+        work=_work,
         hidden=_hidden,
         floor="min_channels",
         gates=2,

@@ -73,6 +73,13 @@ def _kernel(channels: int, spec) -> int:
     return spec.kernel_size if spec.kernel_size is not None else eca_kernel_size(channels)
 
 
+def _work(sizes, n: int, c: int, h: int, w: int, extra: int) -> tuple[int, int]:
+    """MACs and elementwise ops of the forward: pool → 1-D conv across the channels → gate →
+    x ⊙ α."""
+    k = sizes[1]
+    return n * c * k, 2 * n * c * h * w + n * c * (1 + extra)
+
+
 KIND = register_kind(
     AttentionKind(
         type="eca",
@@ -87,6 +94,7 @@ KIND = register_kind(
         traits=frozenset({"channel"}),
         order=20,
         detail=lambda spec: "k = auto" if spec.kernel_size is None else f"k = {spec.kernel_size}",
+        work=_work,
         channel_kernel=_kernel,
     )
 )

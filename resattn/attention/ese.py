@@ -49,6 +49,11 @@ class ESEAttention(SpecModel):
     ] = "hard_sigmoid"
 
 
+def _work(sizes, n: int, c: int, h: int, w: int, extra: int) -> tuple[int, int]:
+    """MACs and elementwise ops of the forward: pool → one 1×1 conv C→C → gate → x ⊙ α."""
+    return n * c * c, 2 * n * c * h * w + n * c * (1 + extra)
+
+
 KIND = register_kind(
     AttentionKind(
         type="ese",
@@ -63,5 +68,6 @@ KIND = register_kind(
         traits=frozenset({"channel"}),
         order=50,
         detail=lambda spec: "C→C" if spec.gate == "hard_sigmoid" else "C→C, sigmoid",
+        work=_work,
     )
 )

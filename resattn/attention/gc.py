@@ -97,6 +97,18 @@ def _params(channels: int, spec) -> int:
     return (channels + 1) + (channels * m + m) + 2 * m + (m * channels + channels)
 
 
+def _work(sizes, n: int, c: int, h: int, w: int, extra: int) -> tuple[int, int]:
+    """MACs and elementwise ops of the forward. MACs: the 1×1 conv C→1 over H×W, the context
+    product (C × HW by HW × 1, the module's one matrix product) and the two 1×1 convs of the
+    transform. Elementwise: the softmax over H·W (3 per element), LayerNorm (5 per element) and
+    ReLU on the hidden width, the gate and x ⊙ α, and the two products h · w of the reshapes
+    (the trace records each as a multiply of one element)."""
+    m = sizes[1]
+    macs = n * c * h * w + n * c * h * w + 2 * n * c * m
+    ew = n * c * h * w + 3 * n * h * w + 6 * n * m + n * c * (1 + extra) + 2
+    return macs, ew
+
+
 KIND = register_kind(
     AttentionKind(
         type="gc",
@@ -111,7 +123,7 @@ KIND = register_kind(
         traits=frozenset({"channel"}),
         order=60,
         detail=lambda spec: f"r = {spec.reduction}",
+        work=_work,
         hidden=_hidden,
-        matmul_macs=lambda shape: shape[0] * shape[1] * shape[2] * shape[3],  # context: C × HW
     )
 )

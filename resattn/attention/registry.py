@@ -4,12 +4,14 @@ Each file ``resattn/attention/<kind>.py`` holds one kind whole — its module cl
 math, self-contained so the exporter can emit its source verbatim), its pydantic options model
 (the spec's JSON fields, validated by `schemas`) and one `AttentionKind` record saying
 everything else about it: how its sizes are resolved for C channels, its parameter formula,
-its label and one-line description for the studio, its paper, the traits the linter reads, and
-which options the exporter passes by keyword. The file registers the record with
-`register_kind`; `discover` imports every file of this package, so a new kind is one new file.
+its compute formula (MACs and elementwise ops of its forward), its label and one-line
+description for the studio, its paper, the traits the linter reads, and which options the
+exporter passes by keyword. The file registers the record with `register_kind`; `discover`
+imports every file of this package, so a new kind is one new file.
 
 Derived from the registry (and from nothing else): the spec's discriminated union
 (`schemas.AttentionSpec`), `build_attention` / `attention_params` (builder and estimates), the
+compute estimate (`resattn.estimates`: the linter's compute rules, the profiler, the trace), the
 linter's traits, the exporter's classes and calls, the shape trace's leaf modules, the studio's
 palette and help, the property-test strategies and the kinds table of docs/design.md.
 """
@@ -43,8 +45,16 @@ class AttentionKind:
     channels (RA201 again). `gates` is how many gates multiply the feature at initialisation
     (each ≈ 0.5). `identity_start` says whether the module can start as an exact identity,
     which the skip slot needs (notes §3 P4, §6); a kind without one is refused there (RA104).
-    `detail(spec)` is the chip's second line in the studio. `matmul_macs(input_shape)` gives
-    the MACs of the module's matrix products (not conv / linear layers), for the quick count.
+    `detail(spec)` is the chip's second line in the studio.
+
+    `work(sizes, n, c, h, w, extra)` is the compute formula of the module's forward on an
+    N×C×H×W feature, `sizes` being what `sizes` resolves for those C channels: the pair
+    ``(macs, elementwise_ops)`` by the counting rules of `resattn.counting` (MACs of every
+    conv / linear / matmul, the module's matrix products included; elementwise ops by the op
+    table there). `extra` is 1 for a module built to start as an identity (its gates double
+    their weights: one more multiply per gate element), else 0. The spec-only compute estimate
+    (`resattn.estimates`) reads it; a test holds it equal to fvcore's count of the real module
+    in every slot. A record without one is refused.
     """
 
     type: str
@@ -59,13 +69,13 @@ class AttentionKind:
     traits: frozenset[str]
     order: int
     detail: Callable[[Any], str]
+    work: Callable[[tuple, int, int, int, int, int], tuple[int, int]]
     keywords: tuple[str, ...] = ("gate",)
     hidden: Optional[Callable[[int, Any], int]] = None
     floor: Optional[str] = None
     channel_kernel: Optional[Callable[[int, Any], int]] = None
     gates: int = 1
     identity_start: bool = True
-    matmul_macs: Optional[Callable[[tuple[int, ...]], int]] = None
 
     def __post_init__(self) -> None:
         unknown = set(self.traits) - TRAITS
@@ -74,6 +84,8 @@ class AttentionKind:
         tag = self.options.model_fields["type"].annotation
         if getattr(tag, "__args__", None) != (self.type,):
             raise ValueError(f"attention kind {self.type!r}: its options model's `type` differs")
+        if not callable(self.work):
+            raise ValueError(f"attention kind {self.type!r}: no compute formula (`work`)")
 
     def __call__(self, channels: int, spec, identity_start: bool = False) -> nn.Module:
         """The module for `channels` (the registry's factory signature)."""

@@ -75,6 +75,12 @@ def _params(channels: int, spec) -> int:
     return 2 * channels * hidden + hidden + channels
 
 
+def _work(sizes, n: int, c: int, h: int, w: int, extra: int) -> tuple[int, int]:
+    """MACs and elementwise ops of the forward: pool → 1×1 → ReLU → 1×1 → gate → x ⊙ α."""
+    m = sizes[1]
+    return 2 * n * c * m, 2 * n * c * h * w + n * m + n * c * (1 + extra)
+
+
 KIND = register_kind(
     AttentionKind(
         type="se",
@@ -89,6 +95,7 @@ KIND = register_kind(
         traits=frozenset({"channel"}),
         order=10,
         detail=lambda spec: f"r = {spec.reduction}",
+        work=_work,
         hidden=_hidden,
         floor="divisor",
     )

@@ -58,6 +58,15 @@ class SimAMAttention(SpecModel):
     gate: GateField = "sigmoid"
 
 
+def _work(sizes, n: int, c: int, h: int, w: int, extra: int) -> tuple[int, int]:
+    """MACs and elementwise ops of the forward (no MACs: the module has no weights). Per
+    element: the channel mean, x − μ, the square, the sum over H×W, the division, + 0.5, the
+    gate and x ⊙ α; per channel: Σd / n, + λ and 4 · (…); and n = H·W − 1 itself, a multiply
+    and a subtract of one element each (the trace records them when the map has more than one
+    pixel; a 1×1 map uses the constant 1). No identity start (`extra` is 0)."""
+    return 0, 8 * n * c * h * w + 3 * n * c + (2 if h * w > 1 else 0)
+
+
 KIND = register_kind(
     AttentionKind(
         type="simam",
@@ -72,6 +81,7 @@ KIND = register_kind(
         traits=frozenset({"spatial", "parameter_free"}),
         order=70,
         detail=lambda spec: f"λ = {spec.e_lambda:g}",
+        work=_work,
         keywords=("e_lambda", "gate"),
         identity_start=False,
     )

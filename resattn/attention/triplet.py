@@ -78,6 +78,16 @@ class TripletAttentionSpec(SpecModel):
         return value
 
 
+def _work(sizes, n: int, c: int, h: int, w: int, extra: int) -> tuple[int, int]:
+    """MACs and elementwise ops of the forward: per branch the k×k conv over the two Z-pooled
+    maps of its plane (C×W, H×C, H×W); the Z-pools' max and mean (each one op per element of x,
+    in each of the three branches), BN (2 per element), the gate (and its doubling) on each
+    plane, then the two adds and the division of the gates' mean and x ⊙ α."""
+    (k,) = sizes
+    planes = n * (c * w + h * c + h * w)
+    return 2 * k * k * planes, 10 * n * c * h * w + planes * (3 + extra)
+
+
 KIND = register_kind(
     AttentionKind(
         type="triplet",
@@ -92,5 +102,6 @@ KIND = register_kind(
         traits=frozenset({"channel", "spatial", "heavy"}),
         order=80,
         detail=lambda spec: f"{spec.kernel_size}×{spec.kernel_size}",
+        work=_work,
     )
 )

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from resattn import fusion, networks
 from resattn.build import build
 from resattn.check import check, estimate_activation_bytes, trace
-from schemas import DesignError, parse_spec
+from schemas import SLOT_NAMES, DesignError, parse_spec
 from tests.strategies import block_specs, network_specs
 
 HUGE = {
@@ -129,6 +129,17 @@ def test_design_error_gives_diagnostics_without_shapes():
     report = check(spec)
     assert not report.ok and report.shapes == [] and report.output_shape is None
     assert report.to_json()["diagnostics"][0]["code"] == "RA101"
+
+
+def test_a_gate_whose_convs_see_pooled_maps_is_traced_at_any_channel_count():
+    # triplet's first conv takes the two Z-pooled maps, not the feature: it fits C = 1
+    spec = {
+        "input": {"channels": 1, "height": 3, "width": 2},
+        "block": {"type": "basic", "out_channels": 1},
+        "slots": {s: {"type": "triplet", "kernel_size": 1} for s in SLOT_NAMES},
+    }
+    report = check(spec)
+    assert report.shapes and report.output_shape == (1, 1, 3, 2)
 
 
 def test_report_to_json_is_plain_data():

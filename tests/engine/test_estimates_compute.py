@@ -2,15 +2,17 @@
 
 import dataclasses
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from resattn.attention import ATTENTION, AttentionKind, kinds
 from resattn.build import build
 from resattn.estimates import MAX_FLOPS, compute_rows, compute_work
 from resattn.loading import load_spec
 from resattn.profile import _input, count
-from schemas import parse_spec
-from tests.strategies import block_dicts, network_dicts
+from schemas import SLOTS, parse_spec
+from tests.strategies import block_dicts, network_dicts, option_values
 
 
 @given(st.one_of(block_dicts(), network_dicts()))
@@ -54,8 +56,70 @@ def test_every_preset_fits_the_compute_budget():
         assert compute_work(load_spec(f"preset:{name}")).flops <= MAX_FLOPS, name
 
 
-def test_every_registered_attention_kind_has_a_compute_formula():
-    from resattn.attention import kinds
-    from resattn.estimates import ATTENTION_WORK
+#: block geometries that set each slot's map apart: a non-square input halved by a stride-2
+#: bottleneck (so A_p sees another shape than the other slots) and a 1×1 map
+GEOMETRIES = {
+    "7x5-stride2": (
+        {"batch": 2, "channels": 8, "height": 7, "width": 5},
+        {"type": "bottleneck", "out_channels": 24, "stride": 2},
+    ),
+    "1x1": (
+        {"batch": 1, "channels": 16, "height": 1, "width": 1},
+        {"type": "basic", "out_channels": 16},
+    ),
+}
 
-    assert {k.type for k in kinds()} == set(ATTENTION_WORK)
+
+def _every_slot(kind, **options) -> dict:
+    """One attention of `kind` in every slot that may hold it (the skip only if it can start as
+    an identity, RA110)."""
+    attn = {"type": kind.type, **options}
+    return {s.name: attn for s in SLOTS if kind.identity_start or not s.identity_start}
+
+
+def _assert_rows_equal_fvcore(spec) -> None:
+    counted = count(build(spec).eval(), _input(spec))
+    assert [dataclasses.astuple(r) for r in compute_rows(spec)] == [
+        dataclasses.astuple(r) for r in counted.per_module
+    ]
+    assert not counted.unsupported_ops
+
+
+@pytest.mark.parametrize("geometry", GEOMETRIES)
+@pytest.mark.parametrize("kind", kinds(), ids=lambda k: k.type)
+def test_every_kind_in_every_slot_equals_fvcore(kind, geometry):
+    """Each registered kind's compute formula (its record's `work`) against fvcore's count of
+    the real module, in every slot (the skip's identity-start gate included)."""
+    inp, block = GEOMETRIES[geometry]
+    spec = parse_spec({"input": inp, "block": block, "slots": _every_slot(kind)})
+    assert sum(r.name.startswith("attn_") for r in compute_rows(spec)) == len(spec.slots.filled())
+    _assert_rows_equal_fvcore(spec)
+
+
+@pytest.mark.parametrize("kind", kinds(), ids=lambda k: k.type)
+def test_every_option_value_of_every_kind_equals_fvcore(kind):
+    """One option at a time, every value the strategies draw for it, every slot filled."""
+    inp, block = GEOMETRIES["7x5-stride2"]
+    for name in kind.options.model_fields:
+        if name == "type":
+            continue
+        for value in option_values(kind.options, name):
+            slots = _every_slot(kind, **{name: value})
+            _assert_rows_equal_fvcore(parse_spec({"input": inp, "block": block, "slots": slots}))
+
+
+def test_every_registered_attention_kind_has_a_compute_formula():
+    for kind in kinds():
+        sizes = kind.sizes(16, kind.options(type=kind.type))
+        macs, ew = kind.work(sizes, 2, 16, 4, 3, 0)
+        assert isinstance(macs, int) and isinstance(ew, int) and ew > 0, kind.type
+
+
+def test_a_kind_without_a_compute_formula_is_refused():
+    se = ATTENTION.get("se")
+    fields = {f.name: getattr(se, f.name) for f in dataclasses.fields(se)}
+    with pytest.raises(ValueError, match="compute formula"):
+        AttentionKind(**{**fields, "work": None})
+    del fields["work"]
+    with pytest.raises(TypeError, match="work"):
+        AttentionKind(**fields)

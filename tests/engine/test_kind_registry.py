@@ -73,6 +73,11 @@ class ToyAttention(SpecModel):
     gate: GateField = "sigmoid"
 
 
+def _work(sizes, n, c, h, w, extra):
+    # no MACs; the mean, w ⊙ mean, the gate (and its doubling), x ⊙ α
+    return 0, 2 * n * c * h * w + n * c * (2 + extra)
+
+
 KIND = register_kind(
     AttentionKind(
         type="toy",
@@ -87,6 +92,7 @@ KIND = register_kind(
         traits=frozenset({"channel"}),
         order=999,
         detail=lambda spec: "toy",
+        work=_work,
     )
 )
 '''
@@ -122,6 +128,11 @@ exported.load_state_dict(model.state_dict())
 x = torch.randn(2, 8, 5, 5)
 assert torch.allclose(model(x), exported(x), atol=1e-6)
 assert not [d for d in lint(spec) if d.severity == "error"]
+from resattn.estimates import compute_rows
+from resattn.profile import _input, count
+counted = count(model, _input(schemas.parse_spec(spec)))
+assert compute_rows(schemas.parse_spec(spec)) == counted.per_module
+assert sum(r.name.startswith("attn_") for r in counted.per_module) == len(schemas.SLOT_NAMES)
 print("toy kind everywhere")
 """
 
