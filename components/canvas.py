@@ -45,42 +45,83 @@ _TITLES = {
 }
 
 
+#: the most blocks the up-front zone report may lint in all (each of its slot × kind drop
+#: variants is a lint of the whole design): past it the report is not drawn on the page and a
+#: drop is checked when it is made (`drop_error`, one variant) — see docs/studio.md, The canvas
+REPORT_BLOCKS = 1024
+
+
+def block_count(spec) -> int:
+    """How many blocks the design has, from the spec alone (a network's stage depths)."""
+    return sum(s.depth for s in spec.stages) if spec.kind == "network" else 1
+
+
+def report_up_front(spec) -> bool:
+    """Whether the canvas gets every drop's verdict with the page (the zone report)."""
+    variants = len(SLOT_NAMES) * len(ATTENTION_MODELS)
+    return block_count(spec) * variants <= REPORT_BLOCKS
+
+
+def _verdict(spec, base: set, slot: str, kind: str, stage: int) -> tuple:
+    """(error, warning, linted) of dropping `kind` into `slot` of `stage`: the first error and
+    warning it would add to `base`, and whether the variant was linted at all."""
+    try:
+        new_cj = canonical_json(parse_spec(design.place(spec, slot, kind, stage)))
+    except SpecError as exc:
+        return exc.message, None, False
+    try:
+        found = engine.lint(new_cj)
+    except Exception as exc:  # noqa: BLE001 - an engine failure refuses this drop only
+        logging.getLogger(__name__).exception("linting a drop variant failed")
+        return f"this placement could not be checked ({type(exc).__name__})", None, False
+    new = [d for d in found if (d.code, d.path) not in base]
+    err = [d for d in new if d.severity == "error"]
+    warn = [d for d in new if d.severity == "warning"]
+    return (say(err[0]) if err else None), (say(warn[0]) if warn else None), True
+
+
+def _base(cj: str) -> set:
+    return {(d.code, d.path) for d in engine.lint(cj)}
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def zone_report(cj: str, stage: int) -> dict:
     """slot → {"errors": {kind: message}, "warnings": {kind: message}} for each possible drop.
 
     A drop is refused when it would add a linter error the design does not already have.
     """
-    spec = engine.spec_of(cj)
-    base = {(d.code, d.path) for d in engine.lint(cj)}
+    spec, base = engine.spec_of(cj), _base(cj)
     report = {}
     for slot in SLOT_NAMES:
         errors, warnings = {}, {}
         for kind in ATTENTION_MODELS:
-            try:
-                new_cj = canonical_json(parse_spec(design.place(spec, slot, kind, stage)))
-            except SpecError as exc:
-                errors[kind] = exc.message
-                continue
-            try:
-                found = engine.lint(new_cj)
-            except Exception as exc:  # noqa: BLE001 - an engine failure refuses this drop only
-                logging.getLogger(__name__).exception("linting a drop variant failed")
-                errors[kind] = f"this placement could not be checked ({type(exc).__name__})"
-                continue
-            new = [d for d in found if (d.code, d.path) not in base]
-            err = [d for d in new if d.severity == "error"]
-            warn = [d for d in new if d.severity == "warning"]
-            errors[kind] = say(err[0]) if err else None
-            warnings[kind] = say(warn[0]) if warn else None
+            errors[kind], warning, linted = _verdict(spec, base, slot, kind, stage)
+            if linted:
+                warnings[kind] = warning
         report[slot] = {"errors": errors, "warnings": warnings}
     return report
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _drop_error(cj: str, stage: int, slot: str, kind: str) -> Optional[str]:
+    return _verdict(engine.spec_of(cj), _base(cj), slot, kind, stage)[0]
+
+
+def drop_error(spec, stage: int, slot: str, kind: str) -> Optional[str]:
+    """Why dropping `kind` into `slot` of `stage` is refused (None: it is not) — from the zone
+    report where the page has it, else from that one variant."""
+    cj = canonical_json(spec)
+    if report_up_front(spec):
+        return zone_report(cj, stage)[slot]["errors"].get(kind)
+    return _drop_error(cj, stage, slot, kind)
 
 
 def canvas_data(spec, stage: int = 0) -> dict:
     """Everything the canvas draws, as JSON data."""
     block = design.edited_block(spec, stage)
-    report = zone_report(canonical_json(spec), stage)
+    unchecked = {"errors": {}, "warnings": {}}
+    up_front = report_up_front(spec)
+    report = zone_report(canonical_json(spec), stage) if up_front else None
     in_shape, out_shape = design.io_shapes(block)
     fam = design.FAMILIES[design.family_of(block.block)][0]
     slots = {}
@@ -101,7 +142,7 @@ def canvas_data(spec, stage: int = 0) -> dict:
             "title": _TITLES[slot],
             "where": _WHERE[slot],
             "filled": slots[slot] is not None,
-            **report[slot],
+            **(report[slot] if up_front else unchecked),
         }
         for slot in SLOT_NAMES
     }
@@ -111,6 +152,8 @@ def canvas_data(spec, stage: int = 0) -> dict:
             f"Showing stage {stage + 1} of {len(spec.stages)} ({spec.stages[stage].depth} blocks): "
             "a gate placed here goes into every block of the stage."
         )
+        if not up_front:
+            context += " A drop is checked when it is made."
     return {
         "formula": design.formula(block),
         "patterns": [
@@ -195,7 +238,7 @@ def apply_action(action) -> Optional[str]:
         return None
     if kind not in ATTENTION_MODELS:
         return f"unknown attention kind {str(kind)[:20]!r}"
-    error = zone_report(canonical_json(spec), stage)[slot]["errors"].get(kind)
+    error = drop_error(spec, stage, slot, kind)
     if error:
         reason = f"{ATTENTION[kind][0]} can't go {_WHERE[slot]}: {error}"
         state.flash("error", reason)

@@ -1,0 +1,67 @@
+"""The first paint of a share link does spec-level work only (docs/studio.md, The canvas): the
+1,024-block network's link is linted once, never once per possible drop."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import canvas, engine
+from resattn.export.share import share_token
+from schemas import ATTENTION_MODELS, SLOT_NAMES, canonical_json, parse_spec
+from tests.ui.conftest import failures, new_app
+
+
+def network(depth: int, stages: int) -> dict:
+    slots = {
+        "pre_residual": {"type": "cbam"},
+        "branch": {"type": "coord"},
+        "post_add": {"type": "se"},
+        "skip": {"type": "eca"},
+    }
+    stage = {"depth": depth, "out_channels": 64, "block": {"type": "basic"}, "slots": slots}
+    return {
+        "name": "deep_net",
+        "input": {"channels": 3, "height": 16, "width": 16},
+        "stem": {"type": "cifar", "out_channels": 64},
+        "stages": [stage] * stages,
+        "num_classes": 10,
+    }
+
+
+def test_the_first_run_of_a_1024_block_link_lints_the_design_once(monkeypatch):
+    linted, reports = [], []
+    run_lint, zone_report = engine.run_lint, canvas.zone_report
+    monkeypatch.setattr(engine, "run_lint", lambda spec: linted.append(spec) or run_lint(spec))
+    monkeypatch.setattr(
+        canvas, "zone_report", lambda *a: reports.append(a) or zone_report(*a), raising=True
+    )
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    spec = network(64, 16)
+    at = new_app({"spec": share_token(spec)})
+    at.run()
+    assert not failures(at), failures(at)
+    assert canvas.block_count(parse_spec(spec)) == 1024
+    # one lint of the design itself, shared by the header, the checks and the canvas; no lint
+    # of the slot × kind drop variants, and no zone report
+    assert len(linted) == 1, len(linted)
+    assert reports == []
+
+
+def test_a_drop_checked_when_made_gets_the_zone_reports_verdict():
+    spec = parse_spec(network(20, 2))  # 40 blocks: past the up-front report
+    assert not canvas.report_up_front(spec)
+    data = canvas.canvas_data(spec, 1)
+    assert all(z["errors"] == {} and z["warnings"] == {} for z in data["zones"].values())
+    assert "checked when it is made" in data["context"]
+    report = canvas.zone_report(canonical_json(spec), 1)
+    for slot in SLOT_NAMES:
+        for kind in ATTENTION_MODELS:
+            assert canvas.drop_error(spec, 1, slot, kind) == report[slot]["errors"][kind]
+
+
+def test_a_small_design_still_gets_every_verdict_with_the_page():
+    spec = parse_spec(network(1, 2))
+    assert canvas.report_up_front(spec)
+    data = canvas.canvas_data(spec, 0)
+    assert all(set(z["errors"]) == set(ATTENTION_MODELS) for z in data["zones"].values())
