@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from resattn.cli import main
+from tests.cli.runner import run
 
 SPEC = json.dumps(
     {
@@ -22,12 +22,6 @@ BAD = json.dumps(
         "shortcut": "identity",
     }
 )
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_summary_json_has_the_design_keys(capsys):
