@@ -7,12 +7,9 @@ import sys
 import pytest
 
 from tests.cli.runner import run
+from tests.specs import block_spec
 
-GOOD = {
-    "input": {"channels": 64, "height": 8, "width": 8},
-    "block": {"type": "basic", "out_channels": 64},
-    "slots": {"branch": {"type": "se"}},
-}
+GOOD = block_spec(64, slots={"branch": {"type": "se"}})
 
 
 def write(tmp_path, text, name="spec.json"):

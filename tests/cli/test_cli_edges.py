@@ -9,11 +9,9 @@ import pytest
 from resattn.loading import load_spec
 from schemas import SpecError
 from tests.cli.runner import run
+from tests.specs import block_spec
 
-GOOD = {
-    "input": {"channels": 8, "height": 8, "width": 8},
-    "block": {"type": "basic", "out_channels": 8},
-}
+GOOD = block_spec(8)
 
 
 @pytest.mark.timeout(20)

@@ -11,14 +11,9 @@ from resattn.export.python_code import export_python
 from resattn.export.share import load_token
 from resattn.loading import load_spec
 from tests.cli.runner import run
+from tests.specs import block_spec
 
-SMALL = json.dumps(
-    {
-        "input": {"channels": 4, "height": 5, "width": 5},
-        "block": {"type": "basic", "out_channels": 4},
-        "slots": {"branch": {"type": "eca"}},
-    }
-)
+SMALL = json.dumps(block_spec(4, height=5, slots={"branch": {"type": "eca"}}))
 
 
 def test_python_to_stdout(capsys):
