@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import streamlit as st
 
 from components import engine
 from components.open_model import render_fit_report
+from resattn.check import CheckReport
 from schemas import Diagnostic, canonical_json
 
 _BOX = {"error": st.error, "warning": st.warning, "info": st.info}
@@ -35,7 +38,7 @@ def render_diagnostics(diagnostics: list[Diagnostic]) -> None:
 def render_checks(spec, *, key: str) -> None:
     cj = canonical_json(spec)
     with st.spinner("Checking shapes…"):
-        report = engine.check(cj)
+        report: CheckReport = engine.check(cj)
     diagnostics = report.diagnostics
     n_err = sum(d.severity == "error" for d in diagnostics)
     n_warn = sum(d.severity == "warning" for d in diagnostics)
@@ -50,21 +53,19 @@ def render_checks(spec, *, key: str) -> None:
         f"Estimated activation memory: {report.activation_bytes / 2**20:,.1f} MiB "
         "(computed without allocating tensors)."
     )
-    rows = [_row(r) for r in report.shapes]
+    rows = table_rows(report.shapes)
     st.dataframe(rows, width="stretch", hide_index=True, key=f"{key}.shapes")
 
 
-def _row(r) -> dict:
-    if isinstance(r, dict):
-        row = dict(r)
-    elif hasattr(r, "_asdict"):
-        row = r._asdict()
-    elif hasattr(r, "model_dump"):
-        row = r.model_dump()
-    else:
-        row = dict(vars(r))
-    for name, value in row.items():
-        if isinstance(value, (list, tuple)):
-            sep = "×" if name == "shape" else ", "
-            row[name] = sep.join(str(x) for x in value)
-    return row
+def table_rows(rows) -> list[dict]:
+    """Table rows of the engine's typed records (shape trace, per-module counts): one column per
+    field, a shape as ``1×64×8×8`` and any other sequence comma-separated."""
+    table = []
+    for record in rows:
+        row = asdict(record)
+        for name, value in row.items():
+            if isinstance(value, (list, tuple)):
+                sep = "×" if name == "shape" else ", "
+                row[name] = sep.join(str(x) for x in value)
+        table.append(row)
+    return table

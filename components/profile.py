@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import streamlit as st
 
 from components import engine
-from components.checks import _row
+from components.checks import table_rows
 from components.heavy import job_panel
 from components.texts import COUNTING_RULES
 from resattn.lab.report import si
+from resattn.profile import Profile
 from schemas import canonical_json
 
 #: the time a profile may take (counting, peak memory, latency); the worker stops at it
@@ -30,7 +29,7 @@ def render_profile(spec, *, key: str) -> None:
         work_key=f"profile:{latency}:{work}",
         label="Profile this design",
         budget_s=PROFILE_BUDGET_S,
-        show=lambda result: render_result(SimpleNamespace(**result), key=key),
+        show=lambda result: render_result(Profile.from_json(result), key=key),
         disabled_reason=None
         if params is not None
         else "the design has errors (see Checks) — fix them to profile it",
@@ -40,7 +39,7 @@ def render_profile(spec, *, key: str) -> None:
     )
 
 
-def render_result(p, *, key: str) -> None:
+def render_result(p: Profile, *, key: str) -> None:
     c = st.columns(4)
     c[0].metric("Parameters", f"{p.params:,}")
     c[1].metric("MACs", si(p.macs), help="Multiply-accumulates of conv / linear / matmul.")
@@ -52,63 +51,39 @@ def render_result(p, *, key: str) -> None:
     c[3].metric("FLOPs", si(p.flops), help="2 × MACs + elementwise ops.")
     c = st.columns(4)
     c[0].metric("Output shape", " × ".join(str(x) for x in p.output_shape))
-    if getattr(p, "latency_ms", None) is not None:
-        spread = getattr(p, "latency_spread_ms", None)
-        c[1].metric(
-            "CPU latency",
-            f"{p.latency_ms:,.2f} ms",
-            help=latency_conditions(p, spread),
-        )
-        st.caption(f"Latency: {latency_conditions(p, spread)}")
-    if getattr(p, "peak_memory_bytes", None):
+    if p.latency_ms is not None:
+        c[1].metric("CPU latency", f"{p.latency_ms:,.2f} ms", help=latency_conditions(p))
+        st.caption(f"Latency: {latency_conditions(p)}")
+    if p.peak_memory_bytes:
         c[2].metric("Peak memory", f"{p.peak_memory_bytes / 2**20:,.1f} MiB")
-    overhead = _overhead(p.attention)
+    overhead = p.attention.get("flops_pct")
     if overhead is not None:
         c[3].metric(
             "Attention overhead (FLOPs)",
             f"{overhead:+.2f} %",
             help="Extra FLOPs of the attention gates relative to the same design without them.",
         )
-    pcts = {}
-    if isinstance(p.attention, dict):
-        pcts = {k: v for k, v in p.attention.items() if k.endswith("_pct") and v is not None}
+    pcts = {k: v for k, v in p.attention.items() if k.endswith("_pct") and v is not None}
     if pcts:
         st.markdown("**What the attention costs** — relative to the same design without it")
         cols = st.columns(len(pcts))
         for col, (name, value) in zip(cols, pcts.items(), strict=False):
             col.metric(name.removesuffix("_pct").replace("_", " "), f"{value:+.2f} %")
-    if getattr(p, "unsupported_ops", None):
+    if p.unsupported_ops:
         st.warning(
             "Operations the counter does not know (not counted): "
             + ", ".join(f"`{op}`" for op in p.unsupported_ops)
         )
     st.markdown("#### Per module")
-    rows = p.per_module
-    if isinstance(rows, dict):
-        rows = [
-            {"module": k, **(v if isinstance(v, dict) else {"value": v})} for k, v in rows.items()
-        ]
-    rows = [_row(r) for r in rows]
+    rows = table_rows(p.per_module)
     st.dataframe(rows, width="stretch", hide_index=True, key=f"{key}.per_module")
 
 
-def _overhead(attention):
-    if isinstance(attention, (int, float)):
-        return float(attention)
-    if isinstance(attention, dict):
-        for name in ("overhead_pct", "flops_pct", "macs_pct", "percent", "overhead"):
-            if isinstance(attention.get(name), (int, float)):
-                return float(attention[name])
-    for name in ("overhead_pct", "flops_pct", "percent"):
-        if isinstance(getattr(attention, name, None), (int, float)):
-            return float(getattr(attention, name))
-    return None
-
-
-def latency_conditions(p, spread) -> str:
+def latency_conditions(p: Profile) -> str:
     """How the latency was measured — the same way as the command line's summary (a fresh
     process, the engine's warm-up and repeats), so the two figures can be compared."""
     batch = p.output_shape[0] if p.output_shape else 1
+    spread = p.latency_spread_ms
     iqr = f", interquartile range {spread:.2f} ms" if spread is not None else ""
     return (
         f"median of {p.latency_runs} timed forward passes after a warm-up{iqr}; batch {batch}, "

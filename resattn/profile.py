@@ -105,6 +105,17 @@ class Profile:
         data["output_shape"] = list(self.output_shape)
         return data
 
+    @classmethod
+    def from_json(cls, data: dict) -> Profile:
+        """The profile `to_json` wrote (a worker process sends it as JSON)."""
+        return cls(
+            **{
+                **data,
+                "output_shape": tuple(data["output_shape"]),
+                "per_module": [ModuleRow(**row) for row in data["per_module"]],
+            }
+        )
+
 
 def profile(
     spec,

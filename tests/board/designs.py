@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from schemas import parse_spec
+from tests.specs import block_spec
 
 
 def small_design(name: str = "tiny", slot: str | None = "branch", kind: str = "se") -> dict:
@@ -10,13 +11,7 @@ def small_design(name: str = "tiny", slot: str | None = "branch", kind: str = "s
     if slot:
         slots[slot] = {"type": kind}
     return parse_spec(
-        {
-            "schema_version": 1,
-            "name": name,
-            "input": {"channels": 16, "height": 8, "width": 8, "batch": 1},
-            "block": {"type": "basic", "out_channels": 16, "stride": 1},
-            "slots": slots,
-        }
+        block_spec(16, batch=1, block={"stride": 1}, slots=slots, name=name, schema_version=1)
     ).model_dump(mode="json")
 
 

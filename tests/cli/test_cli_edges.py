@@ -6,20 +6,12 @@ import threading
 
 import pytest
 
-from resattn.cli import main
 from resattn.loading import load_spec
 from schemas import SpecError
+from tests.cli.runner import run
+from tests.specs import block_spec
 
-GOOD = {
-    "input": {"channels": 8, "height": 8, "width": 8},
-    "block": {"type": "basic", "out_channels": 8},
-}
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+GOOD = block_spec(8)
 
 
 @pytest.mark.timeout(20)

@@ -51,7 +51,7 @@ class Studio:
 
     # --- panels --------------------------------------------------------------------------
     def tab(self, name: str) -> None:
-        self.page.get_by_role("tab", name=name).click()
+        self.page.get_by_role("tab", name=name, exact=True).click()
         self.wait_idle()
 
     def ascii(self) -> str:

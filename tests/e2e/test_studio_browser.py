@@ -11,6 +11,7 @@ import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 import resattn
 from resattn.export.share import share_token
@@ -132,9 +133,85 @@ def test_downloaded_python_runs_and_gives_the_shape_on_the_page(context, server_
     assert out.stdout.strip().replace("x", "×") == page_shape
 
 
+GRAPH = "Graph (zoom, SVG)"
+
+#: how long a panel may take to show what it must (a loaded machine renders slowly)
+WAIT_MS = 45_000
+
+
+def _tab_panel(studio: Studio):
+    return studio.page.get_by_role("tabpanel").last
+
+
+def _shows_the_diagram(studio: Studio) -> None:
+    picture = studio.wait_for(studio.ascii, what="the ASCII picture")
+    assert "P1 + P4 (branch: SE, skip: SE)" in picture and "└─ SE ─┘" in picture
+
+
+def _shows_the_checks(studio: Studio) -> None:
+    panel = _tab_panel(studio)
+    expect(panel.get_by_text(re.compile(r"Diagnostics — \d+ error\(s\)")).first).to_be_visible(
+        timeout=WAIT_MS
+    )
+    expect(panel.get_by_text("Shape trace").first).to_be_visible(timeout=WAIT_MS)
+    expect(panel.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=WAIT_MS)
+
+
+def _shows_the_profile(studio: Studio) -> None:
+    """The counting rules and the figures of a profile: the button runs one unless this server
+    already profiled the design (a result is kept per design, across sessions)."""
+    panel = _tab_panel(studio)
+    expect(panel.get_by_text("Counting rules.").first).to_be_visible(timeout=WAIT_MS)
+    button = panel.get_by_role("button", name="Profile this design")
+    expect(button.or_(panel.get_by_text("Per module")).first).to_be_visible(timeout=WAIT_MS)
+    if button.count():
+        button.click()
+        panel.get_by_text("Per module").first.wait_for(timeout=120_000)
+        studio.wait_idle()
+    _shows_the_profiled_figures(studio)
+    assert "thread" in studio.page.get_by_text("Latency:").first.inner_text()
+
+
+def _shows_the_profiled_figures(studio: Studio) -> None:
+    labels = _tab_panel(studio).locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    for label in ("Parameters", "MACs", "Elementwise ops", "FLOPs", "Output shape"):
+        assert any(label in text for text in labels), (label, labels)
+    expect(_tab_panel(studio).get_by_text("Per module").first).to_be_visible(timeout=WAIT_MS)
+
+
+def _shows_the_compare(studio: Studio) -> None:
+    panel = _tab_panel(studio)
+    expect(panel.get_by_text("only the pattern changes").first).to_be_visible(timeout=WAIT_MS)
+    expect(panel.get_by_role("button", name="Run the ablation")).to_be_visible(timeout=WAIT_MS)
+
+
+def _shows_the_code(studio: Studio) -> None:
+    code = studio.wait_for(studio.code, what="the exported code")
+    assert "def build_model" in code and "class " in code
+
+
+def _shows_the_patterns(studio: Studio) -> None:
+    panel = _tab_panel(studio)
+    expect(panel.get_by_text("The first rule").first).to_be_visible(timeout=WAIT_MS)
+    for pattern in ("P1", "P2", "P3", "P4"):
+        expect(panel.get_by_text(f"{pattern} ·").first).to_be_visible(timeout=WAIT_MS)
+
+
+#: tab → what it must show for the p4_se preset (SE in the branch and on the skip)
+SHOWS = {
+    "Diagram": _shows_the_diagram,
+    "Checks": _shows_the_checks,
+    "Profile": _shows_the_profile,
+    "Compare": _shows_the_compare,
+    "Code": _shows_the_code,
+    "Learn": _shows_the_patterns,
+}
+
+
 @pytest.mark.parametrize("width", [1440, 1920])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_screenshots_of_every_view(browser, server_url, artifacts, scheme, width):
+    assert set(SHOWS) == set(TABS)
     ctx = browser.new_context(viewport={"width": width, "height": 1000}, color_scheme=scheme)
     ctx.set_default_timeout(45_000)
     tag = f"{scheme}_{width}"
@@ -142,21 +219,21 @@ def test_screenshots_of_every_view(browser, server_url, artifacts, scheme, width
         studio = Studio(ctx.new_page()).open(url_for(server_url, "p4_se"))
         studio.canvas().screenshot(path=str(artifacts / f"canvas_p4_se_{tag}.png"))
         studio.page.screenshot(path=str(artifacts / f"page_{tag}.png"))
-        for view in ("Graphviz", "Interactive graph", "ASCII"):
-            studio.page.get_by_role("button", name=view, exact=True).first.click()
-            studio.wait_idle()
-            studio.page.screenshot(
-                path=str(artifacts / f"diagram_{view.split()[0].lower()}_{tag}.png"),
-                full_page=True,
-            )
+        # the graph: an SVG that names the design's attention
+        studio.page.get_by_role("radio", name=GRAPH).click()
+        studio.wait_idle()
+        svg = studio.page.locator(".ra-dview-port svg")
+        svg.wait_for()
+        assert "SE" in svg.text_content()
+        studio.page.screenshot(path=str(artifacts / f"diagram_graph_{tag}.png"), full_page=True)
+        studio.page.get_by_role("radio", name="ASCII").click()
+        studio.wait_idle()
+        _shows_the_diagram(studio)
+        studio.page.screenshot(path=str(artifacts / f"diagram_ascii_{tag}.png"), full_page=True)
         for name in TABS:
             studio.tab(name)
-            if name == "Profile" and width == 1440 and scheme == "light":
-                studio.page.get_by_role("button", name="Profile this design").click()
-                studio.page.get_by_text("Per module").wait_for(timeout=120_000)
-                studio.wait_idle()
-                assert "thread" in studio.page.get_by_text("Latency:").first.inner_text()
-            studio.page.get_by_role("tabpanel").last.scroll_into_view_if_needed()
+            SHOWS[name](studio)
+            _tab_panel(studio).scroll_into_view_if_needed()
             studio.page.screenshot(
                 path=str(artifacts / f"tab_{name.lower()}_{tag}.png"), full_page=True
             )

@@ -9,6 +9,7 @@ from resattn.build import build, count_params
 from resattn.fusion import ResidualAttentionBlock
 from resattn.shapes import output_shape
 from schemas import DesignError, parse_spec
+from tests.specs import block_spec
 from tests.strategies import block_specs
 
 
@@ -53,13 +54,15 @@ def test_each_attention_is_built_for_the_channels_it_sees(spec):
 def _identity_block(slots, preact=False, kind="bottleneck"):
     block = {"type": kind, "out_channels": 32, "preact": preact}
     return parse_spec(
-        {
-            "input": {"channels": 32, "height": 6, "width": 6, "batch": 2},
-            "block": block,
-            "slots": slots,
-            "shortcut": "identity",
-            "zero_init_last_bn": True,
-        }
+        block_spec(
+            32,
+            height=6,
+            batch=2,
+            block=block,
+            slots=slots,
+            shortcut="identity",
+            zero_init_last_bn=True,
+        )
     )
 
 
@@ -87,13 +90,7 @@ def test_block_starts_as_identity(kind, attention, preact):
     ],
 )
 def test_identity_shortcut_where_shapes_differ_is_refused_before_any_tensor(block, in_channels):
-    spec = parse_spec(
-        {
-            "input": {"channels": in_channels, "height": 8, "width": 8},
-            "block": block,
-            "shortcut": "identity",
-        }
-    )
+    spec = parse_spec(block_spec(in_channels, block=block, shortcut="identity"))
     with pytest.raises(DesignError) as info:
         build(spec, device="meta")
     message = str(info.value)
@@ -101,10 +98,7 @@ def test_identity_shortcut_where_shapes_differ_is_refused_before_any_tensor(bloc
 
 
 def test_projection_is_added_automatically_and_resnet_d_pools_first():
-    base = {
-        "input": {"channels": 16, "height": 8, "width": 8},
-        "block": {"type": "basic", "out_channels": 32, "stride": 2},
-    }
+    base = block_spec(16, 32, block={"stride": 2})
     auto = build(parse_spec(base))
     assert [type(m).__name__ for m in auto.shortcut] == ["Conv2d", "BatchNorm2d"]
     assert auto.shortcut.conv.stride == (2, 2)
@@ -121,32 +115,20 @@ def test_projection_is_added_automatically_and_resnet_d_pools_first():
 )
 def test_post_add_activation_follows_the_family(preact, setting, has_act):
     spec = parse_spec(
-        {
-            "input": {"channels": 8, "height": 4, "width": 4},
-            "block": {"type": "basic", "out_channels": 8, "preact": preact},
-            "post_add_activation": setting,
-        }
+        block_spec(8, height=4, block={"preact": preact}, post_add_activation=setting)
     )
     assert (build(spec).act is not None) == has_act
 
 
 def test_bottleneck_mid_width_follows_torchvision():
     spec = parse_spec(
-        {
-            "input": {"channels": 256, "height": 4, "width": 4},
-            "block": {"type": "bottleneck", "out_channels": 256, "groups": 32, "base_width": 4},
-        }
+        block_spec(256, height=4, block={"type": "bottleneck", "groups": 32, "base_width": 4})
     )
     model = build(spec, device="meta")
     assert model.branch.conv2.in_channels == 128 and model.branch.conv2.groups == 32
 
 
 def test_dropout_sits_between_the_branch_convs():
-    spec = parse_spec(
-        {
-            "input": {"channels": 8, "height": 4, "width": 4},
-            "block": {"type": "basic", "out_channels": 8, "dropout": 0.3},
-        }
-    )
+    spec = parse_spec(block_spec(8, height=4, block={"dropout": 0.3}))
     names = [name for name, _ in build(spec).branch.named_children()]
     assert names.index("conv1") < names.index("drop") < names.index("conv2")

@@ -8,12 +8,10 @@ from resattn import fusion, networks
 from resattn.build import build
 from resattn.check import check, estimate_activation_bytes, trace
 from schemas import SLOT_NAMES, DesignError, parse_spec
+from tests.specs import block_spec
 from tests.strategies import block_specs, network_specs
 
-HUGE = {
-    "input": {"channels": 4096, "height": 1024, "width": 1024, "batch": 64},
-    "block": {"type": "bottleneck", "out_channels": 4096},
-}
+HUGE = block_spec(4096, height=1024, batch=64, block={"type": "bottleneck"})
 
 
 def real_shapes(spec) -> dict[str, tuple]:
@@ -121,11 +119,7 @@ def test_build_refuses_the_huge_spec():
 
 
 def test_design_error_gives_diagnostics_without_shapes():
-    spec = {
-        "input": {"channels": 64, "height": 8, "width": 8},
-        "block": {"type": "basic", "out_channels": 128},
-        "shortcut": "identity",
-    }
+    spec = block_spec(64, 128, shortcut="identity")
     report = check(spec)
     assert not report.ok and report.shapes == [] and report.output_shape is None
     assert report.to_json()["diagnostics"][0]["code"] == "RA101"
@@ -153,10 +147,5 @@ def test_report_to_json_is_plain_data():
 
 
 def test_trace_is_cached_by_canonical_json():
-    spec = parse_spec(
-        {
-            "input": {"channels": 8, "height": 4, "width": 4},
-            "block": {"type": "basic", "out_channels": 8},
-        }
-    )
+    spec = parse_spec(block_spec(8, height=4))
     assert trace(spec) is trace(spec.model_dump(mode="json"))

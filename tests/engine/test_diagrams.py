@@ -17,6 +17,7 @@ from resattn.diagrams.ascii import render_ascii
 from resattn.diagrams.dot import PALETTES, GraphvizMissing, render_dot, render_png, render_svg
 from resattn.loading import load_spec
 from schemas import SLOT_NAMES, SLOT_PATTERNS, SpecError, parse_spec
+from tests.specs import block_spec, network_spec
 from tests.strategies import block_specs, network_specs
 
 GOLDEN = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "ascii"
@@ -25,26 +26,23 @@ SE = {"type": "se"}
 
 
 def basic(name, **slots):
-    return {
-        "name": name,
-        "input": {"channels": 64, "height": 56, "width": 56},
-        "block": {"type": "basic", "out_channels": 64},
-        "slots": slots,
-    }
+    return block_spec(64, height=56, slots=slots, name=name)
 
 
-ALL_SLOTS = {
-    "name": "all_slots",
-    "input": {"channels": 64, "height": 56, "width": 56},
-    "block": {"type": "basic", "out_channels": 128, "stride": 2},
-    "slots": {
+ALL_SLOTS = block_spec(
+    64,
+    128,
+    height=56,
+    block={"stride": 2},
+    slots={
         "pre_residual": {"type": "eca"},
         "branch": SE,
         "skip": SE,
         "post_add": {"type": "cbam"},
     },
-    "shortcut": "avgpool_conv1x1",
-}
+    name="all_slots",
+    shortcut="avgpool_conv1x1",
+)
 
 #: golden file → spec (the four single-slot patterns with the same SE, the empty block, all)
 CASES = {
@@ -173,13 +171,9 @@ def test_network_ascii_speaks_no_cli_vocabulary():
 
 # --- designs with an RA101 error are drawn, the failing add marked ---------------------------
 
-RA101 = {
-    "name": "bad_skip",
-    "input": {"channels": 8, "height": 8, "width": 8},
-    "block": {"type": "basic", "out_channels": 16, "stride": 2},
-    "slots": {"skip": SE},
-    "shortcut": "identity",
-}
+RA101 = block_spec(
+    8, 16, block={"stride": 2}, slots={"skip": SE}, name="bad_skip", shortcut="identity"
+)
 
 
 def test_ra101_block_is_drawn_with_the_add_marked():
@@ -230,12 +224,9 @@ def test_a_network_of_1024_blocks_traces_each_distinct_design_once(monkeypatch):
     slots = {"pre_residual": SE, "branch": {"type": "cbam"}, "skip": SE, "post_add": SE}
     stage = {"depth": 64, "out_channels": 16, "block": {"type": "basic"}, "slots": slots}
     net = parse_spec(
-        {
-            "input": {"channels": 3, "height": 16, "width": 16},
-            "stem": {"type": "cifar", "out_channels": 16},
-            "stages": [{**stage, "shortcut": "identity"} for _ in range(16)],
-            "num_classes": 10,
-        }
+        network_spec(
+            [{**stage, "shortcut": "identity"} for _ in range(16)], height=16, num_classes=10
+        )
     )
     check_module = sys.modules["resattn.check"]  # `resattn.check` is also the function
     calls = []
@@ -328,10 +319,8 @@ def test_diagrams_use_the_shared_word_tables():
     spec = basic("ca", branch={"type": "coord"}, skip=SE)
     assert "└─ CA ─┘" in render_ascii(spec)
     assert "P1 + P4 (branch: CA, skip: SE)" in render_ascii(
-        {
-            "input": {"channels": 3, "height": 32, "width": 32},
-            "stem": {"type": "cifar", "out_channels": 64},
-            "stages": [
+        network_spec(
+            [
                 {
                     "depth": 1,
                     "out_channels": 64,
@@ -339,8 +328,9 @@ def test_diagrams_use_the_shared_word_tables():
                     "slots": {"branch": {"type": "coord"}, "skip": SE},
                 }
             ],
-            "num_classes": 10,
-        }
+            stem_channels=64,
+            num_classes=10,
+        )
     )
     tips = [n.get("title", "") for n in graph_data(spec)["nodes"]]
     assert any("CA in `branch` (P1)" in tip for tip in tips), tips

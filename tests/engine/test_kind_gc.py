@@ -8,6 +8,7 @@ from resattn.attention.gc import gc_hidden
 from resattn.build import count_params
 from resattn.loading import load_spec
 from schemas import ATTENTION_MODELS, SpecError
+from tests.specs import block_spec
 
 GC = ATTENTION_MODELS["gc"]
 CHANNELS = [16, 32, 64, 128, 256, 512, 1024, 2048]
@@ -45,11 +46,7 @@ def test_identity_start_is_exact():
 
 @pytest.mark.parametrize("fusion", ["add", "channel_add"])
 def test_additive_fusion_is_refused_by_the_first_rule(fusion):
-    data = {
-        "input": {"channels": 8, "height": 4, "width": 4},
-        "block": {"type": "basic", "out_channels": 8},
-        "slots": {"post_add": {"type": "gc", "fusion": fusion}},
-    }
+    data = block_spec(8, height=4, slots={"post_add": {"type": "gc", "fusion": fusion}})
     with pytest.raises(SpecError) as err:
         load_spec(data)
     problem = err.value.problems[0]

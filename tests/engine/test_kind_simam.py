@@ -7,6 +7,7 @@ from resattn.attention import attention_params, build_attention
 from resattn.build import build, count_params
 from resattn.lint import lint
 from schemas import ATTENTION_MODELS, DesignError
+from tests.specs import block_spec
 
 SIMAM = ATTENTION_MODELS["simam"]
 
@@ -32,11 +33,7 @@ def test_a_one_by_one_map_gives_a_finite_gate():
 
 
 def _block(slot: str) -> dict:
-    return {
-        "input": {"channels": 8, "height": 6, "width": 6},
-        "block": {"type": "basic", "out_channels": 8},
-        "slots": {slot: {"type": "simam"}},
-    }
+    return block_spec(8, height=6, slots={slot: {"type": "simam"}})
 
 
 def test_refused_on_the_skip_with_a_clear_error():

@@ -9,21 +9,20 @@ from resattn.check import check
 from resattn.lint import lint
 from resattn.loading import load_spec
 from schemas import DesignError, parse_spec
+from tests.specs import block_spec, network_spec
 from tests.strategies import block_dicts, network_dicts
 
 #: schema-valid, RA101 (identity shortcut, 8 → 16 channels); RA302 used to crash on it
-WIDE_IDENTITY = {
-    "input": {"channels": 8, "height": 8, "width": 8},
-    "block": {"type": "bottleneck", "out_channels": 16, "base_width": 128},
-    "slots": {"branch": {"type": "cbam"}},
-    "shortcut": "identity",
-}
+WIDE_IDENTITY = block_spec(
+    8,
+    16,
+    block={"type": "bottleneck", "base_width": 128},
+    slots={"branch": {"type": "cbam"}},
+    shortcut="identity",
+)
 
 #: activations just under the 2 GiB cap, parameters under 1 GiB, 4.6e12 MACs
-HUGE_BLOCK = {
-    "input": {"channels": 3848, "height": 132, "width": 132},
-    "block": {"type": "basic", "out_channels": 3848},
-}
+HUGE_BLOCK = block_spec(3848, height=132)
 
 
 def big_network(depth=64, stages=16, channels=64, side=16):
@@ -35,13 +34,9 @@ def big_network(depth=64, stages=16, channels=64, side=16):
         "skip": {"type": "eca"},
     }
     stage = {"depth": depth, "out_channels": channels, "block": {"type": "basic"}, "slots": slots}
-    return {
-        "name": "big",
-        "input": {"channels": 3, "height": side, "width": side},
-        "stem": {"type": "cifar", "out_channels": channels},
-        "stages": [stage] * stages,
-        "num_classes": 10,
-    }
+    return network_spec(
+        [stage] * stages, height=side, stem_channels=channels, num_classes=10, name="big"
+    )
 
 
 def codes(diagnostics, severity=None):

@@ -9,6 +9,7 @@ from resattn.lint import RULES, lint
 from resattn.loading import load_spec
 from resattn.presets import preset_names
 from schemas import ATTENTION_MODELS, SPATIAL_TYPES, DesignError
+from tests.specs import block_spec, network_spec
 
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md"
 
@@ -21,19 +22,12 @@ def block(out=64, c_in=64, hw=56, **fields):
         for k in ("shortcut", "post_add_activation", "zero_init_last_bn")
         if k in fields
     }
-    return {
-        "input": {"channels": c_in, "height": hw, "width": hw},
-        "block": {"type": kind, "out_channels": out, **fields},
-        "slots": slots,
-        **extra,
-    }
+    return block_spec(c_in, out, height=hw, block={"type": kind, **fields}, slots=slots, **extra)
 
 
 def network(slots_per_stage, depth=1, **block_fields):
-    return {
-        "input": {"channels": 3, "height": 32, "width": 32},
-        "stem": {"type": "cifar", "out_channels": 16},
-        "stages": [
+    return network_spec(
+        [
             {
                 "depth": depth,
                 "out_channels": 16 * 2**i,
@@ -43,17 +37,15 @@ def network(slots_per_stage, depth=1, **block_fields):
             }
             for i, slots in enumerate(slots_per_stage)
         ],
-        "num_classes": 10,
-    }
+        num_classes=10,
+    )
 
 
 CBAM, SE = {"type": "cbam"}, {"type": "se"}
 
 #: 1.8 kB of JSON, 2.6 trillion parameters: 16 stages × 64 bottlenecks of mid width 16,384
-HUGE_NET = {
-    "input": {"channels": 3, "height": 1, "width": 1},
-    "stem": {"type": "cifar", "out_channels": 64},
-    "stages": [
+HUGE_NET = network_spec(
+    [
         {
             "depth": 64,
             "out_channels": 4096,
@@ -62,16 +54,16 @@ HUGE_NET = {
         }
         for _ in range(16)
     ],
-    "num_classes": 1000,
-}
+    height=1,
+    stem_channels=64,
+    num_classes=1000,
+)
 
 
 def wrn_cifar(widen=10, slots=None):
     """WRN-28-k on CIFAR (basic blocks, k × 16/32/64 channels) with `slots` in every stage."""
-    return {
-        "input": {"channels": 3, "height": 32, "width": 32},
-        "stem": {"type": "cifar", "out_channels": 16},
-        "stages": [
+    return network_spec(
+        [
             {
                 "depth": 4,
                 "out_channels": widen * 16 * 2**i,
@@ -81,18 +73,15 @@ def wrn_cifar(widen=10, slots=None):
             }
             for i in range(3)
         ],
-        "num_classes": 10,
-    }
+        num_classes=10,
+    )
 
 
 #: code → (spec that triggers it, JSON path of the finding, words the message must contain)
 FIRING = {
     "RA101": (block(stride=2, shortcut="identity"), "shortcut", ["64 channels at 56×56", "28×28"]),
     "RA102": (
-        {
-            "input": {"channels": 4096, "height": 1024, "width": 1024, "batch": 64},
-            "block": {"type": "bottleneck", "out_channels": 4096},
-        },
+        block_spec(4096, height=1024, batch=64, block={"type": "bottleneck"}),
         "input",
         ["batch 64", "TiB", "2.0 GiB"],
     ),

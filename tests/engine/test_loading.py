@@ -6,11 +6,9 @@ import pytest
 
 from resattn.loading import MAX_SPEC_BYTES, load_spec
 from schemas import BlockSpec, SpecError, spec_to_dict
+from tests.specs import block_spec
 
-SPEC = {
-    "input": {"channels": 8, "height": 4, "width": 4},
-    "block": {"type": "basic", "out_channels": 8},
-}
+SPEC = block_spec(8, height=4)
 
 
 def test_every_source_gives_the_same_spec(tmp_path):

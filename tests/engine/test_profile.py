@@ -11,12 +11,10 @@ from resattn.loading import load_spec
 from resattn.presets import preset_names
 from resattn.profile import _no_time_for, profile
 from schemas import parse_spec
+from tests.specs import block_spec, network_spec
 from tests.strategies import block_specs, network_specs
 
-SMALL = {
-    "input": {"channels": 4, "height": 8, "width": 8},
-    "block": {"type": "basic", "out_channels": 4},
-}
+SMALL = block_spec(4)
 SE = {"type": "se", "reduction": 1, "divisor": 1}
 
 
@@ -75,12 +73,14 @@ def test_resnet50_macs_equal_the_analytic_count():
 @pytest.mark.parametrize("kind", ["se", "eca", "cbam", "coord"])
 def test_every_op_of_every_attention_is_counted(kind):
     attn = {"type": kind, "gate": "hard_sigmoid"}
-    spec = {
-        "input": {"channels": 8, "height": 6, "width": 6},
-        "block": {"type": "bottleneck", "out_channels": 16, "stride": 2, "preact": True},
-        "slots": {slot: attn for slot in ("pre_residual", "branch", "skip", "post_add")},
-        "shortcut": "avgpool_conv1x1",
-    }
+    spec = block_spec(
+        8,
+        16,
+        height=6,
+        block={"type": "bottleneck", "stride": 2, "preact": True},
+        slots={slot: attn for slot in ("pre_residual", "branch", "skip", "post_add")},
+        shortcut="avgpool_conv1x1",
+    )
     p = profile(spec, latency=False)
     assert p.unsupported_ops == {}
     attn_rows = [r for r in p.per_module if "attn_" in r.name]
@@ -89,12 +89,12 @@ def test_every_op_of_every_attention_is_counted(kind):
 
 
 def test_network_with_pooling_stem_is_fully_counted():
-    spec = {
-        "input": {"channels": 3, "height": 32, "width": 32},
-        "stem": {"type": "imagenet", "out_channels": 8},
-        "stages": [{"depth": 1, "out_channels": 8, "block": {"type": "basic", "preact": True}}],
-        "num_classes": 10,
-    }
+    spec = network_spec(
+        [{"depth": 1, "out_channels": 8, "block": {"type": "basic", "preact": True}}],
+        stem="imagenet",
+        stem_channels=8,
+        num_classes=10,
+    )
     p = profile(spec, latency=False)
     assert p.unsupported_ops == {} and p.output_shape == (1, 10)
     pool = next(r for r in p.per_module if r.name == "stem.pool")

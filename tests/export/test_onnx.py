@@ -20,6 +20,7 @@ from resattn.export.onnx import OPSET, export_onnx
 from resattn.loading import load_spec
 from schemas import SLOT_NAMES, DesignError
 from tests.export.harness import randomize
+from tests.specs import block_spec
 from tests.strategies import KINDS, block_specs, network_specs, slot_kinds
 
 
@@ -59,39 +60,32 @@ def test_onnx_network_matches_pytorch(spec, fold):
 
 def test_onnx_all_four_slots():
     slots = {"pre_residual": "cbam", "branch": "coord", "skip": "eca", "post_add": "se"}
-    spec = {
-        "input": {"channels": 8, "height": 9, "width": 7, "batch": 2},
-        "block": {"type": "bottleneck", "out_channels": 16, "stride": 2, "groups": 2},
-        "slots": {slot: {"type": kind} for slot, kind in slots.items()},
-    }
+    spec = block_spec(
+        8,
+        16,
+        height=9,
+        width=7,
+        batch=2,
+        block={"type": "bottleneck", "stride": 2, "groups": 2},
+        slots={slot: {"type": kind} for slot, kind in slots.items()},
+    )
     check_spec(spec, fold=False)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_onnx_every_kind_in_every_slot(kind):
     slots = {s: {"type": kind} for s in SLOT_NAMES if kind in slot_kinds(s)}
-    spec = {
-        "input": {"channels": 8, "height": 6, "width": 5, "batch": 2},
-        "block": {"type": "basic", "out_channels": 8, "stride": 1},
-        "slots": slots,
-    }
+    spec = block_spec(8, height=6, width=5, batch=2, block={"stride": 1}, slots=slots)
     check_spec(spec, fold=False)
 
 
 def test_fresh_export_is_seeded():
     assert OPSET >= 17
-    spec = {
-        "input": {"channels": 4, "height": 5, "width": 5},
-        "block": {"type": "basic", "out_channels": 4},
-    }
+    spec = block_spec(4, height=5)
     assert export_onnx(spec) == export_onnx(spec)
 
 
 def test_design_errors_block_onnx_export():
-    spec = {
-        "input": {"channels": 8, "height": 9, "width": 7},
-        "block": {"type": "basic", "out_channels": 16, "stride": 2},
-        "shortcut": "identity",
-    }
+    spec = block_spec(8, 16, height=9, width=7, block={"stride": 2}, shortcut="identity")
     with pytest.raises(DesignError):
         export_onnx(spec)

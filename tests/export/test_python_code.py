@@ -22,6 +22,7 @@ from resattn.export.reusable import constructor_arguments
 from resattn.loading import load_spec
 from resattn.presets import preset_names
 from schemas import DesignError, SpecError, parse_spec
+from tests.specs import block_spec
 from tests.strategies import (
     KINDS,
     attention_dicts,
@@ -180,12 +181,8 @@ TYPES = ("se", "eca", "cbam", "coord")
 
 
 def _block(slots: dict, stride: int = 1, name: str = "Wired") -> dict:
-    return {
-        "name": name,
-        "input": {"channels": 8, "height": 6, "width": 6},
-        "block": {"type": "basic", "out_channels": 16 if stride == 2 else 8, "stride": stride},
-        "slots": slots,
-    }
+    out = 16 if stride == 2 else 8
+    return block_spec(8, out, height=6, block={"stride": stride}, slots=slots, name=name)
 
 
 @settings(max_examples=10)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from resattn.export.python_code import export_python, exported_class_name
 from schemas import SpecError, parse_spec
+from tests.specs import block_spec
 
 EXPORT_SOURCES = sorted(
     [*Path(__file__).resolve().parents[2].joinpath("resattn", "export").glob("*.py")]
@@ -52,12 +53,7 @@ HOSTILE = [
 
 
 def _block(name) -> dict:
-    return {
-        "name": name,
-        "input": {"channels": 4, "height": 4, "width": 4},
-        "block": {"type": "basic", "out_channels": 4},
-        "slots": {"branch": {"type": "se"}},
-    }
+    return block_spec(4, height=4, slots={"branch": {"type": "se"}}, name=name)
 
 
 @pytest.mark.parametrize("name", HOSTILE)

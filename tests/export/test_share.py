@@ -21,6 +21,7 @@ from resattn.export.share import (
 )
 from resattn.loading import MAX_SPEC_BYTES, load_spec
 from schemas import SpecError
+from tests.specs import block_spec
 from tests.strategies import block_specs, network_specs
 
 URL_SAFE = re.compile(r"[A-Za-z0-9_.\-]+")
@@ -142,10 +143,7 @@ def test_truncated_uploads_give_a_clear_error(spec, data):
 
 
 def test_spec_json_writes_the_version_even_when_the_input_omitted_it():
-    data = {
-        "input": {"channels": 4, "height": 4, "width": 4},
-        "block": {"type": "basic", "out_channels": 4},
-    }
+    data = block_spec(4, height=4)
     assert json.loads(spec_json(data))["schema_version"] == 1
 
 

@@ -7,10 +7,10 @@ import importlib.util
 import pytest
 
 from resattn import load_spec
-from resattn.cli import main
 from resattn.export.python_code import export_python
 from resattn.importing import import_model, save_weights
 from schemas import SpecError
+from tests.cli.runner import run
 from tests.importing.harness import example_input, max_diff, random_model, to_onnx
 
 
@@ -22,7 +22,7 @@ def test_exported_build_model_loads_the_imported_weights(tmp_path, capsys):
     save_weights(result.state_dict, tmp_path / "w.safetensors")
     out = tmp_path / "design.py"
     argv = ["export", str(tmp_path / "spec.json"), "--weights", str(tmp_path / "w.safetensors")]
-    assert main([*argv, "-o", str(out)]) == 0
+    assert run(capsys, *argv, "-o", out).code == 0
     module_spec = importlib.util.spec_from_file_location("design", out)
     design = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(design)
@@ -35,8 +35,9 @@ def test_weights_that_do_not_fit_are_refused(tmp_path, capsys):
 
     save_weights(build("preset:basic_block").state_dict(), tmp_path / "w.safetensors")
     argv = ["export", "preset:se_bottleneck", "--weights", str(tmp_path / "w.safetensors")]
-    assert main(argv) == 2
-    assert "The weights do not fit the design" in capsys.readouterr().err
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert "The weights do not fit the design" in err
 
 
 @pytest.mark.parametrize("name", ["../w.safetensors", "w.pt", 'a".safetensors'])

@@ -10,6 +10,7 @@ import pytest
 from resattn.cli import main
 from resattn.lab.ablate import Static, ablate, compare, overheads, train_key
 from resattn.lab.probe import ProbeConfig
+from tests.cli.runner import run
 
 SPEC = {
     "name": "tiny",
@@ -20,9 +21,7 @@ SPEC = {
 
 
 def _run(capsys, *args) -> tuple[int, str, str]:
-    code = main(["ablate", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run(capsys, "ablate", *args)
 
 
 def test_static_comparison_measures_the_baseline_for_the_overheads():

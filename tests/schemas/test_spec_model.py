@@ -16,6 +16,7 @@ from schemas import (
     parse_spec,
     spec_to_dict,
 )
+from tests.specs import block_spec
 from tests.strategies import block_dicts, network_dicts
 
 
@@ -36,12 +37,7 @@ def test_network_json_round_trip_is_identity(data):
 
 
 def test_defaults_fill_in_and_schema_version_is_always_written():
-    spec = parse_spec(
-        {
-            "input": {"channels": 8, "height": 4, "width": 4},
-            "block": {"type": "basic", "out_channels": 8},
-        }
-    )
+    spec = parse_spec(block_spec(8, height=4))
     data = spec_to_dict(spec)
     assert data["schema_version"] == 1
     assert data["shortcut"] == "auto" and data["zero_init_last_bn"] is True
@@ -51,16 +47,18 @@ def test_defaults_fill_in_and_schema_version_is_always_written():
 
 def test_attention_defaults_follow_the_papers():
     spec = parse_spec(
-        {
-            "input": {"channels": 8, "height": 4, "width": 4},
-            "block": {"type": "bottleneck", "out_channels": 64},
-            "slots": {
+        block_spec(
+            8,
+            64,
+            height=4,
+            block={"type": "bottleneck"},
+            slots={
                 "branch": {"type": "se"},
                 "skip": {"type": "eca"},
                 "post_add": {"type": "cbam"},
                 "pre_residual": {"type": "coord"},
             },
-        }
+        )
     )
     s = spec.slots
     assert (s.branch.reduction, s.branch.divisor, s.branch.gate) == (16, 8, "sigmoid")
@@ -126,12 +124,7 @@ def test_invalid_stage_field_is_named_by_json_path(data, index):
 
 def test_bottleneck_without_mid_width_is_refused_with_its_path():
     with pytest.raises(SpecError) as info:
-        parse_spec(
-            {
-                "input": {"channels": 8, "height": 4, "width": 4},
-                "block": {"type": "bottleneck", "out_channels": 2, "expansion": 4},
-            }
-        )
+        parse_spec(block_spec(8, 2, height=4, block={"type": "bottleneck", "expansion": 4}))
     assert info.value.problems[0].path == "block"
     assert "mid width" in info.value.message
 

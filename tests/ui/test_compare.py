@@ -12,15 +12,9 @@ from resattn.lab.reading import HINTS
 def _block_page():
     from components.compare import render_compare
     from schemas import parse_spec
+    from tests.specs import block_spec
 
-    spec = parse_spec(
-        {
-            "name": "tiny",
-            "input": {"channels": 8, "height": 8, "width": 8},
-            "block": {"type": "basic", "out_channels": 8},
-            "slots": {"branch": {"type": "se", "reduction": 4}},
-        }
-    )
+    spec = parse_spec(block_spec(8, slots={"branch": {"type": "se", "reduction": 4}}, name="tiny"))
     render_compare(spec, key="cmp")
 
 

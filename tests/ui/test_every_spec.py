@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from resattn.export.share import share_token
 from schemas import SpecError, parse_spec
+from tests.specs import block_spec
 from tests.strategies import block_dicts, network_dicts
 from tests.ui.conftest import TABS, failures, new_app
 
@@ -62,14 +63,7 @@ def test_every_valid_spec_renders_every_tab(data):
 
 
 def test_the_diagram_tab_draws_shape_errors():
-    spec = parse_spec(
-        {
-            "input": {"channels": 8, "height": 8, "width": 8},
-            "block": {"type": "basic", "out_channels": 16, "stride": 2},
-            "slots": {},
-            "shortcut": "identity",
-        }
-    )
+    spec = parse_spec(block_spec(8, 16, block={"stride": 2}, slots={}, shortcut="identity"))
     at = new_app({"spec": share_token(spec)})
     at.run()
     at.session_state["studio.tabs"] = "Diagram"
@@ -79,12 +73,13 @@ def test_the_diagram_tab_draws_shape_errors():
 
 def test_the_linter_survives_a_valid_spec_and_the_page_shows_the_finding():
     spec = parse_spec(
-        {
-            "input": {"channels": 8, "height": 8, "width": 8},
-            "block": {"type": "bottleneck", "out_channels": 16, "base_width": 128},
-            "slots": {"branch": {"type": "cbam"}},
-            "shortcut": "identity",
-        }
+        block_spec(
+            8,
+            16,
+            block={"type": "bottleneck", "base_width": 128},
+            slots={"branch": {"type": "cbam"}},
+            shortcut="identity",
+        )
     )
     at = new_app({"spec": share_token(spec)})
     at.run()

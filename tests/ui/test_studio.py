@@ -17,6 +17,7 @@ from resattn.lint import lint
 from resattn.loading import load_spec
 from resattn.presets import preset_index
 from schemas import canonical_json, parse_spec
+from tests.specs import block_spec
 from tests.ui.conftest import (
     TABS,
     ascii_text,
@@ -163,12 +164,7 @@ def test_malformed_upload_shows_the_error_and_keeps_the_design(app):
 
 
 def test_schema_invalid_upload_names_the_path(app):
-    bad = json.dumps(
-        {
-            "input": {"channels": 8, "height": 8, "width": 8},
-            "block": {"type": "basic", "out_channels": -3},
-        }
-    ).encode()
+    bad = json.dumps(block_spec(8, -3)).encode()
     app.file_uploader(key="studio.side.upload.file").set_value(
         ("bad.json", bad, "application/json")
     )

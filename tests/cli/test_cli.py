@@ -6,19 +6,10 @@ import sys
 
 import pytest
 
-from resattn.cli import main
+from tests.cli.runner import run
+from tests.specs import block_spec
 
-GOOD = {
-    "input": {"channels": 64, "height": 8, "width": 8},
-    "block": {"type": "basic", "out_channels": 64},
-    "slots": {"branch": {"type": "se"}},
-}
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+GOOD = block_spec(64, slots={"branch": {"type": "se"}})
 
 
 def write(tmp_path, text, name="spec.json"):
@@ -126,7 +117,7 @@ def test_summary_reports_params_and_output_shape(capsys):
 
 def test_usage_error_exits_2(capsys):
     with pytest.raises(SystemExit) as info:
-        main(["frobnicate"])
+        run(capsys, "frobnicate")
     assert info.value.code == 2
 
 
@@ -148,7 +139,7 @@ def test_python_m_resattn_runs_as_a_module():
 @pytest.mark.parametrize("spec", ["", "   "])
 def test_empty_spec_says_no_spec_was_given(capsys, command, spec):
     with pytest.raises(SystemExit) as info:
-        main([command, spec])
+        run(capsys, command, spec)
     err = capsys.readouterr().err
     assert info.value.code == 2 and "no spec given" in err and "directory" not in err
 

@@ -5,29 +5,11 @@ import shutil
 
 import pytest
 
-from resattn.cli import main
+from tests.cli.runner import run
+from tests.specs import block_spec
 
-SPEC = json.dumps(
-    {
-        "name": "tiny",
-        "input": {"channels": 8, "height": 8, "width": 8},
-        "block": {"type": "basic", "out_channels": 16},
-        "slots": {"branch": {"type": "se"}},
-    }
-)
-BAD = json.dumps(
-    {
-        "input": {"channels": 8, "height": 8, "width": 8},
-        "block": {"type": "basic", "out_channels": 16},
-        "shortcut": "identity",
-    }
-)
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+SPEC = json.dumps(block_spec(8, 16, slots={"branch": {"type": "se"}}, name="tiny"))
+BAD = json.dumps(block_spec(8, 16, shortcut="identity"))
 
 
 def test_summary_json_has_the_design_keys(capsys):
