@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from resattn.cli import EXIT_OK
-from resattn.commands._common import add_spec_argument, print_json
+from resattn.commands._common import EXIT_OK, add_spec_argument, print_json
 
 NAME = "ablate"
 HELP = (

@@ -135,7 +135,7 @@ def prepare(argv=None):
 
 def main(argv=None) -> int:
     """Entry point for ``torchrun``: train the probe, rank 0 writes weights and curves."""
-    from resattn.cli import EXIT_DESIGN, EXIT_INPUT, EXIT_OK
+    from resattn.commands._common import EXIT_DESIGN, EXIT_INPUT, EXIT_OK
     from schemas import DesignError, ResAttnError
 
     try:

@@ -94,13 +94,8 @@ def test_the_checker_finds_a_cycle():
     assert find_cycles({"a": {"b"}, "b": set()}) == []
 
 
-#: The one cycle left while the lab's own restructuring (probe ↔ distributed) is pending; it is
-#: the only exception, and any other cycle fails the test.
-PENDING = [["resattn.lab.distributed", "resattn.lab.probe"]]
-
-
 def test_no_import_cycle_inside_resattn():
     graph = import_graph()
     assert "resattn.lint" in graph["resattn.check"]  # the graph sees real edges
     assert "resattn.estimates" in graph["resattn.lint"]
-    assert [c for c in find_cycles(graph) if c not in PENDING] == []
+    assert find_cycles(graph) == []
