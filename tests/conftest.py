@@ -15,4 +15,7 @@ settings.register_profile(
 )
 settings.load_profile("default")
 
+# One set of browser fixtures (one Chromium) for every folder with browser tests.
+pytest_plugins = ["tests.e2e.fixtures"]
+
 torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))

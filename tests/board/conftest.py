@@ -22,7 +22,6 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from resattn_board import db
-from tests.e2e.conftest import artifacts, browser  # noqa: F401 - the browser test's fixtures
 from tests.e2e.server import free_port
 
 

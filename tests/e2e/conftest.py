@@ -1,15 +1,11 @@
-"""Real-browser fixtures: a Streamlit server on a free loopback port and Debian's Chromium."""
+"""Real-browser fixtures: a Streamlit server on a free loopback port (the browser itself:
+`tests/e2e/fixtures.py`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, stop_server
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
+from tests.e2e.server import free_port, start_server, stop_server
 
 
 @pytest.fixture(scope="session")
@@ -20,33 +16,3 @@ def server_url():
         yield f"http://127.0.0.1:{port}"
     finally:
         stop_server(proc)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (see README)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture
-def context(browser):
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
-    ctx.set_default_timeout(45_000)
-    try:
-        yield ctx
-    finally:
-        ctx.close()
-
-
-@pytest.fixture(scope="session")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
