@@ -217,13 +217,20 @@ AT_THE_CAP = {
 }
 
 
-def test_a_generated_variant_out_of_bounds_is_refused_up_front_and_named(capsys, monkeypatch):
+@pytest.fixture
+def no_work_before_refusal(monkeypatch):
+    """Any figure work before the refusal fails the test."""
     import resattn.lab.ablate as lab
 
     def no_work(*args, **kwargs):
         raise AssertionError("work started before the refusal")
 
     monkeypatch.setattr(lab, "static_figures", no_work)
+
+
+def test_a_generated_variant_out_of_bounds_is_refused_up_front_and_named(
+    capsys, no_work_before_refusal
+):
     code, out, err = _run(capsys, json.dumps(AT_THE_CAP), "--no-train", "--no-latency")
     assert code == 1 and out == ""
     assert "variant 'SE-P3' (input): (a variant the ablation generates, not your input)" in err
@@ -257,13 +264,9 @@ OVER_BUDGET = {
 }
 
 
-def test_a_design_over_the_compute_budget_is_refused_up_front_with_the_figure(capsys, monkeypatch):
-    import resattn.lab.ablate as lab
-
-    def no_work(*args, **kwargs):
-        raise AssertionError("work started before the refusal")
-
-    monkeypatch.setattr(lab, "static_figures", no_work)
+def test_a_design_over_the_compute_budget_is_refused_up_front_with_the_figure(
+    capsys, no_work_before_refusal
+):
     code, out, err = _run(capsys, json.dumps(OVER_BUDGET), "--no-train", "--no-latency")
     assert code == 1 and out == ""
     assert "RA209" in err and "GFLOP" in err and "compute budget" in err
