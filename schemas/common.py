@@ -80,6 +80,13 @@ Name = Annotated[
 ]
 
 
+def require_odd(value: int | None, keeps: str) -> int | None:
+    """A kernel size must be odd so the padded conv `keeps` its size; None passes (automatic)."""
+    if value is not None and value % 2 == 0:
+        raise ValueError(f"must be odd so {keeps} (got {value})")
+    return value
+
+
 class SpecModel(BaseModel):
     """Base for every spec model: strict types, no unknown fields, immutable."""
 

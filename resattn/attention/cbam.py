@@ -19,7 +19,7 @@ from torch import nn
 from resattn.attention.gate import Gate
 from resattn.attention.registry import AttentionKind, register_kind
 from schemas.common import Gate as GateField
-from schemas.common import SpecModel
+from schemas.common import SpecModel, require_odd
 
 
 class CBAM(nn.Module):
@@ -88,9 +88,7 @@ class CBAMAttention(SpecModel):
     @field_validator("spatial_kernel")
     @classmethod
     def _odd(cls, value: int) -> int:
-        if value % 2 == 0:
-            raise ValueError(f"must be odd so the map keeps its size (got {value})")
-        return value
+        return require_odd(value, "the map keeps its size")
 
 
 def _hidden(channels: int, spec) -> int:

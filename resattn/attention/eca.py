@@ -18,7 +18,7 @@ from torch import nn
 from resattn.attention.gate import Gate
 from resattn.attention.registry import AttentionKind, register_kind
 from schemas.common import Gate as GateField
-from schemas.common import SpecModel
+from schemas.common import SpecModel, require_odd
 
 
 class EfficientChannelAttention(nn.Module):
@@ -64,9 +64,7 @@ class ECAAttention(SpecModel):
     @field_validator("kernel_size")
     @classmethod
     def _odd(cls, value: Optional[int]) -> Optional[int]:
-        if value is not None and value % 2 == 0:
-            raise ValueError(f"must be odd so the conv keeps C channels (got {value})")
-        return value
+        return require_odd(value, "the conv keeps C channels")
 
 
 def _kernel(channels: int, spec) -> int:

@@ -21,7 +21,7 @@ from torch import nn
 from resattn.attention.gate import Gate
 from resattn.attention.registry import AttentionKind, register_kind
 from schemas.common import Gate as GateField
-from schemas.common import SpecModel
+from schemas.common import SpecModel, require_odd
 
 
 class TripletAttention(nn.Module):
@@ -73,9 +73,7 @@ class TripletAttentionSpec(SpecModel):
     @field_validator("kernel_size")
     @classmethod
     def _odd(cls, value: int) -> int:
-        if value % 2 == 0:
-            raise ValueError(f"must be odd so the maps keep their size (got {value})")
-        return value
+        return require_odd(value, "the maps keep their size")
 
 
 def _work(sizes, n: int, c: int, h: int, w: int, extra: int) -> tuple[int, int]:
