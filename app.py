@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import board, engine, state, tour
+from components.board.common import use_page_language
 from components.canvas import render_canvas
 from components.checks import render_checks, render_diagnostics
 from components.code import render_code
@@ -88,6 +89,7 @@ TABS = {
 
 @st.fragment
 def workspace() -> None:
+    use_page_language()  # a fragment's rerun is a script run of its own
     for level, text in state.pop_flashes():
         _FLASH.get(level, st.info)(text)
     spec = state.spec()
@@ -126,6 +128,7 @@ def main() -> None:
         initial_sidebar_state="collapsed" if present else "expanded",
     )
     inject_style(present=present)
+    use_page_language()  # ?lang=tr, else --lang / the locale; every string below follows it
     if board.route():  # ?board=CODE: the classroom board instead of the studio
         return
     state.init()

@@ -1,9 +1,24 @@
 """Translations: gettext catalogs for English and Turkish, compiled with Babel on first use.
 
-The message sources are the ``.po`` files in ``locales/<lang>/LC_MESSAGES/resattn.po``. The first
-time a language is used, Babel reads its ``.po`` file and compiles it to gettext's binary form in
-memory (nothing is written to disk, so a fresh checkout, an installed wheel and a read-only tree
-all work alike). Fuzzy entries are never used.
+The messages are kept in one catalog per area of the code (a gettext *domain*), so that each
+area's ``.po`` file changes with that area alone:
+
+==========  ===================================================  ==============================
+domain      what it translates                                   sources (from the repository)
+==========  ===================================================  ==============================
+``board``   the classroom board                                  ``components/board``,
+                                                                 ``resattn_board``
+``page``    the studio's page: header, sidebar, canvas, tour     ``app.py`` and the page's
+                                                                 modules of ``components``
+``panels``  the studio's tabs, the Learn text, the studio's      the rest of ``components``
+            words for patterns and kinds
+``engine``  diagnostics, field help, verdicts, the CLI's output  ``resattn``, ``schemas``
+==========  ===================================================  ==============================
+
+The sources are ``locales/<lang>/LC_MESSAGES/<domain>.po``. The first time a language is used,
+Babel reads its ``.po`` files and compiles them to gettext's binary form in memory (nothing is
+written to disk, so a fresh checkout, an installed wheel and a read-only tree all work alike);
+the domains are chained into one lookup. Fuzzy entries are never used.
 
     from resattn.i18n import _, ngettext, use_language
     with use_language("tr"):
@@ -15,14 +30,13 @@ studio's ``?lang=`` query parameter), the command line (``--lang tr``) and the e
 (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, e.g. ``tr_TR.UTF-8``); English otherwise.
 
 Adding or changing a message: mark it with ``_()`` (``N_()`` where it is translated later,
-``ngettext`` for plurals), then refresh the catalogs with Babel and translate what it marks::
+``ngettext`` for plurals), then refresh the catalogs from a checkout and translate what is new
+(new Turkish entries are written with an empty translation)::
 
-    pybabel extract -k N_ -k ngettext:1,2 --no-location -o build/resattn.pot \
-        components/board resattn_board
-    pybabel update -i build/resattn.pot -d resattn/i18n/locales -D resattn --no-fuzzy-matching
+    python -m resattn.i18n update
 
-``tests/i18n`` fails while a marked message is missing from a catalog, untranslated or fuzzy in
-Turkish, or loses a placeholder.
+``tests/i18n`` fails while a marked message is missing from its catalog, is left over there,
+appears in two domains, is untranslated or fuzzy in Turkish, or loses a placeholder.
 """
 
 from __future__ import annotations
@@ -37,7 +51,30 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Optional
 
-DOMAIN = "resattn"
+#: The studio's page (the rest of ``components`` is its panels).
+PAGE = (
+    "app.py",
+    "components/canvas.py",
+    "components/ccv2.py",
+    "components/design.py",
+    "components/network.py",
+    "components/sidebar.py",
+    "components/state.py",
+    "components/style.py",
+    "components/tour.py",
+    "components/slot_canvas/**/*.py",
+    "components/diagram_view/**/*.py",
+)
+#: The catalogs (gettext domains) and the source files each one is extracted from: glob
+#: patterns relative to the repository root, then the patterns excluded from them.
+DOMAINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "board": (("components/board/**/*.py", "resattn_board/**/*.py"), ()),
+    "page": (PAGE, ()),
+    "panels": (("components/**/*.py",), ("components/board/**/*.py", *PAGE)),
+    "engine": (("resattn/**/*.py", "schemas/**/*.py"), ()),
+}
+#: The keywords that mark a message (``ngettext`` takes the singular and the plural).
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 LANGUAGES = ("en", "tr")
 DEFAULT_LANGUAGE = "en"
 LOCALES = Path(__file__).resolve().parent / "locales"
@@ -49,9 +86,9 @@ _cache: dict[str, gettext.NullTranslations] = {}
 _lock = threading.Lock()
 
 
-def po_path(lang: str) -> Path:
-    """The ``.po`` source of `lang`."""
-    return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(lang: str, domain: str) -> Path:
+    """The ``.po`` source of `domain` in `lang`."""
+    return LOCALES / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
 def normalize(value: Optional[str]) -> Optional[str]:
@@ -95,26 +132,32 @@ def resolve_language(
     return DEFAULT_LANGUAGE
 
 
-def compile_catalog(lang: str) -> bytes:
-    """Compile `lang`'s ``.po`` source with Babel to gettext's ``.mo`` bytes (fuzzy entries
-    left out)."""
+def compile_catalog(lang: str, domain: str) -> bytes:
+    """Compile the ``.po`` source of `domain` in `lang` with Babel to gettext's ``.mo`` bytes
+    (fuzzy entries left out)."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    with po_path(lang).open("rb") as fh:
-        catalog = read_po(fh, locale=lang, domain=DOMAIN)
+    with po_path(lang, domain).open("rb") as fh:
+        catalog = read_po(fh, locale=lang, domain=domain)
     out = io.BytesIO()
     write_mo(out, catalog, use_fuzzy=False)
     return out.getvalue()
 
 
 def translations(lang: str) -> gettext.NullTranslations:
-    """The compiled translations of `lang` (compiled once per process)."""
+    """The compiled translations of `lang`, every domain chained into one lookup (compiled once
+    per process)."""
     lang = normalize(lang) or DEFAULT_LANGUAGE
     with _lock:
         found = _cache.get(lang)
         if found is None:
-            found = gettext.GNUTranslations(io.BytesIO(compile_catalog(lang)))
+            found = gettext.NullTranslations()
+            for domain in DOMAINS:
+                if po_path(lang, domain).is_file():
+                    found.add_fallback(
+                        gettext.GNUTranslations(io.BytesIO(compile_catalog(lang, domain)))
+                    )
             _cache[lang] = found
     return found
 
@@ -172,6 +215,8 @@ __all__ = [
     "N_",
     "LANGUAGES",
     "_",
+    "DOMAINS",
+    "KEYWORDS",
     "compile_catalog",
     "current_language",
     "ngettext",

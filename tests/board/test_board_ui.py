@@ -137,7 +137,7 @@ def test_side_by_side_and_sorting(board_db):
 
 
 def _english_sentences() -> set[str]:
-    with i18n.po_path("tr").open("rb") as fh:
+    with i18n.po_path("tr", "board").open("rb") as fh:
         tr = read_po(fh, locale="tr")
     english = set()
     for m in tr:

@@ -1,66 +1,66 @@
 """The translation catalogs: complete, never fuzzy, placeholders intact, and in step with the
-code (every message the board's code marks is in the catalogs, none is left over)."""
+code (every message an area's code marks is in that area's catalog, none is left over, and no
+message is in two catalogs)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 
 from resattn import i18n
+from resattn.i18n import catalogs
 
-ROOT = Path(__file__).resolve().parents[2]
-#: The modules whose strings are translated through the catalogs.
-TRANSLATED = ("components/board", "resattn_board")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+CASES = [(lang, domain) for domain in i18n.DOMAINS for lang in i18n.LANGUAGES]
 
 
-def catalog(lang: str):
-    with i18n.po_path(lang).open("rb") as fh:
-        return read_po(fh, locale=lang)
+def messages(lang: str, domain: str):
+    return [m for m in catalogs.read(lang, domain) if m.id]
 
 
-def messages(lang: str):
-    return [m for m in catalog(lang) if m.id]
+def _ids(lang: str, domain: str) -> set:
+    return {m.id if isinstance(m.id, str) else tuple(m.id) for m in messages(lang, domain)}
 
 
-def extracted() -> set:
-    found = set()
-    for folder in TRANSLATED:
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / folder, keywords=KEYWORDS, comment_tags=()
-        ):
-            found.add(message if isinstance(message, str) else tuple(message))
-    return found
+@pytest.mark.parametrize("lang, domain", CASES)
+def test_catalog_matches_the_code(lang, domain):
+    code = set(catalogs.extract(domain))
+    assert code, f"no translatable message found in the {domain} code"
+    ids = _ids(lang, domain)
+    hint = " (run `python -m resattn.i18n update`)"
+    assert sorted(map(str, code - ids)) == [], "marked in the code but not in the catalog" + hint
+    assert sorted(map(str, ids - code)) == [], "in the catalog but no longer in the code" + hint
 
 
-def _ids(lang: str) -> set:
-    return {m.id if isinstance(m.id, str) else tuple(m.id) for m in messages(lang)}
+def test_no_message_is_in_two_catalogs():
+    seen: dict = {}
+    for domain in i18n.DOMAINS:
+        for message in catalogs.extract(domain):
+            key = message if isinstance(message, str) else message[0]
+            assert key not in seen, f"{key!r} is marked in both {seen[key]} and {domain}"
+            seen[key] = domain
 
 
-@pytest.mark.parametrize("lang", i18n.LANGUAGES)
-def test_catalog_matches_the_code(lang):
-    code = extracted()
-    assert code, "no translatable message found in the code"
-    ids = _ids(lang)
-    assert sorted(map(str, code - ids)) == [], "marked in the code but not in the catalog"
-    assert sorted(map(str, ids - code)) == [], "in the catalog but no longer in the code"
+def test_every_source_file_belongs_to_one_domain():
+    owners: dict = {}
+    for domain in i18n.DOMAINS:
+        for path in catalogs.source_files(domain):
+            assert path not in owners, f"{path} is in both {owners[path]} and {domain}"
+            owners[path] = domain
 
 
-def test_every_message_has_a_turkish_translation():
-    for message in messages("tr"):
+@pytest.mark.parametrize("domain", i18n.DOMAINS)
+def test_every_message_has_a_turkish_translation(domain):
+    for message in messages("tr", domain):
         assert not message.fuzzy, message.id
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         assert all(s.strip() for s in strings), f"untranslated: {message.id!r}"
 
 
-@pytest.mark.parametrize("lang", i18n.LANGUAGES)
-def test_placeholders_survive_translation(lang):
-    for message in messages(lang):
+@pytest.mark.parametrize("lang, domain", CASES)
+def test_placeholders_survive_translation(lang, domain):
+    for message in messages(lang, domain):
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         wanted = sorted(PLACEHOLDER.findall(ids[0]))
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -95,7 +95,7 @@ def test_compiled_catalog_translates_and_counts():
 
 
 def test_fuzzy_entries_are_never_used(tmp_path, monkeypatch):
-    po = tmp_path / "tr" / "LC_MESSAGES" / "resattn.po"
+    po = tmp_path / "tr" / "LC_MESSAGES" / "board.po"
     po.parent.mkdir(parents=True)
     po.write_text(
         'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
@@ -132,6 +132,6 @@ def test_catalogs_are_compiled_in_memory(monkeypatch):
     """Compiling writes nothing: a read-only checkout or installed package works as is."""
     before = sorted(p.name for p in i18n.LOCALES.rglob("*"))
     monkeypatch.setattr(i18n, "_cache", {})
-    assert i18n.compile_catalog("tr")[:4] in (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")
+    assert i18n.compile_catalog("tr", "board")[:4] in (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")
     i18n.translations("tr")
     assert sorted(p.name for p in i18n.LOCALES.rglob("*")) == before

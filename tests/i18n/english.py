@@ -1,0 +1,104 @@
+"""What "no English left on a Turkish page" means, for every test that checks a page.
+
+`english_sentences` is every English message of the catalogs whose Turkish differs (a word that
+is the same in both languages, such as "ResAttn Studio" or "MACs", is not English left over);
+`rendered_text` gathers the text an AppTest run shows a person; `english_left` is the English
+sentences found in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from resattn import i18n
+from resattn.i18n import catalogs
+
+#: placeholders split a message into the literal fragments that must not appear untranslated
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def english_sentences(domains: Iterable[str] = tuple(i18n.DOMAINS), min_words: int = 2) -> set:
+    """The English fragments (of at least `min_words` words) that a Turkish page must not show."""
+    english = set()
+    for domain in domains:
+        for m in catalogs.read("tr", domain):
+            if not m.id:
+                continue
+            ids = m.id if isinstance(m.id, tuple) else (m.id,)
+            strings = m.string if isinstance(m.string, tuple) else (m.string,)
+            for en, turkish in zip(ids, strings, strict=False):
+                if not turkish or en == turkish:
+                    continue
+                for fragment in _PLACEHOLDER.split(en):
+                    fragment = fragment.strip(" .,:;()*_`—–-")
+                    if len(fragment.split()) >= min_words and fragment not in turkish:
+                        english.add(fragment)
+    return english
+
+
+def rendered_text(at) -> str:
+    """Every piece of text an AppTest run shows: Markdown, captions, headings, alerts, metrics,
+    widget labels, options and help, tab labels and code."""
+    parts: list[str] = []
+
+    def add(value) -> None:
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                add(v)
+
+    for kind in (
+        "markdown",
+        "caption",
+        "title",
+        "header",
+        "subheader",
+        "error",
+        "warning",
+        "info",
+        "success",
+        "exception",
+        "code",
+        "text",
+        "latex",
+    ):
+        for el in getattr(at, kind, []):
+            add(getattr(el, "value", None))
+    for el in at.metric:
+        add(el.label)
+        add(getattr(el, "help", None))
+    for kind in (
+        "button",
+        "checkbox",
+        "toggle",
+        "selectbox",
+        "multiselect",
+        "radio",
+        "number_input",
+        "text_input",
+        "text_area",
+        "slider",
+        "select_slider",
+        "tabs",
+        "expander",
+        "date_input",
+        "color_picker",
+    ):
+        for el in getattr(at, kind, []):
+            add(getattr(el, "label", None))
+            add(getattr(el, "help", None))
+            add(getattr(el, "placeholder", None))
+            options = getattr(el, "options", None)
+            if options:
+                add([str(o) for o in options])
+    for el in at.get("tab"):
+        add(getattr(el, "label", None))
+    return "\n".join(parts)
+
+
+def english_left(at, domains: Iterable[str] = tuple(i18n.DOMAINS)) -> list[str]:
+    """The English sentences of the catalogs that the run `at` shows, sorted."""
+    text = rendered_text(at)
+    return sorted(s for s in english_sentences(domains) if s in text)
