@@ -9,11 +9,8 @@ from components.checks import table_rows
 from components.heavy import job_panel
 from components.texts import COUNTING_RULES
 from resattn.lab.report import si
-from resattn.profile import Profile
+from resattn.profile import Profile, latency_settings
 from schemas import canonical_json
-
-#: the time a profile may take (counting, peak memory, latency); the worker stops at it
-PROFILE_BUDGET_S = 5.0
 
 
 def render_profile(spec, *, key: str) -> None:
@@ -22,13 +19,14 @@ def render_profile(spec, *, key: str) -> None:
     st.markdown(COUNTING_RULES)
     latency = st.toggle("Measure CPU latency (a few seconds)", value=True, key=f"{key}.latency")
     work = engine.work_json(cj)
+    settings = latency_settings()  # the command line's: threads, repeats, time budget
     job_panel(
         "profile",
-        {"spec": work, "latency": latency},
+        {"spec": work, "latency": latency, "settings": settings},
         key=key,
         work_key=f"profile:{latency}:{work}",
         label="Profile this design",
-        budget_s=PROFILE_BUDGET_S,
+        budget_s=settings["time_budget_s"],
         show=lambda result: render_result(Profile.from_json(result), key=key),
         disabled_reason=None
         if params is not None

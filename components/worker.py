@@ -6,9 +6,11 @@ or ``{"id", "error"}``. Only JSON crosses the process boundary (specs travel as 
 JSON; ONNX bytes as base64), so nothing is unpickled. A job is stopped by ending the process:
 the pool starts a fresh one for the next job.
 
-It runs the engine exactly as the command line does — a fresh process, the same `profile`
-function, warm-up and repeats — so a latency shown in the studio is comparable with
-``resattn summary --latency`` run on the same machine with the same thread count.
+It runs the engine exactly as the command line does — the same `profile` function with the same
+settings (`resattn.profile.latency_settings`: threads, repeats, time budget) and warm-up — so a
+latency shown in the studio is comparable with ``resattn summary --latency`` on the same machine.
+The worker's own thread count (`RESATTN_WORKER_THREADS`, a share of the cores) is for the other
+work; a latency measurement sets its threads itself.
 """
 
 from __future__ import annotations
@@ -41,11 +43,11 @@ def _spec(args: dict):
 
 @kind("profile")
 def _profile(args: dict, budget_s: float, progress) -> dict:
-    from resattn.profile import profile
+    from resattn.profile import latency_settings, profile
 
-    result = profile(
-        _spec(args), latency=bool(args.get("latency")), time_budget_s=budget_s, progress=progress
-    )
+    # the request's settings are `latency_settings()`, those of ``resattn summary --latency``
+    settings = args.get("settings") or latency_settings(budget_s)
+    result = profile(_spec(args), latency=bool(args.get("latency")), progress=progress, **settings)
     return result.to_json()
 
 

@@ -38,6 +38,7 @@ import time
 import warnings
 import weakref
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
@@ -117,12 +118,49 @@ class Profile:
         )
 
 
+#: How latency is measured wherever it is asked for — ``resattn summary --latency`` and the
+#: studio's Profile tab alike (`latency_settings`), so that their figures can be compared: this
+#: many timed runs after the warm-up (`measure_latency`), and this much time for all of a
+#: profile's measurements (peak memory, latency, the attention-free baseline).
+REPEATS = 20
+TIME_BUDGET_S = 10.0
+
+
+def latency_threads() -> int:
+    """The CPU threads a latency measurement uses: every core this process may use. Set
+    explicitly, not left to torch's default, which depends on how the process was started (a
+    worker pool gives each of its workers a share of the cores)."""
+    from resattn.lab.trials import default_jobs
+
+    return default_jobs()
+
+
+def latency_settings(time_budget_s: float = TIME_BUDGET_S) -> dict:
+    """The keyword arguments of `profile` that say how latency is measured — the same for the
+    command line and the studio: repeats, time budget, threads."""
+    return {"repeats": REPEATS, "time_budget_s": time_budget_s, "threads": latency_threads()}
+
+
+@contextmanager
+def measuring_threads(threads: Optional[int]):
+    """Run the block with torch using `threads` CPU threads (None: as it is), then restore."""
+    before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        if threads is not None:
+            torch.set_num_threads(before)
+
+
 def profile(
     spec,
     *,
     latency: bool = True,
-    repeats: int = 20,
+    repeats: int = REPEATS,
     time_budget_s: float = 3.0,
+    threads: Optional[int] = None,
     progress: Progress = None,
 ) -> Profile:
     """Count and (optionally) time a design. Refuses designs with linter errors, and designs
@@ -133,7 +171,9 @@ def profile(
     tensor holds data). The only real forward passes are latency's, and only when `latency` is
     asked for and the predicted forward time fits `time_budget_s`.
 
-    `repeats` (≥ 1) bounds the timed runs. `progress(fraction, message)` is called as the work
+    `repeats` (≥ 1) bounds the timed runs; `threads` is the number of CPU threads they use
+    (None: torch's current setting) — `latency_settings()` gives the settings the command line
+    and the studio share. `progress(fraction, message)` is called as the work
     advances. The deadline is checked before each phase after counting; a phase that has no
     time left — or that the forward time (predicted from the FLOPs, then measured by the
     warm-up) says would overrun it — is skipped: its figures are None and `skipped` says why.
@@ -194,7 +234,7 @@ def profile(
             x = _input(spec)
             share = (deadline - time.perf_counter()) / (2 if both else 1)
             report(0.5, "timing")
-            latency_ms, spread, runs = measure_latency(model, x, repeats, share)
+            latency_ms, spread, runs = measure_latency(model, x, repeats, share, threads)
             del model
             latency_pct = None if attn else 0.0
         if attn and latency_ms is not None:
@@ -206,7 +246,8 @@ def profile(
                 report(0.75, "timing the design without attention")
                 base_model = build(without_attention(spec)).eval()
                 left = deadline - time.perf_counter()
-                latency_pct = _pct(latency_ms, measure_latency(base_model, x, repeats, left)[0])
+                base_ms = measure_latency(base_model, x, repeats, left, threads)[0]
+                latency_pct = _pct(latency_ms, base_ms)
     report(1.0, "done")
     return Profile(
         params=counts.params,
@@ -228,7 +269,7 @@ def profile(
         latency_ms=latency_ms,
         latency_spread_ms=spread,
         latency_runs=runs,
-        threads=torch.get_num_threads(),
+        threads=threads or torch.get_num_threads(),
         peak_memory_bytes=peak,
         unsupported_ops={},
         skipped=skipped,
@@ -354,16 +395,17 @@ def _rows(model: nn.Module, by_module) -> list[ModuleRow]:
 
 
 def measure_latency(
-    model: nn.Module, x: torch.Tensor, repeats: int, budget_s: float
+    model: nn.Module, x: torch.Tensor, repeats: int, budget_s: float, threads: Optional[int] = None
 ) -> tuple[float, float, int]:
-    """(median ms, interquartile range ms, runs) of inference forwards within `budget_s`.
+    """(median ms, interquartile range ms, runs) of inference forwards within `budget_s`, on
+    `threads` CPU threads (None: torch's current setting).
 
     One warm-up run, a second if it fits, then up to `repeats` timed runs; a run starts only
     if the last one, repeated, would end before the budget does (at least one timed run).
     """
     deadline = time.perf_counter() + budget_s
     times: list[float] = []
-    with torch.inference_mode():
+    with measuring_threads(threads), torch.inference_mode():
         start = time.perf_counter()
         model(x)  # warm-up: first-call allocations and kernel selection
         if 2 * time.perf_counter() - start < deadline:

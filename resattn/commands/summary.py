@@ -16,6 +16,8 @@ HELP = "print a design's parameters, MACs, elementwise ops, FLOPs and output sha
 
 
 def add_arguments(parser) -> None:
+    from resattn.profile import TIME_BUDGET_S
+
     add_spec_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument(
@@ -24,7 +26,7 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--time-budget",
         type=_seconds,
-        default=10.0,
+        default=TIME_BUDGET_S,
         metavar="SECONDS",
         help="time for the measurements (peak memory, latency); a figure that does not fit is "
         "left out and the summary says why (default 10)",
@@ -47,7 +49,7 @@ def _seconds(text: str) -> float:
 def run(args) -> int:
     from resattn.lint import lint
     from resattn.loading import load_spec
-    from resattn.profile import profile
+    from resattn.profile import latency_settings, profile
 
     spec = load_spec(args.spec)
     diagnostics = lint(spec)
@@ -58,7 +60,8 @@ def run(args) -> int:
         else:
             print_errors(diagnostics)
         return EXIT_DESIGN
-    prof = profile(spec, latency=args.latency, time_budget_s=args.time_budget)
+    # measured as the studio's Profile tab measures it (the same settings: docs/studio.md)
+    prof = profile(spec, latency=args.latency, **latency_settings(args.time_budget))
     result = {"name": spec.name, "kind": spec.kind, **prof.to_json(), "diagnostics": findings}
     if not args.latency:
         for key in ("latency_ms", "latency_spread_ms", "latency_runs"):

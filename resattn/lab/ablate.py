@@ -195,7 +195,7 @@ def static_figures(
     `time_budget_s` bounds the latency rounds (every variant gets at least one timed run).
     """
     from resattn.build import build
-    from resattn.profile import profile
+    from resattn.profile import latency_threads, measuring_threads, profile
 
     report = progress or (lambda fraction, message: None)
     counts = {}
@@ -206,7 +206,8 @@ def static_figures(
     if latency:
         report(len(variants) / (len(variants) + 1), "timing every variant in turns")
         models = {v.name: build(v.spec).eval() for v in variants}
-        times = latency_in_turns(models, _input(variants[0].spec), repeats, time_budget_s)
+        with measuring_threads(latency_threads()):  # as `profile` times (the CLI, the studio)
+            times = latency_in_turns(models, _input(variants[0].spec), repeats, time_budget_s)
     report(1.0, "static comparison done")
     out = {}
     for name, p in counts.items():

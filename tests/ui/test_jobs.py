@@ -87,3 +87,75 @@ def test_profile_and_an_engine_error_come_back_as_json(pool):
     bad = pool.submit("profile", {"spec": "{}"}, owner="a", budget_s=30)
     wait(lambda: bad.done)
     assert bad.state == FAILED and bad.error and "Traceback" not in bad.error
+
+
+def test_the_profile_tab_and_the_cli_ask_for_latency_with_the_same_settings(monkeypatch):
+    """The studio's profile request (the Profile tab's job, run by the worker) and
+    ``resattn summary --latency`` call `profile` with the same measuring settings."""
+    import importlib
+
+    from streamlit.testing.v1 import AppTest
+
+    from components import worker
+    from resattn.cli import main
+
+    engine_profile = importlib.import_module("resattn.profile")  # the module, not the function
+
+    seen: dict[str, dict] = {}
+    real = engine_profile.profile
+
+    def spy(who: str):
+        def profile(spec, **kwargs):
+            seen[who] = {k: v for k, v in kwargs.items() if k != "progress"}
+            return real(spec, latency=False)
+
+        return profile
+
+    monkeypatch.setattr(engine_profile, "profile", spy("cli"))
+    assert main(["summary", "preset:se_bottleneck", "--latency", "--json"]) == 0
+    requests = []
+    monkeypatch.setattr(
+        "components.profile.job_panel", lambda kind, args, **kw: requests.append((args, kw))
+    )
+
+    def page():
+        from components.profile import render_profile
+        from resattn.loading import load_spec
+
+        render_profile(load_spec("preset:se_bottleneck"), key="p")
+
+    at = AppTest.from_function(page, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    ((args, options),) = requests
+    monkeypatch.setattr(engine_profile, "profile", spy("studio"))
+    worker.KINDS["profile"](args, options["budget_s"], lambda fraction, message: None)
+    assert seen["studio"] == seen["cli"], seen
+    assert seen["cli"]["latency"] is True
+    assert seen["cli"]["threads"] == engine_profile.latency_threads()
+    assert options["budget_s"] == seen["cli"]["time_budget_s"]
+
+
+def test_a_worker_times_latency_on_the_threads_the_cli_uses():
+    """The worker process runs on one thread of its own; its latency measurement still uses
+    the command line's thread count, and says so."""
+    from resattn.profile import latency_threads, profile
+    from tests.specs import block_spec
+
+    spec = load_spec(block_spec(8, slots={"branch": {"type": "se", "reduction": 4}}))
+    p = JobPool(1, threads=1)
+    try:
+        job = p.submit(
+            "profile",
+            {"spec": canonical_json(spec), "latency": True, "settings": None},
+            owner="a",
+            budget_s=60,
+        )
+        wait(lambda: job.done)
+    finally:
+        p.close()
+    assert job.state == DONE, job.error
+    assert job.result["latency_ms"] is not None
+    assert job.result["threads"] == latency_threads()
+    cli = profile(spec, latency=True, threads=latency_threads())  # as `summary --latency`
+    assert cli.threads == job.result["threads"]
