@@ -1,17 +1,19 @@
-"""The Compare tab (NOTES §8): baseline / P1 / P2 / P3 / P4 and your design side by side, trained
+"""The Compare tab (notes §8): baseline / P1 / P2 / P3 / P4 and your design side by side, trained
 over seeds on the digits, mnist5k or the user's own images, with a verdict per variant.
 
 `render_compare(spec, key=...)` renders the whole tab. Nothing runs at import or on a plain
-rerun: *Run* calls `run_ablation` — the one function that does the tab's work, the lab's
-`ablate` (the same loop as ``resattn ablate``), so it can be routed through a shared worker pool
-— inside a fragment (the tab's own widgets rerun only the tab), with a bar for the whole run and
-one per variant. Each trial is bounded by a time budget. *Stop* sits outside the fragment on
-purpose: Streamlit lets a full-page rerun preempt a running fragment (a click inside the
-fragment would wait for the run to end), so Stop — like any edit of the design — ends the run
-at its next progress update; finished trials are kept. Results are cached in the session (the
-lab stores each piece as soon as it is done, under its `static_key` / `train_key`: the variant's
-canonical JSON and the settings, seed included), so re-running with the same settings, or coming
-back to a design, is instant.
+rerun: *Run* queues the ablation in the heavy-job pool every session shares
+(`components.heavy.job_panel`, the pool of the Profile tab and the ONNX export), so it never runs
+on the script thread of an edit. The worker runs the lab's `ablate` — the same loop as
+``resattn ablate`` — and the tab shows the place in the queue, then a bar for the whole run and
+one per variant, and a Stop button; a session that leaves stops its run. The Run button is
+disabled, with the reason, while the design has errors or a variant or probe is out of bounds.
+
+Every finished piece (the static comparison, each trial) comes back while the run goes on
+(`resattn.lab.pieces`) and is kept in the session under the lab's `static_key` / `train_key`
+(the variant's canonical JSON and the settings, seed included): Stop keeps the finished trials,
+and re-running with the same settings, or coming back to a design, is instant. Each trial is
+bounded by its time budget, the whole job by the sum of them.
 
 Uploads (a ``.zip`` of an image folder or an ``.npz``, at most 200 MB) are checked and unpacked
 by `resattn.lab.upload` into a temporary folder of the session, removed with it.
@@ -24,14 +26,20 @@ import json
 import tempfile
 from collections import OrderedDict
 from dataclasses import replace
+from typing import Optional
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components import engine
+from components.heavy import job_panel
+from resattn.i18n import N_, _, current_language
+from resattn.lab import pieces
 from resattn.lab.ablate import (
     VariantResult,
-    ablate,
+    ensure_trainable,
+    ensure_within_bounds,
     seed_list,
     static_key,
     summarise,
@@ -50,6 +58,7 @@ from schemas import (
     ATTENTION_NAMES,
     SPATIAL_TYPES,
     BlockSpec,
+    DesignError,
     ResAttnError,
     canonical_json,
     parse_spec,
@@ -57,23 +66,25 @@ from schemas import (
 
 #: How many cached results (static sets and trial records) a session keeps.
 CACHE_SIZE = 256
-DESIGN_ATTENTION = "the design's"
-UPLOAD = "your data (upload)"
+#: option values of the Attention and Data selects (shown translated)
+DESIGN_ATTENTION = N_("the design's")
+UPLOAD = N_("your data (upload)")
+#: the job's time beyond its trials: counting and timing the variants, the time estimate
+STATIC_BUDGET_S = 60.0
+#: per trial, beyond its own time budget: building the probe, the held-out accuracy
+TRIAL_OVERHEAD_S = 5.0
 
 
 def render_compare(spec, *, key: str) -> None:
     """Render the Compare tab for `spec`; widget keys start with `key`."""
     st.markdown(
-        "**Same backbone, same data, same optimiser — only the pattern changes** (NOTES §8). "
-        "Each variant's block, and your design as it is, is trained in a small classifier "
-        "on the same seeds (a seed fixes the split, the initial weights and the batch order); "
-        "with two seeds or more each variant gets a paired verdict versus the baseline."
-    )
-    # Outside the fragment, so that its click preempts a running ablation (see the docstring).
-    st.button(
-        "Stop",
-        key=f"{key}.stop",
-        help="Stops a running ablation at its next step; finished trials are kept.",
+        _(
+            "**Same backbone, same data, same optimiser — only the pattern changes** (notes "
+            "§8). Each variant's block, and your design as it is, is trained in a small "
+            "classifier on the same seeds (a seed fixes the split, the initial weights and the "
+            "batch order); with two seeds or more each variant gets a paired verdict versus the "
+            "baseline."
+        )
     )
     _compare_fragment(canonical_json(spec), key)
 
@@ -84,9 +95,8 @@ def _compare_fragment(cj: str, key: str) -> None:
     choices, attention_type, config, seeds, latency = _controls(spec, key)
     if config is None:
         return
-    run = st.button("Run the ablation", key=f"{key}.run", type="primary")
     if not choices:
-        st.info("Choose at least one variant.")
+        st.info(_("Choose at least one variant."))
         return
     try:
         variants = make_variants(spec, choices, attention_type)
@@ -94,77 +104,171 @@ def _compare_fragment(cj: str, key: str) -> None:
         st.error(exc.message)
         return
     cache = _cache(key)
-    running = f"{key}.running"
-    if st.session_state.pop(running, False) and not run:
-        st.info("The last run was stopped; the trials it finished are shown below.")
-    if run:
-        st.session_state[running] = True  # still set on the next run = this run was preempted
-        try:
-            _run(spec, variants, choices, attention_type, config, seeds, latency, cache)
-        except ResAttnError as exc:
-            st.session_state[running] = False
-            st.error(f"The ablation cannot run: {exc.message}")
-            return
-        # Not in a `finally`: a preempting rerun unwinds through here and must leave it set.
-        st.session_state[running] = False
+    keys = _keys(variants, config, seeds, latency)
+    missing = [k for k in keys if k not in cache]
+    if missing:
+        request = {
+            "spec": cj,
+            "choices": choices,
+            "attention_type": attention_type,
+            "config": config.to_json(),
+            "seeds": seeds,
+            "latency": latency,
+            "estimate": True,
+        }
+        trials = sum(pieces.kind_of(k) == pieces.TRAIN for k in missing)
+        job_panel(
+            "ablation",
+            {
+                **request,
+                "known": {k: pieces.to_json(k, cache[k]) for k in keys if k in cache},
+                "lang": current_language(),  # what the run says while it runs (not its key)
+            },
+            key=key,
+            work_key="ablation:" + json.dumps(request, sort_keys=True),
+            label=_("Run the ablation"),
+            budget_s=STATIC_BUDGET_S + trials * (config.time_budget_s + TRIAL_OVERHEAD_S),
+            show=lambda result: _keep(result["pieces"], variants, cache),
+            disabled_reason=_refusal(cj, choices, attention_type, config),
+            help=_(
+                "Trains every variant in a worker process of this server, queued with every "
+                "session's heavy jobs; the trials it finishes are kept, even if you stop it."
+            ),
+            live=lambda job: _live(job, variants, config, seeds, cache),
+        )
     static = cache.get(static_key(variants, latency))
     results = _results(variants, static, config, seeds, cache)
     if static is None and not any(r.runs for r in results):
         st.caption(
-            "The ablation runs only when you ask; its time is estimated from the first "
-            "training steps it measures and shown in the progress bar."
+            _(
+                "The ablation runs only when you ask; its time is estimated from the first "
+                "training steps it measures and shown in the progress bar."
+            )
         )
         return
     _render_results(static, results, key)
 
 
+def _keys(variants, config: ProbeConfig, seeds: int, latency: bool) -> list[str]:
+    """The cache keys of everything the ablation shows: its static comparison, every trial."""
+    seed_values = _seeds(config, seeds)
+    trials = [train_key(v, replace(config, seed=s)) for v in variants for s in seed_values]
+    return [static_key(variants, latency), *trials]
+
+
+def _keep(found: dict, variants, cache) -> None:
+    """Keep the pieces `found` (key → JSON, from the worker) in the session's cache."""
+    for k, data in found.items():
+        if k not in cache:
+            cache[k] = pieces.from_json(k, data, variants)
+
+
+def _live(job, variants, config: ProbeConfig, seeds: int, cache) -> None:
+    """While the run goes on: keep what it has finished, and one bar per variant."""
+    partial = dict(job.partial)  # the pool's reader thread adds to it
+    _keep(
+        {k.removeprefix("piece:"): v for k, v in partial.items() if k.startswith("piece:")},
+        variants,
+        cache,
+    )
+    for i, v in enumerate(variants):
+        fraction, message = partial.get(f"variant:{i}", (None, None))
+        if fraction is None:
+            seed_values = _seeds(config, seeds)
+            done = all(train_key(v, replace(config, seed=s)) in cache for s in seed_values)
+            fraction, message = (1.0, _("kept")) if done else (0.0, _("waiting"))
+        st.progress(
+            min(max(float(fraction), 0.0), 1.0),
+            text=_("{variant}: {message}").format(variant=v.label, message=message),
+        )
+
+
+def _refusal(cj: str, choices, attention_type, config: ProbeConfig) -> Optional[str]:
+    """Why the ablation cannot run, or None: the design's errors first, then a variant or a
+    probe out of bounds — answered from the specs, before anything is queued."""
+    if any(d.severity == "error" for d in engine.lint(cj)):
+        return _("the design has errors (see the checks above) — fix them to compare its variants")
+    config_json = json.dumps(config.to_json())
+    return _bounds(cj, tuple(choices), attention_type, config_json, current_language())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _bounds(cj: str, choices, attention_type, config: str, lang: str) -> Optional[str]:
+    """The variants' and probes' bounds (`lang`: the language of the reason, part of the key)."""
+    spec = parse_spec(json.loads(cj))
+    config = ProbeConfig.from_json(json.loads(config))
+    try:
+        variants = make_variants(spec, list(choices), attention_type)
+        ensure_within_bounds(variants)
+        ensure_trainable(spec, config, variants)
+    except DesignError as exc:
+        shown = "; ".join(d.path + ": " + d.message for d in exc.diagnostics[:3])
+        more = len(exc.diagnostics) - 3
+        if more > 0:
+            shown = _("{shown}; and {n} more").format(shown=shown, n=more)
+        return _(
+            "{problems} — lower the probe width or the epochs, or choose other variants"
+        ).format(problems=shown)
+    except ResAttnError as exc:
+        return exc.message
+    return None
+
+
 def _controls(spec, key: str):
     options = _choice_options()
     choices = st.multiselect(
-        "Variants",
+        _("Variants"),
         options,
         default=list(DEFAULT_PATTERNS),
         key=f"{key}.variants",
         format_func=lambda k: _choice_label(k),
-        help="P1-P4 use the same attention; add another attention type as e.g. 'CBAM · P1'. "
-        "Your design is always trained too, as it is.",
+        help=_(
+            "P1-P4 use the same attention; add another attention type as e.g. 'CBAM · P1'. "
+            "Your design is always trained too, as it is."
+        ),
     )
     c = st.columns(3)
     attention = c[0].selectbox(
-        "Attention",
+        _("Attention"),
         [DESIGN_ATTENTION, *ATTENTION_MODELS],
         key=f"{key}.attention",
         format_func=lambda t: (
-            t if t == DESIGN_ATTENTION else f"{ATTENTION_LABELS[t]} — {ATTENTION_NAMES[t]}"
+            _(t) if t == DESIGN_ATTENTION else f"{ATTENTION_LABELS[t]} — {ATTENTION_NAMES[t]}"
         ),
-        help="The module every P1-P4 variant uses: the design's first attention (SE if none). "
-        + ", ".join(ATTENTION_LABELS[t] for t in sorted(SPATIAL_TYPES))
-        + " gate H×W as well as channels: the heavy ones (NOTES §11, §12.4).",
+        help=_(
+            "The module every P1-P4 variant uses: the design's first attention (SE if none). "
+            "{kinds} gate H×W as well as channels: the heavy ones (notes §11, §12.4)."
+        ).format(kinds=", ".join(ATTENTION_LABELS[t] for t in sorted(SPATIAL_TYPES))),
     )
     source = c[1].selectbox(
-        "Data",
+        _("Data"),
         [*DATASETS, UPLOAD],
         index=list(DATASETS).index(DEFAULT_DATASET),
         key=f"{key}.data",
-        format_func=lambda d: d if d == UPLOAD else f"{d} — {describe(d)}",
-        help="digits is the fast demo; mnist5k gives spatial attention real 28×28 structure.",
+        format_func=lambda d: _(d) if d == UPLOAD else f"{d} — {describe(d)}",
+        help=_("digits is the fast demo; mnist5k gives spatial attention real 28×28 structure."),
     )
     seeds = c[2].number_input(
-        "Seeds",
+        _("Seeds"),
         1,
         10,
         1,
         key=f"{key}.seeds",
-        help="1 is the quick demo (no verdict); 5 seeds are what a claim needs (docs/lab.md).",
+        help=_("1 is the quick demo (no verdict); 5 seeds are what a claim needs (docs/lab.md)."),
     )
     c = st.columns(4)
-    epochs = c[0].number_input("Epochs", 1, 30, ProbeConfig.epochs, key=f"{key}.epochs")
-    seed = c[1].number_input("First seed", 0, SEED_LIMIT - 1, 0, key=f"{key}.seed")
+    epochs = c[0].number_input(_("Epochs"), 1, 30, ProbeConfig.epochs, key=f"{key}.epochs")
+    seed = c[1].number_input(_("First seed"), 0, SEED_LIMIT - 1, 0, key=f"{key}.seed")
     width = c[2].number_input(
-        "Probe width", 1, 64, ProbeConfig.width, key=f"{key}.width", help="3×3 conv channels"
+        _("Probe width"),
+        1,
+        64,
+        ProbeConfig.width,
+        key=f"{key}.width",
+        help=_("3×3 conv channels"),
     )
-    budget = c[3].number_input("Time budget per trial (s)", 1, 300, 30, key=f"{key}.budget")
-    latency = st.toggle("Measure CPU latency", value=True, key=f"{key}.latency")
+    budget = c[3].number_input(_("Time budget per trial (s)"), 1, 300, 30, key=f"{key}.budget")
+    latency = st.toggle(_("Measure CPU latency"), value=True, key=f"{key}.latency")
     if not isinstance(spec, BlockSpec):
         choices = _with_stages(spec, choices, key)
     data = source if source != UPLOAD else _uploaded(key)
@@ -184,13 +288,15 @@ def _controls(spec, key: str):
 def _uploaded(key: str):
     """The path of the user's unpacked upload, or None (with a message) until there is one."""
     upload = st.file_uploader(
-        f"A .zip of an image folder (one sub-folder of PNG/JPEG per class) or an .npz with x "
-        f"and y — at most {MAX_UPLOAD_BYTES // 1000**2} MB",
+        _(
+            "A .zip of an image folder (one sub-folder of PNG/JPEG per class) or an .npz with x "
+            "and y — at most {mb} MB"
+        ).format(mb=MAX_UPLOAD_BYTES // 1000**2),
         type=["zip", "npz"],
         key=f"{key}.upload",
     )
     if upload is None:
-        st.info("Upload your data to train on it.")
+        st.info(_("Upload your data to train on it."))
         return None
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()
@@ -214,21 +320,21 @@ def _choice_options() -> list[str]:
 
 
 def _choice_label(choice: str) -> str:
-    kind, _, pattern = choice.rpartition(":")
+    kind, _sep, pattern = choice.rpartition(":")
     label = f"{pattern} — {PATTERNS[pattern].formula}"
     return f"{ATTENTION_LABELS[kind]} · {label}" if kind else label
 
 
 def _with_stages(spec, choices: list[str], key: str) -> list[str]:
-    """NOTES §12.4: a network may keep attention to some stages (e.g. not the deep ones)."""
+    """notes §12.4: a network may keep attention to some stages (e.g. not the deep ones)."""
     stages = list(range(1, len(spec.stages) + 1))
     chosen = st.multiselect(
-        "Stages that get attention",
+        _("Stages that get attention"),
         stages,
         default=stages,
         key=f"{key}.stages",
-        format_func=lambda i: f"stage {i}",
-        help="NOTES §12.4: attention in every block costs the most — choose it per stage.",
+        format_func=lambda i: _("stage {i}").format(i=i),
+        help=_("notes §12.4: attention in every block costs the most — choose it per stage."),
     )
     if not chosen or chosen == stages:
         return choices
@@ -237,70 +343,15 @@ def _with_stages(spec, choices: list[str], key: str) -> list[str]:
 
 
 def _cache(key: str) -> OrderedDict:
-    """The session's results, the newest `CACHE_SIZE` kept (the lab adds to it while it runs)."""
+    """The session's results, the newest `CACHE_SIZE` kept."""
     cache = st.session_state.setdefault(f"{key}.cache", OrderedDict())
     while len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
     return cache
 
 
-def _run(spec, variants, choices, attention_type, config, seeds, latency, cache) -> None:
-    """The tab's run: one bar for the whole run, one per variant, around `run_ablation`."""
-    overall = st.progress(0.0, text="Checking the variants, then the static comparison")
-    bars = []
-    for v in variants:
-        done = all(train_key(v, replace(config, seed=s)) in cache for s in _seeds(config, seeds))
-        bars.append(
-            st.progress(1.0 if done else 0.0, text=f"{v.label}: {'cached' if done else 'waiting'}")
-        )
-    each = [_updater(bar, v.label) for bar, v in zip(bars, variants, strict=True)]
-    run_ablation(
-        spec,
-        choices,
-        attention_type,
-        config=config,
-        seeds=seeds,
-        latency=latency,
-        cache=cache,
-        progress=_updater(overall, "all trials"),
-        variant_progress=lambda i, fraction, message: each[i](fraction, message),
-    )
-    for bar in (overall, *bars):
-        bar.empty()
-
-
-def run_ablation(spec, choices, attention_type, *, config, seeds, latency, cache, **callbacks):
-    """The Compare tab's heavy work, in one call: the lab's `ablate` over `seeds` seeds in this
-    process (the records land in `cache` as each trial finishes; `callbacks` are its progress
-    callbacks). A shared worker pool routes the tab's runs through this function."""
-    return ablate(
-        spec,
-        choices,
-        attention_type,
-        config=config,
-        seeds=seeds,
-        jobs=1,
-        latency=latency,
-        estimate=True,
-        cache=cache,
-        **callbacks,
-    )
-
-
 def _seeds(config: ProbeConfig, seeds: int) -> tuple[int, ...]:
     return seed_list(config.seed, seeds)
-
-
-def _updater(bar, label: str):
-    last = [-1.0]
-
-    def update(fraction: float, message: str) -> None:
-        fraction = min(max(float(fraction), 0.0), 1.0)
-        if fraction - last[0] >= 0.01 or fraction >= 1.0:  # at most ~100 updates per bar
-            last[0] = fraction
-            bar.progress(fraction, text=f"{label}: {message}")
-
-    return update
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,56 +387,63 @@ def _results(variants, static, config, seeds, cache) -> list[VariantResult]:
 
 def _render_results(static, results: list[VariantResult], key: str) -> None:
     if static is not None:
-        st.markdown("#### Static comparison")
+        st.markdown("#### " + _("Static comparison"))
         chart, note = st.columns([3, 1])
         chart.dataframe(
             pd.DataFrame(static_rows(static)).set_index("variant"),
             width="stretch",
             key=f"{key}.static.table",
         )
-        note.info(HINTS["static"], icon="📖")
+        note.info(_(HINTS["static"]), icon="📖")
     trained = [r for r in results if r.runs]
     if not trained:
         return
     _verdicts(trained)
-    st.markdown("#### Held-out accuracy over seeds")
+    st.markdown("#### " + _("Held-out accuracy over seeds"))
     chart, note = st.columns([3, 1])
     chart.dataframe(
         pd.DataFrame(training_rows(trained)).set_index("variant"),
         width="stretch",
         key=f"{key}.accuracy.table",
     )
-    note.info(HINTS["accuracy"], icon="📖")
-    _curve("Loss per step", trained, "loss", "loss", key)
-    _curve("Gradient norm per step", trained, "grad_norm", "grad_norm", key)
+    note.info(_(HINTS["accuracy"]), icon="📖")
+    _curve(_("Loss per step"), trained, "loss", "loss", key)
+    _curve(_("Gradient norm per step"), trained, "grad_norm", "grad_norm", key)
     gates = _gates(trained)
     if not gates.empty:
-        st.markdown("#### Gate α: mean per step (first seed)")
+        st.markdown("#### " + _("Gate α: mean per step (first seed)"))
         chart, note = st.columns([3, 1])
-        chart.line_chart(gates, x_label="step")
-        note.info(HINTS["gates"], icon="📖")
+        chart.line_chart(gates, x_label=_("step"))
+        note.info(_(HINTS["gates"]), icon="📖")
     hints = seed_hints(trained)
     if hints:
-        st.markdown("**What the numbers show**")
+        st.markdown("**" + _("What the numbers show") + "**")
         for hint in hints:
-            st.warning(f"{hint.variant}: {hint.message} (NOTES {hint.ref})")
-    stopped = sorted({r.variant.label for r in trained for _, rec in r.runs if rec.stopped})
+            st.warning(
+                _("{variant}: {message} (notes {ref})").format(
+                    variant=hint.variant, message=hint.message, ref=hint.ref
+                )
+            )
+    stopped = sorted({r.variant.label for r in trained for _seed, rec in r.runs if rec.stopped})
     if stopped:
-        st.caption("Stopped early (time budget or Stop): " + ", ".join(stopped))
+        st.caption(
+            _("Stopped early (time budget or Stop): {variants}").format(variants=", ".join(stopped))
+        )
 
 
 def _verdicts(results: list[VariantResult]) -> None:
-    st.markdown("#### Verdict versus the baseline")
+    st.markdown("#### " + _("Verdict versus the baseline"))
     shown = False
     for r in results:
         vs = (r.summary or {}).get("vs_baseline")
         if not vs:
             continue
         shown = True
-        show = {BETTER: st.success, WORSE: st.error}.get(vs["verdict"], st.info)
+        # red is for errors and refusals only: a worse variant is a warning, not a fault
+        show = {BETTER: st.success, WORSE: st.warning}.get(vs["verdict"], st.info)
         show(vs["text"])
     if not shown:
-        st.caption("No verdict: train the baseline and at least one variant.")
+        st.caption(_("No verdict: train the baseline and at least one variant."))
 
 
 def _curve(title: str, results: list[VariantResult], curve: str, hint: str, key: str) -> None:
@@ -408,10 +466,12 @@ def _curve(title: str, results: list[VariantResult], curve: str, hint: str, key:
     base = alt.Chart(data).encode(x=alt.X("step:Q"), color=alt.Color("variant:N"))
     band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", title=curve), y2="high:Q")
     line = base.mark_line().encode(y="mean:Q")
-    st.markdown(f"#### {title} (mean over seeds, band: lowest to highest seed)")
+    st.markdown(
+        "#### " + _("{title} (mean over seeds, band: lowest to highest seed)").format(title=title)
+    )
     chart, note = st.columns([3, 1])
     chart.altair_chart(band + line, width="stretch", key=f"{key}.{curve}.chart")
-    note.info(HINTS[hint], icon="📖")
+    note.info(_(HINTS[hint]), icon="📖")
 
 
 def _gates(results: list[VariantResult]) -> pd.DataFrame:

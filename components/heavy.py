@@ -55,11 +55,15 @@ def job_panel(
     show: Callable[[Any], None],
     disabled_reason: Optional[str] = None,
     help: Optional[str] = None,
+    live: Optional[Callable[[Job], None]] = None,
 ) -> None:
     """A button that queues `kind` with `args`, then its status, then `show(result)`.
 
     `work_key` identifies the work (equal keys share one job and its kept result, across
     sessions). With `disabled_reason` the button is disabled and the reason shown beside it.
+    `live(job)`, when given, runs on every poll while this session's job waits or runs (and
+    once more before Stop ends it): it may show the job's progress in detail and keep the
+    parts of its result that are already final (`Job.partial`).
     """
     job = pool().find(work_key)
     if job is not None and job.state == DONE:
@@ -67,13 +71,16 @@ def job_panel(
         return
     active = job is not None and not job.done and session_id() in job.owners
     st.fragment(_follow, run_every=POLL_S if active else None)(
-        kind, args, key, work_key, label, budget_s, disabled_reason, help
+        kind, args, key, work_key, label, budget_s, disabled_reason, help, live
     )
 
 
-def _follow(kind, args, key, work_key, label, budget_s, disabled_reason, help) -> None:
+def _follow(kind, args, key, work_key, label, budget_s, disabled_reason, help, live) -> None:
     p, me = pool(), session_id()
     job = p.find(work_key)
+    if job is None:  # a job that failed or was stopped is no longer shared: this session's own
+        own = p.get(st.session_state.get(f"{key}.job", ""))
+        job = own if own is not None and own.key == work_key else None
     if job is not None and job.state == DONE:
         st.rerun()  # the whole panel shows the result; polling ends
     mine = job is not None and not job.done and me in job.owners
@@ -90,12 +97,15 @@ def _follow(kind, args, key, work_key, label, budget_s, disabled_reason, help) -
             disabled=disabled_reason is not None,
             help=help,
         ):
-            p.submit(kind, args, owner=me, budget_s=budget_s, key=work_key)
+            job = p.submit(kind, args, owner=me, budget_s=budget_s, key=work_key)
+            st.session_state[f"{key}.job"] = job.id
             st.rerun()
         if disabled_reason:
             c2.caption(f"Not available: {disabled_reason}")
         return
     _status(p, job)
+    if live is not None:
+        live(job)
     if st.button("Stop", key=f"{key}.stop", help="Stops this job; nothing else changes."):
         p.cancel(job, me)
         st.rerun()

@@ -6,9 +6,10 @@ sessions and runs in a worker process (`components.worker`) as soon as one is fr
 one heavy job per core runs at any moment, whoever asked. Every job has a time budget: the
 worker's engine call gets it (the profiler and the lab stop their measurements at it) and the
 pool ends a worker that overruns it by `GRACE_S`. While a job waits, `place` says how many jobs
-are ahead of it; while it runs, its last progress report is kept. `cancel` (the Stop button)
-takes it out of the queue or ends its worker; `JobPool(alive=...)` lets the pool cancel the
-jobs of sessions that have gone away.
+are ahead of it; while it runs, its last progress report is kept, with the parts of its result
+that are already final (`Job.partial`: an ablation's finished trials, kept if it is stopped).
+`cancel` (the Stop button) takes it out of the queue or ends its worker; `JobPool(alive=...)`
+lets the pool cancel the jobs of sessions that have gone away.
 
 Equal requests share one job (the key is the work's canonical JSON, without the design's name
 — renaming a design does not redo the work); finished results are kept for the last
@@ -61,6 +62,8 @@ class Job:
     message: str = "waiting for a free worker"
     result: Any = None
     error: Optional[str] = None
+    #: parts of the result already final while the job runs (the worker's ``partial``), by key
+    partial: dict = field(default_factory=dict)
     submitted: float = field(default_factory=time.monotonic)
     started: Optional[float] = None
     finished: Optional[float] = None
@@ -261,6 +264,8 @@ class JobPool:
             if "progress" in msg:
                 job.progress = min(max(float(msg["progress"]), 0.0), 1.0)
                 job.message = str(msg.get("message", ""))
+                if isinstance(msg.get("partial"), dict):
+                    job.partial.update(msg["partial"])
                 return
             if "result" in msg:
                 job.state, job.result, job.progress = DONE, msg["result"], 1.0

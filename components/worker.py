@@ -1,8 +1,9 @@
 """One heavy-job worker process of the studio's shared pool (`components.jobs`).
 
 Run as ``python -m components.worker``: it reads one JSON request per line on stdin and writes
-JSON lines on stdout — ``{"id", "progress", "message"}`` while it works, then ``{"id", "result"}``
-or ``{"id", "error"}``. Only JSON crosses the process boundary (specs travel as their canonical
+JSON lines on stdout — ``{"id", "progress", "message"}`` while it works (with ``"partial"``: pieces
+of the result that are already final, merged by key), then ``{"id", "result"}`` or
+``{"id", "error"}``. Only JSON crosses the process boundary (specs travel as their canonical
 JSON; ONNX bytes as base64), so nothing is unpickled. A job is stopped by ending the process:
 the pool starts a fresh one for the next job.
 
@@ -63,20 +64,51 @@ def _onnx(args: dict, budget_s: float, progress) -> str:
 
 @kind("ablation")
 def _ablation(args: dict, budget_s: float, progress) -> dict:
+    """The lab's `ablate` (the loop of ``resattn ablate``) for the Compare tab. Every finished
+    piece (the static comparison, each trial's record) goes back at once as a partial result
+    (``"piece:" + its cache key``), and each variant's progress as ``"variant:" + its index``,
+    so that a stopped run keeps what it finished; `known` pieces are not redone."""
+    from resattn.lab import pieces
     from resattn.lab.ablate import ablate
     from resattn.lab.probe import ProbeConfig
+    from resattn.lab.variants import make_variants
 
-    config = ProbeConfig(**{"time_budget_s": budget_s, **args.get("config", {})})
-    result = ablate(
-        _spec(args),
-        args.get("choices"),
-        args.get("attention_type"),
+    spec = _spec(args)
+    choices, attention_type = args.get("choices"), args.get("attention_type")
+    config = ProbeConfig.from_json({"time_budget_s": budget_s, **args.get("config", {})})
+    last = [0.0, "starting"]
+
+    def overall(fraction: float, message: str) -> None:
+        last[:] = [fraction, message]
+        progress(fraction, message)
+
+    shown: dict[int, float] = {}
+
+    def each(index: int, fraction: float, message: str) -> None:
+        if fraction < 1.0 and fraction - shown.get(index, -1.0) < 0.01:
+            return  # at most ~100 updates per variant
+        shown[index] = fraction
+        progress(*last, partial={f"variant:{index}": [fraction, message]})
+
+    cache = pieces.ReportingCache(
+        make_variants(spec, choices, attention_type),
+        known=args.get("known"),
+        on_new=lambda key, data: progress(*last, partial={f"piece:{key}": data}),
+    )
+    ablate(
+        spec,
+        choices,
+        attention_type,
         config=config,
+        seeds=int(args.get("seeds", 1)),
         latency=bool(args.get("latency", True)),
         train=bool(args.get("train", True)),
-        progress=progress,
+        estimate=bool(args.get("estimate", False)),
+        cache=cache,
+        progress=overall,
+        variant_progress=each,
     )
-    return result.to_json()
+    return {"pieces": cache.to_json()}
 
 
 @kind("sleep")
@@ -98,6 +130,8 @@ def _write(line: dict) -> None:
 
 
 def serve() -> None:
+    from resattn.i18n import use_language
+
     threads = os.environ.get("RESATTN_WORKER_THREADS")
     if threads:
         import torch
@@ -111,15 +145,22 @@ def serve() -> None:
             continue
         job_id = request.get("id")
 
-        def progress(fraction: float, message: str, job_id=job_id) -> None:
-            _write({"id": job_id, "progress": float(fraction), "message": str(message)[:200]})
+        def progress(fraction: float, message: str, partial=None, job_id=job_id) -> None:
+            report = {"id": job_id, "progress": float(fraction), "message": str(message)[:200]}
+            if partial:
+                report["partial"] = partial
+            _write(report)
 
         fn = KINDS.get(request.get("kind"))
         if fn is None:
             _write({"id": job_id, "error": f"unknown job kind {request.get('kind')!r}"})
             continue
+        args = request.get("args", {})
         try:
-            result = fn(request.get("args", {}), float(request.get("budget_s", 10.0)), progress)
+            # the asking session's language for what the job says while it runs (its progress);
+            # results are data, translated where they are shown
+            with use_language(args.get("lang")):
+                result = fn(args, float(request.get("budget_s", 10.0)), progress)
         except Exception as exc:  # noqa: BLE001 - reported to the session that asked
             traceback.print_exc(file=sys.stderr)  # the server's log, never the page
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__

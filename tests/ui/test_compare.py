@@ -1,12 +1,18 @@
-"""The Compare tab in AppTest: controls, a tiny ablation run, tables, charts, verdicts, hints,
-cache, uploads, and a 2-seed ablation on mnist5k."""
+"""The Compare tab in AppTest: controls, a tiny ablation run through the shared heavy-job pool,
+tables, charts, verdicts, hints, cache, the queue, Stop, a session that leaves, a design with
+errors, uploads, and a 2-seed ablation on mnist5k."""
 
 from __future__ import annotations
 
-from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+import time
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.jobs import RUNNING, STOPPED, JobPool
 from resattn.lab.reading import HINTS
+
+RUN_S = 240.0
 
 
 def _block_page():
@@ -15,6 +21,16 @@ def _block_page():
     from tests.specs import block_spec
 
     spec = parse_spec(block_spec(8, slots={"branch": {"type": "se", "reduction": 4}}, name="tiny"))
+    render_compare(spec, key="cmp")
+
+
+def _broken_page():
+    """A design with a linter error: an identity shortcut where the channels change."""
+    from components.compare import render_compare
+    from schemas import parse_spec
+    from tests.specs import block_spec
+
+    spec = parse_spec(block_spec(8, 16, shortcut="identity", name="broken"))
     render_compare(spec, key="cmp")
 
 
@@ -32,8 +48,45 @@ def _page(script) -> AppTest:
     return at
 
 
+@pytest.fixture
+def pool(monkeypatch):
+    """The tab's pool: one worker, and a table that says which sessions are still there."""
+    alive: dict[str, bool] = {}
+    p = JobPool(1, alive=lambda owner: alive.get(owner, True))
+    p.alive_table = alive
+    monkeypatch.setattr("components.heavy.pool", lambda: p)
+    try:
+        yield p
+    finally:
+        p.close()
+
+
 def _frames(at: AppTest) -> list:
     return [d.value for d in at.dataframe]
+
+
+def _running(at: AppTest) -> bool:
+    """The tab follows a job of its own (queued or running): its Stop button is there."""
+    return any(b.key == "cmp.stop" for b in at.button)
+
+
+def _finish(at: AppTest, timeout: float = RUN_S) -> AppTest:
+    """Rerun (as the page's polling does) until the tab's job has ended."""
+    deadline = time.monotonic() + timeout
+    while _running(at):
+        assert time.monotonic() < deadline, "the ablation did not finish"
+        time.sleep(0.3)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _run(at: AppTest) -> AppTest:
+    at.button(key="cmp.run").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _running(at) or _frames(at), "Run queued nothing"
+    return _finish(at)
 
 
 def _run_small(at: AppTest) -> None:
@@ -41,9 +94,7 @@ def _run_small(at: AppTest) -> None:
     at.number_input(key="cmp.epochs").set_value(1)
     at.number_input(key="cmp.width").set_value(4)
     at.toggle(key="cmp.latency").set_value(False)
-    at.button(key="cmp.run").click()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    _run(at)
 
 
 def _static(at: AppTest):
@@ -54,14 +105,18 @@ def _training(at: AppTest):
     return next(f for f in _frames(at) if "accuracy" in f.columns)
 
 
-def test_compare_tab_runs_a_tiny_ablation_and_shows_tables_charts_and_hints():
+def _job(pool: JobPool):
+    (job,) = [j for j in pool._jobs.values() if j.kind == "ablation"]
+    return job
+
+
+def test_compare_tab_runs_a_tiny_ablation_in_the_pool_and_shows_tables_charts_and_hints(pool):
     at = _page(_block_page)
     assert at.multiselect(key="cmp.variants").value == ["baseline", "P1", "P2", "P3", "P4"]
-    assert not _frames(at)  # nothing runs before the button
+    assert not _frames(at) and not at.get("progress")  # nothing runs before the button
     at.number_input(key="cmp.epochs").set_value(1)
-    at.button(key="cmp.run").click()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    _run(at)
+    assert _job(pool).state == "done", _job(pool).error  # the work ran in the pool's worker
     static, training = _static(at), _training(at)
     names = ["baseline", "SE-P1 (your design)", "SE-P2", "SE-P3", "SE-P4"]
     assert list(static.index) == names
@@ -76,20 +131,116 @@ def test_compare_tab_runs_a_tiny_ablation_and_shows_tables_charts_and_hints():
     assert "1 seed): one seed: no verdict" in infos
     assert len(at.get("vega_lite_chart")) >= 3  # loss, grad norm (mean + band), gate mean
 
-    # A plain rerun shows the cached results without training again.
+    # A plain rerun shows the kept results without queueing anything.
     at.run()
     assert not at.exception
     assert list(_training(at).index) == names
+    assert not any(b.key == "cmp.run" for b in at.button)
+    assert len(pool._jobs) == 1
 
 
-def test_another_attention_type_is_a_variant_of_its_own():
+def test_a_design_with_errors_cannot_run_and_says_why(pool):
+    at = _page(_broken_page)
+    run = at.button(key="cmp.run")
+    assert run.disabled and run.label == "Run the ablation"
+    reasons = " ".join(c.value for c in at.caption)
+    assert "Not available: the design has errors" in reasons, reasons
+    assert not at.get("progress")  # no bars waiting for a run that cannot start
+    assert not pool._jobs
+
+
+def test_a_variant_over_the_training_budget_is_refused_before_it_is_queued(pool, monkeypatch):
+    from components.compare import _bounds
+
+    monkeypatch.setattr("resattn.lab.ablate.MAX_TRAIN_MACS", 1)
+    _bounds.clear()  # the answer is kept per design and settings: ask again under the new cap
+    try:
+        at = _page(_block_page)
+    finally:
+        _bounds.clear()
+    assert at.button(key="cmp.run").disabled
+    reasons = " ".join(c.value for c in at.caption)
+    assert "multiply-accumulates per seed" in reasons and "probe width" in reasons, reasons
+    assert "--" not in reasons  # the studio's words, not the command line's
+    assert not pool._jobs
+
+
+def test_the_run_waits_in_the_shared_queue_with_its_place_and_stop_takes_it_out(pool):
+    other = pool.submit("sleep", {"seconds": 60}, owner="another session", budget_s=120)
     at = _page(_block_page)
-    at.multiselect(key="cmp.variants").set_value(["baseline", "cbam:P1"])
-    at.number_input(key="cmp.epochs").set_value(1)
+    at.button(key="cmp.run").click()
+    at.run()
+    infos = " ".join(i.value for i in at.info)
+    assert "you are 1st in line (0 job(s) ahead of yours)" in infos, infos
+    job = _job(pool)
+    assert job.state == "queued" and pool.place(job) == 1
+    at.button(key="cmp.stop").click()
+    at.run()
+    assert job.state == STOPPED and pool.place(job) == 0
+    assert any("Stopped" in i.value for i in at.info)
+    assert at.button(key="cmp.run").label == "Run the ablation"  # ready to run again
+    assert other.state == RUNNING  # another session's job is not touched
+    pool.cancel(other)
+
+
+def _until(predicate, timeout: float = RUN_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_stop_keeps_the_trials_the_run_finished(pool):
+    at = _page(_block_page)
+    at.toggle(key="cmp.latency").set_value(False)
+    at.number_input(key="cmp.epochs").set_value(6)
+    at.button(key="cmp.run").click()
+    at.run()
+    bars = [p.text for p in at.get("progress")]
+    for name in ("baseline", "SE-P1 (your design)", "SE-P2", "SE-P3", "SE-P4"):
+        assert any(text.startswith(f"{name}: ") for text in bars), bars  # one bar per variant
+    job = _job(pool)
+    _until(lambda: any(k.startswith('piece:["train"') for k in job.partial) or job.done)
+    assert not job.done, job.error
+    at.button(key="cmp.stop").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert job.state == STOPPED
+    trained = list(_training(at).index)
+    assert "baseline" in trained and len(trained) < 5, trained  # what finished, not the rest
+    assert len(_static(at).index) == 5  # the static comparison was done before the first trial
+    # Run again: only the missing trials are sent; the kept ones come back with the result.
+    again = at.button(key="cmp.run")
+    assert not again.disabled
+    _run(at)
+    assert list(_training(at).index) == [
+        "baseline",
+        "SE-P1 (your design)",
+        "SE-P2",
+        "SE-P3",
+        "SE-P4",
+    ]
+    rerun = [j for j in pool._jobs.values() if j.kind == "ablation" and j is not job]
+    assert len(rerun) == 1 and len(rerun[0].args["known"]) >= 2  # static + baseline's trial
+
+
+def test_a_session_that_leaves_stops_its_ablation(pool):
+    at = _page(_block_page)
     at.toggle(key="cmp.latency").set_value(False)
     at.button(key="cmp.run").click()
     at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    job = _job(pool)
+    _until(lambda: job.state == RUNNING)
+    (owner,) = job.owners
+    pool.alive_table[owner] = False  # the browser tab was closed
+    _until(lambda: job.done, timeout=30)
+    assert job.state == STOPPED
+
+
+def test_another_attention_type_is_a_variant_of_its_own(pool):
+    at = _page(_block_page)
+    at.multiselect(key="cmp.variants").set_value(["baseline", "cbam:P1"])
+    _run_small(at)
     assert list(_static(at).index) == ["baseline", "CBAM-P1", "your design"]
 
 
@@ -99,40 +250,7 @@ def test_a_network_offers_attention_per_stage():
     assert stages.value == [1, 2, 3, 4]
 
 
-def test_a_stopped_run_keeps_the_variants_the_labs_loop_finished(monkeypatch):
-    """Stop preempts the running fragment: Streamlit raises in the script thread at the next
-    progress update. Simulated here after the first variant: the tab runs the lab's `ablate`
-    (one loop), the lab has cached the finished variant, and the next rerun says so."""
-    import components.compare as compare_tab
-    from resattn.lab import ablate as lab
-
-    calls = []
-
-    def preempted_after_the_first_variant(*args, variant_progress, **kwargs):
-        def each(index: int, fraction: float, message: str) -> None:
-            variant_progress(index, fraction, message)
-            if fraction >= 1.0:
-                raise StopException()
-
-        calls.append(kwargs["config"])
-        return lab.ablate(*args, variant_progress=each, **kwargs)
-
-    monkeypatch.setattr(compare_tab, "ablate", preempted_after_the_first_variant)
-    at = _page(_block_page)
-    at.number_input(key="cmp.epochs").set_value(1)
-    at.toggle(key="cmp.latency").set_value(False)
-    at.button(key="cmp.run").click()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert len(calls) == 1 and calls[0].epochs == 1 and calls[0].time_budget_s == 30.0
-    at.run()  # the rerun after the stop
-    assert not at.exception, [e.value for e in at.exception]
-    assert any("The last run was stopped" in i.value for i in at.info)
-    assert list(_training(at).index) == ["baseline"]
-    assert len(_static(at).index) == 5  # the static comparison was done before the first probe
-
-
-def test_a_two_seed_ablation_on_mnist5k_shows_the_verdict():
+def test_a_two_seed_ablation_on_mnist5k_shows_the_verdict(pool):
     at = _page(_block_page)
     at.multiselect(key="cmp.variants").set_value(["baseline", "P1"])
     at.selectbox(key="cmp.data").set_value("mnist5k")
@@ -141,8 +259,9 @@ def test_a_two_seed_ablation_on_mnist5k_shows_the_verdict():
     training = _training(at)
     assert list(training.index) == ["baseline", "SE-P1 (your design)"]
     assert training.loc["baseline", "seeds"] == "2"
-    verdicts = [m.value for m in (*at.info, *at.success, *at.error) if "vs baseline" in m.value]
+    verdicts = [m.value for m in (*at.info, *at.success, *at.warning) if "vs baseline" in m.value]
     (verdict,) = verdicts
+    assert not any("vs baseline" in e.value for e in at.error)  # red is for errors only
     assert verdict.startswith("SE-P1 (your design): ") and "2 seeds):" in verdict
     assert verdict.endswith(("better", "worse", "no detectable difference"))
 
@@ -171,7 +290,7 @@ def test_an_upload_that_climbs_out_of_its_folder_is_refused_with_its_name():
     assert any("zip-slip" in e.value and "../evil.png" in e.value for e in at.error)
 
 
-def test_an_uploaded_npz_is_the_data_the_ablation_trains_on():
+def test_an_uploaded_npz_is_the_data_the_ablation_trains_on(pool):
     import io
 
     import numpy as np
@@ -192,3 +311,25 @@ def test_an_uploaded_npz_is_the_data_the_ablation_trains_on():
     _run_small(at)
     assert not at.error, [e.value for e in at.error]
     assert list(_training(at).index) == ["baseline", "your design"]
+
+
+def _turkish_page():
+    from components.compare import render_compare
+    from resattn.i18n import use_language
+    from schemas import parse_spec
+    from tests.specs import block_spec
+
+    spec = parse_spec(block_spec(8, 16, shortcut="identity", name="broken"))
+    with use_language("tr"):
+        render_compare(spec, key="cmp")
+
+
+def test_the_tab_speaks_turkish_with_no_english_left(pool):
+    from tests.i18n.english import english_left
+
+    at = _page(_turkish_page)
+    run = at.button(key="cmp.run")
+    assert run.label == "Ablation'ı çalıştır" and run.disabled
+    assert "tasarımda hatalar var" in " ".join(c.value for c in at.caption)
+    assert at.number_input(key="cmp.epochs").label == "Epoch"
+    assert english_left(at, ["panels"]) == []
