@@ -24,7 +24,7 @@ from components.network import render_network
 from components.open_model import render_open_model
 from components.profile import render_profile, si
 from components.sidebar import render_name, render_share, render_sidebar
-from components.style import inject_style
+from components.style import inject_style, render_theme_toggle
 from schemas import canonical_json
 
 _FLASH = {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}
@@ -32,7 +32,9 @@ _FLASH = {"error": st.error, "warning": st.warning, "success": st.success, "info
 
 def header(spec) -> None:
     cj = canonical_json(spec)
-    title, name, buttons, figures = st.columns([4, 3, 3, 4], vertical_alignment="bottom")
+    title, name, buttons, figures, colours = st.columns(
+        [4, 2.45, 3, 4, 0.55], vertical_alignment="bottom"
+    )
     with title:
         st.markdown(
             "<h1 class='ra-title'>ResAttn Studio</h1><p class='ra-sub'>Design residual blocks "
@@ -74,6 +76,8 @@ def header(spec) -> None:
             "—" if macs is None else si(macs),
             help="Multiply-accumulates of one forward pass for the input shape.",
         )
+    with colours:
+        render_theme_toggle(key="studio.theme")
 
 
 TABS = {

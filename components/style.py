@@ -1,12 +1,26 @@
-"""Page-level style: type sizes and spacing that read on a projector, in light and dark themes.
+"""Page-level style: type sizes and spacing that read on a projector, in light and dark themes,
+and the colour toggle at the end of the header.
 
 Colours have one meaning each: red (Streamlit's error colour) only for what was refused; the
 primary colour (.streamlit/config.toml) is blue, for actions and selection.
+
+Both palettes are defined in .streamlit/config.toml (``[theme.light]``, ``[theme.dark]``), so the
+page follows the browser's light / dark preference by default; `render_theme_toggle` lets the
+user fix one (Streamlit's own theme: its widgets change, and the canvas and the diagram viewer
+follow through the theme's colours; the Graphviz picture is drawn for `st.context.theme`).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
+
+from components.ccv2 import folder_component
+from resattn.i18n import _
+
+THEME_TOGGLE = "resattn_theme_toggle"
+_TOGGLE_FILES = str(Path(__file__).parent / "theme_toggle")
 
 _CSS = """
 <style>
@@ -49,3 +63,20 @@ _PRESENT_CSS = """
 
 def inject_style(present: bool = False) -> None:
     st.html(_CSS + (_PRESENT_CSS if present else ""))
+
+
+def render_theme_toggle(*, key: str) -> None:
+    """The page's colours: one button that cycles auto (the browser's preference, the
+    default) → light → dark."""
+    labels = {
+        "auto": _("Colours follow the browser"),
+        "light": _("Light colours"),
+        "dark": _("Dark colours"),
+        "to_auto": _("the browser's colours"),
+        "to_light": _("light"),
+        "to_dark": _("dark"),
+        # {now}: what the page shows now; {next}: what a click gives
+        "next": _("{now} — click for {next}"),
+    }
+    toggle = folder_component(THEME_TOGGLE, _TOGGLE_FILES, "toggle.html", "toggle.css", "toggle.js")
+    toggle(key=key, data=labels, on_theme_change=lambda: None, height="content")

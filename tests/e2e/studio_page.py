@@ -6,6 +6,8 @@ import time
 
 from playwright.sync_api import Page
 
+from tests.colours import css_rgb, shade
+
 
 class Studio:
     def __init__(self, page: Page):
@@ -26,6 +28,11 @@ class Studio:
             if self.page.locator('[data-testid="stStatusWidget"]').count() == 0:
                 return
             time.sleep(0.1)
+
+    def shade(self, selector: str = '[data-testid="stApp"]') -> str:
+        """``"light"`` or ``"dark"``: the background `selector` (Streamlit's app) is drawn in."""
+        css = self.page.locator(selector).first.evaluate("e => getComputedStyle(e).backgroundColor")
+        return shade(css_rgb(css))
 
     # --- the canvas ----------------------------------------------------------------------
     def chip(self, kind: str):

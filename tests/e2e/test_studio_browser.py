@@ -217,6 +217,8 @@ def test_screenshots_of_every_view(browser, server_url, artifacts, scheme, width
     tag = f"{scheme}_{width}"
     try:
         studio = Studio(ctx.new_page()).open(url_for(server_url, "p4_se"))
+        # the browser's preference is the page's: a dark screenshot is dark, widgets and canvas
+        assert studio.shade() == studio.shade(".ra-canvas") == scheme
         studio.canvas().screenshot(path=str(artifacts / f"canvas_p4_se_{tag}.png"))
         studio.page.screenshot(path=str(artifacts / f"page_{tag}.png"))
         # the graph: an SVG that names the design's attention
