@@ -109,13 +109,9 @@ function drawZone(svg, slot, zone, info) {
   if (blocked.length) {
     tip += "\n\nNot allowed here:\n" + blocked.map(([t, msg]) => `• ${t.toUpperCase()}: ${msg}`).join("\n");
   }
+  // Kinds refused here are named in the tooltip only: red is shown while one is dragged
+  // (`paint`), never as a mark on a zone — red means a refused drop, not a fault of the design.
   g.appendChild(el("title", {}, tip));
-  if (blocked.length) {
-    // Some chips would add a linter error here: a red mark, the reasons in the tooltip.
-    const bx = cx + w / 2 - 14, by = y - ZONE_UP + 14;
-    g.appendChild(el("circle", { cx: bx, cy: by, r: 10, class: "ra-blocked" }));
-    g.appendChild(el("text", { x: bx, y: by + 5, class: "ra-blocked-mark" }, "!"));
-  }
   svg.appendChild(g);
   return g;
 }
