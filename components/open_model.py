@@ -168,6 +168,6 @@ def render_weights_download(spec, *, key: str) -> None:
         mime="application/octet-stream",
         key=f"{key}.dl_weights",
         on_click="ignore",
-        help="The imported model's weights in build(spec)'s keys (no pickle); "
-        "`resattn export SPEC --weights FILE` makes build_model() load them.",
+        help="The imported model's weights under the keys of the exported file's build_model() "
+        "(no pickle): `model.load_state_dict(safetensors.torch.load_file(PATH))` loads them.",
     )

@@ -39,7 +39,7 @@ def english_sentences(domains: Iterable[str] = tuple(i18n.DOMAINS), min_words: i
 
 def rendered_text(at) -> str:
     """Every piece of text an AppTest run shows: Markdown, captions, headings, alerts, metrics,
-    widget labels, options and help, tab labels and code."""
+    widget labels, options and help, download buttons, tab labels and code."""
     parts: list[str] = []
 
     def add(value) -> None:
@@ -95,6 +95,9 @@ def rendered_text(at) -> str:
                 add([str(o) for o in options])
     for el in at.get("tab"):
         add(getattr(el, "label", None))
+    for el in at.get("download_button"):
+        add(el.proto.label)
+        add(el.proto.help)
     return "\n".join(parts)
 
 
