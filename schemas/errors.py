@@ -3,6 +3,9 @@
 `SpecError` means "the input could not be read as a spec" (CLI exit 2); `DesignError` means "the
 spec reads fine but the design it describes cannot work" (CLI exit 1). Both carry a list of
 `Problem`s — a JSON path plus a plain-language reason — and print as one paragraph.
+
+A reason and a headline may be a `resattn.i18n.text.Text`: ``str(error)`` and ``.message`` render
+them in the language current when they are read, `to_json` keeps the English.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union
+
+from resattn.i18n import N_
+from resattn.i18n.text import Text
 
 #: At most this many problems are listed in a message; the rest are counted ("and 12 more").
 MAX_LISTED_PROBLEMS = 10
@@ -34,7 +40,9 @@ def format_problems(problems: Sequence[Problem], limit: int = MAX_LISTED_PROBLEM
     `escape_text`), then "and K more". The CLI and the studio's messages both use it."""
     shown = "; ".join(escape_text(str(p)) for p in problems[:limit])
     rest = len(problems) - limit
-    return f"{shown}; and {rest:,} more" if rest > 0 else shown
+    if rest <= 0:
+        return shown
+    return Text(N_("{shown}; and {rest} more"), shown=shown, rest=f"{rest:,}").render()
 
 
 @dataclass(frozen=True)
@@ -42,19 +50,28 @@ class Problem:
     """One thing wrong with a spec: where (`path`, e.g. ``block.stride``) and why."""
 
     path: str
-    reason: str
+    reason: Union[str, Text]
 
     def __str__(self) -> str:
-        return f"{self.path or '(spec)'}: {self.reason}"
+        """``block.stride: …`` in the current language."""
+        where = self.path or Text(N_("(spec)")).render()
+        return f"{where}: {Text.of(self.reason)}"
+
+    @property
+    def english(self) -> str:
+        """The reason in English."""
+        return Text.of(self.reason).english()
 
 
 class ResAttnError(ValueError):
     """Base of the project's errors: a list of problems, printed as one paragraph."""
 
-    headline = "The spec has problems"
+    headline: Union[str, Text] = N_("The spec has problems")
 
-    def __init__(self, problems: Sequence[Problem] | str, headline: str | None = None):
-        if isinstance(problems, str):
+    def __init__(
+        self, problems: Sequence[Problem] | str | Text, headline: str | Text | None = None
+    ):
+        if isinstance(problems, (str, Text)):
             problems = [Problem("", problems)]
         self.problems: list[Problem] = list(problems)
         if headline is not None:
@@ -63,32 +80,48 @@ class ResAttnError(ValueError):
 
     @property
     def message(self) -> str:
-        """One printable paragraph: control characters escaped, at most `MAX_LISTED_PROBLEMS`
-        problems listed (`format_problems`)."""
-        return f"{self.headline}: {format_problems(self.problems)}."
+        """One printable paragraph in the current language: control characters escaped, at
+        most `MAX_LISTED_PROBLEMS` problems listed (`format_problems`)."""
+        return Text(
+            N_("{headline}: {problems}."),
+            headline=Text.of(self.headline),
+            problems=format_problems(self.problems),
+        ).render()
+
+    def __str__(self) -> str:
+        return self.message
 
     def to_json(self) -> list[dict[str, str]]:
-        return [{"path": p.path, "reason": p.reason} for p in self.problems]
+        return [{"path": p.path, "reason": p.english} for p in self.problems]
 
 
 class SpecError(ResAttnError):
     """The input is not a valid spec (malformed JSON, wrong type, unknown kind, out of bounds)."""
 
-    headline = "Invalid spec"
+    headline = N_("Invalid spec")
 
 
 class DesignError(ResAttnError):
     """The spec is well formed but describes a design that cannot be built (linter errors)."""
 
-    headline = "The design cannot be built"
+    headline = N_("The design cannot be built")
 
     def __init__(self, diagnostics: Iterable[Any]):
         self.diagnostics = list(diagnostics)
-        problems = [
-            Problem(d.path, f"{d.message} Fix: {d.hint} ({d.code}, {d.cite})")
-            for d in self.diagnostics
-        ]
+        problems = [Problem(d.path, finding_text(d)) for d in self.diagnostics]
         super().__init__(problems)
+
+
+def finding_text(d: Any) -> Text:
+    """A diagnostic in one sentence: "MESSAGE Fix: HINT (RA101, notes §12.2)", rendered in the
+    language current when it is read (the studio's flash messages and errors quote it)."""
+    return Text(
+        N_("{message} Fix: {hint} ({code}, {cite})"),
+        message=d.text("message"),
+        hint=d.text("hint"),
+        code=d.code,
+        cite=d.cite_text(),
+    )
 
 
 def loc_to_path(loc: Sequence[Any], data: Any) -> str:

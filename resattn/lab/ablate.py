@@ -34,6 +34,8 @@ from typing import Any, Optional
 
 import torch
 
+from resattn.i18n import N_
+from resattn.i18n.text import Text, Trimmed
 from resattn.lab.probe import (
     ProbeConfig,
     Progress,
@@ -52,7 +54,7 @@ from resattn.lab.variants import (
     parse_choice,
 )
 from resattn.loading import load_spec
-from schemas import DesignError, Spec, canonical_json
+from schemas import DesignError, Diagnostic, Spec, canonical_json
 
 #: Per-variant progress: (index of the variant in the results, fraction of its probe, message).
 #: Below 1.0 while its probe trains; then exactly one call at 1.0 whose message is the outcome:
@@ -356,10 +358,9 @@ def design_errors(spec) -> list:
     here: the lab runs the design), all answered from the spec alone, and only within them the
     linter's other errors."""
     from resattn.lint import RULES, lint, over_compute_budget
-    from schemas import Diagnostic
 
     def error(code: str, f) -> Diagnostic:
-        return Diagnostic(
+        return Diagnostic.of(
             code=code,
             severity="error",
             path=f.field,
@@ -389,12 +390,16 @@ def ensure_within_bounds(variants: Sequence[Variant]) -> None:
                 continue
             where = f"variant {v.name!r}" + (f" ({d.path})" if d.path else "")
             bad.append(
-                d.model_copy(
-                    update={
-                        "path": where,
-                        "message": f"(a variant the ablation generates, not your input) "
-                        f"{d.message}",
-                    }
+                Diagnostic.of(
+                    code=d.code,
+                    severity=d.severity,
+                    path=where,
+                    message=Text(
+                        N_("(a variant the ablation generates, not your input) {message}"),
+                        message=d.text("message"),
+                    ),
+                    hint=d.text("hint"),
+                    ref=d.ref,
                 )
             )
     if bad:
@@ -428,38 +433,54 @@ def ensure_trainable(spec: Spec, config: ProbeConfig, variants: Sequence[Variant
     (`MAX_TRAIN_MACS`, `MAX_TRAIN_BYTES`), with its estimate — e.g. ``--as-designed`` on data too
     large for the design's own widths. Checks the design and every variant."""
     from resattn.lint import fmt_bytes
-    from schemas import Diagnostic
 
     checked = list(variants) or [None]
     bad = []
     for v in checked:
         target = spec if v is None else v.spec
         name = "your design" if v is None else v.name
+        shown = Text(N_("'your design'")) if v is None else repr(v.name)
         cost = training_cost(target, config)
-        problems = [d.message.rstrip(".") for d in cost["errors"]]
+        problems = [Trimmed(d.text("message"), ".") for d in cost["errors"]]
         if cost["macs"] != float("inf") and cost["macs"] > MAX_TRAIN_MACS:
             minutes = cost["macs"] / 6.5e9 / 60
             problems.append(
-                f"training it costs about {cost['macs']:.2e} multiply-accumulates per seed "
-                f"(roughly {minutes:,.0f} min on one CPU core), over the {MAX_TRAIN_MACS:.0e} "
-                "the lab allows per trial"
+                Text(
+                    N_(
+                        "training it costs about {macs} multiply-accumulates per seed (roughly "
+                        "{minutes} min on one CPU core), over the {cap} the lab allows per trial"
+                    ),
+                    macs=f"{cost['macs']:.2e}",
+                    minutes=f"{minutes:,.0f}",
+                    cap=f"{MAX_TRAIN_MACS:.0e}",
+                )
             )
         if cost["bytes"] != float("inf") and cost["bytes"] > MAX_TRAIN_BYTES:
             problems.append(
-                f"one training step needs about {fmt_bytes(cost['bytes'])}, over the "
-                f"{fmt_bytes(MAX_TRAIN_BYTES)} the lab allows"
+                Text(
+                    N_("one training step needs about {size}, over the {cap} the lab allows"),
+                    size=fmt_bytes(cost["bytes"]),
+                    cap=fmt_bytes(MAX_TRAIN_BYTES),
+                )
             )
+        if config.as_designed:
+            opening = N_("The probe that trains {name} (at the design's own widths): {problem}.")
+        else:
+            opening = N_("The probe that trains {name} : {problem}.")
         for problem in problems:
+            english = problem.english()
             bad.append(
-                Diagnostic(
-                    code="RA102" if "bytes" in problem or "GiB" in problem else "RA103",
+                Diagnostic.of(
+                    code="RA102" if "bytes" in english or "GiB" in english else "RA103",
                     severity="error",
                     path=f"probe of {name!r}",
-                    message=f"The probe that trains {name!r} "
-                    + ("(at the design's own widths)" if config.as_designed else "")
-                    + f": {problem}.",
-                    hint="train the probe at a small width (drop --as-designed, lower --width "
-                    "or --depth), fewer epochs, or smaller images (--image-size)",
+                    message=Text(opening, name=shown, problem=problem),
+                    hint=Text(
+                        N_(
+                            "train the probe at a small width (drop --as-designed, lower "
+                            "--width or --depth), fewer epochs, or smaller images (--image-size)"
+                        )
+                    ),
                     ref="docs/lab.md, Budgets",
                 )
             )
