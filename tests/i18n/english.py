@@ -38,8 +38,9 @@ def english_sentences(domains: Iterable[str] = tuple(i18n.DOMAINS), min_words: i
 
 
 def rendered_text(at) -> str:
-    """Every piece of text an AppTest run shows: Markdown, captions, headings, alerts, metrics,
-    widget labels, options and help, tab labels and code."""
+    """Every piece of text an AppTest run (or one of its blocks: a tab, a column) shows:
+    Markdown, captions, headings, alerts, metrics, widget labels, options and help, tab labels,
+    code, progress texts and tables (headers and text cells)."""
     parts: list[str] = []
 
     def add(value) -> None:
@@ -95,10 +96,23 @@ def rendered_text(at) -> str:
                 add([str(o) for o in options])
     for el in at.get("tab"):
         add(getattr(el, "label", None))
+    for el in at.get("progress"):
+        add(el.proto.text)
+    for el in at.dataframe:  # column headers and the text in the cells
+        frame = el.value
+        add([str(c) for c in frame.columns])
+        for column in frame.columns:
+            add([v for v in frame[column].tolist() if isinstance(v, str)])
     return "\n".join(parts)
 
 
-def english_left(at, domains: Iterable[str] = tuple(i18n.DOMAINS)) -> list[str]:
-    """The English sentences of the catalogs that the run `at` shows, sorted."""
+def english_left(
+    at, domains: Iterable[str] = tuple(i18n.DOMAINS), *, files: Iterable[str] = ()
+) -> list[str]:
+    """The English sentences of the catalogs that the run `at` shows, sorted. `files` are
+    texts shown as the files they are (the exported PyTorch source), not read as the UI's
+    words."""
     text = rendered_text(at)
+    for file in files:
+        text = text.replace(file, "")
     return sorted(s for s in english_sentences(domains) if s in text)
