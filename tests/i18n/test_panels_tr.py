@@ -15,7 +15,7 @@ from resattn.export.share import share_token
 from resattn.i18n import _, use_language
 from resattn.loading import load_spec
 from schemas import SpecError, parse_spec
-from tests.i18n.english import english_left, rendered_text
+from tests.i18n.english import english_in, english_left, rendered_text
 from tests.specs import block_spec
 from tests.strategies import any_block, any_network
 from tests.ui.conftest import failures, new_app
@@ -124,3 +124,52 @@ def test_the_checks_tab_speaks_the_page_language_for_any_design(data, first):
             assert english_left(at) == []
         else:
             assert all(d.message in text for d in findings)
+
+
+def _profile_page(lang: str) -> None:
+    from dataclasses import replace
+
+    from components.profile import render_result
+    from resattn.i18n import set_language
+    from resattn.loading import load_spec
+    from resattn.profile import profile
+
+    set_language(lang)
+    measured = profile(load_spec("preset:se_bottleneck"), latency=False)
+    timed = replace(measured, latency_ms=1.5, latency_spread_ms=0.1, latency_runs=20, threads=2)
+    timed.attention["latency_pct"] = 3.0
+    render_result(timed, key="t")
+
+
+def test_a_profile_is_shown_in_turkish():
+    at = AppTest.from_function(_profile_page, args=("tr",), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [m.label for m in at.metric]
+    assert "Parametreler" in labels and "CPU gecikmesi" in labels and "gecikme" in labels
+    assert any(c.value.startswith("Gecikme: ısınmanın ardından") for c in at.caption)
+    assert english_left(at) == []
+
+
+def test_an_opened_model_and_its_fit_report_in_turkish():
+    from tests.importing import foreign
+    from tests.importing.harness import example_input, random_model, to_onnx
+
+    at = new_app({"lang": "tr"})
+    at.run()
+    spec = load_spec("preset:p4_eca")
+    model = to_onnx(random_model(spec), example_input(spec))
+    for name, data, fit, said in (
+        ("p4_eca.onnx", model, "tam uyum", "açıldı: her parça uyuyor."),
+        ("plain.onnx", to_onnx(foreign.plain_cnn().eval(), foreign.EXAMPLE), "uyum yok", "uymuyor"),
+    ):
+        at.file_uploader(key="studio.open.file").set_value((name, data, "application/octet-stream"))
+        at.run()
+        assert not failures(at), failures(at)
+        flashes = [e.value for e in (*at.main.success, *at.main.error)]
+        assert any(said in f for f in flashes), flashes
+        at.session_state["studio.tabs"] = turkish("Checks")
+        at.run()
+        shown = tab(at, "Checks")
+        assert any(f"Uyum raporu — {name} ({fit})" in m.value for m in shown.markdown)
+        assert english_left(shown) == [], name
+        assert english_in("\n".join(flashes)) == [], flashes

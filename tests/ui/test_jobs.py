@@ -102,6 +102,9 @@ def test_profile_and_an_engine_error_come_back_as_json(pool):
     bad = pool.submit("profile", {"spec": "{}"}, owner="a", budget_s=30)
     wait(lambda: bad.done)
     assert bad.state == FAILED and bad.error and "Traceback" not in bad.error
+    assert bad.error.startswith("Invalid spec: ")
+    with use_language("tr"):  # the worker sent the engine's error in every language
+        assert said(bad, "error").startswith("Geçersiz spec: ")
 
 
 def _status_page(lang: str) -> None:
