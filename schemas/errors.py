@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 from resattn.i18n import N_
-from resattn.i18n.text import Text
+from resattn.i18n.text import EMPTY, Text
 
 #: At most this many problems are listed in a message; the rest are counted ("and 12 more").
 MAX_LISTED_PROBLEMS = 10
@@ -47,20 +47,26 @@ def format_problems(problems: Sequence[Problem], limit: int = MAX_LISTED_PROBLEM
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a spec: where (`path`, e.g. ``block.stride``) and why."""
+    """One thing wrong with a spec: where (`path`, e.g. ``block.stride``) and why — a string,
+    or a `Text` that ``str(problem)`` renders in the current language (`reason` then holds its
+    English)."""
 
     path: str
-    reason: Union[str, Text]
+    reason: str
+    #: the reason as a catalog message (made from `reason` when it is given as a `Text`)
+    text: Text = field(default=EMPTY, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # A `Text` reason is kept as the message, the field holds its English (the JSON's).
+        given = self.reason if isinstance(self.reason, Text) else None
+        text = given or (self.text if self.text.msgid else Text.of(self.reason))
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "reason", text.english() if given else str(self.reason))
 
     def __str__(self) -> str:
         """``block.stride: …`` in the current language."""
         where = self.path or Text(N_("(spec)")).render()
-        return f"{where}: {Text.of(self.reason)}"
-
-    @property
-    def english(self) -> str:
-        """The reason in English."""
-        return Text.of(self.reason).english()
+        return f"{where}: {self.text}"
 
 
 class ResAttnError(ValueError):
@@ -92,7 +98,7 @@ class ResAttnError(ValueError):
         return self.message
 
     def to_json(self) -> list[dict[str, str]]:
-        return [{"path": p.path, "reason": p.english} for p in self.problems]
+        return [{"path": p.path, "reason": p.reason} for p in self.problems]
 
 
 class SpecError(ResAttnError):

@@ -25,35 +25,18 @@ from resattn import i18n
 
 @dataclass(frozen=True)
 class Text:
-    """A catalog message (`msgid`, a ``str.format`` template) and its parameters; with `plural`,
-    an ``ngettext`` pair counted by the parameter `count`. `literal` marks text that is not a
-    template (a message from outside the engine): it is looked up as is, never formatted."""
+    """A catalog message (`msgid`, a ``str.format`` template) and its parameters. `literal`
+    marks text that is not a template (a message from outside the engine): it is looked up as
+    is, never formatted. (A count-dependent message is two messages, chosen by the caller.)"""
 
     msgid: str
     params: tuple[tuple[str, Any], ...] = ()
-    plural: Optional[str] = None
-    count: Optional[str] = None
     literal: bool = False
 
-    def __init__(
-        self,
-        msgid: str,
-        /,
-        _plural: Optional[str] = None,
-        _count: Optional[str] = None,
-        _literal: bool = False,
-        **params: Any,
-    ):
+    def __init__(self, msgid: str, /, _literal: bool = False, **params: Any):
         object.__setattr__(self, "msgid", msgid)
         object.__setattr__(self, "params", tuple(params.items()))
-        object.__setattr__(self, "plural", _plural)
-        object.__setattr__(self, "count", _count)
         object.__setattr__(self, "literal", _literal)
-
-    @classmethod
-    def plural_of(cls, singular: str, plural: str, count: str, **params: Any) -> Text:
-        """``ngettext(singular, plural, params[count])``, formatted with `params`."""
-        return cls(singular, _plural=plural, _count=count, **params)
 
     @classmethod
     def of(cls, value: Union[Text, str]) -> Text:
@@ -69,18 +52,11 @@ class Text:
         catalog = i18n.translations(lang)
         if self.literal:
             return catalog.gettext(self.msgid)
-        if self.plural is not None:
-            template = catalog.ngettext(self.msgid, self.plural, int(self.param(self.count)))
-        else:
-            template = catalog.gettext(self.msgid)
-        return template.format(**{k: _rendered(v, lang) for k, v in self.params})
+        return catalog.gettext(self.msgid).format(**{k: _rendered(v, lang) for k, v in self.params})
 
     def english(self) -> str:
         """The message in English (what JSON output and logs carry)."""
         return self.render(i18n.DEFAULT_LANGUAGE)
-
-    def param(self, name: str) -> Any:
-        return dict(self.params)[name]
 
     def __str__(self) -> str:
         return self.render()

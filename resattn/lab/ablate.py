@@ -137,7 +137,8 @@ class Ablation:
     stopped: Optional[str] = None
     seeds: tuple[int, ...] = ()
     estimate_s: Optional[float] = None
-    hints: list[dict[str, str]] = field(default_factory=list)
+    #: the readings the numbers support (`resattn.lab.reading.Hint`, rendered when shown)
+    hints: list = field(default_factory=list)
 
     @property
     def finished(self) -> list[str]:
@@ -156,7 +157,7 @@ class Ablation:
             "probe": self.config.to_json(),
             "seeds": list(self.seeds),
             "estimate_s": self.estimate_s,
-            "hints": self.hints,
+            "hints": [h.to_json() for h in self.hints],
             "stopped": self.stopped,
             "finished": self.finished,
         }
@@ -323,11 +324,11 @@ def _compare(spec: Spec, variants: list[Variant], **options) -> list[VariantResu
 
 def linter_warnings(spec: Spec) -> list[dict[str, str]]:
     """The design linter's warnings for a variant (e.g. §12.4, heavy attention in every block of
-    a network, with its overhead), as ``{"code", "path", "message", "ref"}``."""
+    a network, with its overhead), as ``{"code", "path", "message", "ref"}`` (English: JSON)."""
     from resattn.lint import lint
 
     return [
-        {"code": d.code, "path": d.path, "message": d.message, "ref": d.ref}
+        {"code": d.code, "path": d.path, "message": d.model_dump()["message"], "ref": d.ref}
         for d in lint(spec)
         if d.severity == "warning"
     ]
@@ -403,7 +404,8 @@ def ensure_within_bounds(variants: Sequence[Variant]) -> None:
                 )
             )
     if bad:
-        raise DesignError(list({(d.code, d.path, d.message): d for d in bad}.values()))
+        unique = {(d.code, d.path, d.model_dump()["message"]): d for d in bad}
+        raise DesignError(list(unique.values()))
 
 
 def training_cost(spec: Spec, config: ProbeConfig) -> dict[str, float]:
@@ -692,7 +694,7 @@ def ablate(
             stopped = "cancelled"
     summarise(results)
     ablation.stopped = stopped
-    ablation.hints = [h.to_json() for h in seed_hints(results)]
+    ablation.hints = seed_hints(results)
     report(1.0, "cancelled" if stopped else "done")
     return ablation
 
