@@ -15,11 +15,12 @@ import streamlit as st
 
 from components import engine, state
 from components.open_model import finding_text
-from resattn.diff import METRICS, diff, highlighted_dot
+from resattn.diff import METRICS, SpecDiff, diff, highlighted_dot
 from resattn.i18n import N_, _, current_language, in_current_language, use_language
+from resattn.i18n.text import Text
 from resattn.importing import MAX_ONNX_BYTES, ImportReadError, import_model
 from resattn.loading import MAX_SPEC_BYTES, load_spec
-from resattn.presets import preset_index
+from resattn.presets import preset_index, preset_title
 from schemas import SpecError, canonical_json
 
 SOURCES = (
@@ -37,14 +38,15 @@ CHANGES = {
 }
 
 
-def _diff(a: str, b: str) -> dict:
+def _diff(a: str, b: str) -> SpecDiff:
     with st.spinner(_("Comparing the designs…")):
         return _diff_of(a, b)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _diff_of(a: str, b: str) -> dict:
-    return diff(engine.spec_of(a), engine.spec_of(b)).to_dict()
+def _diff_of(a: str, b: str) -> SpecDiff:
+    """The comparison (its notes render in the language of whoever reads them)."""
+    return diff(engine.spec_of(a), engine.spec_of(b))
 
 
 def _dot(cj: str, slots: tuple[str, ...]) -> str:
@@ -65,8 +67,8 @@ def _imported(digest: str, data: bytes) -> tuple:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _imported_of(digest: str, data: bytes) -> tuple:
     result = import_model(data)
-    report = [f.to_dict() for f in result.unsupported]
-    return (None if result.spec is None else canonical_json(result.spec)), report
+    spec = None if result.spec is None else canonical_json(result.spec)
+    return spec, list(result.unsupported)  # `Finding`s: they read in the page's language
 
 
 def _other(*, key: str):
@@ -79,9 +81,11 @@ def _other(*, key: str):
         horizontal=True,
     )
     if source == SOURCES[0]:
-        index = preset_index()
         name = st.selectbox(
-            _("Preset"), list(index), key=f"{key}.preset", format_func=lambda n: index[n]["title"]
+            _("Preset"),
+            list(preset_index()),
+            key=f"{key}.preset",
+            format_func=in_current_language(preset_title),
         )
         return canonical_json(load_spec(f"preset:{name}"))
     if source == SOURCES[1]:
@@ -135,7 +139,7 @@ def render_compare_with(spec, *, key: str) -> None:
         return
     current = canonical_json(spec)
     result = _diff(other, current)
-    a_slots, b_slots = _highlights(result)
+    a_slots, b_slots = result.changed_slots("a"), result.changed_slots("b")
     left, right = st.columns(2)
     for col, cj, slots, title in (
         (left, other, a_slots, _("A — the other design")),
@@ -145,32 +149,25 @@ def render_compare_with(spec, *, key: str) -> None:
             st.markdown(f"**{title}:** `{engine.spec_of(cj).name}`")
             st.graphviz_chart(_dot(cj, tuple(sorted(slots))), width="stretch")
     st.markdown("#### " + _("Changes (A → B)"))
-    if result["same"]:
+    if result.same:
         st.success(_("The two designs are the same."))
-    for change in result["changes"]:
+    for change in (c.to_dict() for c in result.changes):
         kind = _(CHANGES.get(change["kind"], change["kind"]))
         st.markdown(f"- `{change['path'] or '(spec)'}` — {kind}: {_show(change)}")
     st.markdown("#### " + _("Deltas (B − A)"))
     rows = [
         {
-            _("metric"): _(METRICS[d["metric"]]),
-            "A": d["a"],
-            "B": d["b"],
-            "B − A": d["delta"],
-            "%": None if d["pct"] is None else round(d["pct"], 2),
+            _("metric"): _(METRICS[d.metric]),
+            "A": d.a,
+            "B": d.b,
+            "B − A": d.delta,
+            "%": None if d.pct is None else round(d.pct, 2),
         }
-        for d in result["deltas"]
+        for d in result.deltas
     ]
     st.dataframe(rows, hide_index=True, width="stretch", key=f"{key}.deltas")
-    for note in result["notes"]:
-        st.caption(_(note))
-
-
-def _highlights(result: dict) -> tuple[set, set]:
-    from resattn.diff import Change, SpecDiff
-
-    d = SpecDiff([Change(**c) for c in result["changes"]], [])
-    return d.changed_slots("a"), d.changed_slots("b")
+    for note in result.notes:
+        st.caption(Text.of(note).render())
 
 
 def _show(change: dict) -> str:

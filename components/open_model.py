@@ -16,6 +16,7 @@ from components import state
 from resattn.i18n import N_, _
 from resattn.importing import MAX_ONNX_BYTES, ImportReadError, save_weights
 from resattn.importing.api import recognise_model, spec_name
+from resattn.importing.parts import Finding
 from resattn.importing.reading import parse_model
 from schemas import canonical_json
 
@@ -88,7 +89,7 @@ def open_upload(name: str, size: int, read) -> bool:
             return False
         bar.progress(1.0, _("done"))
         status.update(label=f"{name}: {_fit(result.fit)}", state="complete", expanded=False)
-    report = [f.to_dict() for f in result.unsupported]
+    report = list(result.unsupported)  # `Finding`s: they read in the page's language
     st.session_state[_LAST] = {
         "source": name,
         "fit": result.fit,
@@ -97,18 +98,18 @@ def open_upload(name: str, size: int, read) -> bool:
         "weights": weights,
     }
     if result.spec is None:
-        reason = next((f["reason"] for f in report if f["effect"] == "blocking"), "")
+        reason = next((_reason(f) for f in report if f.effect == "blocking"), "")
         state.flash(
             "error",
             _("**{name}** does not fit spec v1, so the design is unchanged: {reason}").format(
-                name=state.md_escape(name), reason=state.md_escape(_(reason))
+                name=state.md_escape(name), reason=state.md_escape(reason)
             ),
         )
         return False
     if not state.commit(result.spec, "import"):
         return False
     state.set_focus(0)
-    lost = sum(f["effect"] in ("dropped", "replaced") for f in report)
+    lost = sum(f.effect in ("dropped", "replaced") for f in report)
     if lost:
         state.flash(
             "warning",
@@ -154,20 +155,24 @@ def render_fit_report(spec, *, key: str) -> None:
     if not last["report"]:
         st.success(_("Every part of the model has its place in the design."))
     for f in last["report"]:
-        nodes = ", ".join(f"`{state.md_escape(n)}`" for n in f["nodes"][:8])
-        more = " …" if len(f["nodes"]) > 8 else ""
+        nodes = ", ".join(f"`{state.md_escape(n)}`" for n in f.nodes[:8])
+        more = " …" if len(f.nodes) > 8 else ""
         entry = finding_text(f)
         if nodes:
             entry += "\n\n" + _("ONNX nodes: {nodes}").format(nodes=nodes + more)
-        _EFFECT_BOX[f["effect"]](entry)
+        _EFFECT_BOX[f.effect](entry)
 
 
-def finding_text(f: dict) -> str:
-    """One entry of a fit report (`Finding.to_dict()`) as Markdown, in the current language."""
+def _reason(f: Finding) -> str:
+    return f.text.render() if f.text is not None else _(f.reason)
+
+
+def finding_text(f: Finding) -> str:
+    """One entry of a fit report as Markdown, in the current language."""
     return _("**{effect}** — {part}: {reason}").format(
-        effect=_(EFFECTS.get(f["effect"], f["effect"])),
-        part=state.md_escape(_(f["part"])),
-        reason=state.md_escape(_(f["reason"])),
+        effect=_(EFFECTS.get(f.effect, f.effect)),
+        part=state.md_escape(f.part),
+        reason=state.md_escape(_reason(f)),
     )
 
 

@@ -16,14 +16,14 @@ from schemas import canonical_json
 #: the time a profile may take (counting, peak memory, latency); the worker stops at it
 PROFILE_BUDGET_S = 5.0
 
-#: words the board's catalog already has: looked up there, not marked again here (a message
-#: belongs to one catalog)
-PARAMETERS, PARAMS = "Parameters", "params"
+#: words another catalog already has (the board's, the engine's): looked up there, not marked
+#: again here (a message belongs to one catalog)
+PARAMETERS, PARAMS, ELEMENTWISE = "Parameters", "params", "elementwise ops"
 
 #: an attention overhead's key → its label (any other key: the key without ``_pct``, in words)
 OVERHEADS = {
     "params_pct": PARAMS,
-    "elementwise_ops_pct": N_("elementwise ops"),
+    "elementwise_ops_pct": ELEMENTWISE,
     "latency_pct": N_("latency"),
 }
 

@@ -114,14 +114,14 @@ def rendered_text(at) -> str:
 
 
 def english_left(
-    at, domains: Iterable[str] = tuple(i18n.DOMAINS), *, files: Iterable[str] = ()
+    at, domains: Iterable[str] = tuple(i18n.DOMAINS), *, verbatim: Iterable[str] = ()
 ) -> list[str]:
-    """The English sentences of the catalogs that the run `at` shows, sorted. `files` are
-    texts shown as the files they are (the exported PyTorch source), not read as the UI's
-    words."""
+    """The English sentences of the catalogs that the run `at` shows, sorted. `verbatim` are
+    texts shown as they are in every language (a file such as the exported PyTorch source, a
+    name), not read as the UI's words."""
     text = rendered_text(at)
-    for file in files:
-        text = text.replace(file, "")
+    for shown in verbatim:
+        text = text.replace(shown, "")
     return english_in(text, domains)
 
 

@@ -106,6 +106,6 @@ def test_the_tab_titles_are_the_page_tabs():
 def test_the_words_the_profile_borrows_from_another_catalog_are_translated():
     from components import profile
 
-    for word in (profile.PARAMETERS, profile.PARAMS):
+    for word in (profile.PARAMETERS, profile.PARAMS, profile.ELEMENTWISE):
         with use_language("tr"):
             assert _(word) != word, word
