@@ -180,3 +180,23 @@ def test_an_opened_model_and_its_fit_report_in_turkish():
         assert any(f"Uyum raporu — {name} ({fit})" in m.value for m in shown.markdown)
         assert english_left(shown) == [], name
         assert english_in("\n".join(flashes)) == [], flashes
+
+
+def test_every_step_a_profile_reports_is_shown_in_turkish():
+    from components.heavy import said
+    from components.jobs import Job
+    from resattn.profile import profile
+
+    steps = []
+    profile(
+        load_spec("preset:basic_block"),
+        latency=True,
+        repeats=1,
+        time_budget_s=30,
+        progress=lambda fraction, message: steps.append(message),
+    )
+    assert {"counting", "timing", "done"} <= set(steps)
+    for step in steps:
+        job = Job("j", "profile", {}, "j", 5.0, message=step)
+        with use_language("tr"):
+            assert said(job, "message") != step, step
