@@ -122,7 +122,6 @@ def _compare_fragment(cj: str, key: str) -> None:
             {
                 **request,
                 "known": {k: pieces.to_json(k, cache[k]) for k in keys if k in cache},
-                "lang": current_language(),  # what the run says while it runs (not its key)
             },
             key=key,
             work_key="ablation:" + json.dumps(request, sort_keys=True),
@@ -179,7 +178,8 @@ def _live(job, variants, config: ProbeConfig, seeds: int, cache) -> None:
             fraction, message = (1.0, _("kept")) if done else (0.0, _("waiting"))
         st.progress(
             min(max(float(fraction), 0.0), 1.0),
-            text=_("{variant}: {message}").format(variant=v.label, message=message),
+            # the worker's words are English messages of the catalogs: shown in the page's language
+            text=_("{variant}: {message}").format(variant=v.label, message=_(message)),
         )
 
 

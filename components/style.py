@@ -19,7 +19,6 @@ import streamlit as st
 from components.ccv2 import folder_component
 from resattn.i18n import _
 
-THEME_TOGGLE = "resattn_theme_toggle"
 _TOGGLE_FILES = str(Path(__file__).parent / "theme_toggle")
 
 _CSS = """
@@ -78,5 +77,5 @@ def render_theme_toggle(*, key: str) -> None:
         # {now}: what the page shows now; {next}: what a click gives
         "next": _("{now} — click for {next}"),
     }
-    toggle = folder_component(THEME_TOGGLE, _TOGGLE_FILES, "toggle.html", "toggle.css", "toggle.js")
+    toggle = folder_component(_TOGGLE_FILES, "toggle.html", "toggle.css", "toggle.js")
     toggle(key=key, data=labels, on_theme_change=lambda: None, height="content")

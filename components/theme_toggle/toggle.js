@@ -77,10 +77,12 @@ function show(inst) {
 function attach(host) {
   const abort = new AbortController();
   const inst = { host, abort, labels: {}, setTriggerValue: null };
-  // the page reruns once the new theme is in place (st.context.theme reads it)
+  // The page reruns once the new theme is in place (st.context.theme reads it) — and after the
+  // other components, drawn again in the new colours, have reported their state: one batch of
+  // updates from two fragments would rerun only one of them (maybe not this one).
   const rerun = () => setTimeout(() => {
     if (inst.setTriggerValue) inst.setTriggerValue("theme", { mode: current(), at: Date.now() });
-  }, 150);
+  }, 600);
   host.addEventListener("click", () => {
     if (apply(next(current()))) {
       show(inst);

@@ -135,8 +135,10 @@ def test_red_appears_only_while_a_refused_kind_is_dragged(context, server_url, a
     studio.placed("branch").locator(".ra-chip-box").click()
     selected = page.locator("g.ra-placed.ra-selected .ra-chip-box")
     selected.wait_for()
-    stroke = css_rgb(selected.evaluate("e => getComputedStyle(e).stroke"))
-    assert stroke and 200 <= hue(stroke) <= 250, stroke
+    stroke = studio.wait_for(  # the chip is drawn again as the server confirms the selection
+        lambda: css_rgb(selected.evaluate("e => getComputedStyle(e).stroke")), what="its stroke"
+    )
+    assert 200 <= hue(stroke) <= 250, stroke
     assert red_parts(studio) == []
 
     chip = studio.chip("simam").bounding_box()
