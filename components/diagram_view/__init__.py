@@ -13,15 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
-from components.ccv2 import component_name, folder_component
+from components.ccv2 import folder_component
 
+NAME = "resattn_diagram_view"
 _HERE = str(Path(__file__).parent)
-NAME = component_name(_HERE)
 
 
 def diagram_view(data: dict, *, key: str, on_click: Optional[Callable[[], Any]] = None):
     """Mount the viewer with ``data = {"svg": TEXT, "hint": TEXT, "label": TEXT}``."""
-    component = folder_component(_HERE, "view.html", "view.css", "view.js")
+    component = folder_component(NAME, _HERE, "view.html", "view.css", "view.js")
     return component(
         key=key, data=data, on_click_change=on_click or (lambda: None), height="content"
     )
