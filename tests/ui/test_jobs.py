@@ -3,11 +3,12 @@ Stop, sessions that leave, time budgets, equal requests joined, results through 
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
 
-from components.jobs import DONE, FAILED, QUEUED, RUNNING, STOPPED, JobPool
+from components.jobs import DONE, FAILED, QUEUED, RUNNING, STOPPED, WORKER_NICENESS, JobPool
 from resattn.loading import load_spec
 from schemas import canonical_json
 
@@ -87,3 +88,12 @@ def test_profile_and_an_engine_error_come_back_as_json(pool):
     bad = pool.submit("profile", {"spec": "{}"}, owner="a", budget_s=30)
     wait(lambda: bad.done)
     assert bad.state == FAILED and bad.error and "Traceback" not in bad.error
+
+
+def test_workers_run_below_the_studios_cpu_priority(pool):
+    job = pool.submit("sleep", {"seconds": 30}, owner="a", budget_s=60)
+    wait(lambda: job.state == RUNNING)
+    [worker] = pool._workers
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, worker.proc.pid) == min(19, own + WORKER_NICENESS)
+    pool.cancel(job, "a")
