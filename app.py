@@ -25,6 +25,7 @@ from components.open_model import render_open_model
 from components.profile import render_profile, si
 from components.sidebar import render_name, render_share, render_sidebar
 from components.style import inject_style
+from resattn.i18n import _
 from schemas import canonical_json
 
 _FLASH = {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}
@@ -109,7 +110,7 @@ def workspace() -> None:
         if errors:
             render_diagnostics(errors)
     # Lazy tabs: only the open tab's panel runs and is sent, so an edit stays light.
-    tabs = st.tabs(list(TABS), key="studio.tabs", on_change="rerun")
+    tabs = st.tabs([_(label) for label in TABS], key="studio.tabs", on_change="rerun")
     for tab, (label, panel) in zip(tabs, TABS.items(), strict=True):
         if tab.open:
             with tab, engine.guarded(f"The {label} panel"):

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from resattn.i18n import N_, _
+from resattn.i18n.text import Text
 from schemas import (
     ATTENTION_LABELS,
     ATTENTION_MODELS,
@@ -70,11 +72,11 @@ PATTERNS: dict[str, Pattern] = {
 DEFAULT_PATTERNS = tuple(PATTERNS)
 
 #: The user's own design, always one of the variants.
-DESIGN_NAME = "your design"
+DESIGN_NAME = N_("your design")
 DESIGN_KEY = "design"
 #: Its pattern and formula when no single pattern describes its slots.
 DESIGN_PATTERN = "design"
-DESIGN_FORMULA = "the design's own slots"
+DESIGN_FORMULA = N_("the design's own slots")
 
 _CHOICE_RE = re.compile(
     r"^(?:(?P<type>[a-z]+):)?(?P<pattern>[A-Za-z0-9]+)(?:@(?P<stages>[0-9,]+))?$"
@@ -126,6 +128,19 @@ class Variant:
         return self.name
 
 
+#: How a generated variant that is the design is labelled (`Variant.label`, English).
+DESIGN_LABEL = N_("{name} (your design)")
+
+
+def shown_label(label: str) -> str:
+    """A variant's `label` (English, as the JSON has it) in the current language."""
+    if label == DESIGN_NAME:
+        return _(DESIGN_NAME)
+    if label.endswith(" (your design)"):
+        return _(DESIGN_LABEL).format(name=label.removesuffix(" (your design)"))
+    return label
+
+
 def parse_choice(text: str) -> VariantChoice:
     """Read ``[TYPE:]PATTERN[@STAGES]``, e.g. ``P1``, ``cbam:P2``, ``P1@3,4`` (1-based stages)."""
     match = _CHOICE_RE.match(text.strip())
@@ -134,8 +149,13 @@ def parse_choice(text: str) -> VariantChoice:
             [
                 Problem(
                     "",
-                    f"cannot read variant {text!r}; write [TYPE:]PATTERN[@STAGES], e.g. P1, "
-                    "cbam:P2 or P1@3,4",
+                    Text(
+                        N_(
+                            "cannot read variant {text}; write [TYPE:]PATTERN[@STAGES], e.g. P1, "
+                            "cbam:P2 or P1@3,4"
+                        ),
+                        text=repr(text),
+                    ),
                 )
             ]
         )
@@ -146,8 +166,15 @@ def parse_choice(text: str) -> VariantChoice:
             [
                 Problem(
                     "",
-                    f"unknown attention type {attention_type!r} in variant {text!r}; "
-                    f"expected one of {', '.join(ATTENTION_MODELS)}",
+                    Text(
+                        N_(
+                            "unknown attention type {type} in variant {text}; expected one of "
+                            "{kinds}"
+                        ),
+                        type=repr(attention_type),
+                        text=repr(text),
+                        kinds=", ".join(ATTENTION_MODELS),
+                    ),
                 )
             ]
         )
@@ -155,7 +182,8 @@ def parse_choice(text: str) -> VariantChoice:
     if match["stages"]:
         stages = tuple(sorted({int(s) for s in match["stages"].split(",") if s}))
         if not stages:
-            raise SpecError([Problem("", f"variant {text!r} names no stage after '@'")])
+            reason = Text(N_("variant {text} names no stage after '@'"), text=repr(text))
+            raise SpecError([Problem("", reason)])
     return VariantChoice(pattern, attention_type, stages)
 
 
@@ -163,7 +191,16 @@ def _pattern_name(text: str) -> str:
     by_lower = {name.lower(): name for name in PATTERNS}
     if text.lower() not in by_lower:
         raise SpecError(
-            [Problem("", f"unknown pattern {text!r}; expected one of {', '.join(PATTERNS)}")]
+            [
+                Problem(
+                    "",
+                    Text(
+                        N_("unknown pattern {text}; expected one of {patterns}"),
+                        text=repr(text),
+                        patterns=", ".join(PATTERNS),
+                    ),
+                )
+            ]
         )
     return by_lower[text.lower()]
 
@@ -172,7 +209,7 @@ def spec_attention(spec: Spec):
     """The first attention module of the design (slots in data-flow order, stages in order), or
     None when the design has no attention."""
     for slots in _slot_sets(spec):
-        for _, attention in slots.items():
+        for _slot, attention in slots.items():
             if attention is not None:
                 return attention
     return None
@@ -190,8 +227,11 @@ def resolve_attention(spec: Spec, attention_type: Optional[str] = None):
             [
                 Problem(
                     "",
-                    f"unknown attention type {attention_type!r}; expected one of "
-                    f"{', '.join(ATTENTION_MODELS)}",
+                    Text(
+                        N_("unknown attention type {type}; expected one of {kinds}"),
+                        type=repr(attention_type),
+                        kinds=", ".join(ATTENTION_MODELS),
+                    ),
                 )
             ]
         )
@@ -213,7 +253,8 @@ def make_variant(spec: Spec, choice: VariantChoice, default_type: Optional[str] 
     slots = pattern_slots(choice.pattern, attention)
     if isinstance(spec, BlockSpec):
         if choice.stages is not None:
-            raise SpecError([Problem("", f"variant {choice.key!r}: a block has no stages")])
+            reason = Text(N_("variant {key}: a block has no stages"), key=repr(choice.key))
+            raise SpecError([Problem("", reason)])
         variant_spec = spec.model_copy(update={"slots": slots})
     else:
         variant_spec = _network_variant(spec, slots, choice)
@@ -240,8 +281,15 @@ def _network_variant(spec: NetworkSpec, slots: Slots, choice: VariantChoice) -> 
             [
                 Problem(
                     "stages",
-                    f"variant {choice.key!r} names stage(s) {outside}; the network "
-                    f"has stages 1-{count}",
+                    Text(
+                        N_(
+                            "variant {key} names stage(s) {outside}; the network has stages "
+                            "1-{count}"
+                        ),
+                        key=repr(choice.key),
+                        outside=str(outside),
+                        count=count,
+                    ),
                 )
             ]
         )
@@ -278,7 +326,7 @@ def make_variants(
 
 def design_variant(spec: Spec) -> Variant:
     """The user's design as it is, named "your design"."""
-    kinds = sorted({a.type for slots in _slot_sets(spec) for _, a in slots.items() if a})
+    kinds = sorted({a.type for slots in _slot_sets(spec) for _slot, a in slots.items() if a})
     return Variant(
         name=DESIGN_NAME,
         key=DESIGN_KEY,
