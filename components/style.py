@@ -10,8 +10,14 @@ import streamlit as st
 
 _CSS = """
 <style>
-.ra-title { font-size: 2.1rem; font-weight: 800; margin: 0 0 0.1rem 0; padding: 0; }
+.ra-title { font-size: 2.1rem; font-weight: 800; margin: 0 0 0.1rem 0; padding: 0;
+  white-space: nowrap; }
 .ra-sub { font-size: 1.1rem; opacity: 0.8; margin: 0 0 0.4rem 0; }
+/* the header: the title row and the design's row (name, Undo / Redo / Share, Params, MACs) are
+   flex rows whose buttons and figures take the width of their words, in every language — never
+   cut to "↶ …"; in a narrow window a row wraps instead */
+.st-key-ra-header button p, .st-key-ra-page-controls button p { white-space: nowrap; }
+.st-key-ra-header [data-testid="stMetricLabel"] p { white-space: nowrap; }
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; max-width: 1500px; }
 [data-testid="stTabs"] button[role="tab"] p { font-size: 1.08rem; font-weight: 600; }
 /* figures are shown in full: never an ellipsis */
