@@ -377,7 +377,7 @@ def render_presets(*, key: str) -> None:
     with st.expander(_("Presets gallery"), expanded=True):
         st.caption(_("Block families"))
         families = [n for n, v in index.items() if v["group"] == "family"]
-        cols = st.columns(2)
+        cols = st.container(key="ra-family-presets").columns(2)
         for i, name in enumerate(families):
             label, about = _family_preset(name)
             cols[i % 2].button(
