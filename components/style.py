@@ -30,7 +30,8 @@ _CSS = """
 .st-key-ra-preset-grid button p { font-size: 0.86rem; white-space: nowrap; }
 /* the family presets: a family's name in full, on two lines where it must */
 .st-key-ra-family-presets button { padding: 0.25rem 0.35rem; }
-.st-key-ra-family-presets button p { white-space: normal; overflow-wrap: anywhere; line-height: 1.2; }
+.st-key-ra-family-presets button p {
+  white-space: normal; overflow-wrap: anywhere; line-height: 1.2; }
 .ra-tour-title { font-size: 1.5rem; font-weight: 700; text-align: center; }
 .ra-tour-dots { letter-spacing: 0.2em; opacity: 0.7; margin-left: 0.6em; }
 .ra-tour-text { font-size: 1.35rem; line-height: 1.4; margin: 0.2rem 0; }
