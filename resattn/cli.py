@@ -7,6 +7,11 @@ Exit codes (defined with the commands, in `resattn.commands._common`): 0 = fine 
 warnings), 1 = the design has errors, 2 = the input could not be read (or bad usage), 3 = an
 internal error (a bug: please report it). Errors print as one
 paragraph naming the JSON path and the reason, never a traceback.
+
+Language: ``--lang en|tr`` (before or after the command), else the environment's locale
+(``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, e.g. ``LANG=tr_TR.UTF-8``), else English
+(`resattn.i18n.resolve_language`). It sets the language of every human-readable line — help,
+tables, findings, verdicts, errors; ``--json`` output is the same in every language.
 """
 
 from __future__ import annotations
@@ -27,13 +32,18 @@ from resattn.commands._common import (  # noqa: F401  (EXIT_* re-exported for ca
     EXIT_OK,
     OutputError,
 )
+from resattn.i18n import LANGUAGES, N_, _, resolve_language, use_language
 from schemas import DesignError, SpecError, escape_text
 
-EPILOG = """\
-exit codes: 0 = fine (warnings allowed), 1 = the design has errors (or is over the compute
-budget for the request, RA209), 2 = the input could not be read or the output not written,
-3 = internal error. SPEC may be a path, JSON text, 'preset:NAME' or a share token.
-"""
+EPILOG = N_(
+    "exit codes: 0 = fine (warnings allowed), 1 = the design has errors (or is over the compute\n"
+    "budget for the request, RA209), 2 = the input could not be read or the output not written,\n"
+    "3 = internal error. SPEC may be a path, JSON text, 'preset:NAME' or a share token.\n"
+)
+LANG_HELP = N_(
+    "language of the human-readable output: en or tr (default: from LANGUAGE, LC_ALL, "
+    "LC_MESSAGES or LANG, e.g. tr_TR.UTF-8; else en); --json output is the same in both"
+)
 
 
 def _commands():
@@ -45,21 +55,32 @@ def _commands():
 
 
 def make_parser() -> argparse.ArgumentParser:
+    """The command line, its help in the current language."""
     parser = argparse.ArgumentParser(
         prog="resattn",
-        description="Design residual blocks with attention: validate, summarise, draw, export.",
-        epilog=EPILOG,
+        description=_("Design residual blocks with attention: validate, summarise, draw, export."),
+        epilog=_(EPILOG),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--lang", choices=LANGUAGES, help=_(LANG_HELP))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in _commands():
-        cmd = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        cmd = sub.add_parser(module.NAME, help=_(module.HELP), description=_(module.HELP))
         module.add_arguments(cmd)
+        # after the command too (`resattn summary SPEC --lang tr`)
+        cmd.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=_(LANG_HELP))
         cmd.set_defaults(run=module.run)
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line `argv` (default ``sys.argv[1:]``) in the language it asks for."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    with use_language(resolve_language(argv=argv)):
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
@@ -67,13 +88,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stdout.flush()  # a full disk shows here, not at exit
         return code
     except (SpecError, OutputError) as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc.message), file=sys.stderr)
         return EXIT_INPUT
     except DesignError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc.message), file=sys.stderr)
         return EXIT_DESIGN
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         _discard_stdout()
@@ -82,7 +103,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if exc.errno not in _WRITE_ERRORS:
             return _internal(exc)
         _discard_stdout()
-        print(f"error: cannot write the output: {exc.strerror or exc}.", file=sys.stderr)
+        message = _("error: cannot write the output: {reason}.").format(reason=exc.strerror or exc)
+        print(message, file=sys.stderr)
         return EXIT_INPUT
     except Exception as exc:  # noqa: BLE001 - the CLI's promise: never a traceback
         return _internal(exc)
@@ -104,9 +126,9 @@ def _discard_stdout() -> None:
 
 
 def _internal(exc: BaseException) -> int:
-    print(
-        f"internal error ({type(exc).__name__}): {escape_text(str(exc)).rstrip('.')}. "
-        "This is a bug in resattn; please report it with the spec that caused it.",
-        file=sys.stderr,
-    )
+    message = _(
+        "internal error ({type}): {reason}. This is a bug in resattn; please report it with the "
+        "spec that caused it."
+    ).format(type=type(exc).__name__, reason=escape_text(str(exc)).rstrip("."))
+    print(message, file=sys.stderr)
     return EXIT_INTERNAL

@@ -13,15 +13,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from resattn.i18n import N_, _
+from resattn.i18n.text import Text
 from schemas import SLOT_NAMES, BlockSpec
 
-#: the metrics a diff compares, in display order → their label
+#: the metrics a diff compares, in display order → their label (English, marked: shown as
+#: ``_(label)``)
 METRICS = {
-    "params": "parameters",
+    "params": N_("parameters"),
     "macs": "MACs",
-    "elementwise_ops": "elementwise ops",
-    "activation_bytes": "activation memory (bytes)",
+    "elementwise_ops": N_("elementwise ops"),
+    "activation_bytes": N_("activation memory (bytes)"),
 }
+
+#: the metric column's name (a word the studio's catalogs translate; looked up, not marked here)
+METRIC_HEADER = "metric"
 
 
 @dataclass(frozen=True)
@@ -34,15 +40,18 @@ class Change:
     after: Any = None
 
     def __str__(self) -> str:
+        """The change in one line, in the current language."""
+        before, after = _label(self.before), _label(self.after)
         if self.kind == "moved":
-            return f"{self.path}: {_label(self.after)} moved from {self.before}"
+            line = _("{path}: {after} moved from {before}")
+            return line.format(path=self.path, after=after, before=self.before)
         if self.kind == "placed":
-            return f"{self.path}: {_label(self.after)} placed"
+            return _("{path}: {after} placed").format(path=self.path, after=after)
         if self.kind == "removed":
-            return f"{self.path}: {_label(self.before)} removed"
+            return _("{path}: {before} removed").format(path=self.path, before=before)
         if self.kind == "added":
-            return f"{self.path}: added ({_label(self.after)})"
-        return f"{self.path}: {_label(self.before)} → {_label(self.after)}"
+            return _("{path}: added ({after})").format(path=self.path, after=after)
+        return f"{self.path}: {before} → {after}"
 
     def to_dict(self) -> dict:
         return {"path": self.path, "kind": self.kind, "before": self.before, "after": self.after}
@@ -78,7 +87,8 @@ class Delta:
 class SpecDiff:
     changes: list[Change]
     deltas: list[Delta]
-    notes: list[str] = field(default_factory=list)
+    #: what could not be compared (`Text`s, rendered where shown; ``to_dict`` has the English)
+    notes: list = field(default_factory=list)
 
     @property
     def same(self) -> bool:
@@ -102,20 +112,22 @@ class SpecDiff:
             "same": self.same,
             "changes": [c.to_dict() for c in self.changes],
             "deltas": [d.to_dict() for d in self.deltas],
-            "notes": list(self.notes),
+            "notes": [Text.of(n).english() for n in self.notes],
         }
 
     def text(self) -> str:
-        lines = [str(c) for c in self.changes] or ["no changes"]
+        """The changes and the metric table, in the current language."""
+        lines = [str(c) for c in self.changes] or [_("no changes")]
         lines.append("")
-        lines.append(f"{'metric':<28}{'a':>16}{'b':>16}{'b − a':>16}{'%':>9}")
+        metric = _(METRIC_HEADER)
+        lines.append(f"{metric:<28}{'a':>16}{'b':>16}{'b − a':>16}{'%':>9}")
         for d in self.deltas:
             pct = "" if d.pct is None else f"{d.pct:+.1f}"
             lines.append(
-                f"{METRICS[d.metric]:<28}{_num(d.a):>16}{_num(d.b):>16}"
+                f"{_(METRICS[d.metric]):<28}{_num(d.a):>16}{_num(d.b):>16}"
                 f"{_num(d.delta, signed=True):>16}{pct:>9}"
             )
-        lines += [f"note: {n}" for n in self.notes]
+        lines += [_("note: {note}").format(note=Text.of(n)) for n in self.notes]
         return "\n".join(lines)
 
 
@@ -213,7 +225,12 @@ def _deltas(a, b) -> tuple[list[Delta], list[str]]:
     for side, spec in (("a", a), ("b", b)):
         figures[side] = _figures(spec)
         if figures[side] is None:
-            notes.append(f"{side} has design errors, so it cannot be counted (run validate)")
+            notes.append(
+                Text(
+                    N_("{side} has design errors, so it cannot be counted (run validate)"),
+                    side=side,
+                )
+            )
     return [
         Delta(
             m,

@@ -25,6 +25,8 @@ from resattn.estimates import (
     fmt_flops,
     params_by_part,
 )
+from resattn.i18n import N_
+from resattn.i18n.text import EMPTY, Text, join
 from resattn.loading import load_spec
 from resattn.shapes import block_out_hw, stem_out_hw
 from schemas import (
@@ -40,11 +42,12 @@ from schemas import (
 
 
 class Finding(NamedTuple):
-    """What a rule reports: the field (block-relative for block rules), message and fix."""
+    """What a rule reports: the field (block-relative for block rules), message and fix, as
+    catalog messages rendered when they are read (`resattn.i18n.text.Text`)."""
 
     field: str
-    message: str
-    hint: str
+    message: Text
+    hint: Text
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,13 @@ class BlockContext:
     index: int = 0
 
     @property
-    def where(self) -> str:
+    def where(self) -> Text:
         """How a message names the block: "" for a block spec, " (stage 2, block 1)" otherwise."""
-        return f" (stage {self.stage + 1}, block {self.index + 1})" if self.network else ""
+        if not self.network:
+            return EMPTY
+        return Text(
+            N_(" (stage {stage}, block {block})"), stage=self.stage + 1, block=self.index + 1
+        )
 
     def path(self, field: str) -> str:
         """JSON path, in the linted spec, of a block-spec field such as ``block.stride``."""
@@ -147,7 +154,7 @@ def _same(field: str) -> str:
 
 
 def _diagnostic(r: Rule, finding: Finding, path: str) -> Diagnostic:
-    return Diagnostic(
+    return Diagnostic.of(
         code=r.code,
         severity=r.severity,
         path=path,
@@ -175,8 +182,9 @@ def ensure_within_budget(spec, *, onnx: bool = False) -> None:
         raise DesignError([_diagnostic(RULES["RA209"], f, f.field) for f in found])
 
 
-def fmt_shape(channels: int, height: int, width: int) -> str:
-    return f"{channels} channels at {height}×{width}"
+def fmt_shape(channels: int, height: int, width: int) -> Text:
+    """ "64 channels at 56×56"."""
+    return Text(N_("{channels} channels at {size}"), channels=channels, size=f"{height}×{width}")
 
 
 def fmt_bytes(n: float) -> str:
@@ -235,9 +243,15 @@ def identity_shortcut_mismatch(ctx: BlockContext):
     h, w = block_out_hw(spec.input.height, spec.input.width, stride)
     yield Finding(
         "shortcut",
-        f"The skip path carries {fmt_shape(c_in, spec.input.height, spec.input.width)} but the "
-        f"branch outputs {fmt_shape(c_out, h, w)}, so `x + F(x)` cannot be added.",
-        "set `shortcut` to `auto` or `conv1x1` (a 1×1 conv + BN projection on the skip)",
+        Text(
+            N_(
+                "The skip path carries {skip} but the branch outputs {branch}, so `x + F(x)` "
+                "cannot be added."
+            ),
+            skip=fmt_shape(c_in, spec.input.height, spec.input.width),
+            branch=fmt_shape(c_out, h, w),
+        ),
+        Text(N_("set `shortcut` to `auto` or `conv1x1` (a 1×1 conv + BN projection on the skip)")),
     )
 
 
@@ -250,12 +264,45 @@ def resource_bounds(spec):
     shape = fmt_shape(inp.channels, inp.height, inp.width)
     yield Finding(
         "input",
-        f"The {spec.kind}'s feature maps for one forward pass of a batch {inp.batch} input "
-        f"with {shape} come to about {fmt_bytes(estimate)}, over the "
-        f"{fmt_bytes(MAX_ACTIVATION_BYTES)} this tool allows; nothing was allocated.",
-        "lower `input.batch`, the input height × width, or the channels"
-        + (" or the stage widths and depths" if isinstance(spec, NetworkSpec) else ""),
+        Text(
+            by_kind(
+                spec,
+                N_(
+                    "The block's feature maps for one forward pass of a batch {batch} "
+                    "input with {shape} come to about {estimate}, over the {cap} this "
+                    "tool allows; nothing was allocated."
+                ),
+                N_(
+                    "The network's feature maps for one forward pass of a batch {batch} "
+                    "input with {shape} come to about {estimate}, over the {cap} this "
+                    "tool allows; nothing was allocated."
+                ),
+            ),
+            batch=inp.batch,
+            shape=shape,
+            estimate=fmt_bytes(estimate),
+            cap=fmt_bytes(MAX_ACTIVATION_BYTES),
+        ),
+        _lower_input(spec),
     )
+
+
+def by_kind(spec, block: str, network: str) -> str:
+    """The message for `spec`'s kind: one sentence per kind, since a language inflects the
+    word ("the block's", "bloğun")."""
+    return network if isinstance(spec, NetworkSpec) else block
+
+
+def _lower_input(spec) -> Text:
+    """The fix for a design too large for its input (RA102, RA209)."""
+    if isinstance(spec, NetworkSpec):
+        return Text(
+            N_(
+                "lower `input.batch`, the input height × width, or the channels or the stage "
+                "widths and depths"
+            )
+        )
+    return Text(N_("lower `input.batch`, the input height × width, or the channels"))
 
 
 @rule("RA103", "error", BOUNDS_REF, "Parameter memory over the cap", scope="spec")
@@ -266,18 +313,42 @@ def weight_bounds(spec):
         return
     cap = MAX_PARAM_BYTES // PARAM_BYTES
     heaviest = max(parts, key=parts.get)
-    where = ""
+    where = EMPTY
     if isinstance(spec, NetworkSpec):
-        part = "the classifier head" if heaviest == "num_classes" else f"`{heaviest}`"
-        where = f" ({part} alone holds {parts[heaviest]:,})"
+        part = (
+            Text(N_("the classifier head"))
+            if heaviest == "num_classes"
+            else Text.of(f"`{heaviest}`")
+        )
+        where = Text(N_(" ({part} alone holds {count})"), part=part, count=f"{parts[heaviest]:,}")
     yield Finding(
         "block" if isinstance(spec, BlockSpec) else heaviest,
-        f"This {spec.kind} has {params:,} parameters{where}: about "
-        f"{fmt_bytes(params * PARAM_BYTES)} of float32 weights, over the "
-        f"{fmt_bytes(MAX_PARAM_BYTES)} ({cap:,} parameters) this tool builds; nothing was "
-        "allocated.",
-        "lower `out_channels`, `base_width` or `expansion`, or the stage depths (torchvision's "
-        "Wide-ResNet-50-2 has 68.9M parameters)",
+        Text(
+            by_kind(
+                spec,
+                N_(
+                    "This block has {params} parameters{where}: about {size} of float32 "
+                    "weights, over the {cap} ({cap_params} parameters) this tool builds; "
+                    "nothing was allocated."
+                ),
+                N_(
+                    "This network has {params} parameters{where}: about {size} of float32 "
+                    "weights, over the {cap} ({cap_params} parameters) this tool builds; "
+                    "nothing was allocated."
+                ),
+            ),
+            params=f"{params:,}",
+            where=where,
+            size=fmt_bytes(params * PARAM_BYTES),
+            cap=fmt_bytes(MAX_PARAM_BYTES),
+            cap_params=f"{cap:,}",
+        ),
+        Text(
+            N_(
+                "lower `out_channels`, `base_width` or `expansion`, or the stage depths "
+                "(torchvision's Wide-ResNet-50-2 has 68.9M parameters)"
+            )
+        ),
     )
 
 
@@ -286,7 +357,7 @@ def hidden_width(attn, channels: int) -> int:
     return kind_of(attn).hidden(channels, attn)
 
 
-def _sizing_problem(attn, channels: int) -> Optional[str]:
+def _sizing_problem(attn, channels: int) -> Optional[Text]:
     """What goes wrong when `attn`'s reduction meets `channels`, or None when it fits.
 
     Two cases are worth a warning: the floor (`divisor` / `min_channels`) lifts the hidden width
@@ -295,17 +366,29 @@ def _sizing_problem(attn, channels: int) -> Optional[str]:
     reduction the user chose. A reduction of 1 (hidden = C) is a deliberate choice: silent.
     """
     hidden = hidden_width(attn, channels)
-    ratio = f"C/r = {channels / attn.reduction:.2g}"
+    ratio = f"{channels / attn.reduction:.2g}"
     if attn.reduction > 1 and hidden >= channels:
-        width = "as wide as" if hidden == channels else "wider than"
-        return (
-            f"{ratio}, so the hidden width clamps to {hidden}, {width} the {channels} channels "
-            "it gates: the gate no longer squeezes"
-        )
+        if hidden == channels:
+            template = N_(
+                "C/r = {ratio}, so the hidden width clamps to {hidden}, as wide as the "
+                "{channels} channels it gates: the gate no longer squeezes"
+            )
+        else:
+            template = N_(
+                "C/r = {ratio}, so the hidden width clamps to {hidden}, wider than the "
+                "{channels} channels it gates: the gate no longer squeezes"
+            )
+        return Text(template, ratio=ratio, hidden=hidden, channels=channels)
     if attn.reduction > channels:
-        return (
-            f"{ratio}, so the hidden width clamps to {hidden} (an effective reduction of "
-            f"{channels / hidden:.2g}, not {attn.reduction})"
+        return Text(
+            N_(
+                "C/r = {ratio}, so the hidden width clamps to {hidden} (an effective reduction "
+                "of {effective}, not {reduction})"
+            ),
+            ratio=ratio,
+            hidden=hidden,
+            effective=f"{channels / hidden:.2g}",
+            reduction=attn.reduction,
         )
     return None
 
@@ -318,10 +401,19 @@ def skip_without_identity_start(ctx: BlockContext):
     kind = kind_of(attn)
     yield Finding(
         "slots.skip",
-        f"{kind.name} ({kind.label}) in `skip`{ctx.where} has no score layer to zero, so it "
-        "cannot start as an exact identity (gate ≡ 1 at initialisation), which the skip gate "
-        "A_s needs for the block to start as a plain residual block.",
-        "use a kind with a score layer on the skip (SE, ECA, eSE …), or move it to `branch`",
+        Text(
+            N_(
+                "{name} ({label}) in `skip`{where} has no score layer to zero, so it cannot "
+                "start as an exact identity (gate ≡ 1 at initialisation), which the skip gate "
+                "A_s needs for the block to start as a plain residual block."
+            ),
+            name=kind.name,
+            label=kind.label,
+            where=ctx.where,
+        ),
+        Text(
+            N_("use a kind with a score layer on the skip (SE, ECA, eSE …), or move it to `branch`")
+        ),
     )
 
 
@@ -335,10 +427,21 @@ def attention_sizing(ctx: BlockContext):
             if k > c:
                 yield Finding(
                     f"slots.{slot}",
-                    f"{label(attn)} in `{slot}` sees {c} channels{ctx.where}, but its 1-D kernel "
-                    f"spans "
-                    f"{k}: most of the window falls on zero padding.",
-                    f"set `kernel_size` to at most {c if c % 2 else c - 1} or null (adaptive)",
+                    Text(
+                        N_(
+                            "{label} in `{slot}` sees {channels} channels{where}, but its 1-D "
+                            "kernel spans {kernel}: most of the window falls on zero padding."
+                        ),
+                        label=label(attn),
+                        slot=slot,
+                        channels=c,
+                        where=ctx.where,
+                        kernel=k,
+                    ),
+                    Text(
+                        N_("set `kernel_size` to at most {largest} or null (adaptive)"),
+                        largest=c if c % 2 else c - 1,
+                    ),
                 )
             continue
         if kind.hidden is None:
@@ -347,22 +450,43 @@ def attention_sizing(ctx: BlockContext):
         if problem is not None:
             yield Finding(
                 f"slots.{slot}",
-                f"{label(attn)} in `{slot}` sees {c} channels{ctx.where}, but reduction "
-                f"{attn.reduction} is meant for a wider tensor: {problem}.",
+                Text(
+                    N_(
+                        "{label} in `{slot}` sees {channels} channels{where}, but reduction "
+                        "{reduction} is meant for a wider tensor: {problem}."
+                    ),
+                    label=label(attn),
+                    slot=slot,
+                    channels=c,
+                    where=ctx.where,
+                    reduction=attn.reduction,
+                    problem=problem,
+                ),
                 _sizing_hint(attn, c),
             )
 
 
-def _sizing_hint(attn, channels: int) -> str:
+def _sizing_hint(attn, channels: int) -> Text:
     """The fix for RA201: a reduction (or floor) that squeezes the channels the slot sees."""
-    where = "(attention is built for the channels it actually sees)"
     floor = kind_of(attn).floor
     if floor and hidden_width(attn, channels) >= channels:
-        return (
-            f"lower `{floor}` and `reduction` to at most {max(1, channels // 2)}, use ECA, or "
-            f"set `reduction` to 1 if no squeeze is meant {where}"
+        return Text(
+            N_(
+                "lower `{floor}` and `reduction` to at most {largest}, use ECA, or set "
+                "`reduction` to 1 if no squeeze is meant (attention is built for the channels "
+                "it actually sees)"
+            ),
+            floor=floor,
+            largest=max(1, channels // 2),
         )
-    return f"choose `reduction` ≤ {max(1, channels // 2)} for {channels} channels {where}"
+    return Text(
+        N_(
+            "choose `reduction` ≤ {largest} for {channels} channels (attention is built for "
+            "the channels it actually sees)"
+        ),
+        largest=max(1, channels // 2),
+        channels=channels,
+    )
 
 
 @rule("RA202", "warning", "§12.3", "Post-add activation mixed with pre-activation")
@@ -371,18 +495,33 @@ def mixed_post_add_activation(ctx: BlockContext):
     if spec.block.preact and spec.post_add_activation == "relu":
         yield Finding(
             "post_add_activation",
-            f"This pre-activation block{ctx.where} applies ReLU after the add; pre-activation "
-            "blocks keep the sum linear, so mixing the two orders shifts the statistics the next "
-            "block's BN sees.",
-            "set `post_add_activation` to null (the family default) or `none`",
+            Text(
+                N_(
+                    "This pre-activation block{where} applies ReLU after the add; "
+                    "pre-activation blocks keep the sum linear, so mixing the two orders shifts "
+                    "the statistics the next block's BN sees."
+                ),
+                where=ctx.where,
+            ),
+            Text(N_("set `post_add_activation` to null (the family default) or `none`")),
         )
     elif not spec.block.preact and spec.post_add_activation == "none":
         yield Finding(
             "post_add_activation",
-            f"This post-activation block{ctx.where} has no ReLU after the add; post-activation "
-            "blocks (ResNet v1) end in one, so the next block sees signed, unrectified sums.",
-            "set `post_add_activation` to null (the family default) or `relu`, or use "
-            "`preact: true` throughout",
+            Text(
+                N_(
+                    "This post-activation block{where} has no ReLU after the add; "
+                    "post-activation blocks (ResNet v1) end in one, so the next block sees "
+                    "signed, unrectified sums."
+                ),
+                where=ctx.where,
+            ),
+            Text(
+                N_(
+                    "set `post_add_activation` to null (the family default) or `relu`, or use "
+                    "`preact: true` throughout"
+                )
+            ),
         )
 
 
@@ -394,9 +533,10 @@ def attention_everywhere(net: NetworkSpec):
     if not all(kinds):
         return
     blocks = sum(stage.depth for stage in net.stages)
-    names = " and ".join(
-        f"{ATTENTION_NAMES[k]} ({ATTENTION_LABELS[k]})" for k in sorted(set().union(*kinds))
-    )
+    names = [
+        Text.of(f"{ATTENTION_NAMES[k]} ({ATTENTION_LABELS[k]})")
+        for k in sorted(set().union(*kinds))
+    ]
     base = without_attention(net)
     macs, base_macs = compute_work(net).macs, compute_work(base).macs
     params, base_params = analytic_params(net), analytic_params(base)
@@ -404,11 +544,23 @@ def attention_everywhere(net: NetworkSpec):
     params_pct = 100.0 * (params - base_params) / max(1, base_params)
     yield Finding(
         "stages",
-        f"{names} sits in every one of the {blocks} blocks: it adds {macs_pct:.1f}% MACs and "
-        f"{params_pct:.1f}% parameters over the same network without attention, and gates every "
-        "block's training signal.",
-        "choose per stage: keep spatial attention where it pays (often the deeper stages) "
-        "and use SE/ECA or nothing elsewhere",
+        Text(
+            N_(
+                "{names} sits in every one of the {blocks} blocks: it adds {macs_pct}% MACs and "
+                "{params_pct}% parameters over the same network without attention, and gates "
+                "every block's training signal."
+            ),
+            names=join(names),
+            blocks=blocks,
+            macs_pct=f"{macs_pct:.1f}",
+            params_pct=f"{params_pct:.1f}",
+        ),
+        Text(
+            N_(
+                "choose per stage: keep spatial attention where it pays (often the deeper "
+                "stages) and use SE/ECA or nothing elsewhere"
+            )
+        ),
     )
 
 
@@ -423,19 +575,40 @@ def post_add_suppression(ctx: BlockContext):
         return
     depth = _stage_depth(ctx)
     chain = (
-        f"; through the {depth} blocks of this stage that is about 0.5^{depth} = "
-        f"{0.5**depth:.2g} of the input"
+        Text(
+            N_(
+                "; through the {depth} blocks of this stage that is about 0.5^{depth} = {share} "
+                "of the input"
+            ),
+            depth=depth,
+            share=f"{0.5**depth:.2g}",
+        )
         if depth > 1
-        else ""
+        else EMPTY
     )
     yield Finding(
         "slots.post_add",
-        f"{label(attn)} in `post_add`{ctx.where} multiplies x + F(x), identity included, by "
-        f"α ∈ [0, 1]: at initialisation α ≈ 0.5, so the block roughly halves the identity signal"
-        f"{chain}.",
-        "prefer `branch` (P1, the identity stays pure); keep P2 only if an ablation shows it "
-        "helps, and watch the loss for oscillation (notes §8)",
+        Text(
+            N_(
+                "{label} in `post_add`{where} multiplies x + F(x), identity included, by "
+                "α ∈ [0, 1]: at initialisation α ≈ 0.5, so the block roughly halves the "
+                "identity signal{chain}."
+            ),
+            label=label(attn),
+            where=ctx.where,
+            chain=chain,
+        ),
+        Text(
+            N_(
+                "prefer `branch` (P1, the identity stays pure); keep P2 only if an ablation "
+                "shows it helps, and watch the loss for oscillation (notes §8)"
+            )
+        ),
     )
+
+
+#: How RA205 counts a kind's gates in words.
+GATE_COUNTS = {2: N_("{share} (two gates)"), 3: N_("{share} (three gates)")}
 
 
 @rule("RA205", "warning", "§3", "P3 input starvation risk")
@@ -444,15 +617,31 @@ def pre_residual_starvation(ctx: BlockContext):
     if attn is None:
         return
     gates = kind_of(attn).gates
-    words = {2: "two", 3: "three"}
-    scale = f"{0.5**gates:g}" + (f" ({words.get(gates, gates)} gates)" if gates > 1 else "")
+    share = f"{0.5**gates:g}"
+    if gates == 1:
+        scale = Text.of(share)
+    elif gates in GATE_COUNTS:
+        scale = Text(GATE_COUNTS[gates], share=share)
+    else:
+        scale = Text(N_("{share} ({gates} gates)"), share=share, gates=gates)
     yield Finding(
         "slots.pre_residual",
-        f"{label(attn)} in `pre_residual`{ctx.where} gates the input before F sees it: at "
-        f"initialisation F receives about {scale} of x, and if the gate learns badly F learns "
-        "less (the identity still passes untouched).",
-        "prefer `branch` (P1); use P3 early in the network or in light backbones and compare "
-        "against P1 (notes §8)",
+        Text(
+            N_(
+                "{label} in `pre_residual`{where} gates the input before F sees it: at "
+                "initialisation F receives about {scale} of x, and if the gate learns badly F "
+                "learns less (the identity still passes untouched)."
+            ),
+            label=label(attn),
+            where=ctx.where,
+            scale=scale,
+        ),
+        Text(
+            N_(
+                "prefer `branch` (P1); use P3 early in the network or in light backbones and "
+                "compare against P1 (notes §8)"
+            )
+        ),
     )
 
 
@@ -464,18 +653,29 @@ def skip_not_identity(ctx: BlockContext):
     if kind_of(attn).spatial:
         yield Finding(
             "slots.skip",
-            f"{label(attn)} in `skip`{ctx.where} is a spatial gate on the identity path: it "
-            "starts at exactly 1 here, but it can learn to mask regions of x, and the notes keep "
-            "A_s very light.",
-            "use SE or ECA on the skip, or move the spatial attention to `branch`",
+            Text(
+                N_(
+                    "{label} in `skip`{where} is a spatial gate on the identity path: it starts "
+                    "at exactly 1 here, but it can learn to mask regions of x, and the notes "
+                    "keep A_s very light."
+                ),
+                label=label(attn),
+                where=ctx.where,
+            ),
+            Text(N_("use SE or ECA on the skip, or move the spatial attention to `branch`")),
         )
     if not ctx.spec.zero_init_last_bn:
         yield Finding(
             "zero_init_last_bn",
-            f"The skip gate starts at 1, but `zero_init_last_bn` is off{ctx.where}: F(x) ≠ 0 at "
-            "initialisation, so the block does not start as an identity and the gated skip "
-            "competes with an untrained branch.",
-            "set `zero_init_last_bn` to true (the default)",
+            Text(
+                N_(
+                    "The skip gate starts at 1, but `zero_init_last_bn` is off{where}: F(x) ≠ 0 "
+                    "at initialisation, so the block does not start as an identity and the "
+                    "gated skip competes with an untrained branch."
+                ),
+                where=ctx.where,
+            ),
+            Text(N_("set `zero_init_last_bn` to true (the default)")),
         )
 
 
@@ -486,11 +686,22 @@ def preact_spatial(ctx: BlockContext):
     for slot, attn in heavy_slots(ctx.spec, stateless=False).items():
         yield Finding(
             f"slots.{slot}",
-            f"{label(attn)} in `{slot}` of a pre-activation block{ctx.where}: its gates see "
-            "features that have not been normalised and rectified yet (BN → ReLU come before "
-            "the next conv), so strong spatial attention here needs validation.",
-            "prefer SE/ECA, or keep the spatial attention at the end of the branch and compare "
-            "against the plain pre-activation block",
+            Text(
+                N_(
+                    "{label} in `{slot}` of a pre-activation block{where}: its gates see "
+                    "features that have not been normalised and rectified yet (BN → ReLU come "
+                    "before the next conv), so strong spatial attention here needs validation."
+                ),
+                label=label(attn),
+                slot=slot,
+                where=ctx.where,
+            ),
+            Text(
+                N_(
+                    "prefer SE/ECA, or keep the spatial attention at the end of the branch and "
+                    "compare against the plain pre-activation block"
+                )
+            ),
         )
 
 
@@ -502,10 +713,17 @@ def spatial_early(ctx: BlockContext):
     inp = ctx.spec.input
     yield Finding(
         "slots.pre_residual",
-        f"{label(attn)} in `pre_residual`{ctx.where} works on the raw block input "
-        f"({fmt_shape(inp.channels, inp.height, inp.width)}) before any conv: spatial "
-        "attention this early costs compute at full resolution and can cut low-level features.",
-        "move it to `branch`, after the last conv",
+        Text(
+            N_(
+                "{label} in `pre_residual`{where} works on the raw block input ({shape}) before "
+                "any conv: spatial attention this early costs compute at full resolution and can "
+                "cut low-level features."
+            ),
+            label=label(attn),
+            where=ctx.where,
+            shape=fmt_shape(inp.channels, inp.height, inp.width),
+        ),
+        Text(N_("move it to `branch`, after the last conv")),
     )
 
 
@@ -525,13 +743,30 @@ def over_compute_budget(spec) -> Iterable[Finding]:
     inp = spec.input
     yield Finding(
         "input",
-        f"One forward pass of this {spec.kind} on a batch {inp.batch} input with "
-        f"{fmt_shape(inp.channels, inp.height, inp.width)} is about {fmt_flops(work.flops)} "
-        f"({work.macs:,} MACs), over the {fmt_flops(MAX_FLOPS)} compute budget this tool runs: "
-        "profiling, latency and ONNX export are refused (checks, diagrams and the Python and "
-        "spec exports still work).",
-        "lower `input.batch`, the input height × width, or the channels"
-        + (" or the stage widths and depths" if isinstance(spec, NetworkSpec) else ""),
+        Text(
+            by_kind(
+                spec,
+                N_(
+                    "One forward pass of this block on a batch {batch} input with {shape} "
+                    "is about {flops} ({macs} MACs), over the {cap} compute budget this "
+                    "tool runs: profiling, latency and ONNX export are refused (checks, "
+                    "diagrams and the Python and spec exports still work)."
+                ),
+                N_(
+                    "One forward pass of this network on a batch {batch} input with "
+                    "{shape} is about {flops} ({macs} MACs), over the {cap} compute "
+                    "budget this tool runs: profiling, latency and ONNX export are "
+                    "refused (checks, diagrams and the Python and spec exports still "
+                    "work)."
+                ),
+            ),
+            batch=inp.batch,
+            shape=fmt_shape(inp.channels, inp.height, inp.width),
+            flops=fmt_flops(work.flops),
+            macs=f"{work.macs:,}",
+            cap=fmt_flops(MAX_FLOPS),
+        ),
+        _lower_input(spec),
     )
 
 
@@ -546,20 +781,59 @@ def _over_onnx_size(spec) -> Iterable[Finding]:
     if modules > MAX_ONNX_MODULES:
         yield Finding(
             "stages" if isinstance(spec, NetworkSpec) else "block",
-            f"This {spec.kind} has {modules:,} modules, over the {MAX_ONNX_MODULES:,} this tool "
-            "exports to ONNX (the exporter's time grows with the graph): ONNX export is refused.",
-            "export Python code (`--format python`) and convert it offline, or use fewer blocks",
+            Text(
+                by_kind(
+                    spec,
+                    N_(
+                        "This block has {modules} modules, over the {cap} this tool "
+                        "exports to ONNX (the exporter's time grows with the graph): ONNX "
+                        "export is refused."
+                    ),
+                    N_(
+                        "This network has {modules} modules, over the {cap} this tool "
+                        "exports to ONNX (the exporter's time grows with the graph): ONNX "
+                        "export is refused."
+                    ),
+                ),
+                modules=f"{modules:,}",
+                cap=f"{MAX_ONNX_MODULES:,}",
+            ),
+            Text(
+                N_(
+                    "export Python code (`--format python`) and convert it offline, or use "
+                    "fewer blocks"
+                )
+            ),
         )
     params = analytic_params(spec)
     if params <= MAX_ONNX_PARAMS:
         return
     yield Finding(
         "block" if isinstance(spec, BlockSpec) else "stages",
-        f"This {spec.kind} has {params:,} parameters, over the {MAX_ONNX_PARAMS:,} "
-        f"({fmt_bytes(MAX_ONNX_PARAMS * PARAM_BYTES)} of float32 weights) this tool exports "
-        "to ONNX, which keeps the exporter's memory under 2 GiB: ONNX export is refused.",
-        "export Python code (`--format python`) and convert it where memory allows, or lower "
-        "the widths",
+        Text(
+            by_kind(
+                spec,
+                N_(
+                    "This block has {params} parameters, over the {cap} ({size} of "
+                    "float32 weights) this tool exports to ONNX, which keeps the "
+                    "exporter's memory under 2 GiB: ONNX export is refused."
+                ),
+                N_(
+                    "This network has {params} parameters, over the {cap} ({size} of "
+                    "float32 weights) this tool exports to ONNX, which keeps the "
+                    "exporter's memory under 2 GiB: ONNX export is refused."
+                ),
+            ),
+            params=f"{params:,}",
+            cap=f"{MAX_ONNX_PARAMS:,}",
+            size=fmt_bytes(MAX_ONNX_PARAMS * PARAM_BYTES),
+        ),
+        Text(
+            N_(
+                "export Python code (`--format python`) and convert it where memory allows, or "
+                "lower the widths"
+            )
+        ),
     )
 
 
@@ -580,10 +854,18 @@ def projection_added(ctx: BlockContext):
     norm = "" if spec.block.preact else " + BN"
     yield Finding(
         "shortcut",
-        f"The skip carries {fmt_shape(c_in, spec.input.height, spec.input.width)} and the "
-        f"branch outputs {fmt_shape(c_out, h, w)}{ctx.where}, so a 1×1 conv{norm} projection "
-        f"({params:,} parameters) is added on the skip.",
-        "nothing to do; set `shortcut` to `avgpool_conv1x1` for the ResNet-D variant",
+        Text(
+            N_(
+                "The skip carries {skip} and the branch outputs {branch}{where}, so a 1×1 "
+                "conv{norm} projection ({params} parameters) is added on the skip."
+            ),
+            skip=fmt_shape(c_in, spec.input.height, spec.input.width),
+            branch=fmt_shape(c_out, h, w),
+            where=ctx.where,
+            norm=norm,
+            params=f"{params:,}",
+        ),
+        Text(N_("nothing to do; set `shortcut` to `avgpool_conv1x1` for the ResNet-D variant")),
     )
 
 
@@ -616,7 +898,7 @@ def basic_standard_width(ctx: BlockContext) -> int:
     return round(base * 2**halvings)
 
 
-def widen_factor(ctx: BlockContext) -> tuple[float, str]:
+def widen_factor(ctx: BlockContext) -> tuple[float, Text]:
     """(k, a phrase saying how k was measured): how many times wider than the standard ResNet
     block this block is.
 
@@ -626,13 +908,17 @@ def widen_factor(ctx: BlockContext) -> tuple[float, str]:
     block = ctx.spec.block
     if block.type == "bottleneck":
         k = block.base_width / 64
-        return k, f"base width {block.base_width}, {k:.3g}× ResNet's 64"
+        return k, Text(
+            N_("base width {width}, {k}× ResNet's 64"), width=block.base_width, k=f"{k:.3g}"
+        )
     standard = basic_standard_width(ctx)
     h, w = block_out_hw(ctx.spec.input.height, ctx.spec.input.width, block.stride)
     k = block.out_channels / standard
-    return k, (
-        f"{block.out_channels} channels at {h}×{w}, {k:.3g}× the {standard} a standard ResNet "
-        "basic block has there"
+    return k, Text(
+        N_("{shape}, {k}× the {standard} a standard ResNet basic block has there"),
+        shape=fmt_shape(block.out_channels, h, w),
+        k=f"{k:.3g}",
+        standard=standard,
     )
 
 
@@ -649,9 +935,21 @@ def wide_spatial(ctx: BlockContext):
     for slot, attn in heavy.items():
         yield Finding(
             f"slots.{slot}",
-            f"{label(attn)} on a wide {ctx.spec.block.type} block{ctx.where} ({measure}): "
-            f"attention takes {share:.2f}% of the block's MACs ({costs.attention_macs:,} of "
-            f"{costs.macs:,}), and its pooling and gating add elementwise work on every wide "
-            "feature map.",
-            "watch the compute (profile it); SE/ECA are the cheaper choice on wide blocks",
+            Text(
+                N_(
+                    "{label} on a wide {type} block{where} ({measure}): attention takes "
+                    "{share}% of the block's MACs ({attention_macs} of {macs}), and its pooling "
+                    "and gating add elementwise work on every wide feature map."
+                ),
+                label=label(attn),
+                type=ctx.spec.block.type,
+                where=ctx.where,
+                measure=measure,
+                share=f"{share:.2f}",
+                attention_macs=f"{costs.attention_macs:,}",
+                macs=f"{costs.macs:,}",
+            ),
+            Text(
+                N_("watch the compute (profile it); SE/ECA are the cheaper choice on wide blocks")
+            ),
         )

@@ -28,6 +28,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from resattn.i18n import N_
+from resattn.i18n.text import Text
 from schemas import BlockSpec, NetworkSpec, Problem, Spec, SpecError, parse_spec
 
 #: Largest spec file or JSON text accepted (a real spec is a few kB).
@@ -53,7 +55,7 @@ def load_spec(source: Any) -> Spec:
     if isinstance(source, dict):
         return parse_spec(source)
     if isinstance(source, bytes):
-        return parse_spec(parse_json(source, "the upload"))
+        return parse_spec(parse_json(source, N_("the upload")))
     if isinstance(source, Path):
         return parse_spec(parse_json(read_capped(source), str(source)))
     if not isinstance(source, str):
@@ -61,16 +63,22 @@ def load_spec(source: Any) -> Spec:
             [
                 Problem(
                     "",
-                    f"cannot load a spec from {type(source).__name__}; give a path, "
-                    "JSON text, a dict, 'preset:NAME' or a share token",
+                    Text(
+                        N_(
+                            "cannot load a spec from {type}; give a path, JSON text, a dict, "
+                            "'preset:NAME' or a share token"
+                        ),
+                        type=type(source).__name__,
+                    ),
                 )
             ]
         )
     text = source.strip()
     if not text:
-        raise SpecError([Problem("", "no spec given (the text is empty)")])
+        raise SpecError([Problem("", Text(N_("no spec given (the text is empty)")))])
     if "\x00" in text:
-        raise SpecError([Problem("", "the spec text or file name contains a NUL character")])
+        reason = Text(N_("the spec text or file name contains a NUL character"))
+        raise SpecError([Problem("", reason)])
     if text.startswith(TOKEN_PREFIX):  # by its prefix, before any file-name lookup
         return load_token(text)
     if text.startswith("preset:"):
@@ -78,7 +86,7 @@ def load_spec(source: Any) -> Spec:
 
         return load_preset(text[len("preset:") :])
     if text.startswith("{") or text.startswith("["):
-        return parse_spec(parse_json(text, "the JSON text"))
+        return parse_spec(parse_json(text, N_("the JSON text")))
     if _looks_like_path(text):
         return parse_spec(parse_json(read_capped(Path(text)), text))
     return load_token(text)
@@ -101,41 +109,55 @@ def read_capped(path: Path, cap: int = MAX_SPEC_BYTES) -> bytes:
     between), as is a directory.
     """
     if "\x00" in str(path):
-        raise SpecError([Problem("", "the file name contains a NUL character")])
+        raise SpecError([Problem("", Text(N_("the file name contains a NUL character")))])
+    directory = Text(N_("{path} is a directory, not a spec file"), path=str(path))
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise SpecError([Problem("", f"no such file: {path}")]) from None
+        raise SpecError([Problem("", Text(N_("no such file: {path}"), path=str(path)))]) from None
     except IsADirectoryError:
-        raise SpecError([Problem("", f"{path} is a directory, not a spec file")]) from None
+        raise SpecError([Problem("", directory)]) from None
     except OSError as exc:
-        raise SpecError([Problem("", f"cannot read {path}: {exc.strerror or exc}")]) from None
+        raise SpecError([Problem("", _cannot_read(path, exc))]) from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise SpecError([Problem("", f"{path} is a directory, not a spec file")])
-        raise SpecError([Problem("", f"{path} is not a regular file ({_file_kind(info.st_mode)})")])
+            raise SpecError([Problem("", directory)])
+        reason = Text(
+            N_("{path} is not a regular file ({kind})"),
+            path=str(path),
+            kind=Text.of(_file_kind(info.st_mode)),
+        )
+        raise SpecError([Problem("", reason)])
     if info.st_size > cap:
         os.close(fd)
-        raise SpecError(
-            [Problem("", f"{path} is {info.st_size:,} bytes; spec files are capped at {cap:,}")]
+        reason = Text(
+            N_("{path} is {size} bytes; spec files are capped at {cap}"),
+            path=str(path),
+            size=f"{info.st_size:,}",
+            cap=f"{cap:,}",
         )
+        raise SpecError([Problem("", reason)])
     with os.fdopen(fd, "rb") as fh:
         try:
             return fh.read(cap + 1)
         except OSError as exc:
-            raise SpecError([Problem("", f"cannot read {path}: {exc.strerror or exc}")]) from None
+            raise SpecError([Problem("", _cannot_read(path, exc))]) from None
+
+
+def _cannot_read(path: Path, exc: OSError) -> Text:
+    return Text(N_("cannot read {path}: {reason}"), path=str(path), reason=exc.strerror or exc)
 
 
 def _file_kind(mode: int) -> str:
     kinds = {
-        stat.S_ISFIFO: "a FIFO",
-        stat.S_ISCHR: "a character device",
-        stat.S_ISBLK: "a block device",
-        stat.S_ISSOCK: "a socket",
+        stat.S_ISFIFO: N_("a FIFO"),
+        stat.S_ISCHR: N_("a character device"),
+        stat.S_ISBLK: N_("a block device"),
+        stat.S_ISSOCK: N_("a socket"),
     }
-    return next((name for test, name in kinds.items() if test(mode)), "not a file")
+    return next((name for test, name in kinds.items() if test(mode)), N_("not a file"))
 
 
 def _reject_constant(name: str) -> Any:
@@ -159,16 +181,23 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
 
 
 def parse_json(data: str | bytes, what: str, cap: int = MAX_SPEC_BYTES) -> Any:
-    """Decode JSON text strictly (size cap, UTF-8, no NaN, no duplicate keys)."""
+    """Decode JSON text strictly (size cap, UTF-8, no NaN, no duplicate keys). `what` names
+    the input in a message (a path, or a marked phrase such as "the upload")."""
+    what = Text.of(what)
     if len(data) > cap:
-        raise SpecError(
-            [Problem("", f"{what} is {len(data):,} bytes; specs are capped at {cap:,} bytes")]
+        reason = Text(
+            N_("{what} is {size} bytes; specs are capped at {cap} bytes"),
+            what=what,
+            size=f"{len(data):,}",
+            cap=f"{cap:,}",
         )
+        raise SpecError([Problem("", reason)])
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise SpecError([Problem("", f"{what} is not UTF-8 text ({exc.reason})")]) from None
+            reason = Text(N_("{what} is not UTF-8 text ({reason})"), what=what, reason=exc.reason)
+            raise SpecError([Problem("", reason)]) from None
     try:
         return json.loads(
             data,
@@ -177,18 +206,19 @@ def parse_json(data: str | bytes, what: str, cap: int = MAX_SPEC_BYTES) -> Any:
             object_pairs_hook=_no_duplicates,
         )
     except json.JSONDecodeError as exc:
-        raise SpecError(
-            [
-                Problem(
-                    "",
-                    f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                )
-            ]
-        ) from None
+        reason = Text(
+            N_("{what} is not valid JSON: {reason} at line {line} column {column}"),
+            what=what,
+            reason=exc.msg,
+            line=exc.lineno,
+            column=exc.colno,
+        )
+        raise SpecError([Problem("", reason)]) from None
     except ValueError as exc:
-        raise SpecError([Problem("", f"{what} is not valid JSON: {exc}")]) from None
+        reason = Text(N_("{what} is not valid JSON: {reason}"), what=what, reason=str(exc))
+        raise SpecError([Problem("", reason)]) from None
     except RecursionError:
-        raise SpecError([Problem("", f"{what} is nested too deeply")]) from None
+        raise SpecError([Problem("", Text(N_("{what} is nested too deeply"), what=what))]) from None
 
 
 # --- the share-token codec -------------------------------------------------------------------
@@ -219,7 +249,7 @@ def load_token(text: str) -> Spec:
     first_error = None
     for candidate in candidates:
         try:
-            return parse_spec(parse_json(_inflate(_unbase64(candidate)), "the share token"))
+            return parse_spec(parse_json(_inflate(_unbase64(candidate)), N_("the share token")))
         except SpecError as exc:
             first_error = first_error or exc
     raise first_error

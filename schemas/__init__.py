@@ -10,6 +10,8 @@ from typing import Any, Union
 
 from pydantic import TypeAdapter, ValidationError
 
+from resattn.i18n import N_
+from resattn.i18n.text import Text
 from schemas.attention import (
     ATTENTION_LABELS,
     ATTENTION_MODELS,
@@ -98,21 +100,25 @@ def parse_spec(data: Any) -> Spec:
     if isinstance(data, (BlockSpec, NetworkSpec)):
         return data
     if not isinstance(data, dict):
-        raise SpecError([Problem("", f"a spec must be a JSON object, not {_json_type(data)}")])
+        raise SpecError(
+            [
+                Problem(
+                    "",
+                    Text(N_("a spec must be a JSON object, not {type}"), type=_json_type(data)),
+                )
+            ]
+        )
     version = data.get("schema_version", 1)
     if version not in _SUPPORTED_VERSIONS or isinstance(version, bool):
-        raise SpecError(
-            [Problem("schema_version", f"unsupported version {version!r}; this tool reads 1")]
-        )
+        reason = Text(N_("unsupported version {version}; this tool reads 1"), version=repr(version))
+        raise SpecError([Problem("schema_version", reason)])
     has_block, has_stages = "block" in data, "stages" in data
     if has_block and has_stages:
-        raise SpecError(
-            [Problem("", "a spec has either `block` (a block) or `stages` (a network), not both")]
-        )
+        reason = Text(N_("a spec has either `block` (a block) or `stages` (a network), not both"))
+        raise SpecError([Problem("", reason)])
     if not (has_block or has_stages):
-        raise SpecError(
-            [Problem("", "a spec needs `block` (a single block) or `stages` (a network)")]
-        )
+        reason = Text(N_("a spec needs `block` (a single block) or `stages` (a network)"))
+        raise SpecError([Problem("", reason)])
     model = NetworkSpec if has_stages else BlockSpec
     try:
         spec = model.model_validate(data)
@@ -124,30 +130,77 @@ def parse_spec(data: Any) -> Spec:
     return spec
 
 
-def _json_type(value: Any) -> str:
-    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__
-    )
+#: How a reason names the JSON type of a value.
+_JSON_TYPES = {list: N_("an array"), str: N_("a string"), bool: N_("a boolean"), type(None): "null"}
+
+
+def _json_type(value: Any) -> Text:
+    if type(value) in _JSON_TYPES:
+        return Text.of(_JSON_TYPES[type(value)])
+    return Text.of(N_("a number") if isinstance(value, (int, float)) else type(value).__name__)
+
+
+#: pydantic's own messages for the errors specs commonly have, as catalog messages: the English
+#: is pydantic's wording (used only where it matches what pydantic said), the Turkish ours.
+PYDANTIC_MESSAGES = {
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "float_type": N_("Input should be a valid number"),
+    "string_type": N_("Input should be a valid string"),
+    "list_type": N_("Input should be a valid list"),
+    "literal_error": N_("Input should be {expected}"),
+    "missing": N_("Field required"),
+    "string_too_long": N_("String should have at most {max_length} characters"),
+    "too_long": N_(
+        "List should have at most {max_length} items after validation, not {actual_length}"
+    ),
+    "too_short": N_(
+        "List should have at least {min_length} items after validation, not {actual_length}"
+    ),
+}
+
+
+def _pydantic_reason(err: dict) -> Text:
+    """pydantic's message of `err` as a `Text`: ours when we have it (and it says the same in
+    English), else pydantic's English as it is."""
+    if err["type"] == "value_error":
+        cause = (err.get("ctx") or {}).get("error")
+        if cause is not None and cause.args and isinstance(cause.args[0], Text):
+            return cause.args[0]
+        return Text.of(err["msg"].removeprefix("Value error, "))
+    template = PYDANTIC_MESSAGES.get(err["type"])
+    if template is not None:
+        try:
+            text = Text(template, **{k: v for k, v in (err.get("ctx") or {}).items()})
+            if text.english() == err["msg"]:
+                return text
+        except (KeyError, IndexError, ValueError):
+            pass
+    return Text.of(err["msg"])
 
 
 def _problems(exc: ValidationError, data: Any) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
         path = loc_to_path(err["loc"], data)
-        reason = err["msg"]
+        reason = _pydantic_reason(err)
         if err["type"] == "extra_forbidden":
-            reason = "unknown field (check the spelling; spec v1 has no such field)"
+            reason = Text(N_("unknown field (check the spelling; spec v1 has no such field)"))
         elif err["type"] == "union_tag_invalid":
-            reason = (
-                f"unknown type {err.get('input', {}).get('type')!r}; expected one of "
-                f"{err['ctx']['expected_tags']}"
+            reason = Text(
+                N_("unknown type {type}; expected one of {expected}"),
+                type=repr(err.get("input", {}).get("type")),
+                expected=err["ctx"]["expected_tags"],
             )
         elif err["type"] == "union_tag_not_found":
-            reason = "missing `type` (which kind is this?)"
-        elif err["type"] == "value_error":
-            reason = reason.removeprefix("Value error, ")
-        elif err["type"] != "missing" and "input" in err:
-            reason = f"{reason} (got {_short(err['input'])})"
+            reason = Text(N_("missing `type` (which kind is this?)"))
+        elif err["type"] != "value_error" and err["type"] != "missing" and "input" in err:
+            reason = Text(N_("{reason} (got {value})"), reason=reason, value=_short(err["input"]))
         problems.append(Problem(path, reason))
     return problems
 
@@ -175,11 +228,23 @@ def _structural_problems(spec: Spec):
         if width < 1:
             yield Problem(
                 path,
-                f"mid width (out_channels // expansion) * base_width // 64 * groups = {width}; "
-                "raise out_channels or base_width, or lower expansion",
+                Text(
+                    N_(
+                        "mid width (out_channels // expansion) * base_width // 64 * groups = "
+                        "{width}; raise out_channels or base_width, or lower expansion"
+                    ),
+                    width=width,
+                ),
             )
         elif width > 4 * 4096:
-            yield Problem(path, f"mid width {width} exceeds the bound of {4 * 4096} channels")
+            yield Problem(
+                path,
+                Text(
+                    N_("mid width {width} exceeds the bound of {bound} channels"),
+                    width=width,
+                    bound=4 * 4096,
+                ),
+            )
 
 
 class _StageView:

@@ -13,6 +13,7 @@ from typing import Annotated, Optional, Union
 from pydantic import Field, create_model
 
 from resattn.attention.registry import kinds
+from resattn.i18n import N_
 from schemas.common import Gate, SpecModel  # noqa: F401  (Gate: the gate field, re-exported)
 from schemas.slots import (  # noqa: F401  (re-exported: the slot table's views)
     PATTERN_FORMULAS,
@@ -34,7 +35,7 @@ AttentionSpec = Annotated[
 
 SlotAttention = Annotated[
     Optional[AttentionSpec],
-    Field(description="The attention gate in this slot, or null for none (identity)."),
+    Field(description=N_("The attention gate in this slot, or null for none (identity).")),
 ]
 
 

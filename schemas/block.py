@@ -6,14 +6,17 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import Field
 
+from resattn.i18n import N_
 from schemas.attention import Slots
 from schemas.common import MAX_BATCH, MAX_CHANNELS, MAX_SPATIAL, Name, SchemaVersion, SpecModel
 
 Preact = Annotated[
     bool,
     Field(
-        description="Pre-activation order BN → ReLU → conv (ResNet v2). Pre-activation blocks "
-        "have no activation after the add by default (notes §12.3)."
+        description=N_(
+            "Pre-activation order BN → ReLU → conv (ResNet v2). Pre-activation blocks "
+            "have no activation after the add by default (notes §12.3)."
+        )
     ),
 ]
 Dropout = Annotated[
@@ -22,18 +25,18 @@ Dropout = Annotated[
         ge=0.0,
         lt=1.0,
         allow_inf_nan=False,
-        description="Dropout probability between the branch convs (0 = off).",
+        description=N_("Dropout probability between the branch convs (0 = off)."),
     ),
 ]
 OutChannels = Annotated[
-    int, Field(ge=1, le=MAX_CHANNELS, description="Channels the block outputs.")
+    int, Field(ge=1, le=MAX_CHANNELS, description=N_("Channels the block outputs."))
 ]
 StrideField = Annotated[
     int,
     Field(
         ge=1,
         le=2,
-        description="Stride of the block (1 or 2); 2 halves H and W and needs a projection.",
+        description=N_("Stride of the block (1 or 2); 2 halves H and W and needs a projection."),
     ),
 ]
 Expansion = Annotated[
@@ -41,7 +44,7 @@ Expansion = Annotated[
     Field(
         ge=1,
         le=64,
-        description="Bottleneck expansion: out_channels = planes × expansion (ResNet: 4).",
+        description=N_("Bottleneck expansion: out_channels = planes × expansion (ResNet: 4)."),
     ),
 ]
 Groups = Annotated[
@@ -49,7 +52,7 @@ Groups = Annotated[
     Field(
         ge=1,
         le=MAX_CHANNELS,
-        description="Groups of the 3×3 conv (cardinality; > 1 makes a ResNeXt block).",
+        description=N_("Groups of the 3×3 conv (cardinality; > 1 makes a ResNeXt block)."),
     ),
 ]
 BaseWidth = Annotated[
@@ -57,8 +60,10 @@ BaseWidth = Annotated[
     Field(
         ge=1,
         le=MAX_CHANNELS,
-        description="Width per group at 64 planes: 64 = ResNet, 4 with 32 groups = ResNeXt "
-        "32×4d, 128 = Wide-ResNet-50-2.",
+        description=N_(
+            "Width per group at 64 planes: 64 = ResNet, 4 with 32 groups = ResNeXt "
+            "32×4d, 128 = Wide-ResNet-50-2."
+        ),
     ),
 ]
 
@@ -66,7 +71,7 @@ BaseWidth = Annotated[
 class BasicFields(SpecModel):
     """Fields shared by every basic block (3×3 → 3×3)."""
 
-    type: Annotated[Literal["basic"], Field(description="Basic block: 3×3 conv → 3×3 conv.")]
+    type: Annotated[Literal["basic"], Field(description=N_("Basic block: 3×3 conv → 3×3 conv."))]
     preact: Preact = False
     dropout: Dropout = 0.0
 
@@ -76,7 +81,7 @@ class BottleneckFields(SpecModel):
 
     type: Annotated[
         Literal["bottleneck"],
-        Field(description="Bottleneck block: 1×1 reduce → 3×3 (stride here) → 1×1 expand."),
+        Field(description=N_("Bottleneck block: 1×1 reduce → 3×3 (stride here) → 1×1 expand.")),
     ]
     expansion: Expansion = 4
     groups: Groups = 1
@@ -101,41 +106,48 @@ class BottleneckBlock(BottleneckFields):
 
 BlockFields = Annotated[
     Union[BasicBlock, BottleneckBlock],
-    Field(discriminator="type", description="The residual branch F: basic or bottleneck."),
+    Field(discriminator="type", description=N_("The residual branch F: basic or bottleneck.")),
 ]
 
 
 class InputSpec(SpecModel):
     """The tensor the design is checked, profiled and exported for (N × C × H × W)."""
 
-    channels: Annotated[int, Field(ge=1, le=MAX_CHANNELS, description="Input channels C.")]
-    height: Annotated[int, Field(ge=1, le=MAX_SPATIAL, description="Input height H.")]
-    width: Annotated[int, Field(ge=1, le=MAX_SPATIAL, description="Input width W.")]
+    channels: Annotated[int, Field(ge=1, le=MAX_CHANNELS, description=N_("Input channels C."))]
+    height: Annotated[int, Field(ge=1, le=MAX_SPATIAL, description=N_("Input height H."))]
+    width: Annotated[int, Field(ge=1, le=MAX_SPATIAL, description=N_("Input width W."))]
     batch: Annotated[
-        int, Field(ge=1, le=MAX_BATCH, description="Batch size N used for checks and profiling.")
+        int,
+        Field(ge=1, le=MAX_BATCH, description=N_("Batch size N used for checks and profiling.")),
     ] = 1
 
 
 Shortcut = Annotated[
     Literal["auto", "identity", "conv1x1", "avgpool_conv1x1"],
     Field(
-        description="The skip path P: 'auto' (identity when shapes match, else 1×1 conv + BN), "
-        "'identity', 'conv1x1' (always project), 'avgpool_conv1x1' (ResNet-D: average-pool "
-        "then 1×1 conv + BN). Notes §12.2."
+        description=N_(
+            "The skip path P: 'auto' (identity when shapes match, else 1×1 conv + BN), "
+            "'identity', 'conv1x1' (always project), 'avgpool_conv1x1' (ResNet-D: average-pool "
+            "then 1×1 conv + BN). Notes §12.2."
+        )
     ),
 ]
 PostAddActivation = Annotated[
     Optional[Literal["relu", "none"]],
     Field(
-        description="Activation after the add: 'relu', 'none', or null for the family default "
-        "(ReLU for post-activation blocks, none for pre-activation; notes §12.3)."
+        description=N_(
+            "Activation after the add: 'relu', 'none', or null for the family default "
+            "(ReLU for post-activation blocks, none for pre-activation; notes §12.3)."
+        )
     ),
 ]
 ZeroInit = Annotated[
     bool,
     Field(
-        description="Zero the branch's last BN gamma (last conv for pre-activation) so the block "
-        "starts as an identity (notes §6)."
+        description=N_(
+            "Zero the branch's last BN gamma (last conv for pre-activation) so the block "
+            "starts as an identity (notes §6)."
+        )
     ),
 ]
 
@@ -145,9 +157,9 @@ class BlockSpec(SpecModel):
 
     schema_version: SchemaVersion = 1
     name: Name = "resattn_block"
-    input: Annotated[InputSpec, Field(description="Shape of the block's input.")]
+    input: Annotated[InputSpec, Field(description=N_("Shape of the block's input."))]
     block: BlockFields
-    slots: Annotated[Slots, Field(description="The four attention slots.")] = Slots()
+    slots: Annotated[Slots, Field(description=N_("The four attention slots."))] = Slots()
     shortcut: Shortcut = "auto"
     post_add_activation: PostAddActivation = None
     zero_init_last_bn: ZeroInit = True

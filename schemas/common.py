@@ -10,6 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from resattn.i18n import N_
+from resattn.i18n.text import Text
+
 #: Bounds that keep the server alive (docs/diagnostics.md, Bounds).
 MAX_CHANNELS = 4096
 MAX_SPATIAL = 1024
@@ -54,16 +57,31 @@ def check_name(value: str) -> str:
     """A design name becomes a Python class name in exported code: only plain identifiers."""
     if not NAME_RE.fullmatch(value):
         raise ValueError(
-            "must be 1-64 ASCII letters, digits or underscores and not start with a digit "
-            f"(got {value[:40]!r})"
+            Text(
+                N_(
+                    "must be 1-64 ASCII letters, digits or underscores and not start with a "
+                    "digit (got {value})"
+                ),
+                value=repr(value[:40]),
+            )
         )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
-        raise ValueError(f"{value!r} is a Python keyword; choose another name")
+        raise ValueError(
+            Text(N_("{value} is a Python keyword; choose another name"), value=repr(value))
+        )
     if value.startswith("__"):
-        raise ValueError(f"{value!r} starts with '__', which Python reserves; choose another name")
+        raise ValueError(
+            Text(
+                N_("{value} starts with '__', which Python reserves; choose another name"),
+                value=repr(value),
+            )
+        )
     if value in reserved_names() or value in dir(builtins) or RESERVED_PATTERN.fullmatch(value):
         raise ValueError(
-            f"{value!r} is a built-in name or one the exported code uses; choose another name"
+            Text(
+                N_("{value} is a built-in name or one the exported code uses; choose another name"),
+                value=repr(value),
+            )
         )
     return value
 
@@ -73,8 +91,10 @@ Name = Annotated[
     AfterValidator(check_name),
     Field(
         description=(
-            "Name of the design: 1-64 ASCII letters, digits or underscores, not starting with a "
-            "digit, not a Python keyword. It names the class in exported code."
+            N_(
+                "Name of the design: 1-64 ASCII letters, digits or underscores, not starting "
+                "with a digit, not a Python keyword. It names the class in exported code."
+            )
         )
     ),
 ]
@@ -83,7 +103,9 @@ Name = Annotated[
 def require_odd(value: int | None, keeps: str) -> int | None:
     """A kernel size must be odd so the padded conv `keeps` its size; None passes (automatic)."""
     if value is not None and value % 2 == 0:
-        raise ValueError(f"must be odd so {keeps} (got {value})")
+        raise ValueError(
+            Text(N_("must be odd so {keeps} (got {value})"), keeps=Text.of(keeps), value=value)
+        )
     return value
 
 
@@ -101,14 +123,14 @@ def _exact_version(value):
     """`schema_version` is the integer 1: a float (1.0), a bool or a string is refused. Strict
     pydantic would let 1.0 through a ``Literal[1]`` (1.0 == 1), so the type is checked first."""
     if type(value) is not int:
-        raise ValueError(f"must be the integer 1, not {value!r}")
+        raise ValueError(Text(N_("must be the integer 1, not {value}"), value=repr(value)))
     return value
 
 
 SchemaVersion = Annotated[
     Literal[1],
     BeforeValidator(_exact_version),
-    Field(description="Version of the spec format (always written; 1)."),
+    Field(description=N_("Version of the spec format (always written; 1).")),
 ]
 
 
@@ -116,8 +138,10 @@ Gate = Annotated[
     Literal["sigmoid", "hard_sigmoid"],
     Field(
         description=(
-            "The squashing function that turns scores into gate weights α: 'sigmoid' (default) or "
-            "'hard_sigmoid' (ReLU6(x+3)/6, cheaper on mobile hardware)."
+            N_(
+                "The squashing function that turns scores into gate weights α: 'sigmoid' "
+                "(default) or 'hard_sigmoid' (ReLU6(x+3)/6, cheaper on mobile hardware)."
+            )
         )
     ),
 ]

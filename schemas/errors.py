@@ -3,14 +3,20 @@
 `SpecError` means "the input could not be read as a spec" (CLI exit 2); `DesignError` means "the
 spec reads fine but the design it describes cannot work" (CLI exit 1). Both carry a list of
 `Problem`s — a JSON path plus a plain-language reason — and print as one paragraph.
+
+A reason and a headline may be a `resattn.i18n.text.Text`: ``str(error)`` and ``.message`` render
+them in the language current when they are read, `to_json` keeps the English.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from resattn.i18n import N_
+from resattn.i18n.text import EMPTY, Text
 
 #: At most this many problems are listed in a message; the rest are counted ("and 12 more").
 MAX_LISTED_PROBLEMS = 10
@@ -34,27 +40,44 @@ def format_problems(problems: Sequence[Problem], limit: int = MAX_LISTED_PROBLEM
     `escape_text`), then "and K more". The CLI and the studio's messages both use it."""
     shown = "; ".join(escape_text(str(p)) for p in problems[:limit])
     rest = len(problems) - limit
-    return f"{shown}; and {rest:,} more" if rest > 0 else shown
+    if rest <= 0:
+        return shown
+    return Text(N_("{shown}; and {rest} more"), shown=shown, rest=f"{rest:,}").render()
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a spec: where (`path`, e.g. ``block.stride``) and why."""
+    """One thing wrong with a spec: where (`path`, e.g. ``block.stride``) and why — a string,
+    or a `Text` that ``str(problem)`` renders in the current language (`reason` then holds its
+    English)."""
 
     path: str
     reason: str
+    #: the reason as a catalog message (made from `reason` when it is given as a `Text`)
+    text: Text = field(default=EMPTY, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # A `Text` reason is kept as the message, the field holds its English (the JSON's).
+        given = self.reason if isinstance(self.reason, Text) else None
+        text = given or (self.text if self.text.msgid else Text.of(self.reason))
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "reason", text.english() if given else str(self.reason))
 
     def __str__(self) -> str:
-        return f"{self.path or '(spec)'}: {self.reason}"
+        """``block.stride: …`` in the current language."""
+        where = self.path or Text(N_("(spec)")).render()
+        return f"{where}: {self.text}"
 
 
 class ResAttnError(ValueError):
     """Base of the project's errors: a list of problems, printed as one paragraph."""
 
-    headline = "The spec has problems"
+    headline: Union[str, Text] = N_("The spec has problems")
 
-    def __init__(self, problems: Sequence[Problem] | str, headline: str | None = None):
-        if isinstance(problems, str):
+    def __init__(
+        self, problems: Sequence[Problem] | str | Text, headline: str | Text | None = None
+    ):
+        if isinstance(problems, (str, Text)):
             problems = [Problem("", problems)]
         self.problems: list[Problem] = list(problems)
         if headline is not None:
@@ -63,9 +86,16 @@ class ResAttnError(ValueError):
 
     @property
     def message(self) -> str:
-        """One printable paragraph: control characters escaped, at most `MAX_LISTED_PROBLEMS`
-        problems listed (`format_problems`)."""
-        return f"{self.headline}: {format_problems(self.problems)}."
+        """One printable paragraph in the current language: control characters escaped, at
+        most `MAX_LISTED_PROBLEMS` problems listed (`format_problems`)."""
+        return Text(
+            N_("{headline}: {problems}."),
+            headline=Text.of(self.headline),
+            problems=format_problems(self.problems),
+        ).render()
+
+    def __str__(self) -> str:
+        return self.message
 
     def to_json(self) -> list[dict[str, str]]:
         return [{"path": p.path, "reason": p.reason} for p in self.problems]
@@ -74,21 +104,30 @@ class ResAttnError(ValueError):
 class SpecError(ResAttnError):
     """The input is not a valid spec (malformed JSON, wrong type, unknown kind, out of bounds)."""
 
-    headline = "Invalid spec"
+    headline = N_("Invalid spec")
 
 
 class DesignError(ResAttnError):
     """The spec is well formed but describes a design that cannot be built (linter errors)."""
 
-    headline = "The design cannot be built"
+    headline = N_("The design cannot be built")
 
     def __init__(self, diagnostics: Iterable[Any]):
         self.diagnostics = list(diagnostics)
-        problems = [
-            Problem(d.path, f"{d.message} Fix: {d.hint} ({d.code}, {d.cite})")
-            for d in self.diagnostics
-        ]
+        problems = [Problem(d.path, finding_text(d)) for d in self.diagnostics]
         super().__init__(problems)
+
+
+def finding_text(d: Any) -> Text:
+    """A diagnostic in one sentence: "MESSAGE Fix: HINT (RA101, notes §12.2)", rendered in the
+    language current when it is read (the studio's flash messages and errors quote it)."""
+    return Text(
+        N_("{message} Fix: {hint} ({code}, {cite})"),
+        message=d.text("message"),
+        hint=d.text("hint"),
+        code=d.code,
+        cite=d.cite_text(),
+    )
 
 
 def loc_to_path(loc: Sequence[Any], data: Any) -> str:

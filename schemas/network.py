@@ -6,6 +6,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
+from resattn.i18n import N_
+from resattn.i18n.text import Text
 from schemas.attention import Slots
 from schemas.block import (
     BasicFields,
@@ -25,23 +27,25 @@ class Stem(SpecModel):
     type: Annotated[
         Literal["imagenet", "cifar", "deep", "deep_tiered"],
         Field(
-            description="'imagenet': 7×7/2 conv + BN + ReLU + 3×3/2 max-pool; 'cifar': 3×3/1 "
-            "conv + BN + ReLU; 'deep' (ResNet-C): three 3×3 convs 32 → 32 → out_channels, the "
-            "first with stride 2, BN + ReLU after each, then 3×3/2 max-pool; 'deep_tiered': the "
-            "same with 24 → 32 → out_channels. With `shortcut: avgpool_conv1x1` per stage a "
-            "deep stem makes ResNet-D."
+            description=N_(
+                "'imagenet': 7×7/2 conv + BN + ReLU + 3×3/2 max-pool; 'cifar': 3×3/1 "
+                "conv + BN + ReLU; 'deep' (ResNet-C): three 3×3 convs 32 → 32 → out_channels, the "
+                "first with stride 2, BN + ReLU after each, then 3×3/2 max-pool; 'deep_tiered': "
+                "the same with 24 → 32 → out_channels. With `shortcut: avgpool_conv1x1` per stage "
+                "a deep stem makes ResNet-D."
+            )
         ),
     ] = "imagenet"
-    out_channels: Annotated[int, Field(ge=1, le=4096, description="Channels the stem outputs.")] = (
-        64
-    )
+    out_channels: Annotated[
+        int, Field(ge=1, le=4096, description=N_("Channels the stem outputs."))
+    ] = 64
 
 
 StageBlock = Annotated[
     Union[BasicFields, BottleneckFields],
     Field(
         discriminator="type",
-        description="The block fields of this stage (out_channels and stride are the stage's).",
+        description=N_("The block fields of this stage (out_channels and stride are the stage's)."),
     ),
 ]
 
@@ -52,10 +56,12 @@ class BlockOverride(SpecModel):
 
     index: Annotated[
         int,
-        Field(ge=1, le=64, description="The block's position in its stage, 1-based (1 = first)."),
+        Field(
+            ge=1, le=64, description=N_("The block's position in its stage, 1-based (1 = first).")
+        ),
     ]
     slots: Annotated[
-        Slots, Field(description="Attention slots of this block (replacing the stage's slots).")
+        Slots, Field(description=N_("Attention slots of this block (replacing the stage's slots)."))
     ] = Slots()
 
 
@@ -66,19 +72,21 @@ class Stage(SpecModel):
     own (a stage written before overrides existed simply has none).
     """
 
-    depth: Annotated[int, Field(ge=1, le=64, description="Number of blocks in the stage.")]
+    depth: Annotated[int, Field(ge=1, le=64, description=N_("Number of blocks in the stage."))]
     out_channels: OutChannels
     stride: StrideField = 1
     block: StageBlock
-    slots: Annotated[Slots, Field(description="Attention slots of every block of this stage.")] = (
-        Slots()
-    )
+    slots: Annotated[
+        Slots, Field(description=N_("Attention slots of every block of this stage."))
+    ] = Slots()
     shortcut: Annotated[
         Literal["auto", "identity", "conv1x1", "avgpool_conv1x1"],
         Field(
-            description="The skip P of the stage's first block (where stride or channels "
-            "change): 'auto', 'identity', 'conv1x1' or 'avgpool_conv1x1' (ResNet-D). The later "
-            "blocks of the stage keep matching shapes and an identity skip. Notes §12.2."
+            description=N_(
+                "The skip P of the stage's first block (where stride or channels "
+                "change): 'auto', 'identity', 'conv1x1' or 'avgpool_conv1x1' (ResNet-D). The later "
+                "blocks of the stage keep matching shapes and an identity skip. Notes §12.2."
+            )
         ),
     ] = "auto"
     post_add_activation: PostAddActivation = None
@@ -87,8 +95,10 @@ class Stage(SpecModel):
         list[BlockOverride],
         Field(
             max_length=64,
-            description="Blocks of this stage whose attention differs from the stage's `slots` "
-            "(each index at most once, within the depth).",
+            description=N_(
+                "Blocks of this stage whose attention differs from the stage's `slots` "
+                "(each index at most once, within the depth)."
+            ),
         ),
     ] = []
 
@@ -98,12 +108,17 @@ class Stage(SpecModel):
         outside = [i for i in indices if i > self.depth]
         if outside:
             raise ValueError(
-                f"overrides name block {outside[0]}, but the stage has {self.depth} block"
-                + ("s" if self.depth > 1 else "")
+                Text(
+                    N_("overrides name block {index}, but the stage has {depth} blocks")
+                    if self.depth > 1
+                    else N_("overrides name block {index}, but the stage has {depth} block"),
+                    index=outside[0],
+                    depth=self.depth,
+                )
             )
         if len(set(indices)) != len(indices):
             twice = next(i for i in indices if indices.count(i) > 1)
-            raise ValueError(f"overrides name block {twice} more than once")
+            raise ValueError(Text(N_("overrides name block {index} more than once"), index=twice))
         return self
 
     def block_slots(self, index: int) -> Slots:
@@ -116,13 +131,13 @@ class NetworkSpec(SpecModel):
 
     schema_version: SchemaVersion = 1
     name: Name = "resattn_net"
-    input: Annotated[InputSpec, Field(description="Shape of the network's input.")]
-    stem: Annotated[Stem, Field(description="The stem.")] = Stem()
+    input: Annotated[InputSpec, Field(description=N_("Shape of the network's input."))]
+    stem: Annotated[Stem, Field(description=N_("The stem."))] = Stem()
     stages: Annotated[
-        list[Stage], Field(min_length=1, max_length=16, description="The stages, in order.")
+        list[Stage], Field(min_length=1, max_length=16, description=N_("The stages, in order."))
     ]
     num_classes: Annotated[
-        int, Field(ge=1, le=100_000, description="Outputs of the linear classifier.")
+        int, Field(ge=1, le=100_000, description=N_("Outputs of the linear classifier."))
     ] = 1000
 
     @property

@@ -8,12 +8,17 @@ prefix), its symbol in the formula above, the pattern of notes §3 it makes, whi
 attention sees (notes §12.1: the block's input for A_p, its output for the others — A_s sits
 after the projection P), whether it starts as an exact identity (notes §3 P4, §6), and how the
 studio names it. The rows are in data-flow order.
+
+The label, summary and description are catalog messages in English (marked, not translated
+here): whoever shows one translates it then, ``_(slot.label)``, in the language of the page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from resattn.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -43,10 +48,12 @@ SLOTS: tuple[Slot, ...] = (
         "P3",
         "input",
         False,
-        "before the branch",
-        "pre-residual attention (gated input): filters what enters F",
-        "A_p, before the branch (pattern P3, y = x + F(A(x))): gates what enters the branch. "
-        "Built for the block's input channels.",
+        N_("before the branch"),
+        N_("pre-residual attention (gated input): filters what enters F"),
+        N_(
+            "A_p, before the branch (pattern P3, y = x + F(A(x))): gates what enters the branch. "
+            "Built for the block's input channels."
+        ),
     ),
     Slot(
         "branch",
@@ -55,10 +62,12 @@ SLOTS: tuple[Slot, ...] = (
         "P1",
         "output",
         False,
-        "in the branch",
-        "attention inside the residual branch: the identity stays pure",
-        "A_r, at the end of the branch (pattern P1, y = x + A(F(x))): the safe default; the "
-        "identity stays pure.",
+        N_("in the branch"),
+        N_("attention inside the residual branch: the identity stays pure"),
+        N_(
+            "A_r, at the end of the branch (pattern P1, y = x + A(F(x))): the safe default; the "
+            "identity stays pure."
+        ),
     ),
     Slot(
         "skip",
@@ -67,10 +76,12 @@ SLOTS: tuple[Slot, ...] = (
         "P4",
         "output",
         True,
-        "on the skip",
-        "skip-aware attention: A_s gates the skip and starts as an identity",
-        "A_s, on the skip after any projection (pattern P4, y = A_s(x) + A_r(F(x))): starts as "
-        "an exact identity (gate ≡ 1 at init).",
+        N_("on the skip"),
+        N_("skip-aware attention: A_s gates the skip and starts as an identity"),
+        N_(
+            "A_s, on the skip after any projection (pattern P4, y = A_s(x) + A_r(F(x))): starts as "
+            "an exact identity (gate ≡ 1 at init)."
+        ),
     ),
     Slot(
         "post_add",
@@ -79,10 +90,12 @@ SLOTS: tuple[Slot, ...] = (
         "P2",
         "output",
         False,
-        "after the add",
-        "post-addition attention: gates identity and F(x) together",
-        "A_o, after the add (pattern P2, y = A(x + F(x))): gates identity and branch together; "
-        "risk of over-suppression.",
+        N_("after the add"),
+        N_("post-addition attention: gates identity and F(x) together"),
+        N_(
+            "A_o, after the add (pattern P2, y = A(x + F(x))): gates identity and branch together; "
+            "risk of over-suppression."
+        ),
     ),
 )
 

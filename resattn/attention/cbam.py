@@ -18,6 +18,7 @@ from torch import nn
 
 from resattn.attention.gate import Gate
 from resattn.attention.registry import AttentionKind, register_kind
+from resattn.i18n import N_
 from schemas.common import Gate as GateField
 from schemas.common import SpecModel, require_odd
 
@@ -65,13 +66,13 @@ def cbam_hidden(channels: int, reduction: int) -> int:
 class CBAMAttention(SpecModel):
     """Convolutional Block Attention Module (Woo et al., ECCV 2018): channel then spatial gate."""
 
-    type: Annotated[Literal["cbam"], Field(description="CBAM: channel gate then spatial gate.")]
+    type: Annotated[Literal["cbam"], Field(description=N_("CBAM: channel gate then spatial gate."))]
     reduction: Annotated[
         int,
         Field(
             ge=1,
             le=1024,
-            description="Reduction ratio of the shared channel MLP: hidden = max(1, C // r).",
+            description=N_("Reduction ratio of the shared channel MLP: hidden = max(1, C // r)."),
         ),
     ] = 16
     spatial_kernel: Annotated[
@@ -79,8 +80,10 @@ class CBAMAttention(SpecModel):
         Field(
             ge=1,
             le=15,
-            description="Odd kernel size of the spatial conv over [mean, max] channel pools "
-            "(the paper's default is 7).",
+            description=N_(
+                "Odd kernel size of the spatial conv over [mean, max] channel pools "
+                "(the paper's default is 7)."
+            ),
         ),
     ] = 7
     gate: GateField = "sigmoid"
@@ -88,7 +91,7 @@ class CBAMAttention(SpecModel):
     @field_validator("spatial_kernel")
     @classmethod
     def _odd(cls, value: int) -> int:
-        return require_odd(value, "the map keeps its size")
+        return require_odd(value, N_("the map keeps its size"))
 
 
 def _hidden(channels: int, spec) -> int:
@@ -119,7 +122,7 @@ KIND = register_kind(
         params=_params,
         label="CBAM",
         name="Convolutional Block Attention Module",
-        description="channels, then space",
+        description=N_("channels, then space"),
         citation="Woo et al., ECCV 2018",
         traits=frozenset({"channel", "spatial", "heavy"}),
         order=30,

@@ -18,6 +18,7 @@ from torch import nn
 
 from resattn.attention.gate import Gate
 from resattn.attention.registry import AttentionKind, register_kind
+from resattn.i18n import N_
 from schemas.common import Gate as GateField
 from schemas.common import SpecModel
 
@@ -63,18 +64,21 @@ class CoordAttentionSpec(SpecModel):
     model_config = ConfigDict(title="CoordAttention")  # the module class has the plain name
 
     type: Annotated[
-        Literal["coord"], Field(description="Coordinate Attention (position-aware channel gate).")
+        Literal["coord"],
+        Field(description=N_("Coordinate Attention (position-aware channel gate).")),
     ]
     reduction: Annotated[
         int,
         Field(
             ge=1,
             le=1024,
-            description="Reduction ratio: hidden = max(min_channels, C // reduction). Paper: 32.",
+            description=N_(
+                "Reduction ratio: hidden = max(min_channels, C // reduction). Paper: 32."
+            ),
         ),
     ] = 32
     min_channels: Annotated[
-        int, Field(ge=1, le=1024, description="Lower bound of the hidden width (paper: 8).")
+        int, Field(ge=1, le=1024, description=N_("Lower bound of the hidden width (paper: 8)."))
     ] = 8
     gate: GateField = "sigmoid"
 
@@ -107,7 +111,7 @@ KIND = register_kind(
         params=_params,
         label="CA",
         name="Coordinate Attention",
-        description="channels, position-aware (H and W)",
+        description=N_("channels, position-aware (H and W)"),
         citation="Hou, Zhou, Feng, CVPR 2021",
         traits=frozenset({"channel", "spatial", "heavy"}),
         order=40,

@@ -17,6 +17,7 @@ from torch import nn
 
 from resattn.attention.gate import Gate
 from resattn.attention.registry import AttentionKind, register_kind
+from resattn.i18n import N_
 from schemas.common import Gate as GateField
 from schemas.common import SpecModel, require_odd
 
@@ -49,14 +50,16 @@ def eca_kernel_size(channels: int, gamma: int = 2, b: int = 1) -> int:
 class ECAAttention(SpecModel):
     """Efficient Channel Attention (Wang et al., CVPR 2020): pool → 1-D conv across channels."""
 
-    type: Annotated[Literal["eca"], Field(description="Efficient Channel Attention.")]
+    type: Annotated[Literal["eca"], Field(description=N_("Efficient Channel Attention."))]
     kernel_size: Annotated[
         Optional[int],
         Field(
             ge=1,
             le=31,
-            description="Odd size of the 1-D conv across channels, or null for the paper's "
-            "adaptive size from C (γ=2, b=1: C=64→3, 128…1024→5, 2048→7).",
+            description=N_(
+                "Odd size of the 1-D conv across channels, or null for the paper's "
+                "adaptive size from C (γ=2, b=1: C=64→3, 128…1024→5, 2048→7)."
+            ),
         ),
     ] = None
     gate: GateField = "sigmoid"
@@ -64,7 +67,7 @@ class ECAAttention(SpecModel):
     @field_validator("kernel_size")
     @classmethod
     def _odd(cls, value: Optional[int]) -> Optional[int]:
-        return require_odd(value, "the conv keeps C channels")
+        return require_odd(value, N_("the conv keeps C channels"))
 
 
 def _kernel(channels: int, spec) -> int:
@@ -87,7 +90,7 @@ KIND = register_kind(
         params=_kernel,
         label="ECA",
         name="Efficient Channel Attention",
-        description="channels",
+        description=N_("channels"),
         citation="Wang et al., CVPR 2020",
         traits=frozenset({"channel"}),
         order=20,

@@ -18,6 +18,7 @@ from torch import nn
 
 from resattn.attention.gate import Gate
 from resattn.attention.registry import AttentionKind, register_kind
+from resattn.i18n import N_
 from schemas.common import Gate as GateField
 from schemas.common import SpecModel
 
@@ -42,10 +43,10 @@ class ESEAttention(SpecModel):
     """Effective SE (Lee & Park, CVPR 2020): pool → one 1×1 conv C→C → channel gate."""
 
     type: Annotated[
-        Literal["ese"], Field(description="Effective Squeeze-and-Excitation channel attention.")
+        Literal["ese"], Field(description=N_("Effective Squeeze-and-Excitation channel attention."))
     ]
     gate: Annotated[
-        GateField, Field(description="The gate; eSE uses 'hard_sigmoid' (the paper's default).")
+        GateField, Field(description=N_("The gate; eSE uses 'hard_sigmoid' (the paper's default)."))
     ] = "hard_sigmoid"
 
 
@@ -63,7 +64,7 @@ KIND = register_kind(
         params=lambda c, spec: c * c + c,
         label="eSE",
         name="Effective Squeeze-and-Excitation",
-        description="channels (one C→C conv, no reduction)",
+        description=N_("channels (one C→C conv, no reduction)"),
         citation="Lee & Park, CVPR 2020",
         traits=frozenset({"channel"}),
         order=50,

@@ -21,6 +21,7 @@ from torch import nn
 
 from resattn.attention.gate import Gate
 from resattn.attention.registry import AttentionKind, register_kind
+from resattn.i18n import N_
 from schemas.common import Gate as GateField
 from schemas.common import SpecModel
 
@@ -58,21 +59,25 @@ def gc_hidden(channels: int, reduction: int) -> int:
 class GCAttention(SpecModel):
     """Global Context (Cao et al., ICCVW 2019): attention pooling → bottleneck → channel gate."""
 
-    type: Annotated[Literal["gc"], Field(description="Global Context attention (GCNet).")]
+    type: Annotated[Literal["gc"], Field(description=N_("Global Context attention (GCNet)."))]
     reduction: Annotated[
         int,
         Field(
             ge=1,
             le=1024,
-            description="Reduction ratio of the transform: hidden = max(1, round(C / r)). "
-            "GCNet's default is 8 (the paper's r = 16 is 1/16 of C in its ratio notation).",
+            description=N_(
+                "Reduction ratio of the transform: hidden = max(1, round(C / r)). "
+                "GCNet's default is 8 (the paper's r = 16 is 1/16 of C in its ratio notation)."
+            ),
         ),
     ] = 8
     fusion: Annotated[
         Literal["scale"],
         Field(
-            description="How the context joins the feature: 'scale' (a gate, x ⊙ α). GCNet's "
-            "additive fusion is refused (notes, first rule)."
+            description=N_(
+                "How the context joins the feature: 'scale' (a gate, x ⊙ α). GCNet's "
+                "additive fusion is refused (notes, first rule)."
+            )
         ),
     ] = "scale"
     gate: GateField = "sigmoid"
@@ -118,7 +123,7 @@ KIND = register_kind(
         params=_params,
         label="GC",
         name="Global Context",
-        description="channels, from attention-pooled context",
+        description=N_("channels, from attention-pooled context"),
         citation="Cao et al., ICCVW 2019",
         traits=frozenset({"channel"}),
         order=60,

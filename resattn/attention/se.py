@@ -16,6 +16,7 @@ from torch import nn
 
 from resattn.attention.gate import Gate
 from resattn.attention.registry import AttentionKind, register_kind
+from resattn.i18n import N_
 from schemas.common import Gate as GateField
 from schemas.common import SpecModel
 
@@ -49,19 +50,25 @@ def se_hidden(channels: int, reduction: int, divisor: int) -> int:
 class SEAttention(SpecModel):
     """Squeeze-and-Excitation (Hu et al., CVPR 2018): global average pool → MLP → channel gate."""
 
-    type: Annotated[Literal["se"], Field(description="Squeeze-and-Excitation channel attention.")]
+    type: Annotated[
+        Literal["se"], Field(description=N_("Squeeze-and-Excitation channel attention."))
+    ]
     reduction: Annotated[
         int,
         Field(
             ge=1,
             le=1024,
-            description="Reduction ratio r of the MLP: hidden = max(divisor, C/r rounded to a "
-            "multiple of divisor). The paper's default is 16.",
+            description=N_(
+                "Reduction ratio r of the MLP: hidden = max(divisor, C/r rounded to a "
+                "multiple of divisor). The paper's default is 16."
+            ),
         ),
     ] = 16
     divisor: Annotated[
         int,
-        Field(ge=1, le=256, description="The hidden width is a multiple of this (timm uses 8)."),
+        Field(
+            ge=1, le=256, description=N_("The hidden width is a multiple of this (timm uses 8).")
+        ),
     ] = 8
     gate: GateField = "sigmoid"
 
@@ -90,7 +97,7 @@ KIND = register_kind(
         params=_params,
         label="SE",
         name="Squeeze-and-Excitation",
-        description="channels",
+        description=N_("channels"),
         citation="Hu, Shen, Sun, CVPR 2018",
         traits=frozenset({"channel"}),
         order=10,

@@ -20,6 +20,7 @@ from torch import nn
 
 from resattn.attention.gate import Gate
 from resattn.attention.registry import AttentionKind, register_kind
+from resattn.i18n import N_
 from schemas.common import Gate as GateField
 from schemas.common import SpecModel
 
@@ -45,14 +46,14 @@ class SimAM(nn.Module):
 class SimAMAttention(SpecModel):
     """SimAM (Yang et al., ICML 2021): a parameter-free energy gate."""
 
-    type: Annotated[Literal["simam"], Field(description="SimAM parameter-free attention.")]
+    type: Annotated[Literal["simam"], Field(description=N_("SimAM parameter-free attention."))]
     e_lambda: Annotated[
         float,
         Field(
             gt=0.0,
             le=1.0,
             allow_inf_nan=False,
-            description="λ, the regulariser of the energy function (the paper's 1e-4).",
+            description=N_("λ, the regulariser of the energy function (the paper's 1e-4)."),
         ),
     ] = 1e-4
     gate: GateField = "sigmoid"
@@ -76,7 +77,7 @@ KIND = register_kind(
         params=lambda c, spec: 0,
         label="SimAM",
         name="Simple Attention Module",
-        description="every neuron (channels and space), parameter-free",
+        description=N_("every neuron (channels and space), parameter-free"),
         citation="Yang et al., ICML 2021",
         traits=frozenset({"spatial", "parameter_free"}),
         order=70,

@@ -20,6 +20,7 @@ from torch import nn
 
 from resattn.attention.gate import Gate
 from resattn.attention.registry import AttentionKind, register_kind
+from resattn.i18n import N_
 from schemas.common import Gate as GateField
 from schemas.common import SpecModel, require_odd
 
@@ -58,14 +59,17 @@ class TripletAttentionSpec(SpecModel):
 
     model_config = {"title": "TripletAttention"}
 
-    type: Annotated[Literal["triplet"], Field(description="Triplet Attention (three rotations).")]
+    type: Annotated[
+        Literal["triplet"], Field(description=N_("Triplet Attention (three rotations)."))
+    ]
     kernel_size: Annotated[
         int,
         Field(
             ge=1,
             le=15,
-            description="Odd kernel size of each branch's conv over the Z-pooled maps "
-            "(the paper's 7).",
+            description=N_(
+                "Odd kernel size of each branch's conv over the Z-pooled maps (the paper's 7)."
+            ),
         ),
     ] = 7
     gate: GateField = "sigmoid"
@@ -73,7 +77,7 @@ class TripletAttentionSpec(SpecModel):
     @field_validator("kernel_size")
     @classmethod
     def _odd(cls, value: int) -> int:
-        return require_odd(value, "the maps keep their size")
+        return require_odd(value, N_("the maps keep their size"))
 
 
 def _work(sizes, n: int, c: int, h: int, w: int, extra: int) -> tuple[int, int]:
@@ -95,7 +99,7 @@ KIND = register_kind(
         params=lambda c, spec: 3 * (2 * spec.kernel_size**2 + 2),
         label="TA",
         name="Triplet Attention",
-        description="channels × space, three rotations (C–H, C–W, H–W)",
+        description=N_("channels × space, three rotations (C–H, C–W, H–W)"),
         citation="Misra et al., WACV 2021",
         traits=frozenset({"channel", "spatial", "heavy"}),
         order=80,

@@ -12,22 +12,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from resattn.i18n import N_, _
+from resattn.i18n.text import Text
 from schemas import Problem, ResAttnError, escape_text
 
 EXIT_OK, EXIT_DESIGN, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
-SPEC_HELP = "a spec file, JSON text, 'preset:NAME' or a share token"
+SPEC_HELP = N_("a spec file, JSON text, 'preset:NAME' or a share token")
 
 
 class OutputError(ResAttnError):
     """The output file could not be written (exit 2, like unreadable input)."""
 
-    headline = "Cannot write the output"
+    headline = N_("Cannot write the output")
 
     @property
     def message(self) -> str:
         """``cannot write out/x.dot: no such folder: out`` (each problem's path is the file)."""
-        text = "; ".join(f"cannot write {p.path}: {p.reason}" for p in self.problems)
+        text = "; ".join(
+            _("cannot write {path}: {reason}").format(path=p.path, reason=p.text)
+            for p in self.problems
+        )
         return escape_text(text) + "."
 
 
@@ -35,12 +40,14 @@ def spec_text(value: str) -> str:
     """argparse type of SPEC: refuses an empty argument (``""`` would otherwise read as the
     current directory) with a message that says what to give."""
     if not value.strip():
-        raise argparse.ArgumentTypeError(f"no spec given; SPEC is {SPEC_HELP}")
+        raise argparse.ArgumentTypeError(
+            _("no spec given; SPEC is {what}").format(what=_(SPEC_HELP))
+        )
     return value
 
 
 def add_spec_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("spec", metavar="SPEC", type=spec_text, help=SPEC_HELP)
+    parser.add_argument("spec", metavar="SPEC", type=spec_text, help=_(SPEC_HELP))
 
 
 def print_json(data: Any) -> None:
@@ -49,10 +56,22 @@ def print_json(data: Any) -> None:
 
 
 def print_diagnostics(diagnostics, stream=None) -> None:
+    """Each finding in two lines, in the current language: ``warning[RA204] PATH: MESSAGE``
+    and ``    fix: HINT (notes §3)``."""
     stream = stream or sys.stdout
     for d in diagnostics:
-        print(f"{d.severity}[{d.code}] {d.path or '(spec)'}: {d.message}", file=stream)
-        print(f"    fix: {d.hint} ({d.cite})", file=stream)
+        line = _(FINDING_LINES[d.severity])
+        where = d.path or _("(spec)")
+        print(line.format(code=d.code, path=where, message=d.message), file=stream)
+        print(_("    fix: {hint} ({cite})").format(hint=d.hint, cite=d.cite), file=stream)
+
+
+#: The first line of a finding, per severity (the severity word is translated with it).
+FINDING_LINES = {
+    "error": N_("error[{code}] {path}: {message}"),
+    "warning": N_("warning[{code}] {path}: {message}"),
+    "info": N_("info[{code}] {path}: {message}"),
+}
 
 
 def print_errors(diagnostics) -> None:
@@ -71,10 +90,13 @@ def write_output(path: str | Path, content: str | bytes) -> int:
     try:
         path.write_bytes(data)
     except FileNotFoundError:
-        reason = f"no such folder: {path.parent}" if path.name else "no file name given"
+        if path.name:
+            reason = Text(N_("no such folder: {folder}"), folder=str(path.parent))
+        else:
+            reason = Text(N_("no file name given"))
         raise OutputError([Problem(str(path), reason)]) from None
     except IsADirectoryError:
-        reason = "that is a folder; give a file name (e.g. -o FOLDER/NAME)"
+        reason = Text(N_("that is a folder; give a file name (e.g. -o FOLDER/NAME)"))
         raise OutputError([Problem(str(path), reason)]) from None
     except OSError as exc:
         raise OutputError([Problem(str(path), exc.strerror or str(exc))]) from None

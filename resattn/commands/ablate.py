@@ -6,9 +6,10 @@ from __future__ import annotations
 import sys
 
 from resattn.commands._common import EXIT_OK, add_spec_argument, print_json
+from resattn.i18n import N_, _
 
 NAME = "ablate"
-HELP = (
+HELP = N_(
     "compare the fusion patterns of a design (params, MACs, latency) and train each over seeds "
     "on digits, mnist5k or your own images, with a verdict versus the baseline"
 )
@@ -23,119 +24,140 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--attention",
         choices=sorted(ATTENTION_MODELS),
-        help="attention type of every variant (default: the design's first attention, else SE)",
+        help=_("attention type of every variant (default: the design's first attention, else SE)"),
     )
     parser.add_argument(
         "--variant",
         action="append",
         metavar="[TYPE:]PATTERN[@STAGES]",
-        help="a variant to run (repeatable; default baseline, P1, P2, P3, P4), e.g. cbam:P1, "
-        "or P1@3,4 for attention in stages 3 and 4 of a network only",
+        help=_(
+            "a variant to run (repeatable; default baseline, P1, P2, P3, P4), e.g. cbam:P1, "
+            "or P1@3,4 for attention in stages 3 and 4 of a network only"
+        ),
     )
     parser.add_argument(
         "--epochs",
         type=_int_in("epochs", 1, 100),
         default=ProbeConfig.epochs,
         metavar="N",
-        help="training epochs (1-100)",
+        help=_("training epochs (1-100)"),
     )
     parser.add_argument(
         "--seed",
         type=_int_in("seed", 0, SEED_LIMIT - 1),
         default=ProbeConfig.seed,
         metavar="S",
-        help="the first seed of every variant's probe (0 to 2**32 - 1); --seeds N trains on S "
-        "to S+N-1",
+        help=_(
+            "the first seed of every variant's probe (0 to 2**32 - 1); --seeds N trains on S "
+            "to S+N-1"
+        ),
     )
     parser.add_argument(
         "--time-budget",
         type=_seconds,
         default=None,
         metavar="SECONDS",
-        help="stop each variant's training after this many seconds, a finite number > 0 "
-        "(the curves say so)",
+        help=_(
+            "stop each variant's training after this many seconds, a finite number > 0 "
+            "(the curves say so)"
+        ),
     )
     parser.add_argument(
         "--data",
         default=ProbeConfig.data,
         metavar="digits|mnist5k|PATH",
-        help="training data: the built-in digits (default, fast) or mnist5k, or a folder with "
-        "one sub-folder of PNG/JPEG images per class, or an .npz with x and y",
+        help=_(
+            "training data: the built-in digits (default, fast) or mnist5k, or a folder with "
+            "one sub-folder of PNG/JPEG images per class, or an .npz with x and y"
+        ),
     )
     parser.add_argument(
         "--image-size",
         type=_int_in("image size", 4, 256),
         default=None,
         metavar="PX",
-        help="resize every image to PX×PX (default for your data: the smallest power of two "
-        ">= the median side, at most 64)",
+        help=_(
+            "resize every image to PX×PX (default for your data: the smallest power of two "
+            ">= the median side, at most 64)"
+        ),
     )
     parser.add_argument(
         "--seeds",
         type=_int_in("seeds", 1, 50),
         default=1,
         metavar="N",
-        help="train every variant on N seeds from --seed (default 1, the quick demo; 5 for a "
-        "claim): mean, 95%% interval and a paired verdict versus the baseline",
+        help=_(
+            "train every variant on N seeds from --seed (default 1, the quick demo; 5 for a "
+            "claim): mean, 95%% interval and a paired verdict versus the baseline"
+        ),
     )
     parser.add_argument(
         "--width",
         type=_int_in("width", 1, 256),
         default=ProbeConfig.width,
         metavar="C",
-        help="channels of the probe's 3×3 convs (1-256)",
+        help=_("channels of the probe's 3×3 convs (1-256)"),
     )
     parser.add_argument(
         "--depth",
         type=_int_in("depth", 1, 8),
         default=ProbeConfig.depth,
         metavar="N",
-        help="blocks in the probe (1-8)",
+        help=_("blocks in the probe (1-8)"),
     )
     parser.add_argument(
         "--as-designed",
         action="store_true",
-        help="train the design at its own channel widths (refused with an estimate when too "
-        "large for the data)",
+        help=_(
+            "train the design at its own channel widths (refused with an estimate when too "
+            "large for the data)"
+        ),
     )
     parser.add_argument(
         "--jobs",
         type=_int_in("jobs", 1, 256),
         default=None,
         metavar="N",
-        help="train N trials (variant × seed) at once in separate processes (default: the "
-        "number of cores); results are identical to --jobs 1",
+        help=_(
+            "train N trials (variant × seed) at once in separate processes (default: the "
+            "number of cores); results are identical to --jobs 1"
+        ),
     )
     parser.add_argument(
         "--device",
         choices=DEVICES,
         default="auto",
-        help="where to train: auto (default: CUDA when torch sees a GPU, else the CPU), cpu, "
-        "or cuda",
+        help=_(
+            "where to train: auto (default: CUDA when torch sees a GPU, else the CPU), cpu, or cuda"
+        ),
     )
     parser.add_argument(
         "--executor",
         choices=EXECUTORS,
         default="local",
-        help="local (default) or ray: the trials as Ray Tune trials (pip install -e .[ray])",
+        help=_("local (default) or ray: the trials as Ray Tune trials (pip install -e .[ray])"),
     )
     parser.add_argument(
         "--address",
         default=None,
         metavar="ADDR",
-        help="with --executor ray: the Ray cluster to join (e.g. ray://head:10001; default a "
-        "local Ray)",
+        help=_(
+            "with --executor ray: the Ray cluster to join (e.g. ray://head:10001; default a "
+            "local Ray)"
+        ),
     )
     parser.add_argument(
         "--emit-script",
         default=None,
         metavar="FILE",
-        help="write a standalone script (torch + the exported designs, no resattn) that runs "
-        "the same variants × seeds and prints the same JSON, and stop",
+        help=_(
+            "write a standalone script (torch + the exported designs, no resattn) that runs "
+            "the same variants × seeds and prints the same JSON, and stop"
+        ),
     )
-    parser.add_argument("--no-train", action="store_true", help="static comparison only")
-    parser.add_argument("--no-latency", action="store_true", help="skip the latency runs")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--no-train", action="store_true", help=_("static comparison only"))
+    parser.add_argument("--no-latency", action="store_true", help=_("skip the latency runs"))
+    parser.add_argument("--json", action="store_true", help=_("print the results as JSON"))
 
 
 def _int_in(name: str, low: int, high: int):
@@ -147,7 +169,9 @@ def _int_in(name: str, low: int, high: int):
         value = int(text)  # ValueError → argparse: "invalid NAME value"
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(
-                f"{name} must be between {low} and {high} (got {value})"
+                _("{name} must be between {low} and {high} (got {value})").format(
+                    name=name, low=low, high=high, value=value
+                )
             )
         return value
 
@@ -163,7 +187,9 @@ def _seconds(text: str) -> float:
     value = float(text)  # ValueError → argparse: "invalid time budget value"
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(
-            f"time budget must be a finite number of seconds > 0 (got {text!r})"
+            _("time budget must be a finite number of seconds > 0 (got {text})").format(
+                text=repr(text)
+            )
         )
     return value
 
@@ -197,7 +223,8 @@ def run(args) -> int:
 
         source = emit_script(spec, args.variant, args.attention, config=config, seeds=args.seeds)
         write_output(args.emit_script, source)
-        print(f"wrote {args.emit_script}: python {args.emit_script} [--data PATH]", file=sys.stderr)
+        wrote = _("wrote {file}: python {file} [--data PATH]").format(file=args.emit_script)
+        print(wrote, file=sys.stderr)
         return EXIT_OK
     interactive = sys.stderr.isatty() and not args.json
     result = ablate(
@@ -228,21 +255,22 @@ def _print_progress(fraction: float, message: str) -> None:
 
 
 def print_report(result) -> None:
-    """The static table, the training table and the verdicts, numbers formatted (M, G, %)."""
-    from resattn.lab.report import static_rows, text_table, training_rows
+    """The static table, the training table and the verdicts, numbers formatted (M, G, %), in
+    the current language."""
+    from resattn.lab.report import static_rows, text_table, training_rows, verdict_sentence
+    from resattn.lab.variants import shown_label
 
     print(text_table(static_rows(result.results)))
     rows = training_rows(result.results)
     if rows:
         print()
         print(text_table(rows))
-        verdicts = [
-            r.summary["vs_baseline"]["text"]
-            for r in result.results
-            if r.summary and r.summary["vs_baseline"]
-        ]
+        verdicts = [verdict_sentence(r.variant.label, r.summary) for r in result.results]
+        verdicts = [v for v in verdicts if v]
         if verdicts:
             print()
             print("\n".join(verdicts))
     for hint in result.hints:
-        print(f"hint: {hint['variant']}: {hint['message']} (notes {hint['ref']})")
+        line = _("hint: {variant}: {message} (notes {ref})")
+        variant = shown_label(hint.variant)
+        print(line.format(variant=variant, message=hint.message, ref=hint.ref))

@@ -12,9 +12,10 @@ from resattn.commands._common import (
     print_errors,
     write_output,
 )
+from resattn.i18n import N_, _
 
 NAME = "diagram"
-HELP = "draw a design as ASCII (notes style), Graphviz DOT, SVG or PNG"
+HELP = N_("draw a design as ASCII (notes style), Graphviz DOT, SVG or PNG")
 
 
 def _ascii(spec, args) -> str:
@@ -48,12 +49,12 @@ FORMATS = {"ascii": _ascii, "dot": _dot, "svg": _svg, "png": _png}
 def add_arguments(parser) -> None:
     add_spec_argument(parser)
     parser.add_argument("--format", choices=sorted(FORMATS), default="ascii")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (PNG needs it)")
+    parser.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE (PNG needs it)"))
     parser.add_argument(
-        "--block", metavar="NAME", help="draw one block of a network, e.g. stage2_block1"
+        "--block", metavar="NAME", help=_("draw one block of a network, e.g. stage2_block1")
     )
     parser.add_argument(
-        "--shapes", action="store_true", help="annotate ASCII with the N×C×H×W of every node"
+        "--shapes", action="store_true", help=_("annotate ASCII with the N×C×H×W of every node")
     )
 
 
@@ -65,15 +66,17 @@ def run(args) -> int:
     spec = load_spec(args.spec)
     if args.block is not None and spec.kind != "network":
         return _usage(
-            f"--block {args.block} draws one block of a network, but this spec is a single "
-            "block; drop --block"
+            _(
+                "--block {block} draws one block of a network, but this spec is a single "
+                "block; drop --block"
+            ).format(block=args.block)
         )
     diagnostics = lint(spec)
     if any(d.severity == "error" for d in diagnostics):
         print_errors(diagnostics)
         return EXIT_DESIGN
     if args.format == "png" and not args.output:
-        return _usage("--format png writes binary data; give -o FILE")
+        return _usage(_("--format png writes binary data; give -o FILE"))
     try:
         drawing = FORMATS[args.format](spec, args)
     except GraphvizMissing as exc:
@@ -86,5 +89,5 @@ def run(args) -> int:
 
 
 def _usage(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(_("error: {message}").format(message=message), file=sys.stderr)
     return EXIT_INPUT

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from resattn.commands._common import EXIT_OK, SPEC_HELP, print_json, spec_text
+from resattn.i18n import N_, _
 
 NAME = "diff"
-HELP = "compare two designs: slots placed / moved / removed, fields, stages, and b − a deltas"
+HELP = N_("compare two designs: slots placed / moved / removed, fields, stages, and b − a deltas")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("a", metavar="A", type=spec_text, help=f"the first design: {SPEC_HELP}")
-    parser.add_argument("b", metavar="B", type=spec_text, help="the second design, likewise")
-    parser.add_argument("--json", action="store_true", help="print the diff as JSON")
+    first = _("the first design: {what}").format(what=_(SPEC_HELP))
+    parser.add_argument("a", metavar="A", type=spec_text, help=first)
+    parser.add_argument("b", metavar="B", type=spec_text, help=_("the second design, likewise"))
+    parser.add_argument("--json", action="store_true", help=_("print the diff as JSON"))
 
 
 def run(args) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 
 from resattn.commands._common import EXIT_INPUT, EXIT_OK, add_spec_argument, write_output
+from resattn.i18n import N_, _
 
 NAME = "export"
-HELP = "export a design as standalone PyTorch code, ONNX, a spec JSON file or a share token"
+HELP = N_("export a design as standalone PyTorch code, ONNX, a spec JSON file or a share token")
 
 
 def _python(spec, fold_bn: bool, weights=None) -> str:
@@ -46,21 +47,26 @@ FORMATS = {
 def add_arguments(parser) -> None:
     add_spec_argument(parser)
     parser.add_argument(
-        "--format", "-f", choices=sorted(FORMATS), default="python", help="what to write"
+        "--format", "-f", choices=sorted(FORMATS), default="python", help=_("what to write")
     )
     parser.add_argument(
         "--fold-bn",
         action="store_true",
-        help="inference export: fold each BN into the conv before it (python and onnx)",
+        help=_("inference export: fold each BN into the conv before it (python and onnx)"),
     )
     parser.add_argument(
-        "-o", "--output", metavar="FILE", help="write here (default: stdout; onnx needs a file)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help=_("write here (default: stdout; onnx needs a file)"),
     )
     parser.add_argument(
         "--weights",
         metavar="FILE.safetensors",
-        help="python only: build_model() loads this safetensors file (e.g. from `resattn "
-        "import --weights`), kept beside the exported file; its keys are checked now",
+        help=_(
+            "python only: build_model() loads this safetensors file (e.g. from `resattn "
+            "import --weights`), kept beside the exported file; its keys are checked now"
+        ),
     )
 
 
@@ -70,11 +76,17 @@ def run(args) -> int:
 
     writer, folds, binary = FORMATS[args.format]
     if args.fold_bn and not folds:
-        return _usage(f"--fold-bn applies to python and onnx exports, not {args.format}")
+        return _usage(
+            _("--fold-bn applies to python and onnx exports, not {format}").format(
+                format=args.format
+            )
+        )
     if binary and not args.output:
-        return _usage(f"{args.format} is binary: give a file with -o FILE")
+        return _usage(_("{format} is binary: give a file with -o FILE").format(format=args.format))
     if args.weights and args.format != "python":
-        return _usage(f"--weights applies to python exports, not {args.format}")
+        return _usage(
+            _("--weights applies to python exports, not {format}").format(format=args.format)
+        )
     spec = load_spec(args.spec)
     if args.weights:
         from pathlib import Path
@@ -87,49 +99,58 @@ def run(args) -> int:
         sys.stdout.write(content)
     else:
         size = write_output(args.output, content)
-        print(f"wrote {args.output} ({size:,} bytes, {args.format})", file=sys.stderr)
+        wrote = _("wrote {file} ({size} bytes, {format})")
+        print(wrote.format(file=args.output, size=f"{size:,}", format=args.format), file=sys.stderr)
     if not folds:  # the spec itself (json, share): a half-finished design may be saved
         errors = [d for d in lint(spec) if d.severity == "error"]
         if errors:
-            codes = ", ".join(f"{d.code} at {d.path or '(spec)'}" for d in errors)
-            print(
-                f"warning: exported as is, but the design has {len(errors)} error(s) ({codes}); "
-                "it cannot be built or exported as code until they are fixed — run "
-                "`resattn validate` for the details",
-                file=sys.stderr,
+            codes = ", ".join(
+                _("{code} at {path}").format(code=d.code, path=d.path or _("(spec)"))
+                for d in errors
             )
+            warning = _(
+                "warning: exported as is, but the design has {n} error(s) ({codes}); it cannot "
+                "be built or exported as code until they are fixed — run `resattn validate` for "
+                "the details"
+            )
+            print(warning.format(n=len(errors), codes=codes), file=sys.stderr)
     return EXIT_OK
 
 
 def _check_weights_file(spec, path: str) -> None:
     """The weights must load into ``build(spec)``: same keys, same shapes (SpecError if not)."""
     from resattn.build import build
+    from resattn.i18n.text import Text
     from resattn.importing import load_weights
     from schemas import Problem, SpecError
 
     try:
         weights = load_weights(path)
     except FileNotFoundError:
-        raise SpecError([Problem(path, "no such file")]) from None
+        raise SpecError([Problem(path, Text(N_("no such file")))]) from None
     except Exception as exc:  # noqa: BLE001 - safetensors' own errors: not a weights file
-        raise SpecError([Problem(path, f"not a safetensors file ({exc})")]) from None
+        reason = Text(N_("not a safetensors file ({error})"), error=str(exc))
+        raise SpecError([Problem(path, reason)]) from None
     reference = build(spec, device="meta").state_dict()
     missing = [k for k in reference if k not in weights]
     extra = [k for k in weights if k not in reference]
     wrong = [k for k in reference if k in weights and weights[k].shape != reference[k].shape]
     problems = [
-        Problem(path, f"{what}: {', '.join(keys[:3])}{' …' if len(keys) > 3 else ''}")
+        Problem(
+            path,
+            Text(what, keys=", ".join(keys[:3]) + (" …" if len(keys) > 3 else "")),
+        )
         for what, keys in (
-            ("missing keys", missing),
-            ("keys the design has no place for", extra),
-            ("shapes that differ from the design's", wrong),
+            (N_("missing keys: {keys}"), missing),
+            (N_("keys the design has no place for: {keys}"), extra),
+            (N_("shapes that differ from the design's: {keys}"), wrong),
         )
         if keys
     ]
     if problems:
-        raise SpecError(problems, headline="The weights do not fit the design")
+        raise SpecError(problems, headline=N_("The weights do not fit the design"))
 
 
 def _usage(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(_("error: {message}").format(message=message), file=sys.stderr)
     return EXIT_INPUT

@@ -9,9 +9,10 @@ from resattn.commands._common import (
     print_json,
     write_output,
 )
+from resattn.i18n import N_, _
 
 NAME = "import"
-HELP = (
+HELP = N_(
     "recognise an ONNX model as a design: print it, its fit report and diagnostics; save the "
     "spec (-o) and the weights (--weights, safetensors). Exit 0 = full fit, 1 = partial fit or "
     "design errors, 2 = not readable as ONNX"
@@ -19,14 +20,14 @@ HELP = (
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("model", metavar="MODEL.onnx", help="an ONNX model file (≤ 512 MB)")
-    parser.add_argument("-o", "--output", metavar="SPEC.json", help="write the recognised spec")
+    parser.add_argument("model", metavar="MODEL.onnx", help=_("an ONNX model file (≤ 512 MB)"))
+    parser.add_argument("-o", "--output", metavar="SPEC.json", help=_("write the recognised spec"))
     parser.add_argument(
         "--weights",
         metavar="FILE.safetensors",
-        help="write the weights in build(spec)'s keys as safetensors",
+        help=_("write the weights in build(spec)'s keys as safetensors"),
     )
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--json", action="store_true", help=_("print the result as JSON"))
 
 
 def run(args) -> int:
@@ -53,18 +54,27 @@ def _print(result) -> None:
     from resattn.notebook import distinct_block_diagrams
 
     if result.spec is None:
-        print(f"{result.source}: no design — the model does not fit spec v1")
+        line = _("{source}: no design — the model does not fit spec v1")
+        print(line.format(source=result.source))
     else:
         spec = result.spec
-        print(f"{result.source}: {result.fit} fit → {spec.name} ({spec.kind})")
+        line = _(FITS[result.fit])
+        print(line.format(source=result.source, name=spec.name, kind=spec.kind))
         for text in distinct_block_diagrams(spec):
             print()
             print(text)
     print()
     if result.unsupported:
-        print("fit report:")
+        print(_("fit report:"))
         for finding in result.unsupported:
             print(f"  {finding}")
     else:
-        print("fit report: every part of the model has its place in the design")
+        print(_("fit report: every part of the model has its place in the design"))
     print_diagnostics(result.diagnostics)
+
+
+#: The first line, per fit.
+FITS = {
+    "full": N_("{source}: full fit → {name} ({kind})"),
+    "partial": N_("{source}: partial fit → {name} ({kind})"),
+}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from resattn.commands._common import EXIT_OK, print_json
+from resattn.i18n import N_
 
 NAME = "schema"
-HELP = "print the JSON Schema of spec format v1"
+HELP = N_("print the JSON Schema of spec format v1")
 
 
 def add_arguments(parser) -> None:

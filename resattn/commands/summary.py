@@ -10,24 +10,29 @@ from resattn.commands._common import (
     print_errors,
     print_json,
 )
+from resattn.i18n import N_, _
 
 NAME = "summary"
-HELP = "print a design's parameters, MACs, elementwise ops, FLOPs and output shape"
+HELP = N_("print a design's parameters, MACs, elementwise ops, FLOPs and output shape")
 
 
 def add_arguments(parser) -> None:
     add_spec_argument(parser)
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--json", action="store_true", help=_("print the summary as JSON"))
     parser.add_argument(
-        "--latency", action="store_true", help="also time inference on this CPU (a few seconds)"
+        "--latency",
+        action="store_true",
+        help=_("also time inference on this CPU (a few seconds)"),
     )
     parser.add_argument(
         "--time-budget",
         type=_seconds,
         default=10.0,
         metavar="SECONDS",
-        help="time for the measurements (peak memory, latency); a figure that does not fit is "
-        "left out and the summary says why (default 10)",
+        help=_(
+            "time for the measurements (peak memory, latency); a figure that does not fit is "
+            "left out and the summary says why (default 10)"
+        ),
     )
 
 
@@ -40,7 +45,9 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds ≥ 0, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            _("expected a number of seconds ≥ 0, got {text}").format(text=repr(text))
+        )
     return value
 
 
@@ -69,31 +76,66 @@ def run(args) -> int:
         return EXIT_OK
     attn = prof.attention
     print(f"{spec.name} ({spec.kind})")
-    print(f"  params           {prof.params:,}  (attention {attn['params']:,})")
-    print(f"  MACs             {prof.macs:,}  (conv / linear multiply-accumulates)")
-    print(f"  elementwise ops  {prof.elementwise_ops:,}  (gates, pooling, add, BN, ReLU)")
-    print(f"  FLOPs            {prof.flops:,}  (2 × MACs + elementwise ops)")
-    print(f"  output shape     {' × '.join(map(str, prof.output_shape))}")
+    print(
+        _("  params           {params}  (attention {attention})").format(
+            params=f"{prof.params:,}", attention=f"{attn['params']:,}"
+        )
+    )
+    print(
+        _("  MACs             {macs}  (conv / linear multiply-accumulates)").format(
+            macs=f"{prof.macs:,}"
+        )
+    )
+    print(
+        _("  elementwise ops  {ops}  (gates, pooling, add, BN, ReLU)").format(
+            ops=f"{prof.elementwise_ops:,}"
+        )
+    )
+    print(
+        _("  FLOPs            {flops}  (2 × MACs + elementwise ops)").format(
+            flops=f"{prof.flops:,}"
+        )
+    )
+    print(_("  output shape     {shape}").format(shape=" × ".join(map(str, prof.output_shape))))
     skipped = prof.skipped
     if prof.peak_memory_bytes is not None:
-        peak = f"{prof.peak_memory_bytes / 2**20:,.1f} MiB (one inference forward)"
+        peak = _("{mib} MiB (one inference forward)").format(
+            mib=f"{prof.peak_memory_bytes / 2**20:,.1f}"
+        )
     else:
         peak = skipped["peak_memory_bytes"]
-    print(f"  peak memory      {peak}")
+    print(_("  peak memory      {peak}").format(peak=peak))
     print(
-        f"  attention cost   +{attn['params_pct']:.1f}% params, +{attn['macs_pct']:.2f}% MACs, "
-        f"+{attn['elementwise_ops_pct']:.1f}% elementwise ops vs. no attention"
+        _(
+            "  attention cost   +{params}% params, +{macs}% MACs, +{ops}% elementwise ops vs. "
+            "no attention"
+        ).format(
+            params=f"{attn['params_pct']:.1f}",
+            macs=f"{attn['macs_pct']:.2f}",
+            ops=f"{attn['elementwise_ops_pct']:.1f}",
+        )
     )
     if args.latency and prof.latency_ms is None:
-        print(f"  latency          {skipped['latency_ms']}")
+        print(_("  latency          {latency}").format(latency=skipped["latency_ms"]))
     elif args.latency:
         pct = attn["latency_pct"]
-        versus = f"attention {pct:+.0f}%" if pct is not None else skipped["latency_pct"]
+        if pct is not None:
+            versus = _("attention {pct}%").format(pct=f"{pct:+.0f}")
+        else:
+            versus = skipped["latency_pct"]
         print(
-            f"  latency          {prof.latency_ms:.2f} ms median ± {prof.latency_spread_ms:.2f} "
-            f"(IQR, {prof.latency_runs} runs, {prof.threads} threads; {versus})"
+            _(
+                "  latency          {ms} ms median ± {spread} (IQR, {runs} runs, {threads} "
+                "threads; {versus})"
+            ).format(
+                ms=f"{prof.latency_ms:.2f}",
+                spread=f"{prof.latency_spread_ms:.2f}",
+                runs=prof.latency_runs,
+                threads=prof.threads,
+                versus=versus,
+            )
         )
     if prof.unsupported_ops:
-        print(f"  not counted      {prof.unsupported_ops}")
+        print(_("  not counted      {ops}").format(ops=prof.unsupported_ops))
     print_diagnostics(diagnostics)
     return EXIT_OK

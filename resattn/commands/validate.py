@@ -9,14 +9,15 @@ from resattn.commands._common import (
     print_diagnostics,
     print_json,
 )
+from resattn.i18n import N_, _
 
 NAME = "validate"
-HELP = "check a spec and print the design linter's findings (exit 1 on errors)"
+HELP = N_("check a spec and print the design linter's findings (exit 1 on errors)")
 
 
 def add_arguments(parser) -> None:
     add_spec_argument(parser)
-    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+    parser.add_argument("--json", action="store_true", help=_("print the findings as JSON"))
 
 
 def run(args) -> int:
@@ -38,6 +39,9 @@ def run(args) -> int:
     else:
         print_diagnostics(diagnostics)
         warnings = sum(d.severity == "warning" for d in diagnostics)
-        verdict = "has errors" if errors else "ok"
-        print(f"{spec.name} ({spec.kind}): {verdict} — {errors} error(s), {warnings} warning(s)")
+        if errors:
+            line = _("{name} ({kind}): has errors — {errors} error(s), {warnings} warning(s)")
+        else:
+            line = _("{name} ({kind}): ok — {errors} error(s), {warnings} warning(s)")
+        print(line.format(name=spec.name, kind=spec.kind, errors=errors, warnings=warnings))
     return EXIT_DESIGN if errors else EXIT_OK

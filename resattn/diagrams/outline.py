@@ -99,17 +99,19 @@ def outline(net: NetworkSpec) -> Outline:
     stem_shape = (batch, net.stem.out_channels, h, w)
     runs: list[Run] = []
     failures: dict[str, Optional[str]] = {}
+    last_key = None  # the design (without its name) of the last run's blocks
     for blk in expand_blocks(net):
         spec, stage = blk.spec, net.stages[blk.stage]
         h, w = block_out_hw(spec.input.height, spec.input.width, spec.block.stride)
         shape = (batch, spec.block.out_channels, h, w)
         overridden = any(o.index == blk.index + 1 for o in stage.overrides)
-        anon = _anonymous(spec)
-        key = anon.model_dump_json()
+        key = spec.model_dump_json(exclude={"name"})
         if spec.shortcut == "identity" and key not in failures:
-            failures[key] = block_failure(anon)
+            failures[key] = block_failure(_anonymous(spec))
         last = runs[-1] if runs else None
-        if last is not None and last.stage == blk.stage and _anonymous(last.spec) == anon:
+        same = last is not None and last.stage == blk.stage and key == last_key
+        last_key = key
+        if same:
             runs[-1] = replace(last, last=blk.index + 1, overridden=last.overridden or overridden)
             continue
         runs.append(

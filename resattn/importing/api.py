@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from resattn.i18n import N_
+from resattn.i18n.text import Text
 from resattn.importing.assemble import BlockFacts, block_spec, network_spec, slots_json
 from resattn.importing.graph import Graph
 from resattn.importing.parts import Finding, NoFit
@@ -181,10 +183,15 @@ def _input_shape(found: Recognised, findings: list) -> dict:
     batch, _, h, w = dims[:4]
     if h is None or w is None:
         findings.append(
-            Finding(
+            Finding.of(
                 "input",
-                f"the graph's input size is not fixed; the design is checked at "
-                f"{_DEFAULT_HW}×{_DEFAULT_HW} (set input.height / input.width to yours)",
+                Text(
+                    N_(
+                        "the graph's input size is not fixed; the design is checked at {size} "
+                        "(set input.height / input.width to yours)"
+                    ),
+                    size=f"{_DEFAULT_HW}×{_DEFAULT_HW}",
+                ),
                 "note",
             )
         )
@@ -206,10 +213,14 @@ def _assemble(found: Recognised, name: str, findings: list):
         preact = facts[-1].preact
         if found.head["final_norm"] != preact:
             raise NoFit(
-                Finding(
+                Finding.of(
                     "head",
-                    "a final BN + ReLU before the pool goes with a pre-activation last stage "
-                    "(and only then) in spec v1",
+                    Text(
+                        N_(
+                            "a final BN + ReLU before the pool goes with a pre-activation last "
+                            "stage (and only then) in spec v1"
+                        )
+                    ),
                     "blocking",
                 )
             )
@@ -217,8 +228,12 @@ def _assemble(found: Recognised, name: str, findings: list):
         spec, groups = network_spec(facts, stem, found.head["num_classes"], shape, name)
     except SpecError as exc:
         raise NoFit(
-            Finding(
-                "design", f"the recognised design is not a valid spec: {exc.message}", "blocking"
+            Finding.of(
+                "design",
+                Text(
+                    N_("the recognised design is not a valid spec: {message}"), message=exc.message
+                ),
+                "blocking",
             )
         ) from None
     weights = dict(stem_weights)

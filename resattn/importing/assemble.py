@@ -27,6 +27,8 @@ from typing import Optional
 
 from resattn.blocks import resolve_shortcut
 from resattn.fusion import post_activation
+from resattn.i18n import N_
+from resattn.i18n.text import Text
 from resattn.importing.kinds import RECOGNISERS
 from resattn.importing.parts import Finding, NoFit
 from schemas import SLOT_NAMES, BlockSpec, NetworkSpec, bottleneck_width, parse_spec
@@ -107,10 +109,16 @@ def _block_fields(facts: BlockFacts, part: str) -> dict:
         found = bottleneck_fields(facts.out_channels, facts.width, facts.groups)
         if found is None:
             raise NoFit(
-                Finding(
+                Finding.of(
                     part,
-                    f"a bottleneck {facts.in_channels}→{facts.width}→{facts.out_channels} with "
-                    f"{facts.groups} groups: no expansion and base width give this mid width",
+                    Text(
+                        N_(
+                            "a bottleneck {widths} with {groups} groups: no expansion and base "
+                            "width give this mid width"
+                        ),
+                        widths=f"{facts.in_channels}→{facts.width}→{facts.out_channels}",
+                        groups=facts.groups,
+                    ),
                     "blocking",
                 )
             )

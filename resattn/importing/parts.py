@@ -13,6 +13,8 @@ from typing import Literal, Optional
 
 import numpy as np
 
+from resattn.i18n import N_, _
+from resattn.i18n.text import Text
 from resattn.importing.graph import Graph
 
 #: BatchNorm2d's default ε: the value every built BN uses
@@ -28,12 +30,20 @@ class Finding:
     `effect`: ``dropped`` (left out of the design), ``replaced`` (the design has the nearest
     spec v1 part instead), ``blocking`` (no design could be made because of it) or ``note``
     (nothing lost; something the reader should know). `nodes` are the ONNX node names.
+
+    `reason` is English (the JSON's); made with `Finding.of`, the finding keeps it as a catalog
+    message too, and ``str(finding)`` reads in the current language.
     """
 
     part: str
     reason: str
     effect: Effect = "dropped"
     nodes: tuple[str, ...] = ()
+    text: Optional[Text] = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, part: str, reason: Text, effect: Effect = "dropped", nodes=()) -> Finding:
+        return cls(part, reason.english(), effect, tuple(nodes), reason)
 
     def to_dict(self) -> dict:
         return {
@@ -44,8 +54,21 @@ class Finding:
         }
 
     def __str__(self) -> str:
+        """``dropped: block 2: … [node names]``, in the current language."""
         nodes = f" [{', '.join(self.nodes[:6])}{' …' if len(self.nodes) > 6 else ''}]"
-        return f"{self.effect}: {self.part}: {self.reason}{nodes if self.nodes else ''}"
+        reason = self.text if self.text is not None else Text.of(self.reason)
+        return _(EFFECT_LINES[self.effect]).format(
+            part=self.part, reason=reason, nodes=nodes if self.nodes else ""
+        )
+
+
+#: A fit-report line per effect (the effect word is translated with it).
+EFFECT_LINES = {
+    "dropped": N_("dropped: {part}: {reason}{nodes}"),
+    "replaced": N_("replaced: {part}: {reason}{nodes}"),
+    "blocking": N_("blocking: {part}: {reason}{nodes}"),
+    "note": N_("note: {part}: {reason}{nodes}"),
+}
 
 
 class NoFit(Exception):

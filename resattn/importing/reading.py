@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Union
 
+from resattn.i18n import N_
 from schemas import Problem, SpecError
 
 #: Largest ONNX model read (bytes): a ResNet-152 in float32 is about 240 MB.
@@ -21,7 +22,7 @@ MIN_OPSET = 13
 class ImportReadError(SpecError):
     """The model file could not be read as an ONNX model (CLI exit 2)."""
 
-    headline = "Cannot read the model"
+    headline = N_("Cannot read the model")
 
 
 def _refuse(where: str, reason: str) -> ImportReadError:

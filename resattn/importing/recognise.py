@@ -15,6 +15,8 @@ from typing import Optional, Union
 import numpy as np
 
 from resattn.fusion import BLOCK_MODULES
+from resattn.i18n import N_
+from resattn.i18n.text import Text, join
 from resattn.importing.graph import Graph
 from resattn.importing.kinds import RECOGNISERS
 from resattn.importing.parts import (
@@ -198,7 +200,7 @@ class Walker:
                 gates = self.gates_at(t)
                 if gates:
                     for gate in gates[1:]:
-                        self._drop_gate(gate, part, "a second gate on the same feature")
+                        self._drop_gate(gate, part, Text(N_("a second gate on the same feature")))
                     steps.append(gates[0])
                     t = gates[0].output
                     continue
@@ -207,11 +209,16 @@ class Walker:
                     nodes, t = extra
                     self.claim(nodes)
                     self.findings.append(
-                        Finding(
+                        Finding.of(
                             part,
-                            "an additive attention (a context term computed from the feature is "
-                            "added to it, as in a global-context block): spec v1's attention "
-                            "only gates — it multiplies, never adds (notes, first rule)",
+                            Text(
+                                N_(
+                                    "an additive attention (a context term computed from the "
+                                    "feature is added to it, as in a global-context block): spec "
+                                    "v1's attention only gates — it multiplies, never adds "
+                                    "(notes, first rule)"
+                                )
+                            ),
                             "dropped",
                             self.names(nodes),
                         )
@@ -233,11 +240,10 @@ class Walker:
             t = node.output[0]
             node = None
 
-    def _drop_gate(self, gate: Gate, part: str, why: str) -> None:
+    def _drop_gate(self, gate: Gate, part: str, why: Text) -> None:
         kind = gate.kind if isinstance(gate, AttentionMatch) else "unrecognised"
-        self.findings.append(
-            Finding(part, f"{kind} attention: {why}", "dropped", self.names(gate.nodes))
-        )
+        reason = Text(N_("{kind} attention: {why}"), kind=kind, why=why)
+        self.findings.append(Finding.of(part, reason, "dropped", self.names(gate.nodes)))
 
     def _fork(self, t: str, uses: list, part: str) -> Finding:
         reach = self._downstream(uses)
@@ -254,20 +260,29 @@ class Walker:
         )
         names = self.names(_unique([*uses, *reach])[:12])
         if "Softmax" in ops and len(convs) > 1:
-            sizes = " and ".join(
-                "×".join(map(str, k)) + (f" dilated {d}" if d > 1 else "") for k, d in convs
+            sizes = join(
+                Text(N_("{size} dilated {d}"), size="×".join(map(str, k)), d=d)
+                if d > 1
+                else Text.of("×".join(map(str, k)))
+                for k, d in convs
             )
-            reason = (
-                f"a selective-kernel conv (parallel {sizes} convs whose outputs a softmax "
-                "attention over the paths selects): spec v1's branch has one conv per step"
+            reason = Text(
+                N_(
+                    "a selective-kernel conv (parallel {sizes} convs whose outputs a softmax "
+                    "attention over the paths selects): spec v1's branch has one conv per step"
+                ),
+                sizes=sizes,
             )
         else:
-            reason = (
-                f"the path splits into {len(uses)} parallel paths "
-                f"({', '.join(sorted({n.op_type for n in uses}))}); spec v1's branch is one "
-                "chain of conv / BN / ReLU"
+            reason = Text(
+                N_(
+                    "the path splits into {n} parallel paths ({ops}); spec v1's branch is one "
+                    "chain of conv / BN / ReLU"
+                ),
+                n=len(uses),
+                ops=", ".join(sorted({n.op_type for n in uses})),
             )
-        return Finding(part, reason, "blocking", names)
+        return Finding.of(part, reason, "blocking", names)
 
     def _norm_near(self, nodes: list) -> Optional[Finding]:
         """A normalisation spec v1 lacks, within a few nodes of `nodes` (GroupNorm exports as
@@ -277,10 +292,16 @@ class Walker:
             name = OTHER_NORMS.get(node.op_type)
             if name is not None:
                 around = [n for n in near if n.op_type in ("Reshape", "Shape", "Mul", "Add")]
-                return Finding(
+                return Finding.of(
                     self._part,
-                    f"{name} ({node.op_type}) has no place in spec v1, whose blocks use "
-                    "BatchNorm; a design with BatchNorm there would compute something else",
+                    Text(
+                        N_(
+                            "{name} ({op}) has no place in spec v1, whose blocks use BatchNorm; "
+                            "a design with BatchNorm there would compute something else"
+                        ),
+                        name=name,
+                        op=node.op_type,
+                    ),
                     "blocking",
                     self.names(_unique([node, *around])),
                 )
@@ -303,15 +324,20 @@ class Walker:
         norm = self._norm_near([node])
         if norm is not None:
             raise NoFit(norm)
-        domain = f" of domain {node.domain!r}" if node.domain not in ("", "ai.onnx") else ""
-        raise NoFit(
-            Finding(
-                part,
-                f"op {node.op_type}{domain} has no place in a spec v1 branch, projection or stem",
-                "blocking",
-                self.names([node]),
+        if node.domain not in ("", "ai.onnx"):
+            reason = Text(
+                N_(
+                    "op {op} of domain {domain} has no place in a spec v1 branch, projection or "
+                    "stem"
+                ),
+                op=node.op_type,
+                domain=repr(node.domain),
             )
-        )
+        else:
+            reason = Text(
+                N_("op {op} has no place in a spec v1 branch, projection or stem"), op=node.op_type
+            )
+        raise NoFit(Finding.of(part, reason, "blocking", self.names([node])))
 
     # ----- the model ------------------------------------------------------------------------
 
@@ -319,26 +345,23 @@ class Walker:
         g = self.g
         result = Recognised(findings=self.findings)
         if len(g.inputs) != 1 or not g.outputs:
-            raise NoFit(
-                Finding(
-                    "graph",
-                    f"the graph has {len(g.inputs)} inputs; a spec v1 design has one image input",
-                    "blocking",
-                )
+            reason = Text(
+                N_("the graph has {n} inputs; a spec v1 design has one image input"),
+                n=len(g.inputs),
             )
+            raise NoFit(Finding.of("graph", reason, "blocking"))
         x = g.inputs[0].name
         result.input_shape = g.shape(x) or ()
         stem_nodes, t = self._linear(x)
         if len(self.free_uses(t)) < 2:
-            raise NoFit(
-                Finding(
-                    "graph",
+            reason = Text(
+                N_(
                     "no residual structure: no tensor is both transformed and added back to "
-                    "itself (a skip connection), so the model is not a residual network and spec "
-                    "v1 cannot describe it",
-                    "blocking",
+                    "itself (a skip connection), so the model is not a residual network and "
+                    "spec v1 cannot describe it"
                 )
             )
+            raise NoFit(Finding.of("graph", reason, "blocking"))
         if stem_nodes:
             result.stem = self._stem(stem_nodes)
         while len(self.free_uses(t)) >= 2:  # at least once: checked above
@@ -348,29 +371,40 @@ class Walker:
         if result.stem is not None:
             result.head, t = self._head(t)
         elif t not in g.outputs or len(result.blocks) > 1:
-            where = "blocks without a stem" if len(result.blocks) > 1 else "nodes after the block"
-            raise NoFit(
-                Finding(
-                    "graph",
-                    f"{where}: spec v1 holds one block, or a network with a stem and a "
-                    "classifier head",
-                    "blocking",
-                    self.names(self.free_uses(t)[:6]),
+            if len(result.blocks) > 1:
+                template = N_(
+                    "blocks without a stem: spec v1 holds one block, or a network with a stem "
+                    "and a classifier head"
                 )
+            else:
+                template = N_(
+                    "nodes after the block: spec v1 holds one block, or a network with a stem "
+                    "and a classifier head"
+                )
+            raise NoFit(
+                Finding.of("graph", Text(template), "blocking", self.names(self.free_uses(t)[:6]))
             )
         if t != g.outputs[0]:
             raise NoFit(
-                Finding(
+                Finding.of(
                     "head",
-                    "the model goes on after the classifier head; spec v1's head is global "
-                    "average pooling + one linear layer",
+                    Text(
+                        N_(
+                            "the model goes on after the classifier head; spec v1's head is "
+                            "global average pooling + one linear layer"
+                        )
+                    ),
                     "blocking",
                     self.names(self.free_uses(t)[:6]),
                 )
             )
         for extra in g.outputs[1:]:
             self.findings.append(
-                Finding("graph", f"extra graph output {extra!r} is not part of a design", "note")
+                Finding.of(
+                    "graph",
+                    Text(N_("extra graph output {name} is not part of a design"), name=repr(extra)),
+                    "note",
+                )
             )
         left = [
             n
@@ -382,9 +416,12 @@ class Walker:
         ]
         if left:
             self.findings.append(
-                Finding(
+                Finding.of(
                     "graph",
-                    f"{len(left)} node(s) outside the recognised structure were left out",
+                    Text(
+                        N_("{n} node(s) outside the recognised structure were left out"),
+                        n=len(left),
+                    ),
                     "dropped",
                     self.names(left),
                 )
@@ -409,9 +446,13 @@ class Walker:
                 return kind, hit[0], hit[1]
         ops = " → ".join(_describe(self.g, n) for n in nodes)
         raise NoFit(
-            Finding(
+            Finding.of(
                 "stem",
-                f"the stem ({ops}) is none of spec v1's stems ({', '.join(STEM_TABLES)})",
+                Text(
+                    N_("the stem ({ops}) is none of spec v1's stems ({stems})"),
+                    ops=ops,
+                    stems=", ".join(STEM_TABLES),
+                ),
                 "blocking",
                 self.names(nodes),
             )
@@ -433,10 +474,15 @@ class Walker:
         adds = {id(a) for _, a in paths if a is not None}
         if len(paths) != 2 or len(adds) != 1 or any(a is None for _, a in paths):
             raise NoFit(
-                Finding(
+                Finding.of(
                     part,
-                    f"the tensor read by {len(paths)} paths does not split into a branch and a "
-                    "skip that meet in one add",
+                    Text(
+                        N_(
+                            "the tensor read by {n} paths does not split into a branch and a "
+                            "skip that meet in one add"
+                        ),
+                        n=len(paths),
+                    ),
                     "blocking",
                     self.names([n for p, _ in paths for n in p if not isinstance(n, _GATES)][:8]),
                 )
@@ -458,7 +504,9 @@ class Walker:
         if core and isinstance(core[-1], _GATES):
             slots["branch"] = core.pop()
         for step in [s for s in core if isinstance(s, _GATES)]:
-            self._drop_gate(step, part, "inside the branch, between its convs: no slot there")
+            self._drop_gate(
+                step, part, Text(N_("inside the branch, between its convs: no slot there"))
+            )
         core = [s for s in core if not isinstance(s, _GATES)]
         in_channels = None
         for key, table in BRANCH_TABLES.items():
@@ -470,9 +518,15 @@ class Walker:
         else:
             ops = " → ".join(_describe(g, n) for n in core)
             raise NoFit(
-                Finding(
+                Finding.of(
                     f"{part} branch",
-                    f"the branch ({ops}) is neither a basic nor a bottleneck branch of spec v1",
+                    Text(
+                        N_(
+                            "the branch ({ops}) is neither a basic nor a bottleneck branch of "
+                            "spec v1"
+                        ),
+                        ops=ops,
+                    ),
                     "blocking",
                     self.names(core),
                 )
@@ -484,7 +538,9 @@ class Walker:
         if sk and isinstance(sk[-1], _GATES):
             slots["skip"] = sk.pop()
         for step in [s for s in sk if isinstance(s, _GATES)]:
-            self._drop_gate(step, part, "before the skip's projection: spec v1's A_s sits after P")
+            self._drop_gate(
+                step, part, Text(N_("before the skip's projection: spec v1's A_s sits after P"))
+            )
         sk = [s for s in sk if not isinstance(s, _GATES)]
         shortcut = None
         if sk:
@@ -499,11 +555,21 @@ class Walker:
             else:
                 ops = " → ".join(_describe(g, n) for n in sk)
                 raise NoFit(
-                    Finding(
+                    Finding.of(
                         f"{part} skip",
-                        f"the skip path ({ops}) is none of spec v1's shortcuts (identity, 1×1 "
-                        "conv + BN, avg-pool + 1×1 conv + BN"
-                        + ("; pre-activation projections have no BN)" if preact else ")"),
+                        Text(
+                            N_(
+                                "the skip path ({ops}) is none of spec v1's shortcuts (identity, "
+                                "1×1 conv + BN, avg-pool + 1×1 conv + BN; pre-activation "
+                                "projections have no BN)"
+                            )
+                            if preact
+                            else N_(
+                                "the skip path ({ops}) is none of spec v1's shortcuts (identity, "
+                                "1×1 conv + BN, avg-pool + 1×1 conv + BN)"
+                            ),
+                            ops=ops,
+                        ),
                         "blocking",
                         self.names(sk),
                     )
@@ -513,9 +579,9 @@ class Walker:
                 p_values["stride"] != values["stride"]
             ):
                 raise NoFit(
-                    Finding(
+                    Finding.of(
                         f"{part} skip",
-                        "the projection's stride or channels differ from the branch's",
+                        Text(N_("the projection's stride or channels differ from the branch's")),
                         "blocking",
                         self.names(sk),
                     )
@@ -578,10 +644,15 @@ class Walker:
         where = f"{part} slots.{slot}"
         if isinstance(gate, UnknownGate):
             self.findings.append(
-                Finding(
+                Finding.of(
                     where,
-                    "a gate (the feature times a squashed function of itself) of a form no "
-                    f"registered kind computes ({', '.join(RECOGNISERS)})",
+                    Text(
+                        N_(
+                            "a gate (the feature times a squashed function of itself) of a form "
+                            "no registered kind computes ({kinds})"
+                        ),
+                        kinds=", ".join(RECOGNISERS),
+                    ),
                     "dropped",
                     self.names(gate.nodes),
                 )
@@ -591,23 +662,35 @@ class Walker:
         want = 2.0 if row.identity_start else 1.0  # the identity-start gate is doubled
         if abs(gate.scale - want) > 1e-6:
             why = (
-                f"spec v1's {slot} gate is doubled so that it starts as an identity"
+                Text(
+                    N_("spec v1's {slot} gate is doubled so that it starts as an identity"),
+                    slot=slot,
+                )
                 if row.identity_start
-                else f"its gate is scaled by {gate.scale:g}, which only an identity-start gate is"
+                else Text(
+                    N_("its gate is scaled by {scale}, which only an identity-start gate is"),
+                    scale=f"{gate.scale:g}",
+                )
             )
-            self.findings.append(
-                Finding(where, f"{gate.kind} attention: {why}", "dropped", self.names(gate.nodes))
-            )
+            reason = Text(N_("{kind} attention: {why}"), kind=gate.kind, why=why)
+            self.findings.append(Finding.of(where, reason, "dropped", self.names(gate.nodes)))
             return
         channels = row.channels(record.in_channels, record.out_channels)
         options = RECOGNISERS[gate.kind].options(channels, gate.measured)
         if options is None:
             sizes = ", ".join(f"{k} {v}" for k, v in gate.measured.items())
             self.findings.append(
-                Finding(
+                Finding.of(
                     where,
-                    f"{gate.kind} attention with {sizes} at {channels} channels: no option values "
-                    "of spec v1 give these sizes",
+                    Text(
+                        N_(
+                            "{kind} attention with {sizes} at {channels} channels: no option "
+                            "values of spec v1 give these sizes"
+                        ),
+                        kind=gate.kind,
+                        sizes=sizes,
+                        channels=channels,
+                    ),
                     "dropped",
                     self.names(gate.nodes),
                 )
@@ -680,13 +763,17 @@ class Walker:
     def _head_finding(self, t: str) -> Finding:
         nodes = self._downstream(self.free_uses(t), 8)
         ops = " → ".join(n.op_type for n in nodes)
-        return Finding(
-            "head",
-            f"the head ({ops or 'nothing'}) is not global average pooling + one linear layer "
-            "(with BN + ReLU first for a pre-activation network)",
-            "blocking",
-            self.names(nodes),
-        )
+        if ops:
+            template = N_(
+                "the head ({ops}) is not global average pooling + one linear layer (with BN + "
+                "ReLU first for a pre-activation network)"
+            )
+        else:
+            template = N_(
+                "the head (nothing) is not global average pooling + one linear layer (with BN + "
+                "ReLU first for a pre-activation network)"
+            )
+        return Finding.of("head", Text(template, ops=ops), "blocking", self.names(nodes))
 
 
 _GATES = (AttentionMatch, UnknownGate)

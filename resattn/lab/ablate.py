@@ -34,6 +34,8 @@ from typing import Any, Optional
 
 import torch
 
+from resattn.i18n import N_
+from resattn.i18n.text import Text, Trimmed
 from resattn.lab.probe import (
     ProbeConfig,
     Progress,
@@ -52,7 +54,7 @@ from resattn.lab.variants import (
     parse_choice,
 )
 from resattn.loading import load_spec
-from schemas import DesignError, Spec, canonical_json
+from schemas import DesignError, Diagnostic, Spec, canonical_json
 
 #: Per-variant progress: (index of the variant in the results, fraction of its probe, message).
 #: Below 1.0 while its probe trains; then exactly one call at 1.0 whose message is the outcome:
@@ -135,7 +137,8 @@ class Ablation:
     stopped: Optional[str] = None
     seeds: tuple[int, ...] = ()
     estimate_s: Optional[float] = None
-    hints: list[dict[str, str]] = field(default_factory=list)
+    #: the readings the numbers support (`resattn.lab.reading.Hint`, rendered when shown)
+    hints: list = field(default_factory=list)
 
     @property
     def finished(self) -> list[str]:
@@ -154,7 +157,7 @@ class Ablation:
             "probe": self.config.to_json(),
             "seeds": list(self.seeds),
             "estimate_s": self.estimate_s,
-            "hints": self.hints,
+            "hints": [h.to_json() for h in self.hints],
             "stopped": self.stopped,
             "finished": self.finished,
         }
@@ -321,11 +324,11 @@ def _compare(spec: Spec, variants: list[Variant], **options) -> list[VariantResu
 
 def linter_warnings(spec: Spec) -> list[dict[str, str]]:
     """The design linter's warnings for a variant (e.g. §12.4, heavy attention in every block of
-    a network, with its overhead), as ``{"code", "path", "message", "ref"}``."""
+    a network, with its overhead), as ``{"code", "path", "message", "ref"}`` (English: JSON)."""
     from resattn.lint import lint
 
     return [
-        {"code": d.code, "path": d.path, "message": d.message, "ref": d.ref}
+        {"code": d.code, "path": d.path, "message": d.model_dump()["message"], "ref": d.ref}
         for d in lint(spec)
         if d.severity == "warning"
     ]
@@ -356,10 +359,9 @@ def design_errors(spec) -> list:
     here: the lab runs the design), all answered from the spec alone, and only within them the
     linter's other errors."""
     from resattn.lint import RULES, lint, over_compute_budget
-    from schemas import Diagnostic
 
     def error(code: str, f) -> Diagnostic:
-        return Diagnostic(
+        return Diagnostic.of(
             code=code,
             severity="error",
             path=f.field,
@@ -389,16 +391,21 @@ def ensure_within_bounds(variants: Sequence[Variant]) -> None:
                 continue
             where = f"variant {v.name!r}" + (f" ({d.path})" if d.path else "")
             bad.append(
-                d.model_copy(
-                    update={
-                        "path": where,
-                        "message": f"(a variant the ablation generates, not your input) "
-                        f"{d.message}",
-                    }
+                Diagnostic.of(
+                    code=d.code,
+                    severity=d.severity,
+                    path=where,
+                    message=Text(
+                        N_("(a variant the ablation generates, not your input) {message}"),
+                        message=d.text("message"),
+                    ),
+                    hint=d.text("hint"),
+                    ref=d.ref,
                 )
             )
     if bad:
-        raise DesignError(list({(d.code, d.path, d.message): d for d in bad}.values()))
+        unique = {(d.code, d.path, d.model_dump()["message"]): d for d in bad}
+        raise DesignError(list(unique.values()))
 
 
 def training_cost(spec: Spec, config: ProbeConfig) -> dict[str, float]:
@@ -428,38 +435,54 @@ def ensure_trainable(spec: Spec, config: ProbeConfig, variants: Sequence[Variant
     (`MAX_TRAIN_MACS`, `MAX_TRAIN_BYTES`), with its estimate — e.g. ``--as-designed`` on data too
     large for the design's own widths. Checks the design and every variant."""
     from resattn.lint import fmt_bytes
-    from schemas import Diagnostic
 
     checked = list(variants) or [None]
     bad = []
     for v in checked:
         target = spec if v is None else v.spec
         name = "your design" if v is None else v.name
+        shown = Text(N_("'your design'")) if v is None else repr(v.name)
         cost = training_cost(target, config)
-        problems = [d.message.rstrip(".") for d in cost["errors"]]
+        problems = [Trimmed(d.text("message"), ".") for d in cost["errors"]]
         if cost["macs"] != float("inf") and cost["macs"] > MAX_TRAIN_MACS:
             minutes = cost["macs"] / 6.5e9 / 60
             problems.append(
-                f"training it costs about {cost['macs']:.2e} multiply-accumulates per seed "
-                f"(roughly {minutes:,.0f} min on one CPU core), over the {MAX_TRAIN_MACS:.0e} "
-                "the lab allows per trial"
+                Text(
+                    N_(
+                        "training it costs about {macs} multiply-accumulates per seed (roughly "
+                        "{minutes} min on one CPU core), over the {cap} the lab allows per trial"
+                    ),
+                    macs=f"{cost['macs']:.2e}",
+                    minutes=f"{minutes:,.0f}",
+                    cap=f"{MAX_TRAIN_MACS:.0e}",
+                )
             )
         if cost["bytes"] != float("inf") and cost["bytes"] > MAX_TRAIN_BYTES:
             problems.append(
-                f"one training step needs about {fmt_bytes(cost['bytes'])}, over the "
-                f"{fmt_bytes(MAX_TRAIN_BYTES)} the lab allows"
+                Text(
+                    N_("one training step needs about {size}, over the {cap} the lab allows"),
+                    size=fmt_bytes(cost["bytes"]),
+                    cap=fmt_bytes(MAX_TRAIN_BYTES),
+                )
             )
+        if config.as_designed:
+            opening = N_("The probe that trains {name} (at the design's own widths): {problem}.")
+        else:
+            opening = N_("The probe that trains {name} : {problem}.")
         for problem in problems:
+            english = problem.english()
             bad.append(
-                Diagnostic(
-                    code="RA102" if "bytes" in problem or "GiB" in problem else "RA103",
+                Diagnostic.of(
+                    code="RA102" if "bytes" in english or "GiB" in english else "RA103",
                     severity="error",
                     path=f"probe of {name!r}",
-                    message=f"The probe that trains {name!r} "
-                    + ("(at the design's own widths)" if config.as_designed else "")
-                    + f": {problem}.",
-                    hint="train the probe at a small width (drop --as-designed, lower --width "
-                    "or --depth), fewer epochs, or smaller images (--image-size)",
+                    message=Text(opening, name=shown, problem=problem),
+                    hint=Text(
+                        N_(
+                            "train the probe at a small width (drop --as-designed, lower "
+                            "--width or --depth), fewer epochs, or smaller images (--image-size)"
+                        )
+                    ),
                     ref="docs/lab.md, Budgets",
                 )
             )
@@ -671,7 +694,7 @@ def ablate(
             stopped = "cancelled"
     summarise(results)
     ablation.stopped = stopped
-    ablation.hints = [h.to_json() for h in seed_hints(results)]
+    ablation.hints = seed_hints(results)
     report(1.0, "cancelled" if stopped else "done")
     return ablation
 

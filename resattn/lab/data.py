@@ -27,6 +27,7 @@ from typing import Optional
 
 import torch
 
+from resattn.i18n import N_
 from resattn.lab.portable import BUILT_IN, BadData, read_images, standardise, stratified_split
 from schemas import Problem, SpecError
 
@@ -37,7 +38,7 @@ MAX_IMAGE_SIZE = 256
 class DataError(SpecError):
     """The data cannot be used (CLI exit 2, like an unreadable spec)."""
 
-    headline = "The data cannot be used"
+    headline = N_("The data cannot be used")
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: the caches key on it

@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from resattn.i18n import N_
+
 #: The variables ``torchrun`` sets for every process it starts.
 TORCHRUN_VARIABLES = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 HOW_TO_RUN = (
@@ -124,7 +126,7 @@ def prepare(argv=None):
                     f"shares (one per process); use a multiple of {size}",
                 )
             ],
-            headline="The options cannot be used",
+            headline=N_("The options cannot be used"),
         )
     spec = load_spec(args.spec)
     ensure_within_bounds([design_variant(spec)])

@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 from resattn.attention.gate import Gate
+from resattn.i18n import N_
 from resattn.lab import ddp
 from resattn.lab.data import DEFAULT_DATASET, DataError, Dataset, Split, load_dataset, split
 from resattn.lab.portable import BadData, reproducible, shared_init, train_loop
@@ -141,7 +142,7 @@ def resolve_device(name: str) -> torch.device:
     if name == "cuda" and not available:
         raise SpecError(
             [Problem("device", "CUDA was asked for but torch sees no GPU here; use cpu or auto")],
-            headline="The options cannot be used",
+            headline=N_("The options cannot be used"),
         )
     return torch.device(name)
 

@@ -11,6 +11,10 @@ a 95 % interval entirely above zero; its final accuracies vary across seeds more
 much as the baseline's. A baseline that itself oscillates therefore flags nobody that merely
 oscillates as much. Comparisons need at least two seeds (one seed has no spread); a gate stuck
 near 0 is flagged when it is so in every seed.
+
+The readings are catalog messages: a `Sign`'s and a `Hint`'s message is a
+`resattn.i18n.text.Text`, rendered in the language current where it is shown (``to_json`` keeps
+the English); `HINTS` holds marked English, shown through `hint_for`.
 """
 
 from __future__ import annotations
@@ -19,25 +23,43 @@ import statistics
 from dataclasses import dataclass
 from itertools import pairwise
 
+from resattn.i18n import N_, _
+from resattn.i18n.text import Text
 from resattn.lab.probe import TrainRecord
 from resattn.lab.stats import paired
 
 #: chart → the notes' reading of it.
 HINTS: dict[str, str] = {
-    "loss": "NOTES §8: if P2 ends better but its loss oscillates, the attention is too "
-    "aggressive — P2 gates the identity too, so a bad gate reaches every later block.",
-    "grad_norm": "NOTES §8: training stability is measured, not assumed. Spikes in the gradient "
-    "norm that the baseline does not show come from the attention; P2 and P4 gate the identity "
-    "path, the gradient's safety line (NOTES §3).",
-    "accuracy": "NOTES §8: P3 can be good early but worse later (and deeper) — gating the input "
-    "filters too much, so F learns less. Compare each pattern with the baseline, not only with "
-    "each other.",
-    "gates": "NOTES §6: α stuck near 0 means the block cannot learn its residual (looks like "
-    "underfitting); α swinging from step to step means unstable training. The skip gate (P4) "
-    "starts at exactly 1 and ranges over (0, 2); the others over (0, 1).",
-    "static": "NOTES §8 and §12.4: the price of the attention — params, MACs, elementwise ops and "
-    "latency versus the baseline. Attention in every block costs most: choose it per stage.",
+    "loss": N_(
+        "NOTES §8: if P2 ends better but its loss oscillates, the attention is too "
+        "aggressive — P2 gates the identity too, so a bad gate reaches every later block."
+    ),
+    "grad_norm": N_(
+        "NOTES §8: training stability is measured, not assumed. Spikes in the gradient "
+        "norm that the baseline does not show come from the attention; P2 and P4 gate the "
+        "identity path, the gradient's safety line (NOTES §3)."
+    ),
+    "accuracy": N_(
+        "NOTES §8: P3 can be good early but worse later (and deeper) — gating the input "
+        "filters too much, so F learns less. Compare each pattern with the baseline, not only "
+        "with each other."
+    ),
+    "gates": N_(
+        "NOTES §6: α stuck near 0 means the block cannot learn its residual (looks like "
+        "underfitting); α swinging from step to step means unstable training. The skip gate "
+        "(P4) starts at exactly 1 and ranges over (0, 2); the others over (0, 1)."
+    ),
+    "static": N_(
+        "NOTES §8 and §12.4: the price of the attention — params, MACs, elementwise ops and "
+        "latency versus the baseline. Attention in every block costs most: choose it per stage."
+    ),
 }
+
+
+def hint_for(chart: str) -> str:
+    """The notes' reading of `chart` (a key of `HINTS`) in the current language."""
+    return _(HINTS[chart])
+
 
 #: A gate whose mean α stays below this (as a fraction of its range) is "stuck small".
 STUCK_BELOW = 0.1
@@ -52,8 +74,14 @@ class Sign:
     """Something a probe's curves show, with the notes' section that explains it."""
 
     chart: str
-    message: str
+    message: Text
     ref: str
+
+
+def _stuck(slot: str, level: float) -> Text:
+    return Text(
+        N_("the {slot} gate is stuck near 0 (mean α {level})"), slot=slot, level=f"{level:.2f}"
+    )
 
 
 def signs(record: TrainRecord) -> list[Sign]:
@@ -64,13 +92,12 @@ def signs(record: TrainRecord) -> list[Sign]:
         means = _last_epoch(stats["mean"], record)
         level = _stuck_level(record, slot)
         if level is not None:
-            found.append(
-                Sign("gates", f"the {slot} gate is stuck near 0 (mean α {level:.2f})", "§6")
-            )
+            found.append(Sign("gates", _stuck(slot, level), "§6"))
         if len(means) > 1 and _mean_step(means) > SWINGING_ABOVE * width:
-            found.append(Sign("gates", f"the {slot} gate swings from step to step", "§6"))
+            swings = Text(N_("the {slot} gate swings from step to step"), slot=slot)
+            found.append(Sign("gates", swings, "§6"))
     if loss_oscillation(record) > OSCILLATING_ABOVE:
-        found.append(Sign("loss", "the loss oscillates over the last epoch", "§8"))
+        found.append(Sign("loss", Text(N_("the loss oscillates over the last epoch")), "§8"))
     return found
 
 
@@ -84,14 +111,14 @@ class Hint:
 
     variant: str
     chart: str
-    message: str
+    message: Text
     ref: str
 
     def to_json(self) -> dict[str, str]:
         return {
             "variant": self.variant,
             "chart": self.chart,
-            "message": self.message,
+            "message": self.message.english(),
             "ref": self.ref,
         }
 
@@ -117,13 +144,17 @@ def grad_swing(record: TrainRecord) -> float:
 COMPARED = {
     loss_oscillation: (
         "loss",
-        "the loss oscillates more than the baseline's over the last epoch, beyond the seed "
-        "spread — the attention may be too aggressive",
+        N_(
+            "the loss oscillates more than the baseline's over the last epoch, beyond the seed "
+            "spread — the attention may be too aggressive"
+        ),
     ),
     grad_swing: (
         "grad_norm",
-        "the gradient norm swings more than the baseline's, beyond the seed spread — the "
-        "attention destabilises training",
+        N_(
+            "the gradient norm swings more than the baseline's, beyond the seed spread — the "
+            "attention destabilises training"
+        ),
     ),
 }
 
@@ -138,29 +169,35 @@ def seed_hints(results) -> list[Hint]:
     found: list[Hint] = []
     base = next((r for r in results if r.variant.name == "baseline" and r.runs), None)
     for r in results:
-        records = [rec for _, rec in r.runs]
+        records = [rec for _seed, rec in r.runs]
         if not records:
             continue
         name = r.variant.label
         found += _stuck_gates(name, records)
         if base is None or r is base or len(records) != len(base.runs) or len(records) < 2:
             continue
-        base_records = [rec for _, rec in base.runs]
+        base_records = [rec for _seed, rec in base.runs]
         for statistic, (chart, meaning) in COMPARED.items():
             comparison = paired(
                 [statistic(x) for x in records], [statistic(x) for x in base_records]
             )
             if comparison["diff_ci95"] is not None and comparison["diff_ci95"][0] > 0:
-                found.append(Hint(name, chart, meaning, "§8"))
+                found.append(Hint(name, chart, Text(meaning), "§8"))
         spread, base_spread = _spread(records), _spread(base_records)
         if len(records) >= 3 and spread > SPREAD_RATIO * base_spread and spread > 0.005:
             found.append(
                 Hint(
                     name,
                     "accuracy",
-                    f"its final accuracy varies across seeds {spread * 100:.1f} pts (standard "
-                    f"deviation) against the baseline's {base_spread * 100:.1f} — the attention "
-                    "may be too aggressive; more seeds are needed for a claim",
+                    Text(
+                        N_(
+                            "its final accuracy varies across seeds {spread} pts (standard "
+                            "deviation) against the baseline's {base} — the attention may be "
+                            "too aggressive; more seeds are needed for a claim"
+                        ),
+                        spread=f"{spread * 100:.1f}",
+                        base=f"{base_spread * 100:.1f}",
+                    ),
                     "§8",
                 )
             )
@@ -180,9 +217,7 @@ def _stuck_gates(name: str, records: list[TrainRecord]) -> list[Hint]:
         levels = [_stuck_level(rec, slot) for rec in records]
         if all(level is not None for level in levels):
             mean = statistics.fmean(levels)
-            found.append(
-                Hint(name, "gates", f"the {slot} gate is stuck near 0 (mean α {mean:.2f})", "§6")
-            )
+            found.append(Hint(name, "gates", _stuck(slot, mean), "§6"))
     return found
 
 

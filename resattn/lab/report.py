@@ -4,13 +4,89 @@ studio's Compare tab.
 Counts read "218.37 M" rather than 218365952, percentages carry one decimal and a sign, and a
 latency overhead the timed rounds cannot tell from zero reads "within noise" next to its figure
 (`resattn.lab.ablate.within_noise`).
+
+Words are written in the current language when a table or a sentence is made (`resattn.i18n`):
+the rows' keys stay the English column names (`text_table` and `headers` show them translated),
+and `verdict_sentence` writes a variant's verdict from the numbers of its summary — the JSON keeps
+the English ``verdict`` and ``text`` of `resattn.lab.stats`.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from resattn.lab.stats import interval_text, signed
+from resattn.i18n import N_, _
+from resattn.i18n.text import Text
+from resattn.lab.stats import BETTER, NO_VERDICT, SAME, WORSE, interval_text, signed
+from resattn.lab.variants import shown_label
+
+#: The verdicts of `resattn.lab.stats` as catalog messages (the same English words).
+VERDICTS = {
+    BETTER: N_("better"),
+    WORSE: N_("worse"),
+    SAME: N_("no detectable difference"),
+    NO_VERDICT: N_("one seed: no verdict"),
+}
+
+#: The columns of the tables (`static_rows`, `training_rows`) as catalog messages.
+COLUMNS = (
+    N_("variant"),
+    "params",  # the board's catalog has it
+    "MACs",
+    N_("elementwise"),
+    N_("latency ms (±IQR/2)"),
+    "+params",
+    "+MACs",
+    N_("+latency"),
+    N_("seeds"),
+    N_("accuracy"),
+    N_("95 % CI"),
+    N_("loss"),
+    N_("vs baseline (pts)"),
+    N_("diff 95 % CI"),
+    "p",
+    N_("verdict"),
+)
+
+
+def verdict_word(word: str) -> str:
+    """A verdict of `resattn.lab.stats` (``"better"`` …) in the current language."""
+    return _(VERDICTS.get(word, word))
+
+
+def verdict_sentence(name: str, summary: dict) -> Optional[str]:
+    """ "SE-P2: −0.4 pts vs baseline (95 % CI −1.1…+0.3, 5 seeds): no detectable difference",
+    in the current language (the variant's label too: `shown_label`), from a variant's
+    `summary` (as `resattn.lab.stats.summary` makes it, or read back from JSON); None without
+    a comparison with the baseline."""
+    vs = summary.get("vs_baseline") if summary else None
+    if not vs:
+        return None
+    name = shown_label(name)
+    diff = signed(vs["diff_mean"] * 100)
+    word = Text(VERDICTS.get(vs["verdict"], vs["verdict"]))
+    if vs["diff_ci95"] is None:
+        text = Text(
+            N_("{name}: {diff} pts vs baseline (1 seed): {word} — run 5 seeds for a claim"),
+            name=name,
+            diff=diff,
+            word=word,
+        )
+    else:
+        text = Text(
+            N_("{name}: {diff} pts vs baseline (95 % CI {ci}, {n} seeds): {word}"),
+            name=name,
+            diff=diff,
+            ci=interval_text(vs["diff_ci95"]),
+            n=summary["seeds"],
+            word=word,
+        )
+    return text.render()
+
+
+def headers(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """`rows` with their column names in the current language (the values as they are)."""
+    return [{_(k): v for k, v in row.items()} for row in rows]
 
 
 def si(n) -> str:
@@ -54,7 +130,9 @@ def latency_overhead(result) -> str:
         return "—"
     if result.variant.name == "baseline":
         return pct(0.0)
-    return pct(value) + (" (within noise)" if result.latency_within_noise else "")
+    if result.latency_within_noise:
+        return _("{value} (within noise)").format(value=pct(value))
+    return pct(value)
 
 
 def static_rows(results) -> list[dict[str, str]]:
@@ -64,7 +142,7 @@ def static_rows(results) -> list[dict[str, str]]:
         s, o = r.static, r.overhead_pct
         rows.append(
             {
-                "variant": r.variant.label,
+                "variant": shown_label(r.variant.label),
                 "params": si(s.params),
                 "MACs": si(s.macs),
                 "elementwise": si(s.elementwise_ops),
@@ -88,7 +166,7 @@ def training_rows(results) -> list[dict[str, str]]:
         vs = summary["vs_baseline"]
         rows.append(
             {
-                "variant": r.variant.label,
+                "variant": shown_label(r.variant.label),
                 "seeds": str(summary["seeds"]),
                 "accuracy": points(summary["accuracy_mean"]),
                 "95 % CI": interval(summary["accuracy_ci95"]),
@@ -96,16 +174,18 @@ def training_rows(results) -> list[dict[str, str]]:
                 "vs baseline (pts)": "—" if vs is None else signed(100 * vs["diff_mean"]),
                 "diff 95 % CI": "—" if vs is None else interval_text(vs["diff_ci95"]),
                 "p": "—" if vs is None or vs["p_value"] is None else f"{vs['p_value']:.3f}",
-                "verdict": "—" if vs is None else vs["verdict"],
+                "verdict": "—" if vs is None else verdict_word(vs["verdict"]),
             }
         )
     return rows
 
 
 def text_table(rows: list[dict[str, str]]) -> str:
-    """Rows of strings as an aligned text table (first column left, the others right)."""
+    """Rows of strings as an aligned text table (first column left, the others right), the
+    column names in the current language."""
     if not rows:
         return ""
+    rows = headers(rows)
     columns = list(rows[0])
     widths = {c: max(len(c), *(len(row[c]) for row in rows)) for c in columns}
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from resattn.i18n import N_
 from schemas import Problem, SpecError
 
 EXECUTORS = ("local", "ray")
@@ -63,12 +64,12 @@ def check_executor(executor: str, jobs: int) -> None:
     if executor not in EXECUTORS:
         raise SpecError(
             [Problem("executor", f"unknown executor {executor!r}; expected one of local, ray")],
-            headline="The options cannot be used",
+            headline=N_("The options cannot be used"),
         )
     if jobs < 1:
         raise SpecError(
             [Problem("jobs", f"must be at least 1 (got {jobs})")],
-            headline="The options cannot be used",
+            headline=N_("The options cannot be used"),
         )
     if executor == "ray":
         try:
@@ -83,7 +84,7 @@ def check_executor(executor: str, jobs: int) -> None:
                         "pip install -r requirements-ray.txt)",
                     )
                 ],
-                headline="The options cannot be used",
+                headline=N_("The options cannot be used"),
             ) from None
 
 

@@ -20,6 +20,7 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from resattn.i18n import N_
 from resattn.lab.data import DataError
 from resattn.lab.portable import IMAGE_SUFFIXES
 from schemas import Problem
@@ -37,7 +38,7 @@ _CHUNK = 1 << 20
 
 
 def _refuse(name: str, reason: str) -> DataError:
-    return DataError([Problem(name, reason)], headline="The upload cannot be used")
+    return DataError([Problem(name, reason)], headline=N_("The upload cannot be used"))
 
 
 def _skipped(parts: tuple[str, ...]) -> bool:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from resattn.i18n import N_, _
 from schemas import (
     ATTENTION_LABELS,
     ATTENTION_MODELS,
@@ -70,11 +71,11 @@ PATTERNS: dict[str, Pattern] = {
 DEFAULT_PATTERNS = tuple(PATTERNS)
 
 #: The user's own design, always one of the variants.
-DESIGN_NAME = "your design"
+DESIGN_NAME = N_("your design")
 DESIGN_KEY = "design"
 #: Its pattern and formula when no single pattern describes its slots.
 DESIGN_PATTERN = "design"
-DESIGN_FORMULA = "the design's own slots"
+DESIGN_FORMULA = N_("the design's own slots")
 
 _CHOICE_RE = re.compile(
     r"^(?:(?P<type>[a-z]+):)?(?P<pattern>[A-Za-z0-9]+)(?:@(?P<stages>[0-9,]+))?$"
@@ -126,6 +127,19 @@ class Variant:
         return self.name
 
 
+#: How a generated variant that is the design is labelled (`Variant.label`, English).
+DESIGN_LABEL = N_("{name} (your design)")
+
+
+def shown_label(label: str) -> str:
+    """A variant's `label` (English, as the JSON has it) in the current language."""
+    if label == DESIGN_NAME:
+        return _(DESIGN_NAME)
+    if label.endswith(" (your design)"):
+        return _(DESIGN_LABEL).format(name=label.removesuffix(" (your design)"))
+    return label
+
+
 def parse_choice(text: str) -> VariantChoice:
     """Read ``[TYPE:]PATTERN[@STAGES]``, e.g. ``P1``, ``cbam:P2``, ``P1@3,4`` (1-based stages)."""
     match = _CHOICE_RE.match(text.strip())
@@ -172,7 +186,7 @@ def spec_attention(spec: Spec):
     """The first attention module of the design (slots in data-flow order, stages in order), or
     None when the design has no attention."""
     for slots in _slot_sets(spec):
-        for _, attention in slots.items():
+        for _slot, attention in slots.items():
             if attention is not None:
                 return attention
     return None
@@ -278,7 +292,7 @@ def make_variants(
 
 def design_variant(spec: Spec) -> Variant:
     """The user's design as it is, named "your design"."""
-    kinds = sorted({a.type for slots in _slot_sets(spec) for _, a in slots.items() if a})
+    kinds = sorted({a.type for slots in _slot_sets(spec) for _slot, a in slots.items() if a})
     return Variant(
         name=DESIGN_NAME,
         key=DESIGN_KEY,

@@ -15,6 +15,8 @@ import json
 from functools import cache, lru_cache
 from importlib import resources
 
+from resattn.i18n import N_
+from resattn.i18n.text import Text
 from schemas import PATTERN_FORMULAS, SLOT, Problem, Spec, SpecError, parse_spec
 
 #: pattern → the slots its preset fills (P4 is the skip gate plus P1's branch gate, notes §3)
@@ -45,8 +47,9 @@ PATTERN_BLOCK = {
 
 
 @cache
-def _pattern_presets() -> dict[str, tuple[str, dict]]:
-    """name → (title, spec data) of every pattern preset, P1 … P4 × every kind."""
+def _pattern_presets() -> dict[str, tuple[Text, dict]]:
+    """name → (title, spec data) of every pattern preset, P1 … P4 × every kind (the title a
+    catalog message, rendered where it is shown)."""
     from resattn.attention import kinds
 
     out = {}
@@ -62,8 +65,14 @@ def _pattern_presets() -> dict[str, tuple[str, dict]]:
                 **PATTERN_BLOCK,
                 "slots": {s: (options if s in slots else None) for s in SLOT},
             }
-            where = "skip-aware" if pattern == "P4" else SLOT[slots[0]].label
-            title = f"{kind.label} — {pattern} {where}, {PATTERN_FORMULAS[pattern]}"
+            where = N_("skip-aware") if pattern == "P4" else SLOT[slots[0]].label
+            title = Text(
+                "{label} — {pattern} {where}, {formula}",
+                label=kind.label,
+                pattern=pattern,
+                where=Text.of(where),
+                formula=PATTERN_FORMULAS[pattern],
+            )
             out[name] = (title, data)
     return out
 
@@ -73,9 +82,16 @@ def preset_index() -> dict[str, dict]:
     """name → {"title", "group"} for every preset, in gallery order."""
     text = resources.files(__name__).joinpath("index.json").read_text(encoding="utf-8")
     index = json.loads(text)
-    for name, (title, _) in _pattern_presets().items():
-        index[name] = {"title": title, "group": "pattern"}
+    for name, (title, _data) in _pattern_presets().items():
+        index[name] = {"title": title.english(), "group": "pattern"}
     return index
+
+
+def preset_title(name: str) -> str:
+    """The title of preset `name` in the current language (a pattern preset's is made from the
+    slot's words; a file preset's title is a model's name, the same in every language)."""
+    pattern = _pattern_presets().get(name)
+    return pattern[0].render() if pattern else preset_index()[name]["title"]
 
 
 def preset_names() -> list[str]:
@@ -87,7 +103,16 @@ def preset_data(name: str) -> dict:
     """The preset's JSON object (a fresh parse is cached; callers must not mutate it)."""
     if name not in preset_index():
         raise SpecError(
-            [Problem("", f"unknown preset {name!r}; available: {', '.join(preset_names())}")]
+            [
+                Problem(
+                    "",
+                    Text(
+                        N_("unknown preset {name}; available: {names}"),
+                        name=repr(name),
+                        names=", ".join(preset_names()),
+                    ),
+                )
+            ]
         )
     if name in _pattern_presets():
         return json.loads(json.dumps(_pattern_presets()[name][1]))
