@@ -25,7 +25,7 @@ from components.open_model import render_open_model
 from components.profile import render_profile, si
 from components.sidebar import render_name, render_share, render_sidebar
 from components.style import inject_style
-from resattn.i18n import N_, _, current_language
+from resattn.i18n import _, current_language
 from schemas import canonical_json
 
 _FLASH = {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}
@@ -93,15 +93,16 @@ def header(spec) -> None:
         )
 
 
-#: tab (its English label, which also names its widget keys) → its panel
+#: tab (its English label, a message of `components.texts.TAB_TITLES`, which also names its
+#: widget keys) → its panel
 TABS = {
-    N_("Diagram"): render_diagram,
-    N_("Checks"): render_checks,
-    N_("Profile"): render_profile,
-    N_("Compare"): render_compare,
-    N_("Compare with…"): render_compare_with,
-    N_("Code"): render_code,
-    N_("Learn"): render_learn,
+    "Diagram": render_diagram,
+    "Checks": render_checks,
+    "Profile": render_profile,
+    "Compare": render_compare,
+    "Compare with…": render_compare_with,
+    "Code": render_code,
+    "Learn": render_learn,
 }
 
 

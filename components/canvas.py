@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from components import design, engine, state, tour
 from components.checks import say
 from components.slot_canvas import slot_canvas
-from components.texts import ATTENTION, PATTERNS, PLACES, SLOT_LABELS
+from components.texts import ATTENTION, PATTERNS, attention, pattern, place, slot_label
 from resattn.i18n import N_, _
 from schemas import (
     ATTENTION_MODELS,
@@ -34,14 +34,7 @@ _SUBSCRIPT = str.maketrans("prso", "ₚᵣₛₒ")
 
 def _where(slot: str) -> str:
     """Where a gate in `slot` sits, in the page's language: "before the branch (P3)"."""
-    return f"{_(PLACES[slot])} ({SLOT_PATTERNS[slot]})"
-
-
-def _slot_label(slot: str) -> str:
-    """The keyboard path's select label (`texts.SLOT_LABELS`) with the place in the page's
-    language: "Before the branch — A_p (P3)"."""
-    place = PLACES[slot].capitalize()
-    return SLOT_LABELS[slot].replace(place, _(PLACES[slot]).capitalize(), 1)
+    return f"{place(slot)} ({SLOT_PATTERNS[slot]})"
 
 
 def _symbol(slot: str) -> str:
@@ -206,16 +199,13 @@ def canvas_data(spec, stage: int = 0) -> dict:
             else {
                 "type": att.type,
                 "label": ATTENTION[att.type][0],
-                "name": _(ATTENTION[att.type][1]),
+                "name": ATTENTION[att.type][1],
                 "detail": design.att_detail(att),
             }
         )
     zones = {
         slot: {
-            "code": PATTERNS[slot]["code"],
-            "formula": PATTERNS[slot]["formula"],
-            "name": _(PATTERNS[slot]["name"]),
-            "meaning": _(PATTERNS[slot]["meaning"]),
+            **{k: pattern(slot)[k] for k in ("code", "name", "formula", "meaning")},
             "title": _TITLES[slot],
             "where": _where(slot),
             "filled": slots[slot] is not None,
@@ -254,8 +244,8 @@ def canvas_data(spec, stage: int = 0) -> dict:
         "tour": tour.active(),
         "context": context,
         "palette": [
-            {"type": t, "label": label, "name": _(name), "gates": _(gates)}
-            for t, (label, name, gates) in ATTENTION.items()
+            {"type": t, "label": label, "name": name, "gates": gates}
+            for t, (label, name, gates) in map(attention, ATTENTION)
         ],
         "labels": labels(),
     }
@@ -399,12 +389,12 @@ def render_keyboard_path(spec, stage: int, *, key: str) -> None:
     # the options' words are made here, in the page's language (not when a test or a later
     # caller formats them)
     words = {"none": _("— empty (identity) —")}
-    words |= {t: f"{ATTENTION[t][0]} · {_(ATTENTION[t][1])}" for t in ATTENTION_MODELS}
+    words |= {t: f"{ATTENTION[t][0]} · {ATTENTION[t][1]}" for t in ATTENTION_MODELS}
     for col, slot in zip(cols, SLOT_NAMES, strict=False):
         wkey = state.drawn_key(f"{key}.slot.{slot}")
         att = getattr(block.slots, slot)
         col.selectbox(
-            _slot_label(slot),
+            slot_label(slot),
             options,
             index=options.index("none" if att is None else att.type),
             key=wkey,
@@ -412,7 +402,7 @@ def render_keyboard_path(spec, stage: int, *, key: str) -> None:
             on_change=_on_slot_select,
             args=(slot, wkey),
             help=f"{PATTERNS[slot]['code']}: {PATTERNS[slot]['formula']}. "
-            f"{_(PATTERNS[slot]['meaning'])}",
+            f"{pattern(slot)['meaning']}",
         )
 
 

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import streamlit as st
 
 from components import design, engine, state, tour
-from components.texts import ATTENTION, PATTERNS, PLACES
+from components.texts import ATTENTION, PATTERNS, place
 from resattn.i18n import N_, _
 from resattn.loading import MAX_SPEC_BYTES, load_spec
 from resattn.presets import preset_index
@@ -354,8 +354,7 @@ def preset_title(name: str) -> str:
         code, _sep, kind = name.partition("_")
         pattern = _PATTERNS_BY_CODE[code.upper()]
         return (
-            f"{ATTENTION[kind][0]} — {code.upper()} {_(PLACES[pattern['slot']])}, "
-            f"{pattern['formula']}"
+            f"{ATTENTION[kind][0]} — {code.upper()} {place(pattern['slot'])}, {pattern['formula']}"
         )
     return entry["title"]
 

@@ -16,7 +16,7 @@ from typing import Optional
 import streamlit as st
 
 from components import design, state
-from components.texts import PATTERNS, SE_BASELINE, SE_EVIDENCE
+from components.texts import PATTERNS, pattern, se_baseline, se_evidence
 from resattn.i18n import N_, _
 from schemas import SLOT_NAMES
 
@@ -33,7 +33,7 @@ def title(index: int) -> str:
     slot = STEPS[index]
     if slot is None:
         return _("Baseline — no attention")
-    return f"{PATTERNS[slot]['code']} — {_(PATTERNS[slot]['name'])}"
+    return f"{PATTERNS[slot]['code']} — {pattern(slot)['name']}"
 
 
 def present() -> bool:
@@ -96,17 +96,18 @@ def go(index: int) -> None:
 
 
 def evidence(index: int) -> str:
-    """The published evidence for the step's placement (SE paper, Table 14)."""
+    """The published evidence for the step's placement (SE paper, Table 14), in the words of
+    the notes in the page's language."""
     slot = STEPS[index]
     if slot is None:
-        return _(SE_BASELINE)
+        return se_baseline()
     code = PATTERNS[slot]["code"]
-    for name, pattern, top1, top5 in SE_EVIDENCE:
-        if pattern.split()[0] == code:
+    for name, where, top1, top5 in se_evidence():
+        if where.split()[0] == code:
             return _(
                 "SE paper (Hu et al., TPAMI), Table 14 — {name}: top-1 error {top1} %, "
                 "top-5 error {top5} % on ImageNet with ResNet-50 (baseline 23.30 / 6.55)."
-            ).format(name=_(name), top1=f"{top1:.2f}", top5=f"{top5:.2f}")
+            ).format(name=name, top1=f"{top1:.2f}", top5=f"{top5:.2f}")
     return _("The SE paper has no row for this placement.")
 
 
@@ -141,7 +142,7 @@ def render_tour(*, key: str) -> None:
     explanation = (
         _("The plain residual block: x travels alone on the skip to ⊕, F(x) on the branch.")
         if slot is None
-        else f"{PATTERNS[slot]['formula']} — {_(PATTERNS[slot]['meaning'])}"
+        else f"{PATTERNS[slot]['formula']} — {pattern(slot)['meaning']}"
     )
     st.markdown(
         f"<div class='ra-tour-text'>{html.escape(explanation)}</div>"

@@ -234,13 +234,23 @@ def label(attn) -> str:
     return ATTENTION_LABELS[attn.type]
 
 
+def skip_and_branch(spec: BlockSpec) -> dict[str, Text]:
+    """What the skip carries (the block's input) and what the branch outputs, as RA101 and
+    RA301 name them: ``{"skip": …, "branch": …}``."""
+    inp = spec.input
+    h, w = block_out_hw(inp.height, inp.width, spec.block.stride)
+    return {
+        "skip": fmt_shape(inp.channels, inp.height, inp.width),
+        "branch": fmt_shape(spec.block.out_channels, h, w),
+    }
+
+
 @rule("RA101", "error", "§12.2", "Identity shortcut where shapes differ")
 def identity_shortcut_mismatch(ctx: BlockContext):
     spec = ctx.spec
     c_in, c_out, stride = spec.input.channels, spec.block.out_channels, spec.block.stride
     if spec.shortcut != "identity" or resolve_shortcut("auto", c_in, c_out, stride) == "identity":
         return
-    h, w = block_out_hw(spec.input.height, spec.input.width, stride)
     yield Finding(
         "shortcut",
         Text(
@@ -248,8 +258,7 @@ def identity_shortcut_mismatch(ctx: BlockContext):
                 "The skip path carries {skip} but the branch outputs {branch}, so `x + F(x)` "
                 "cannot be added."
             ),
-            skip=fmt_shape(c_in, spec.input.height, spec.input.width),
-            branch=fmt_shape(c_out, h, w),
+            **skip_and_branch(spec),
         ),
         Text(N_("set `shortcut` to `auto` or `conv1x1` (a 1×1 conv + BN projection on the skip)")),
     )
@@ -849,7 +858,6 @@ def projection_added(ctx: BlockContext):
     c_in, c_out, stride = spec.input.channels, spec.block.out_channels, spec.block.stride
     if spec.shortcut != "auto" or resolve_shortcut("auto", c_in, c_out, stride) == "identity":
         return
-    h, w = block_out_hw(spec.input.height, spec.input.width, stride)
     params = c_in * c_out + (0 if spec.block.preact else 2 * c_out)
     norm = "" if spec.block.preact else " + BN"
     yield Finding(
@@ -859,8 +867,7 @@ def projection_added(ctx: BlockContext):
                 "The skip carries {skip} and the branch outputs {branch}{where}, so a 1×1 "
                 "conv{norm} projection ({params} parameters) is added on the skip."
             ),
-            skip=fmt_shape(c_in, spec.input.height, spec.input.width),
-            branch=fmt_shape(c_out, h, w),
+            **skip_and_branch(spec),
             where=ctx.where,
             norm=norm,
             params=f"{params:,}",

@@ -66,6 +66,16 @@ class Diagnostic(BaseModel):
             return self._texts[0 if field == "message" else 1]
         return Text.of(self.__dict__[field])
 
+    def model_copy(self, *, update=None, deep: bool = False) -> Diagnostic:
+        """A copy; a `message` or `hint` given in `update` replaces that text too."""
+        copy = super().model_copy(update=update, deep=deep)
+        if update and self._texts is not None and {"message", "hint"} & set(update):
+            copy._texts = tuple(
+                Text.of(update[f]) if f in update else t
+                for f, t in zip(("message", "hint"), self._texts, strict=True)
+            )
+        return copy
+
     @property
     def cite(self) -> str:
         """The reference as a reader sees it: 'notes §12.2' (or the document it names)."""

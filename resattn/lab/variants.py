@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from resattn.i18n import N_, _
+from resattn.i18n.text import Text
 from schemas import (
     ATTENTION_LABELS,
     ATTENTION_MODELS,
@@ -148,8 +149,13 @@ def parse_choice(text: str) -> VariantChoice:
             [
                 Problem(
                     "",
-                    f"cannot read variant {text!r}; write [TYPE:]PATTERN[@STAGES], e.g. P1, "
-                    "cbam:P2 or P1@3,4",
+                    Text(
+                        N_(
+                            "cannot read variant {text}; write [TYPE:]PATTERN[@STAGES], e.g. P1, "
+                            "cbam:P2 or P1@3,4"
+                        ),
+                        text=repr(text),
+                    ),
                 )
             ]
         )
@@ -160,8 +166,15 @@ def parse_choice(text: str) -> VariantChoice:
             [
                 Problem(
                     "",
-                    f"unknown attention type {attention_type!r} in variant {text!r}; "
-                    f"expected one of {', '.join(ATTENTION_MODELS)}",
+                    Text(
+                        N_(
+                            "unknown attention type {type} in variant {text}; expected one of "
+                            "{kinds}"
+                        ),
+                        type=repr(attention_type),
+                        text=repr(text),
+                        kinds=", ".join(ATTENTION_MODELS),
+                    ),
                 )
             ]
         )
@@ -169,7 +182,8 @@ def parse_choice(text: str) -> VariantChoice:
     if match["stages"]:
         stages = tuple(sorted({int(s) for s in match["stages"].split(",") if s}))
         if not stages:
-            raise SpecError([Problem("", f"variant {text!r} names no stage after '@'")])
+            reason = Text(N_("variant {text} names no stage after '@'"), text=repr(text))
+            raise SpecError([Problem("", reason)])
     return VariantChoice(pattern, attention_type, stages)
 
 
@@ -177,7 +191,16 @@ def _pattern_name(text: str) -> str:
     by_lower = {name.lower(): name for name in PATTERNS}
     if text.lower() not in by_lower:
         raise SpecError(
-            [Problem("", f"unknown pattern {text!r}; expected one of {', '.join(PATTERNS)}")]
+            [
+                Problem(
+                    "",
+                    Text(
+                        N_("unknown pattern {text}; expected one of {patterns}"),
+                        text=repr(text),
+                        patterns=", ".join(PATTERNS),
+                    ),
+                )
+            ]
         )
     return by_lower[text.lower()]
 
@@ -204,8 +227,11 @@ def resolve_attention(spec: Spec, attention_type: Optional[str] = None):
             [
                 Problem(
                     "",
-                    f"unknown attention type {attention_type!r}; expected one of "
-                    f"{', '.join(ATTENTION_MODELS)}",
+                    Text(
+                        N_("unknown attention type {type}; expected one of {kinds}"),
+                        type=repr(attention_type),
+                        kinds=", ".join(ATTENTION_MODELS),
+                    ),
                 )
             ]
         )
@@ -227,7 +253,8 @@ def make_variant(spec: Spec, choice: VariantChoice, default_type: Optional[str] 
     slots = pattern_slots(choice.pattern, attention)
     if isinstance(spec, BlockSpec):
         if choice.stages is not None:
-            raise SpecError([Problem("", f"variant {choice.key!r}: a block has no stages")])
+            reason = Text(N_("variant {key}: a block has no stages"), key=repr(choice.key))
+            raise SpecError([Problem("", reason)])
         variant_spec = spec.model_copy(update={"slots": slots})
     else:
         variant_spec = _network_variant(spec, slots, choice)
@@ -254,8 +281,15 @@ def _network_variant(spec: NetworkSpec, slots: Slots, choice: VariantChoice) -> 
             [
                 Problem(
                     "stages",
-                    f"variant {choice.key!r} names stage(s) {outside}; the network "
-                    f"has stages 1-{count}",
+                    Text(
+                        N_(
+                            "variant {key} names stage(s) {outside}; the network has stages "
+                            "1-{count}"
+                        ),
+                        key=repr(choice.key),
+                        outside=str(outside),
+                        count=count,
+                    ),
                 )
             ]
         )

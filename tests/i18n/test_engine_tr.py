@@ -202,3 +202,10 @@ def test_help_offers_the_language(capsys, no_locale):
         run(capsys, "--lang", "tr", "--help")
     turkish = capsys.readouterr().out
     assert "çıkış kodları" in turkish and english_in(turkish) == []
+
+
+def test_a_copy_with_a_new_message_shows_that_message():
+    found = lint(FIRING["RA204"][0])[0]
+    copy = found.model_copy(update={"message": "replaced"})
+    with i18n.use_language("tr"):
+        assert copy.message == "replaced" and copy.hint == found.hint != found.model_dump()["hint"]
