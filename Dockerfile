@@ -29,6 +29,8 @@ RUN pip install -r requirements.txt
 
 COPY --chown=studio:studio app.py ./
 COPY --chown=studio:studio components/ components/
+# The Learn tab in Turkish quotes the user's notebook by section.
+COPY --chown=studio:studio docs/notes.tr.md docs/
 COPY --chown=studio:studio .streamlit/ .streamlit/
 
 USER studio

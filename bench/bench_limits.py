@@ -1,6 +1,6 @@
 """Benchmark: the worst valid designs through every entry — time and peak memory, or refusal.
 
-    python bench/bench_limits.py [--repeats 3] [--no-studio]
+    python bench/bench_limits.py [--repeats 3] [--no-studio | --studio-only]
 
 Two designs sit at the edge of what the schema and the resource rules accept:
 
@@ -17,7 +17,9 @@ Targets: every operation ≤ 10 s and ≤ 2 GiB, or refused up front.
 
 The studio's first paint of each design's share link is measured with a real server on a free
 loopback port and Debian's Chromium: the time from the page's own load event to the design's
-tabs being drawn (target ≤ 1 s), and the server's peak RSS (``VmHWM``) afterwards.
+tabs being drawn (target ≤ 1 s, the median of `--repeats` loads), how many runs of the whole
+page and of fragments the page asked for while it loaded, and the server's peak RSS (``VmHWM``)
+afterwards.
 """
 
 from __future__ import annotations
@@ -137,7 +139,7 @@ def measure(repeats: int) -> None:
             print(f"  {op:28} {seconds:9.3f} {gib(rss):>10} {rss / ref_rss:9.2f}  {outcome}{flag}")
 
 
-async def first_paints() -> None:
+async def first_paints(repeats: int = 1) -> None:
     from playwright.async_api import async_playwright
 
     from resattn.export.share import share_token
@@ -154,26 +156,44 @@ async def first_paints() -> None:
             for design, spec in DESIGNS.items():
                 token = share_token(spec)
                 url = f"http://127.0.0.1:{port}/?spec={token}"
-                load_s, paint_s = await _paint(browser, url)
+                loads = [await _paint(browser, url) for _ in range(repeats)]
+                load_s = statistics.median(r[0] for r in loads)
+                paint_s = statistics.median(r[1] for r in loads)
+                full, fragments = max(r[2] for r in loads), max(r[3] for r in loads)
                 hwm = _vm_hwm(server.pid)
                 print(
                     f"  {design:22} link {len(url):4} chars: page load {load_s:.2f} s, "
-                    f"first paint {paint_s:.2f} s after it; server peak RSS {gib(hwm)}"
+                    f"first paint {paint_s:.2f} s after it (median of {repeats}; runs asked: "
+                    f"{full} of the page, {fragments} of fragments); server peak RSS {gib(hwm)}"
                 )
             await browser.close()
     finally:
         stop_server(server)
 
 
-async def _paint(browser, url: str) -> tuple[float, float]:
+async def _paint(browser, url: str) -> tuple[float, float, int, int]:
+    """(page load s, first paint s after it, page runs, fragment runs the page asked for)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
     ctx = await browser.new_context(viewport={"width": 1500, "height": 950})
     page = await ctx.new_page()
+    runs = []
+
+    def sent(payload) -> None:
+        msg = BackMsg()
+        msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+        if msg.WhichOneof("type") == "rerun_script":
+            runs.append(bool(msg.rerun_script.fragment_id))
+
+    page.on("websocket", lambda ws: ws.on("framesent", sent))
     try:
         start = time.perf_counter()
         await page.goto(url, wait_until="load", timeout=300_000)
         loaded = time.perf_counter()
         await page.locator('[data-testid="stTabs"]').wait_for(timeout=300_000)
-        return loaded - start, time.perf_counter() - loaded
+        painted = time.perf_counter()
+        await asyncio.sleep(2.0)  # what the page asks for once it is drawn counts too
+        return loaded - start, painted - loaded, runs.count(False), runs.count(True)
     finally:
         await ctx.close()
 
@@ -188,11 +208,14 @@ def _vm_hwm(pid: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--no-studio", action="store_true", help="skip the first-paint part")
+    parts = parser.add_mutually_exclusive_group()
+    parts.add_argument("--no-studio", action="store_true", help="skip the first-paint part")
+    parts.add_argument("--studio-only", action="store_true", help="only the first-paint part")
     args = parser.parse_args()
-    measure(max(1, args.repeats))
+    if not args.studio_only:
+        measure(max(1, args.repeats))
     if not args.no_studio:
-        asyncio.run(first_paints())
+        asyncio.run(first_paints(max(1, args.repeats)))
 
 
 if __name__ == "__main__":

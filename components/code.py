@@ -10,6 +10,7 @@ from components import engine
 from components.heavy import job_panel
 from components.open_model import render_weights_download
 from resattn.export.share import spec_json
+from resattn.i18n import _
 from schemas import canonical_json
 
 #: the time an ONNX export may take in its worker
@@ -20,10 +21,10 @@ def render_code(spec, *, key: str) -> None:
     cj = canonical_json(spec)
     buildable = engine.params(cj) is not None
     fold = st.toggle(
-        "Fold BatchNorm into the convs (inference export)",
+        _("Fold BatchNorm into the convs (inference export)"),
         value=False,
         key=f"{key}.fold_bn",
-        help="Exports eval-mode weights with each BN folded into the conv before it.",
+        help=_("Exports eval-mode weights with each BN folded into the conv before it."),
     )
     cols = st.columns(4)
     cols[1].download_button(
@@ -36,7 +37,7 @@ def render_code(spec, *, key: str) -> None:
         width="stretch",
     )
     if not buildable:
-        st.error("The design has linter errors (see Checks); fix them to export code.")
+        st.error(_("The design has linter errors (see Checks); fix them to export code."))
         return
     code = engine.python_code(cj, fold)
     cols[0].download_button(
@@ -50,7 +51,7 @@ def render_code(spec, *, key: str) -> None:
         width="stretch",
     )
     cols[2].download_button(
-        "⬇ Diagram .svg",
+        _("⬇ Diagram .svg"),
         lambda: engine.svg(cj),
         file_name=f"{spec.name}.svg",
         mime="image/svg+xml",
@@ -74,7 +75,7 @@ def render_code(spec, *, key: str) -> None:
         {"spec": work, "fold_bn": fold},
         key=f"{key}.onnx",
         work_key=f"onnx:{fold}:{work}",
-        label="Prepare the ONNX file",
+        label=_("Prepare the ONNX file"),
         budget_s=ONNX_BUDGET_S,
         show=lambda data: st.download_button(
             "⬇ ONNX",
@@ -84,7 +85,7 @@ def render_code(spec, *, key: str) -> None:
             key=f"{key}.dl_onnx",
             on_click="ignore",
         ),
-        help="Exports the graph in a worker process, queued with every session's heavy jobs.",
+        help=_("Exports the graph in a worker process, queued with every session's heavy jobs."),
     )
-    st.caption("Standalone: torch is its only import; `build_model()` returns the model.")
+    st.caption(_("Standalone: torch is its only import; `build_model()` returns the model."))
     st.code(code, language="python", line_numbers=True)

@@ -12,9 +12,10 @@ import streamlit as st
 
 from components import design, engine, state
 from components.diagram_view import diagram_view
+from resattn.i18n import N_, _, in_current_language
 from schemas import canonical_json
 
-VIEWS = {"ascii": "ASCII", "graph": "Graph (zoom, SVG)"}
+VIEWS = {"ascii": "ASCII", "graph": N_("Graph (zoom, SVG)")}
 
 
 def _keep_a_view(wkey: str) -> None:
@@ -28,9 +29,9 @@ def render_diagram(spec, *, key: str) -> None:
     cj = canonical_json(spec)
     wkey = f"{key}.view"
     view = st.segmented_control(
-        "View",
+        _("View"),
         list(VIEWS),
-        format_func=VIEWS.get,
+        format_func=in_current_language(lambda view: _(VIEWS[view])),
         default="ascii",
         key=wkey,
         label_visibility="collapsed",
@@ -44,20 +45,24 @@ def render_diagram(spec, *, key: str) -> None:
 
 
 def render_ascii(cj: str, *, key: str) -> None:
-    shapes = st.toggle("Show shapes", value=True, key=f"{key}.ascii_shapes")
+    shapes = st.toggle(_("Show shapes"), value=True, key=f"{key}.ascii_shapes")
     st.code(engine.ascii_diagram(cj, shapes), language=None)
     spec = engine.spec_of(cj)
     if spec.kind == "network":
         stage = min(state.focus(), len(spec.stages) - 1)
         block = design.edited_block(spec, stage)
         st.markdown(
-            f"**Drill-down — the first block of stage {stage + 1}** "
-            "(choose the stage above the canvas)"
+            _(
+                "**Drill-down — the first block of stage {stage}** "
+                "(choose the stage above the canvas)"
+            ).format(stage=stage + 1)
         )
         st.code(engine.ascii_diagram(canonical_json(block), shapes), language=None)
     st.caption(
-        "⊗ = gate (the feature is multiplied by the attention weights α) · "
-        "⊕ = residual add (notes, first rule)."
+        _(
+            "⊗ = gate (the feature is multiplied by the attention weights α) · "
+            "⊕ = residual add (notes, first rule)."
+        )
     )
 
 
@@ -95,11 +100,15 @@ def render_graph(cj: str, *, key: str) -> None:
     network = spec.kind == "network"
     expand = _expanded(key, len(spec.stages)) if network else ()
     palette = theme()
-    svg = engine.svg(cj, palette, expand)
-    hint = "Click a stage to show its blocks · " if network else ""
-    hint += "drag to pan · Ctrl + wheel to zoom"
+    with st.spinner(_("Rendering SVG…")):
+        svg = engine.svg(cj, palette, expand)
+    hint = (
+        _("Click a stage to show its blocks · drag to pan · Ctrl + wheel to zoom")
+        if network
+        else _("drag to pan · Ctrl + wheel to zoom")
+    )
     diagram_view(
-        {"svg": svg, "hint": hint, "label": f"Diagram of {spec.name}"},
+        {"svg": svg, "hint": hint, "label": _("Diagram of {name}").format(name=spec.name)},
         key=f"{key}.graph",
         on_click=lambda: _on_click(key),
     )
@@ -107,21 +116,25 @@ def render_graph(cj: str, *, key: str) -> None:
     node = next((n for n in engine.graph(cj, expand)["nodes"] if n["id"] == picked), None)
     if node is not None:
         text = node.get("error") or node["title"]
-        st.info(f"**{node['label']}** ({node['kind']}) — {text}")
+        st.info(
+            _("**{label}** ({kind}) — {text}").format(
+                label=node["label"], kind=node["kind"], text=text
+            )
+        )
     if network:  # the keyboard path to the same expansion
         pick = f"{key}.expand_pick"
         if st.session_state.get(pick) != list(expand):
             st.session_state[pick] = list(expand)  # follows clicks on the graph
         st.multiselect(
-            "Stages shown as their blocks",
+            _("Stages shown as their blocks"),
             list(range(len(spec.stages))),
-            format_func=lambda i: f"stage {i + 1}",
+            format_func=in_current_language(lambda i: _("stage {n}").format(n=i + 1)),
             key=pick,
             on_change=_on_pick,
             args=(key,),
         )
     st.download_button(
-        "⬇ Download this diagram (.svg)",
+        _("⬇ Download this diagram (.svg)"),
         svg,
         file_name=f"{spec.name}.svg",
         mime="image/svg+xml",

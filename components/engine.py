@@ -4,6 +4,10 @@ Every engine part is imported directly: if one is broken the page fails loudly i
 quietly falling back. Every cached function takes the canonical JSON text, so equal designs
 (in any session) share results. The share token is the engine's own (`resattn.export.share`,
 ``ra1.`` prefix): the studio has no token format of its own.
+
+Nothing cached here freezes a language: the linter's findings render their words when they are
+read (in the page's language), and a diagram — whose words are drawn into it — is cached per
+language (`lang`, the current language, is part of its key).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from resattn.diagrams.dot import render_dot, render_svg
 from resattn.estimates import compute_work
 from resattn.export.python_code import export_python
 from resattn.export.share import share_token
+from resattn.i18n import _, current_language, use_language
 from resattn.lint import lint as run_lint
 from schemas import Diagnostic, parse_spec
 
@@ -35,7 +40,10 @@ def guarded(what: str):
         yield
     except Exception as exc:  # noqa: BLE001 - shown on the page, never hidden
         logging.getLogger(__name__).exception("%s failed", what)  # the details: server log
-        st.error(f"{what} failed: {type(exc).__name__}: {exc}", icon=":material/bug_report:")
+        st.error(
+            _("{what} failed: {error}").format(what=what, error=f"{type(exc).__name__}: {exc}"),
+            icon=":material/bug_report:",
+        )
 
 
 def spec_of(cj: str):
@@ -77,28 +85,53 @@ def _check(work: str):
     return run_check(spec_of(work))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
 def ascii_diagram(cj: str, shapes: bool = False) -> str:
-    return render_ascii(spec_of(cj), shapes=shapes)
+    return _ascii(cj, shapes, current_language())
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_data(max_entries=256, show_spinner=False)
+def _ascii(cj: str, shapes: bool, lang: str) -> str:
+    with use_language(lang):
+        return render_ascii(spec_of(cj), shapes=shapes)
+
+
 def dot(cj: str) -> str:
-    return render_dot(spec_of(cj), shapes=True)
-
-
-@st.cache_data(max_entries=64, show_spinner="Rendering SVG…")
-def svg(cj: str, theme: str = "light", expand: tuple[int, ...] = ()) -> str:
-    return render_svg(spec_of(cj), theme=theme, expand=expand)
+    return _dot(cj, current_language())
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
+def _dot(cj: str, lang: str) -> str:
+    with use_language(lang):
+        return render_dot(spec_of(cj), shapes=True)
+
+
+def svg(cj: str, theme: str = "light", expand: tuple[int, ...] = ()) -> str:
+    return _svg(cj, theme, tuple(expand), current_language())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _svg(cj: str, theme: str, expand: tuple[int, ...], lang: str) -> str:
+    with use_language(lang):
+        return render_svg(spec_of(cj), theme=theme, expand=expand)
+
+
 def graph(cj: str, expand: tuple[int, ...] = ()) -> dict:
-    return graph_data(spec_of(cj), expand=expand)
+    return _graph(cj, tuple(expand), current_language())
 
 
-@st.cache_data(max_entries=128, show_spinner="Generating the PyTorch code…")
+@st.cache_data(max_entries=128, show_spinner=False)
+def _graph(cj: str, expand: tuple[int, ...], lang: str) -> dict:
+    with use_language(lang):
+        return graph_data(spec_of(cj), expand=expand)
+
+
 def python_code(cj: str, fold_bn: bool = False) -> str:
+    with st.spinner(_("Generating the PyTorch code…")):
+        return _python_code(cj, fold_bn)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _python_code(cj: str, fold_bn: bool) -> str:
     return export_python(spec_of(cj), fold_bn=fold_bn)
 
 

@@ -1,6 +1,10 @@
 """Heavy work in a panel: ask the shared pool (`components.jobs`), show the place in the queue
 or the progress with a Stop button, then the result — never on the script thread of an edit.
 
+A job's words (its progress step, why it failed or stopped) are kept by the pool, which every
+session shares, in English and — for a text made of parts — in every language; they are shown
+here in the page's language (`said`).
+
 `job_panel` is the one way a panel runs heavy work. The panel part that follows the job is a
 fragment that polls the pool while the job waits or runs (and only then), so an edit elsewhere
 never waits for it and a waiting page costs one small rerun every `POLL_S`.
@@ -14,6 +18,7 @@ from typing import Any, Optional
 import streamlit as st
 
 from components.jobs import DONE, FAILED, QUEUED, STOPPED, Job, JobPool
+from resattn.i18n import _, current_language
 
 POLL_S = 0.5
 
@@ -40,8 +45,20 @@ def session_id() -> str:
 
 
 def ordinal(n: int) -> str:
+    """`n` as an ordinal number in the current language: 3rd, 3."""
+    if current_language() == "tr":
+        return f"{n}."
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def said(job: Job, what: str) -> str:
+    """The job's `what` (``"message"`` or ``"error"``) in the current language."""
+    shown = job.shown(what, current_language())
+    if shown is not None:
+        return shown
+    text = getattr(job, what)
+    return _(text) if text else ""
 
 
 def job_panel(
@@ -79,9 +96,11 @@ def _follow(kind, args, key, work_key, label, budget_s, disabled_reason, help) -
     mine = job is not None and not job.done and me in job.owners
     if not mine:
         if job is not None and job.state == FAILED:
-            st.error(job.error)
+            st.error(said(job, "error"))
         if job is not None and job.state == STOPPED:
-            st.info(f"Stopped ({job.message}). Run it again when you like.")
+            st.info(
+                _("Stopped ({why}). Run it again when you like.").format(why=said(job, "message"))
+            )
         c1, c2 = st.columns([1, 3], vertical_alignment="center")
         if c1.button(
             label,
@@ -93,10 +112,10 @@ def _follow(kind, args, key, work_key, label, budget_s, disabled_reason, help) -
             p.submit(kind, args, owner=me, budget_s=budget_s, key=work_key)
             st.rerun()
         if disabled_reason:
-            c2.caption(f"Not available: {disabled_reason}")
+            c2.caption(_("Not available: {reason}").format(reason=disabled_reason))
         return
     _status(p, job)
-    if st.button("Stop", key=f"{key}.stop", help="Stops this job; nothing else changes."):
+    if st.button(_("Stop"), key=f"{key}.stop", help=_("Stops this job; nothing else changes.")):
         p.cancel(job, me)
         st.rerun()
 
@@ -106,13 +125,17 @@ def _status(p: JobPool, job: Job) -> None:
         place = p.place(job)
         stats = p.stats()
         st.info(
-            f"Waiting in the queue: you are {ordinal(place)} in line ({place - 1} job(s) "
-            f"ahead of yours). {stats['workers']} worker(s) serve every session of this "
-            "server, one heavy job per core at a time.",
+            _(
+                "Waiting in the queue: you are {place} in line ({ahead} job(s) ahead of yours). "
+                "{workers} worker(s) serve every session of this server, one heavy job per core "
+                "at a time."
+            ).format(place=ordinal(place), ahead=place - 1, workers=stats["workers"]),
             icon=":material/hourglass_top:",
         )
         return
     st.progress(
         job.progress,
-        text=f"{job.message} — {job.elapsed_s:.1f} s of a {job.budget_s:g} s time budget",
+        text=_("{step} — {elapsed} s of a {budget} s time budget").format(
+            step=said(job, "message"), elapsed=f"{job.elapsed_s:.1f}", budget=f"{job.budget_s:g}"
+        ),
     )

@@ -13,6 +13,11 @@ jobs of sessions that have gone away.
 Equal requests share one job (the key is the work's canonical JSON, without the design's name
 — renaming a design does not redo the work); finished results are kept for the last
 `RESULTS_KEPT` keys. Nothing here imports Streamlit.
+
+A job is shared by every session that asked for it, whatever their languages, and a worker
+process knows none of them: a job's `message` and `error` are English; a text made of parts (a
+time budget, an engine error) is also kept in every language of the catalogs (`Job.said`), and
+a page shows the one of its own language (`components.heavy`), translating the others there.
 """
 
 from __future__ import annotations
@@ -30,13 +35,47 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from resattn.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, use_language
+
 ROOT = Path(__file__).resolve().parents[1]
 GRACE_S = 5.0
+#: how much lower a worker's CPU priority is than the studio's (``nice``): while a heavy job runs,
+#: the sessions' edits get the CPU first, and the job the cycles they leave
+WORKER_NICENESS = 10
 RESULTS_KEPT = 64
 START_TIMEOUT_S = 120.0
 
 QUEUED, RUNNING, DONE, FAILED, STOPPED = "queued", "running", "done", "failed", "stopped"
 FINISHED = (DONE, FAILED, STOPPED)
+
+#: the pool's own words for a job (progress steps, why it stopped or failed)
+WAITING = N_("waiting for a free worker")
+STARTING_WORKER = N_("starting a worker")
+STARTING = N_("starting")
+RUNNING_NOW = N_("running")
+FINISHED_NOW = N_("done")
+FAILED_NOW = N_("failed")
+STOPPED_NOW = N_("stopped")
+SHUTTING_DOWN = N_("the studio is shutting down")
+OVER_BUDGET = N_("stopped: over its time budget of {budget} s (ran {ran} s)")
+WORKER_ENDED = N_("the worker process ended unexpectedly (out of memory?)")
+WORKER_DID_NOT_START = N_("the worker process did not start")
+JOB_FAILED = N_("the job failed")
+
+
+def over_budget(budget_s: float, ran_s: float) -> dict[str, str]:
+    """Why a job was ended, in every language."""
+    budget, ran = f"{budget_s:g}", f"{ran_s:.1f}"
+    return renderings(lambda: _(OVER_BUDGET).format(budget=budget, ran=ran))
+
+
+def renderings(render: Callable[[], str]) -> dict[str, str]:
+    """language → what `render()` says in it, for every language of the catalogs."""
+    found = {}
+    for lang in LANGUAGES:
+        with use_language(lang):
+            found[lang] = render()
+    return found
 
 
 def cores() -> int:
@@ -44,6 +83,16 @@ def cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def lower_priority(pid: int) -> None:
+    """Give the process `pid` a CPU priority `WORKER_NICENESS` below this one's (where the system
+    has priorities and allows it)."""
+    try:
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, own + WORKER_NICENESS))
+    except (AttributeError, OSError):  # not POSIX, or the process already gone
+        pass
 
 
 @dataclass
@@ -58,9 +107,11 @@ class Job:
     owners: set = field(default_factory=set)
     state: str = QUEUED
     progress: float = 0.0
-    message: str = "waiting for a free worker"
+    message: str = WAITING
     result: Any = None
     error: Optional[str] = None
+    #: field (``"message"``, ``"error"``) → {language: its text}, for a text made of parts
+    said: dict = field(default_factory=dict)
     submitted: float = field(default_factory=time.monotonic)
     started: Optional[float] = None
     finished: Optional[float] = None
@@ -68,6 +119,20 @@ class Job:
     @property
     def done(self) -> bool:
         return self.state in FINISHED
+
+    def say(self, what: str, said: dict[str, str]) -> None:
+        """Set `what` (``"message"`` or ``"error"``) from its `renderings` (English in the
+        field)."""
+        self.said[what] = said
+        setattr(self, what, said[DEFAULT_LANGUAGE])
+
+    def shown(self, what: str, lang: str) -> Optional[str]:
+        """`what` in `lang` when the job keeps it in every language, else None (a single
+        message of the catalogs, translated where it is shown)."""
+        found = self.said.get(what)
+        if found is None or found.get(DEFAULT_LANGUAGE) != getattr(self, what):
+            return None
+        return found.get(lang)
 
     @property
     def elapsed_s(self) -> float:
@@ -104,6 +169,7 @@ class _Worker:
             text=True,
             bufsize=1,
         )
+        lower_priority(self.proc.pid)
         threading.Thread(target=self._read, args=(self.proc,), daemon=True).start()
 
     def alive(self) -> bool:
@@ -201,7 +267,7 @@ class JobPool:
                 job.owners.discard(owner)
                 if job.owners:
                     return
-            self._stop(job, "stopped")
+            self._stop(job, STOPPED_NOW)
             self._cond.notify_all()
 
     def cancel_owner(self, owner: str) -> int:
@@ -224,7 +290,7 @@ class JobPool:
         with self._cond:
             self._closed = True
             for job in list(self._queue):
-                self._stop(job, "the studio is shutting down")
+                self._stop(job, SHUTTING_DOWN)
             self._cond.notify_all()
         for w in self._workers:
             w.kill()
@@ -264,10 +330,13 @@ class JobPool:
                 return
             if "result" in msg:
                 job.state, job.result, job.progress = DONE, msg["result"], 1.0
-                job.message = "done"
+                job.message = FINISHED_NOW
             else:
-                job.state, job.error = FAILED, str(msg.get("error", "the job failed"))
-                job.message = "failed"
+                job.state, job.error = FAILED, str(msg.get("error") or JOB_FAILED)
+                said = msg.get("said")
+                if isinstance(said, dict) and said.get(DEFAULT_LANGUAGE) == job.error:
+                    job.said["error"] = {str(k): str(v) for k, v in said.items()}
+                job.message = FAILED_NOW
                 self._by_key.pop(job.key, None)
             job.finished = time.monotonic()
             worker.job = None
@@ -280,7 +349,7 @@ class JobPool:
             job = worker.job
             if job is not None and not job.done and worker.job_proc is proc:
                 job.state, job.finished = FAILED, time.monotonic()
-                job.error = "the worker process ended unexpectedly (out of memory?)"
+                job.error = WORKER_ENDED
                 self._by_key.pop(job.key, None)
                 worker.job = None
             self._cond.notify_all()
@@ -295,10 +364,7 @@ class JobPool:
                 for w in self._workers:
                     job = w.job
                     if job is not None and now - job.started > job.budget_s + GRACE_S:
-                        job.error = (
-                            f"stopped: over its time budget of {job.budget_s:g} s "
-                            f"(ran {now - job.started:.1f} s)"
-                        )
+                        job.say("error", over_budget(job.budget_s, now - job.started))
                         job.state, job.finished, w.job = FAILED, now, None
                         self._by_key.pop(job.key, None)
                         w.kill()
@@ -307,7 +373,7 @@ class JobPool:
                 while idle and self._queue:
                     w, job = idle.pop(0), self._queue.pop(0)
                     job.state, job.started = RUNNING, time.monotonic()
-                    job.message = "starting a worker" if not w.alive() else "starting"
+                    job.message = STARTING_WORKER if not w.alive() else STARTING
                     w.job, w.job_proc = job, None  # not sent yet
                     starting.append((w, job))
                 reap = self._alive is not None and now - last_reap > 1.0
@@ -325,12 +391,12 @@ class JobPool:
                 deadline = time.monotonic() + START_TIMEOUT_S
                 while not w.ready.wait(0.2):
                     if not w.alive() or time.monotonic() > deadline:
-                        raise RuntimeError("the worker process did not start")
+                        raise RuntimeError(WORKER_DID_NOT_START)
             with self._cond:
                 if w.job is not job:  # stopped while the worker was starting
                     return
                 job.started = time.monotonic()
-                job.message = "running"
+                job.message = RUNNING_NOW
                 w.send(job)
         except (OSError, RuntimeError, ValueError) as exc:
             with self._cond:

@@ -13,23 +13,40 @@ from pathlib import Path
 import streamlit as st
 
 from components import state
+from resattn.i18n import N_, _
 from resattn.importing import MAX_ONNX_BYTES, ImportReadError, save_weights
 from resattn.importing.api import recognise_model, spec_name
+from resattn.importing.parts import Finding
 from resattn.importing.reading import parse_model
 from schemas import canonical_json
 
 _LAST = "studio.import.last"
 _SEEN = "studio.import.seen"
 _EFFECT_BOX = {"blocking": st.error, "dropped": st.warning, "replaced": st.warning, "note": st.info}
+#: a fit report entry's effect, in words
+EFFECTS = {
+    "blocking": N_("blocking"),
+    "dropped": N_("dropped"),
+    "replaced": N_("replaced"),
+    "note": N_("note"),
+}
+#: how well a model fits spec v1, in words
+FITS = {"full": N_("full fit"), "partial": N_("partial fit"), "none": N_("none fit")}
+
+
+def _fit(fit: str) -> str:
+    return _(FITS[fit]) if fit in FITS else fit
 
 
 def render_open_model(*, key: str) -> None:
-    with st.expander("Open a model (ONNX)"):
+    with st.expander(_("Open a model (ONNX)")):
         st.caption(
-            f"A residual network or block exported to ONNX (≤ {MAX_ONNX_BYTES // 2**20} MB): "
-            "read as data, never run. Its design replaces the current one (Undo brings it back)."
+            _(
+                "A residual network or block exported to ONNX (≤ {mb} MB): read as data, never "
+                "run. Its design replaces the current one (Undo brings it back)."
+            ).format(mb=MAX_ONNX_BYTES // 2**20)
         )
-        upload = st.file_uploader("ONNX model", type=["onnx"], key=f"{key}.file")
+        upload = st.file_uploader(_("ONNX model"), type=["onnx"], key=f"{key}.file")
         if upload is None:
             return
         ident = (upload.file_id, upload.size)
@@ -46,27 +63,33 @@ def open_upload(name: str, size: int, read) -> bool:
     if size > MAX_ONNX_BYTES:
         state.flash(
             "error",
-            f"**{state.md_escape(name)}** is {size / 2**20:,.0f} MB; models up to "
-            f"{MAX_ONNX_BYTES // 2**20} MB are opened. The design is unchanged.",
+            _(
+                "**{name}** is {size} MB; models up to {mb} MB are opened. The design is unchanged."
+            ).format(
+                name=state.md_escape(name), size=f"{size / 2**20:,.0f}", mb=MAX_ONNX_BYTES // 2**20
+            ),
         )
         return False
-    with st.status(f"Opening {name}…", expanded=True) as status:
-        bar = st.progress(0.0, "reading the file")
+    with st.status(_("Opening {name}…").format(name=name), expanded=True) as status:
+        bar = st.progress(0.0, _("reading the file"))
         try:
             data = read()
-            bar.progress(0.25, "parsing the ONNX graph (as data)")
+            bar.progress(0.25, _("parsing the ONNX graph (as data)"))
             model = parse_model(data, name)
-            bar.progress(0.5, "recognising stem, blocks, attention and head")
+            bar.progress(0.5, _("recognising stem, blocks, attention and head"))
             result = recognise_model(model, name=_stem_name(name), source=name)
-            bar.progress(0.85, "collecting the weights")
+            bar.progress(0.85, _("collecting the weights"))
             weights = save_weights(result.state_dict) if result.spec is not None else b""
         except ImportReadError as exc:
-            status.update(label=f"{name}: not opened", state="error")
-            state.flash("error", f"{state.md_escape(exc.message)} The design is unchanged.")
+            status.update(label=_("{name}: not opened").format(name=name), state="error")
+            state.flash(
+                "error",
+                _("{reason} The design is unchanged.").format(reason=state.md_escape(exc.message)),
+            )
             return False
-        bar.progress(1.0, "done")
-        status.update(label=f"{name}: {result.fit} fit", state="complete", expanded=False)
-    report = [f.to_dict() for f in result.unsupported]
+        bar.progress(1.0, _("done"))
+        status.update(label=f"{name}: {_fit(result.fit)}", state="complete", expanded=False)
+    report = list(result.unsupported)  # `Finding`s: they read in the page's language
     st.session_state[_LAST] = {
         "source": name,
         "fit": result.fit,
@@ -75,25 +98,30 @@ def open_upload(name: str, size: int, read) -> bool:
         "weights": weights,
     }
     if result.spec is None:
-        reason = next((f["reason"] for f in report if f["effect"] == "blocking"), "")
+        reason = next((_reason(f) for f in report if f.effect == "blocking"), "")
         state.flash(
             "error",
-            f"**{state.md_escape(name)}** does not fit spec v1, so the design is unchanged: "
-            f"{state.md_escape(reason)}",
+            _("**{name}** does not fit spec v1, so the design is unchanged: {reason}").format(
+                name=state.md_escape(name), reason=state.md_escape(reason)
+            ),
         )
         return False
     if not state.commit(result.spec, "import"):
         return False
     state.set_focus(0)
-    lost = sum(f["effect"] in ("dropped", "replaced") for f in report)
+    lost = sum(f.effect in ("dropped", "replaced") for f in report)
     if lost:
         state.flash(
             "warning",
-            f"Opened **{state.md_escape(name)}** as a partial fit: {lost} part(s) had no place "
-            "in spec v1 — the Checks tab lists them. Undo brings the previous design back.",
+            _(
+                "Opened **{name}** as a partial fit: {lost} part(s) had no place in spec v1 — "
+                "the Checks tab lists them. Undo brings the previous design back."
+            ).format(name=state.md_escape(name), lost=lost),
         )
     else:
-        state.flash("success", f"Opened **{state.md_escape(name)}**: every part fits.")
+        state.flash(
+            "success", _("Opened **{name}**: every part fits.").format(name=state.md_escape(name))
+        )
     return True
 
 
@@ -108,7 +136,9 @@ def last_import() -> dict | None:
 def _summary() -> None:
     last = last_import()
     if last is not None:
-        st.caption(f"Last opened: {last['source']} — {last['fit']} fit.")
+        st.caption(
+            _("Last opened: {source} — {fit}.").format(source=last["source"], fit=_fit(last["fit"]))
+        )
 
 
 def render_fit_report(spec, *, key: str) -> None:
@@ -116,18 +146,34 @@ def render_fit_report(spec, *, key: str) -> None:
     last = last_import()
     if last is None:
         return
-    st.markdown(f"#### Fit report — {last['source']} ({last['fit']} fit)")
+    st.markdown(
+        "#### "
+        + _("Fit report — {source} ({fit})").format(source=last["source"], fit=_fit(last["fit"]))
+    )
     if last["spec"] is not None and last["spec"] != canonical_json(spec):
-        st.caption("The design has been edited since it was opened.")
+        st.caption(_("The design has been edited since it was opened."))
     if not last["report"]:
-        st.success("Every part of the model has its place in the design.")
+        st.success(_("Every part of the model has its place in the design."))
     for f in last["report"]:
-        nodes = ", ".join(f"`{state.md_escape(n)}`" for n in f["nodes"][:8])
-        more = " …" if len(f["nodes"]) > 8 else ""
-        _EFFECT_BOX[f["effect"]](
-            f"**{f['effect']}** — {state.md_escape(f['part'])}: {state.md_escape(f['reason'])}"
-            + (f"\n\nONNX nodes: {nodes}{more}" if nodes else "")
-        )
+        nodes = ", ".join(f"`{state.md_escape(n)}`" for n in f.nodes[:8])
+        more = " …" if len(f.nodes) > 8 else ""
+        entry = finding_text(f)
+        if nodes:
+            entry += "\n\n" + _("ONNX nodes: {nodes}").format(nodes=nodes + more)
+        _EFFECT_BOX[f.effect](entry)
+
+
+def _reason(f: Finding) -> str:
+    return f.text.render() if f.text is not None else _(f.reason)
+
+
+def finding_text(f: Finding) -> str:
+    """One entry of a fit report as Markdown, in the current language."""
+    return _("**{effect}** — {part}: {reason}").format(
+        effect=_(EFFECTS.get(f.effect, f.effect)),
+        part=state.md_escape(f.part),
+        reason=state.md_escape(_reason(f)),
+    )
 
 
 def weights_fit(spec) -> bool:
@@ -157,17 +203,21 @@ def render_weights_download(spec, *, key: str) -> None:
         return
     if not weights_fit(spec):
         st.caption(
-            f"The weights opened with {last['source']} no longer fit the edited design "
-            "(Undo back to it to download them)."
+            _(
+                "The weights opened with {source} no longer fit the edited design (Undo back "
+                "to it to download them)."
+            ).format(source=last["source"])
         )
         return
     st.download_button(
-        "⬇ Weights .safetensors",
+        _("⬇ Weights .safetensors"),
         last["weights"],
         file_name=f"{spec.name}.safetensors",
         mime="application/octet-stream",
         key=f"{key}.dl_weights",
         on_click="ignore",
-        help="The imported model's weights in build(spec)'s keys (no pickle); "
-        "`resattn export SPEC --weights FILE` makes build_model() load them.",
+        help=_(
+            "The imported model's weights in build(spec)'s keys (no pickle); "
+            "`resattn export SPEC --weights FILE` makes build_model() load them."
+        ),
     )

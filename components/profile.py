@@ -8,6 +8,7 @@ from components import engine
 from components.checks import table_rows
 from components.heavy import job_panel
 from components.texts import COUNTING_RULES
+from resattn.i18n import N_, _
 from resattn.lab.report import si
 from resattn.profile import Profile
 from schemas import canonical_json
@@ -15,66 +16,81 @@ from schemas import canonical_json
 #: the time a profile may take (counting, peak memory, latency); the worker stops at it
 PROFILE_BUDGET_S = 5.0
 
+#: words another catalog already has (the board's, the engine's): looked up there, not marked
+#: again here (a message belongs to one catalog)
+PARAMETERS, PARAMS, ELEMENTWISE = "Parameters", "params", "elementwise ops"
+
+#: an attention overhead's key → its label (any other key: the key without ``_pct``, in words)
+OVERHEADS = {
+    "params_pct": PARAMS,
+    "elementwise_ops_pct": ELEMENTWISE,
+    "latency_pct": N_("latency"),
+}
+
 
 def render_profile(spec, *, key: str) -> None:
     cj = canonical_json(spec)
     params = engine.params(cj)
-    st.markdown(COUNTING_RULES)
-    latency = st.toggle("Measure CPU latency (a few seconds)", value=True, key=f"{key}.latency")
+    st.markdown(_(COUNTING_RULES))
+    latency = st.toggle(_("Measure CPU latency (a few seconds)"), value=True, key=f"{key}.latency")
     work = engine.work_json(cj)
     job_panel(
         "profile",
         {"spec": work, "latency": latency},
         key=key,
         work_key=f"profile:{latency}:{work}",
-        label="Profile this design",
+        label=_("Profile this design"),
         budget_s=PROFILE_BUDGET_S,
         show=lambda result: render_result(Profile.from_json(result), key=key),
         disabled_reason=None
         if params is not None
-        else "the design has errors (see Checks) — fix them to profile it",
-        help="Counts the operations and times the forward pass in a worker process on this "
-        "server's CPU, queued with every session's heavy jobs. Results are kept per design "
-        "(its name does not matter).",
+        else _("the design has errors (see Checks) — fix them to profile it"),
+        help=_(
+            "Counts the operations and times the forward pass in a worker process on this "
+            "server's CPU, queued with every session's heavy jobs. Results are kept per design "
+            "(its name does not matter)."
+        ),
     )
 
 
 def render_result(p: Profile, *, key: str) -> None:
     c = st.columns(4)
-    c[0].metric("Parameters", f"{p.params:,}")
-    c[1].metric("MACs", si(p.macs), help="Multiply-accumulates of conv / linear / matmul.")
+    c[0].metric(_(PARAMETERS), f"{p.params:,}")
+    c[1].metric("MACs", si(p.macs), help=_("Multiply-accumulates of conv / linear / matmul."))
     c[2].metric(
-        "Elementwise ops",
+        _("Elementwise ops"),
         si(p.elementwise_ops),
-        help="Gate multiply, sigmoid, pooling, residual add, norms.",
+        help=_("Gate multiply, sigmoid, pooling, residual add, norms."),
     )
-    c[3].metric("FLOPs", si(p.flops), help="2 × MACs + elementwise ops.")
+    c[3].metric("FLOPs", si(p.flops), help=_("2 × MACs + elementwise ops."))
     c = st.columns(4)
-    c[0].metric("Output shape", " × ".join(str(x) for x in p.output_shape))
+    c[0].metric(_("Output shape"), " × ".join(str(x) for x in p.output_shape))
     if p.latency_ms is not None:
-        c[1].metric("CPU latency", f"{p.latency_ms:,.2f} ms", help=latency_conditions(p))
-        st.caption(f"Latency: {latency_conditions(p)}")
+        c[1].metric(_("CPU latency"), f"{p.latency_ms:,.2f} ms", help=latency_conditions(p))
+        st.caption(_("Latency: {conditions}").format(conditions=latency_conditions(p)))
     if p.peak_memory_bytes:
-        c[2].metric("Peak memory", f"{p.peak_memory_bytes / 2**20:,.1f} MiB")
+        c[2].metric(_("Peak memory"), f"{p.peak_memory_bytes / 2**20:,.1f} MiB")
     overhead = p.attention.get("flops_pct")
     if overhead is not None:
         c[3].metric(
-            "Attention overhead (FLOPs)",
+            _("Attention overhead (FLOPs)"),
             f"{overhead:+.2f} %",
-            help="Extra FLOPs of the attention gates relative to the same design without them.",
+            help=_("Extra FLOPs of the attention gates relative to the same design without them."),
         )
     pcts = {k: v for k, v in p.attention.items() if k.endswith("_pct") and v is not None}
     if pcts:
-        st.markdown("**What the attention costs** — relative to the same design without it")
+        st.markdown(_("**What the attention costs** — relative to the same design without it"))
         cols = st.columns(len(pcts))
         for col, (name, value) in zip(cols, pcts.items(), strict=False):
-            col.metric(name.removesuffix("_pct").replace("_", " "), f"{value:+.2f} %")
+            label = OVERHEADS.get(name) or name.removesuffix("_pct").replace("_", " ")
+            col.metric(_(label), f"{value:+.2f} %")
     if p.unsupported_ops:
         st.warning(
-            "Operations the counter does not know (not counted): "
-            + ", ".join(f"`{op}`" for op in p.unsupported_ops)
+            _("Operations the counter does not know (not counted): {ops}").format(
+                ops=", ".join(f"`{op}`" for op in p.unsupported_ops)
+            )
         )
-    st.markdown("#### Per module")
+    st.markdown("#### " + _("Per module"))
     rows = table_rows(p.per_module)
     st.dataframe(rows, width="stretch", hide_index=True, key=f"{key}.per_module")
 
@@ -84,9 +100,22 @@ def latency_conditions(p: Profile) -> str:
     process, the engine's warm-up and repeats), so the two figures can be compared."""
     batch = p.output_shape[0] if p.output_shape else 1
     spread = p.latency_spread_ms
-    iqr = f", interquartile range {spread:.2f} ms" if spread is not None else ""
-    return (
-        f"median of {p.latency_runs} timed forward passes after a warm-up{iqr}; batch {batch}, "
-        f"{p.threads} CPU thread(s), inference mode, in a worker process of this server — "
-        "measured like the command-line summary on the same machine"
+    template = (
+        _(
+            "median of {runs} timed forward passes after a warm-up, interquartile range "
+            "{spread} ms; batch {batch}, {threads} CPU thread(s), inference mode, in a worker "
+            "process of this server — measured like the command-line summary on the same machine"
+        )
+        if spread is not None
+        else _(
+            "median of {runs} timed forward passes after a warm-up; batch {batch}, {threads} "
+            "CPU thread(s), inference mode, in a worker process of this server — measured like "
+            "the command-line summary on the same machine"
+        )
+    )
+    return template.format(
+        runs=p.latency_runs,
+        spread=f"{spread:.2f}" if spread is not None else "",
+        batch=batch,
+        threads=p.threads,
     )

@@ -2,7 +2,10 @@
 
 Run as ``python -m components.worker``: it reads one JSON request per line on stdin and writes
 JSON lines on stdout — ``{"id", "progress", "message"}`` while it works, then ``{"id", "result"}``
-or ``{"id", "error"}``. Only JSON crosses the process boundary (specs travel as their canonical
+or ``{"id", "error", "said"}`` — the error in English, and ``said``: the error in every language
+of the catalogs (a worker does not know the languages of the sessions that wait for its job; each
+page shows the one of its own). Progress steps are English messages of the catalogs, translated
+where they are shown. Only JSON crosses the process boundary (specs travel as their canonical
 JSON; ONNX bytes as base64), so nothing is unpickled. A job is stopped by ending the process:
 the pool starts a fresh one for the next job.
 
@@ -20,6 +23,9 @@ import sys
 import traceback
 from collections.abc import Callable
 from typing import Any
+
+from components.jobs import renderings
+from resattn.i18n import DEFAULT_LANGUAGE, N_, _
 
 #: kind → function(args, budget_s, progress) → JSON-able result
 KINDS: dict[str, Callable[[dict, float, Callable[[float, str], None]], Any]] = {}
@@ -53,9 +59,9 @@ def _profile(args: dict, budget_s: float, progress) -> dict:
 def _onnx(args: dict, budget_s: float, progress) -> str:
     from resattn.export.onnx import export_onnx
 
-    progress(0.1, "exporting the graph")
+    progress(0.1, N_("exporting the graph"))
     data = export_onnx(_spec(args), fold_bn=bool(args.get("fold_bn")))
-    progress(1.0, "done")
+    progress(1.0, N_("done"))
     return base64.b64encode(data).decode("ascii")
 
 
@@ -86,13 +92,24 @@ def _sleep(args: dict, budget_s: float, progress) -> float:
     steps = max(1, int(seconds / 0.05))
     for i in range(steps):
         time.sleep(seconds / steps)
-        progress((i + 1) / steps, "waiting")
+        progress((i + 1) / steps, N_("waiting"))
     return seconds
 
 
 def _write(line: dict) -> None:
     sys.stdout.write(json.dumps(line) + "\n")
     sys.stdout.flush()
+
+
+def _said(exc: Exception) -> str:
+    """An error as its reader sees it (an engine error's message renders in the current
+    language)."""
+    return getattr(exc, "message", None) or str(exc) or type(exc).__name__
+
+
+def _fail(job_id, render: Callable[[], str]) -> None:
+    said = {lang: text[:2000] for lang, text in renderings(render).items()}
+    _write({"id": job_id, "error": said[DEFAULT_LANGUAGE], "said": said})
 
 
 def serve() -> None:
@@ -114,14 +131,14 @@ def serve() -> None:
 
         fn = KINDS.get(request.get("kind"))
         if fn is None:
-            _write({"id": job_id, "error": f"unknown job kind {request.get('kind')!r}"})
+            kind_name = repr(request.get("kind"))
+            _fail(job_id, lambda k=kind_name: _("unknown job kind {kind}").format(kind=k))
             continue
         try:
             result = fn(request.get("args", {}), float(request.get("budget_s", 10.0)), progress)
         except Exception as exc:  # noqa: BLE001 - reported to the session that asked
             traceback.print_exc(file=sys.stderr)  # the server's log, never the page
-            message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-            _write({"id": job_id, "error": message[:2000]})
+            _fail(job_id, lambda exc=exc: _said(exc))
             continue
         _write({"id": job_id, "result": result})
 

@@ -56,6 +56,7 @@ from resattn.counting import (
     without_attention,
 )
 from resattn.estimates import REFERENCE_FLOPS_PER_S, Row, compute_rows
+from resattn.i18n import N_
 from resattn.lint import ensure_buildable, ensure_within_budget
 from resattn.loading import load_spec
 from resattn.shapes import output_shape as output_shape_of
@@ -134,9 +135,10 @@ def profile(
     asked for and the predicted forward time fits `time_budget_s`.
 
     `repeats` (≥ 1) bounds the timed runs. `progress(fraction, message)` is called as the work
-    advances. The deadline is checked before each phase after counting; a phase that has no
-    time left — or that the forward time (predicted from the FLOPs, then measured by the
-    warm-up) says would overrun it — is skipped: its figures are None and `skipped` says why.
+    advances (`message`: an English message of the catalogs, translated where it is shown).
+    The deadline is checked before each phase after counting; a phase that has no time left —
+    or that the forward time (predicted from the FLOPs, then measured by the warm-up) says
+    would overrun it — is skipped: its figures are None and `skipped` says why.
     Latency needs a warm-up and a timed run of the design, then as much of both again for its
     attention-free baseline (for ``attention["latency_pct"]``), which is dropped first when only
     the design fits.
@@ -151,12 +153,12 @@ def profile(
     spec = load_spec(spec)
     ensure_buildable(spec)
     ensure_within_budget(spec)
-    report(0.0, "counting")
+    report(0.0, N_("counting"))
     counts = analytic_counts(spec)
     # predicted from the FLOPs at a conservative throughput, plus Python's cost per module (a
     # 1,024-block network is slow for its modules, not its FLOPs); the warm-up's time replaces it
     forward_s = counts.flops / REFERENCE_FLOPS_PER_S + len(counts.per_module) * SECONDS_PER_MODULE
-    report(0.3, "measuring memory")
+    report(0.3, N_("measuring memory"))
     peak: Optional[int] = None
     # building on `meta` and tracing op by op costs Python time per module, not per FLOP
     meta_s = len(counts.per_module) * META_SECONDS_PER_MODULE
@@ -189,11 +191,11 @@ def profile(
         else:
             # a warm-up and a timed run per model; the baseline shares the rest only if both fit
             both = bool(attn) and not _no_time_for("", 4, forward_s, deadline, time_budget_s)
-            report(0.4, "building")
+            report(0.4, N_("building"))
             model = build(spec).eval()
             x = _input(spec)
             share = (deadline - time.perf_counter()) / (2 if both else 1)
-            report(0.5, "timing")
+            report(0.5, N_("timing"))
             latency_ms, spread, runs = measure_latency(model, x, repeats, share)
             del model
             latency_pct = None if attn else 0.0
@@ -203,7 +205,7 @@ def profile(
             if reason:
                 skipped["latency_pct"] = reason
             else:
-                report(0.75, "timing the design without attention")
+                report(0.75, N_("timing the design without attention"))
                 base_model = build(without_attention(spec)).eval()
                 left = deadline - time.perf_counter()
                 latency_pct = _pct(latency_ms, measure_latency(base_model, x, repeats, left)[0])

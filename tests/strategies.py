@@ -1,7 +1,9 @@
 """Hypothesis strategies over the spec space (small sizes so every example builds fast).
 
 Shared by the engine, check, export and lab tests: `block_dicts()` / `network_dicts()` give
-valid spec JSON objects, `block_specs()` / `network_specs()` the parsed models.
+valid spec JSON objects, `block_specs()` / `network_specs()` the parsed models; `any_block()` /
+`any_network()` also give designs the linter flags with errors (a forced identity shortcut where
+the shapes change, channel mismatches) — a share link can carry any of them.
 """
 
 from __future__ import annotations
@@ -195,3 +197,28 @@ def block_specs(**kwargs):
 
 def network_specs(**kwargs):
     return network_dicts(**kwargs).map(parse_spec)
+
+
+#: every shortcut a spec may ask for (``identity`` where the shapes change is a linter error)
+SHORTCUTS = ["auto", "identity", "conv1x1", "avgpool_conv1x1"]
+
+
+@st.composite
+def any_block(draw):
+    """A schema-valid block, lint errors allowed: any shortcut, any input channel count (it may
+    still fail the schema's own bounds: parse it and skip a `SpecError`)."""
+    data = draw(block_dicts())
+    data["shortcut"] = draw(st.sampled_from(SHORTCUTS))
+    if draw(st.booleans()):
+        data["input"]["channels"] = draw(st.sampled_from([1, 3, 5, 32]))
+    return data
+
+
+@st.composite
+def any_network(draw):
+    """A small network, lint errors allowed: any shortcut in any stage."""
+    data = draw(network_dicts())
+    for stage in data["stages"]:
+        if draw(st.booleans()):
+            stage["shortcut"] = draw(st.sampled_from(SHORTCUTS))
+    return data

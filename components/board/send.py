@@ -55,11 +55,19 @@ def _create(key: str) -> None:
     ss[_CREATED] = (created.code, created.instructor_key)
 
 
+@st.fragment
+def _browser_secret(key: str) -> None:
+    """Keep this browser's secret in the session. A fragment: the browser reports its secret
+    once per page load, and that report reruns this fragment only — not the whole page, whose
+    first run it would otherwise interrupt and start again."""
+    st.session_state[f"{key}.secret"] = browser_secret(key=f"{key}.browser")
+
+
 def render_send_to_board(spec, *, key: str) -> None:
     """The "Send to board" expander: room code, display name, send; and board creation."""
     use_page_language()
     ss = st.session_state
-    ss[f"{key}.secret"] = browser_secret(key=f"{key}.browser")
+    _browser_secret(key)
     ss.setdefault(f"{key}.code", ss.get(_CODE, ""))
     ss.setdefault(f"{key}.name", ss.get(_NAME, ""))
     with st.expander(_("Send to board"), expanded=bool(ss.get(_CODE))):

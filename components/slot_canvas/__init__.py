@@ -1,4 +1,4 @@
-"""The slot canvas: a Streamlit custom component v2 (inline HTML/CSS/JS, no build, no iframe).
+"""The slot canvas: a Streamlit custom component v2 (HTML/CSS/JS files, no build, no iframe).
 
 The block of docs/design.md §1 drawn as SVG, with four drop zones and a palette of attention chips.
 It reports edits as the trigger value ``edits``: ``{"epoch", "edits": [{"seq", "op", "slot",

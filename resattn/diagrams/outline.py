@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from resattn.check import describe, drawable_trace
+from resattn.i18n import _
 from resattn.shapes import block_out_hw, stem_out_hw
 from schemas import BlockSpec, NetworkSpec
 
@@ -68,17 +69,26 @@ def _anonymous(spec: BlockSpec) -> BlockSpec:
 
 
 def block_failure(spec: BlockSpec) -> Optional[str]:
-    """Why the block's add (or its skip gate) cannot be computed, or None when it can."""
+    """Why the block's add (or its skip gate) cannot be computed, or None when it can (in the
+    current language: a diagram is drawn in the language of its reader)."""
     rows, failed = drawable_trace(spec)
     if not failed:
         return None
     shape = {r.node: r.shape for r in rows}
     add = next(r for r in rows if r.kind == "add")
     branch, skip = (_fmt(shape[i][1:]) for i in add.inputs)
-    text = f"the skip carries {skip} but the branch outputs {branch}, so x + F(x) cannot be added"
     if failed - {add.node}:
-        text += "; the skip gate A_s is built for the branch's channels"
-    return text + " (RA101): set `shortcut` to `auto` or `conv1x1`"
+        text = _(
+            "the skip carries {skip} but the branch outputs {branch}, so x + F(x) cannot be "
+            "added; the skip gate A_s is built for the branch's channels (RA101): set "
+            "`shortcut` to `auto` or `conv1x1`"
+        )
+    else:
+        text = _(
+            "the skip carries {skip} but the branch outputs {branch}, so x + F(x) cannot be "
+            "added (RA101): set `shortcut` to `auto` or `conv1x1`"
+        )
+    return text.format(skip=skip, branch=branch)
 
 
 def _fmt(shape: tuple[int, ...]) -> str:
@@ -99,17 +109,19 @@ def outline(net: NetworkSpec) -> Outline:
     stem_shape = (batch, net.stem.out_channels, h, w)
     runs: list[Run] = []
     failures: dict[str, Optional[str]] = {}
+    last_key = None  # the design (without its name) of the last run's blocks
     for blk in expand_blocks(net):
         spec, stage = blk.spec, net.stages[blk.stage]
         h, w = block_out_hw(spec.input.height, spec.input.width, spec.block.stride)
         shape = (batch, spec.block.out_channels, h, w)
         overridden = any(o.index == blk.index + 1 for o in stage.overrides)
-        anon = _anonymous(spec)
-        key = anon.model_dump_json()
+        key = spec.model_dump_json(exclude={"name"})
         if spec.shortcut == "identity" and key not in failures:
-            failures[key] = block_failure(anon)
+            failures[key] = block_failure(_anonymous(spec))
         last = runs[-1] if runs else None
-        if last is not None and last.stage == blk.stage and _anonymous(last.spec) == anon:
+        same = last is not None and last.stage == blk.stage and key == last_key
+        last_key = key
+        if same:
             runs[-1] = replace(last, last=blk.index + 1, overridden=last.overridden or overridden)
             continue
         runs.append(

@@ -45,7 +45,7 @@ import gettext
 import io
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -192,8 +192,23 @@ def use_language(lang: Optional[str]) -> Iterator[str]:
         _current.reset(token)
 
 
+def in_current_language(fn: Callable[..., str]) -> Callable[..., str]:
+    """`fn` bound to the language current now: it renders in that language wherever it is
+    called (a widget's ``format_func`` may be called outside the script run that made it)."""
+    lang = current_language()
+
+    def bound(*args, **kwargs) -> str:
+        with use_language(lang):
+            return fn(*args, **kwargs)
+
+    return bound
+
+
 def gettext_(message: str) -> str:
-    """`message` in the current language."""
+    """`message` in the current language (an empty text stays empty: gettext would give the
+    catalog's header for it)."""
+    if not message:
+        return message
     return translations(current_language()).gettext(message)
 
 
@@ -219,6 +234,7 @@ __all__ = [
     "KEYWORDS",
     "compile_catalog",
     "current_language",
+    "in_current_language",
     "ngettext",
     "normalize",
     "po_path",

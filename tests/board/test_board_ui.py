@@ -4,13 +4,12 @@ creates, unlocks, hides, clears and runs the probe; the page in Turkish has no E
 from __future__ import annotations
 
 import pytest
-from babel.messages.pofile import read_po
 from streamlit.testing.v1 import AppTest
 
-from resattn import i18n
 from resattn_board import db
 from resattn_board.service import BoardService, Limits, new_secret
 from tests.board.designs import small_design
+from tests.i18n.english import english_left
 from tests.ui.conftest import APP, failures
 
 
@@ -136,21 +135,6 @@ def test_side_by_side_and_sorting(board_db):
     assert len([c for c in at.code if "⊕" in c.value]) == 2  # both ASCII diagrams
 
 
-def _english_sentences() -> set[str]:
-    with i18n.po_path("tr", "board").open("rb") as fh:
-        tr = read_po(fh, locale="tr")
-    english = set()
-    for m in tr:
-        if not m.id:
-            continue
-        ids = m.id if isinstance(m.id, tuple) else (m.id,)
-        strings = m.string if isinstance(m.string, tuple) else (m.string,)
-        for en, turkish in zip(ids, strings, strict=False):
-            if en != turkish and "{" not in en:
-                english.add(en)
-    return english
-
-
 def test_the_board_in_turkish_has_no_english_left(board_db):
     created = svc(board_db).create_board("Atölye")
     service = svc(board_db)
@@ -160,10 +144,8 @@ def test_the_board_in_turkish_has_no_english_left(board_db):
     at.text_input(key="board.admin.key").set_value(created.instructor_key)
     at.button(key="board.admin.unlock").click().run()
     assert not failures(at), failures(at)
-    shown = texts(at)
-    english = _english_sentences()
-    assert [t for t in shown if t in english] == []
-    joined = "\n".join(shown)
+    assert english_left(at, ["board"]) == []
+    joined = "\n".join(texts(at))
     assert "Panoda 2 tasarım" in joined and "Stüdyoya dön" in joined and "Eğitmen" in joined
     assert [m.label for m in at.metric].count("Parametreler") == 2
 

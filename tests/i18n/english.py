@@ -3,7 +3,7 @@
 `english_sentences` is every English message of the catalogs whose Turkish differs (a word that
 is the same in both languages, such as "ResAttn Studio" or "MACs", is not English left over);
 `rendered_text` gathers the text an AppTest run shows a person; `english_left` is the English
-sentences found in it.
+sentences found in it (`english_in`: in any text).
 """
 
 from __future__ import annotations
@@ -38,8 +38,10 @@ def english_sentences(domains: Iterable[str] = tuple(i18n.DOMAINS), min_words: i
 
 
 def rendered_text(at) -> str:
-    """Every piece of text an AppTest run shows: Markdown, captions, headings, alerts, metrics,
-    widget labels, options and help, tab labels and code."""
+    """Every piece of text an AppTest run (or one of its blocks: a tab, a column) shows:
+    Markdown, captions, headings, alerts, metrics, widget labels, options and help (downloads,
+    uploads and segmented controls too), popover and tab labels, code, progress texts and
+    tables (headers and text cells)."""
     parts: list[str] = []
 
     def add(value) -> None:
@@ -95,10 +97,34 @@ def rendered_text(at) -> str:
                 add([str(o) for o in options])
     for el in at.get("tab"):
         add(getattr(el, "label", None))
+    for kind in ("download_button", "file_uploader", "button_group"):  # seen as protos only
+        for el in at.get(kind):
+            add([el.proto.label, el.proto.help])
+            add([o.content for o in getattr(el.proto, "options", ())])
+    for el in at.get("popover"):
+        add(el.proto.popover.label)
+    for el in at.get("progress"):
+        add(el.proto.text)
+    for el in at.dataframe:  # column headers and the text in the cells
+        frame = el.value
+        add([str(c) for c in frame.columns])
+        for column in frame.columns:
+            add([v for v in frame[column].tolist() if isinstance(v, str)])
     return "\n".join(parts)
 
 
-def english_left(at, domains: Iterable[str] = tuple(i18n.DOMAINS)) -> list[str]:
-    """The English sentences of the catalogs that the run `at` shows, sorted."""
+def english_left(
+    at, domains: Iterable[str] = tuple(i18n.DOMAINS), *, verbatim: Iterable[str] = ()
+) -> list[str]:
+    """The English sentences of the catalogs that the run `at` shows, sorted. `verbatim` are
+    texts shown as they are in every language (a file such as the exported PyTorch source, a
+    name), not read as the UI's words."""
     text = rendered_text(at)
+    for shown in verbatim:
+        text = text.replace(shown, "")
+    return english_in(text, domains)
+
+
+def english_in(text: str, domains: Iterable[str] = tuple(i18n.DOMAINS)) -> list[str]:
+    """The English sentences of the catalogs in `text`, sorted."""
     return sorted(s for s in english_sentences(domains) if s in text)

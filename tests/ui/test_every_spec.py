@@ -15,29 +15,8 @@ from hypothesis import strategies as st
 from resattn.export.share import share_token
 from schemas import SpecError, parse_spec
 from tests.specs import block_spec
-from tests.strategies import block_dicts, network_dicts
+from tests.strategies import any_block, any_network
 from tests.ui.conftest import TABS, failures, new_app
-
-SHORTCUTS = ["auto", "identity", "conv1x1", "avgpool_conv1x1"]
-
-
-@st.composite
-def any_block(draw):
-    """A schema-valid block, lint errors allowed: any shortcut, any input channel count."""
-    data = draw(block_dicts())
-    data["shortcut"] = draw(st.sampled_from(SHORTCUTS))
-    if draw(st.booleans()):
-        data["input"]["channels"] = draw(st.sampled_from([1, 3, 5, 32]))
-    return data
-
-
-@st.composite
-def any_network(draw):
-    data = draw(network_dicts())
-    for stage in data["stages"]:
-        if draw(st.booleans()):
-            stage["shortcut"] = draw(st.sampled_from(SHORTCUTS))
-    return data
 
 
 @settings(

@@ -1,11 +1,13 @@
-"""The first paint of a share link does spec-level work only (docs/studio.md, The canvas): the
-1,024-block network's link is linted once, never once per possible drop."""
+"""The first paint of a share link does spec-level work only (docs/studio.md, Speed): the page runs
+once, and the 1,024-block network's link is linted once, never once per possible drop."""
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
 
-from components import canvas, engine
+from components import canvas, engine, sidebar
+from components.board import send
 from resattn.export.share import share_token
 from schemas import ATTENTION_MODELS, SLOT_NAMES, canonical_json, parse_spec
 from tests.ui.conftest import failures, new_app
@@ -65,3 +67,32 @@ def test_a_small_design_still_gets_every_verdict_with_the_page():
     assert canvas.report_up_front(spec)
     data = canvas.canvas_data(spec, 0)
     assert all(set(z["errors"]) == set(ATTENTION_MODELS) for z in data["zones"].values())
+
+
+def test_a_links_first_paint_is_one_run_of_the_page(monkeypatch):
+    runs = []
+    render_sidebar = sidebar.render_sidebar
+    monkeypatch.setattr(
+        sidebar, "render_sidebar", lambda *a, **k: runs.append(1) or render_sidebar(*a, **k)
+    )
+    at = new_app({"spec": share_token(network(64, 16))})
+    at.run()
+    assert not failures(at), failures(at)
+    assert len(runs) == 1, "the first run asked for another run of the whole page"
+
+
+def test_the_browsers_secret_is_reported_to_a_fragment_not_the_page(monkeypatch):
+    """The board's browser secret comes from the browser once per page load; mounted in a
+    fragment, its report reruns that fragment only, so it neither interrupts the page's first
+    run (a full-page rerun would restart it) nor runs the page a second time."""
+    where = []
+    browser_secret = send.browser_secret
+    monkeypatch.setattr(
+        send,
+        "browser_secret",
+        lambda **k: where.append(ThreadState.get().fragment_id) or browser_secret(**k),
+    )
+    at = new_app()
+    at.run()
+    assert not failures(at), failures(at)
+    assert where and all(where), where

@@ -3,11 +3,14 @@ Stop, sessions that leave, time budgets, equal requests joined, results through 
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
 
-from components.jobs import DONE, FAILED, QUEUED, RUNNING, STOPPED, JobPool
+from components.heavy import said
+from components.jobs import DONE, FAILED, QUEUED, RUNNING, STOPPED, WORKER_NICENESS, JobPool
+from resattn.i18n import use_language
 from resattn.loading import load_spec
 from schemas import canonical_json
 
@@ -72,6 +75,19 @@ def test_a_job_over_its_budget_is_ended_and_says_so(pool, monkeypatch):
     job = pool.submit("sleep", {"seconds": 60}, owner="a", budget_s=1)
     wait(lambda: job.done, timeout=150)
     assert job.state == FAILED and "time budget of 1 s" in job.error
+    with use_language("tr"):  # shown in the reader's language, with the same figures
+        shown = said(job, "error")
+    assert shown.startswith("durduruldu: 1 s'lik süre bütçesini aştı"), shown
+
+
+def test_the_pool_and_worker_words_are_shown_in_the_reader_language(pool):
+    job = pool.submit("no-such-kind", {}, owner="a", budget_s=10)
+    wait(lambda: job.done)
+    assert job.state == FAILED and job.error == "unknown job kind 'no-such-kind'"
+    assert said(job, "error") == job.error and said(job, "message") == "failed"
+    with use_language("tr"):
+        assert said(job, "error") == "bilinmeyen iş türü: 'no-such-kind'"
+        assert said(job, "message") == "başarısız oldu"
 
 
 def test_profile_and_an_engine_error_come_back_as_json(pool):
@@ -87,3 +103,55 @@ def test_profile_and_an_engine_error_come_back_as_json(pool):
     bad = pool.submit("profile", {"spec": "{}"}, owner="a", budget_s=30)
     wait(lambda: bad.done)
     assert bad.state == FAILED and bad.error and "Traceback" not in bad.error
+    assert bad.error.startswith("Invalid spec: ")
+    with use_language("tr"):  # the worker sent the engine's error in every language
+        assert said(bad, "error").startswith("Geçersiz spec: ")
+
+
+def _status_page(lang: str) -> None:
+    import time
+
+    from components import heavy
+    from components.jobs import RUNNING, Job
+    from resattn.i18n import set_language
+
+    set_language(lang)
+
+    class Pool:  # the two questions the status asks the pool
+        def place(self, job):
+            return 3
+
+        def stats(self):
+            return {"workers": 2}
+
+    heavy._status(Pool(), Job("q", "sleep", {}, "q", 5.0))
+    running = Job("r", "profile", {}, "r", 5.0, state=RUNNING, progress=0.5, message="running")
+    running.started = time.monotonic()
+    heavy._status(Pool(), running)
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_the_place_in_the_queue_and_the_progress_are_in_the_page_language(lang):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.i18n.english import english_left
+
+    at = AppTest.from_function(_status_page, args=(lang,)).run()
+    queue = at.info[0].value
+    progress = at.get("progress")[0].proto.text
+    if lang == "en":
+        assert queue.startswith("Waiting in the queue: you are 3rd in line (2 job(s) ahead")
+        assert progress.startswith("running — ") and progress.endswith("of a 5 s time budget")
+    else:
+        assert queue.startswith("Kuyrukta bekliyor: sıranız 3.") and "2 iş" in queue
+        assert progress.startswith("çalışıyor — ") and "5 s" in progress
+        assert english_left(at) == []
+
+
+def test_workers_run_below_the_studios_cpu_priority(pool):
+    job = pool.submit("sleep", {"seconds": 30}, owner="a", budget_s=60)
+    wait(lambda: job.state == RUNNING)
+    [worker] = pool._workers
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, worker.proc.pid) == min(19, own + WORKER_NICENESS)
+    pool.cancel(job, "a")

@@ -1,0 +1,138 @@
+"""What a page load and an edit cost on the wire, in a real browser: a share link's first paint
+is one run of the page (the browser's own reports rerun fragments only), and the components'
+code (JS, CSS) is fetched once as files, never carried by a rerun's messages."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from components import slot_canvas
+from components.ccv2 import registered_name
+from resattn.export.share import share_token
+from tests.e2e.studio_page import Studio
+from tests.ui.test_first_paint import network
+
+pytestmark = pytest.mark.e2e
+
+CANVAS = Path(slot_canvas.__file__).parent
+
+
+class Wire:
+    """The websocket messages of a page, both ways, and its requests for component files."""
+
+    def __init__(self, page):
+        self.sent: list[BackMsg] = []
+        self.received: list[bytes] = []
+        self.files: list[str] = []
+        page.on("websocket", self._socket)
+        page.on("request", lambda r: "/bidi-components/" in r.url and self.files.append(r.url))
+
+    def _socket(self, ws) -> None:
+        ws.on("framesent", self._sent)
+        ws.on("framereceived", lambda p: isinstance(p, bytes) and self.received.append(p))
+
+    def _sent(self, payload) -> None:
+        msg = BackMsg()
+        msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+        self.sent.append(msg)
+
+    def runs(self) -> tuple[int, int]:
+        """(full-page runs, fragment runs) the page asked for."""
+        reruns = [m.rerun_script for m in self.sent if m.WhichOneof("type") == "rerun_script"]
+        fragments = sum(1 for r in reruns if r.fragment_id)
+        return len(reruns) - fragments, fragments
+
+    @staticmethod
+    def canvas_messages(received: list[bytes]) -> list[int]:
+        """The sizes of the canvas's element messages among `received`."""
+        sizes = []
+        for raw in received:
+            fm = ForwardMsg()
+            fm.ParseFromString(raw)
+            if fm.WhichOneof("type") != "delta" or not fm.delta.HasField("new_element"):
+                continue
+            element = fm.delta.new_element
+            if element.WhichOneof("type") == "bidi_component" and (
+                element.bidi_component.component_name == registered_name(slot_canvas.NAME)
+            ):
+                sizes.append(len(element.SerializeToString()))
+        return sizes
+
+    def reported(self, key: str) -> bool:
+        """Has the page sent a value of the widget or component whose key is `key`?"""
+        return any(
+            w.id.endswith(f"-{key}")
+            for m in self.sent
+            if m.WhichOneof("type") == "rerun_script"
+            for w in m.rerun_script.widget_states.widgets
+            if w.WhichOneof("value") is not None
+        )
+
+
+def settle(page, wire: Wire, quiet_s: float = 1.5, timeout: float = 120) -> None:
+    """Wait until no message has come for `quiet_s` (the page and its fragments are done).
+    Playwright delivers the frames while it waits (`wait_for_timeout`), not during a sleep."""
+    deadline = time.time() + timeout
+    seen, since = -1, time.time()
+    while time.time() < deadline:
+        if len(wire.received) != seen:
+            seen, since = len(wire.received), time.time()
+        elif time.time() - since > quiet_s:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the page never went quiet")
+
+
+def wait_until(page, predicate, what: str, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while not predicate():
+        if time.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        page.wait_for_timeout(100)
+
+
+def test_a_deep_networks_link_is_painted_by_one_run_of_the_page(context, server_url):
+    page = context.new_page()
+    wire = Wire(page)
+    Studio(page).open(f"{server_url}/?spec={share_token(network(64, 16))}")
+    # the browser reports its board secret (a component's state) once the page is drawn
+    wait_until(page, lambda: wire.reported("studio.board.browser"), "the browser's secret")
+    settle(page, wire)
+    full, fragments = wire.runs()
+    assert full == 1, f"{full} runs of the whole page for one page load"
+    assert fragments >= 1  # the secret's report reran its fragment
+
+
+def test_an_edit_reruns_without_sending_the_components_code_again(context, server_url):
+    page = context.new_page()
+    wire = Wire(page)
+    studio = Studio(page).open(server_url)
+    settle(page, wire)
+    js, css = (CANVAS / "canvas.js").read_bytes(), (CANVAS / "canvas.css").read_bytes()
+    loaded = [u for u in wire.files if u.endswith("/canvas.js")]
+    assert len(loaded) == 1, wire.files  # fetched as a file, once
+    before = len(wire.received)
+    for target in ("skip", "post_add"):
+        where = "branch" if target == "skip" else "skip"
+        studio.placed(where).locator(".ra-chip-box").drag_to(studio.zone(target), steps=20)
+        studio.placed(target).wait_for(timeout=2_000)
+    host = page.locator(".ra-canvas")
+    studio.wait_for(lambda: host.get_attribute("data-acked") == "2", what="both edits applied")
+    settle(page, wire)
+    reruns = wire.received[before:]
+    marker_js = js.splitlines()[0]  # the file's first line (a comment naming it)
+    marker_css = max(css.splitlines(), key=len)
+    for raw in reruns:
+        assert marker_js not in raw and marker_css not in raw, "a rerun carried the code"
+    # each canvas message is its data (and a few hundred bytes of HTML), far less than the code
+    sizes = wire.canvas_messages(reruns)
+    assert len(sizes) >= 2, sizes
+    assert max(sizes) < (len(js) + len(css)) / 2, sizes
+    assert [u for u in wire.files if u.endswith("/canvas.js")] == loaded  # not fetched again
+    # the file the page loaded is the component's own
+    assert page.request.get(loaded[0]).body() == js
