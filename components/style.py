@@ -10,8 +10,14 @@ import streamlit as st
 
 _CSS = """
 <style>
-.ra-title { font-size: 2.1rem; font-weight: 800; margin: 0 0 0.1rem 0; padding: 0; }
+.ra-title { font-size: 2.1rem; font-weight: 800; margin: 0 0 0.1rem 0; padding: 0;
+  white-space: nowrap; }
 .ra-sub { font-size: 1.1rem; opacity: 0.8; margin: 0 0 0.4rem 0; }
+/* the header: the title row and the design's row (name, Undo / Redo / Share, Params, MACs) are
+   flex rows whose buttons and figures take the width of their words, in every language — never
+   cut to "↶ …"; in a narrow window a row wraps instead */
+.st-key-ra-header button p, .st-key-ra-page-controls button p { white-space: nowrap; }
+.st-key-ra-header [data-testid="stMetricLabel"] p { white-space: nowrap; }
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; max-width: 1500px; }
 [data-testid="stTabs"] button[role="tab"] p { font-size: 1.08rem; font-weight: 600; }
 /* figures are shown in full: never an ellipsis */
@@ -22,6 +28,10 @@ _CSS = """
 .st-key-ra-preset-grid [data-testid="stHorizontalBlock"] { gap: 0.3rem; }
 .st-key-ra-preset-grid button { padding: 0.15rem 0.1rem; min-height: 2.1rem; }
 .st-key-ra-preset-grid button p { font-size: 0.86rem; white-space: nowrap; }
+/* the family presets: a family's name in full, on two lines where it must */
+.st-key-ra-family-presets button { padding: 0.25rem 0.35rem; }
+.st-key-ra-family-presets button p {
+  white-space: normal; overflow-wrap: anywhere; line-height: 1.2; }
 .ra-tour-title { font-size: 1.5rem; font-weight: 700; text-align: center; }
 .ra-tour-dots { letter-spacing: 0.2em; opacity: 0.7; margin-left: 0.6em; }
 .ra-tour-text { font-size: 1.35rem; line-height: 1.4; margin: 0.2rem 0; }
