@@ -13,11 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
-from components.ccv2 import component_name, folder_component
+from components.ccv2 import folder_component
 from resattn.i18n import _
 
+NAME = "resattn_diagram_view"
 _HERE = str(Path(__file__).parent)
-NAME = component_name(_HERE)
 
 
 def labels() -> dict:
@@ -36,7 +36,7 @@ def labels() -> dict:
 def diagram_view(data: dict, *, key: str, on_click: Optional[Callable[[], Any]] = None):
     """Mount the viewer with ``data = {"svg": TEXT, "hint": TEXT, "label": TEXT}`` (its own
     words, `labels`, are added here)."""
-    component = folder_component(_HERE, "view.html", "view.css", "view.js")
+    component = folder_component(NAME, _HERE, "view.html", "view.css", "view.js")
     return component(
         key=key,
         data={**data, "labels": labels()},
