@@ -245,7 +245,7 @@ def canvas_data(spec, stage: int = 0) -> dict:
         "context": context,
         "palette": [
             {"type": t, "label": label, "name": name, "gates": gates}
-            for t, (label, name, gates) in map(attention, ATTENTION)
+            for t, (label, name, gates) in ((t, attention(t)) for t in ATTENTION)
         ],
         "labels": labels(),
     }

@@ -14,7 +14,7 @@ from schemas import ATTENTION_LABELS, SLOT_NAMES, Stage, canonical_json
 
 #: stage-table column → the stage field it edits
 EDITABLE = {"blocks": "depth", "out channels": "out_channels"}
-#: stage-table column → its title (marked for the catalog; the columns' keys stay English)
+#: stage-table column → its title in the page's language (`_(COLUMNS[column])`; English: the key)
 COLUMNS = {
     "stage": N_("stage"),
     "blocks": N_("blocks"),
@@ -50,15 +50,21 @@ def _overrides_text(stage) -> str:
     )
 
 
+def _editable() -> dict[str, str]:
+    """The editable columns' titles in the page's language → the stage field each one edits."""
+    return {_(COLUMNS[column]): field for column, field in EDITABLE.items()}
+
+
 @state.in_page_language
 def _on_table_edit(key: str) -> None:
     edits = st.session_state.get(key, {}).get("edited_rows", {})
     spec = state.spec()
     data = design.as_dict(spec)
+    editable = _editable()
     for row, changes in edits.items():
         for column, value in changes.items():
-            if column in EDITABLE and value is not None:
-                data["stages"][int(row)][EDITABLE[column]] = int(value)
+            if column in editable and value is not None:
+                data["stages"][int(row)][editable[column]] = int(value)
     state.commit(data, N_("stage edit"))
 
 
@@ -86,7 +92,7 @@ def render_network(spec, *, key: str) -> None:
             row["attention overhead (§12.4)"] = _(
                 "+{params_pct}% params, +{macs_pct}% MACs"
             ).format(params_pct=f"{params_pct:.1f}", macs_pct=f"{macs_pct:.2f}")
-        rows.append(row)
+        rows.append({_(COLUMNS[column]): value for column, value in row.items()})
     stem = (
         "7×7/2 conv + BN + ReLU + 3×3/2 max-pool"
         if spec.stem.type == "imagenet"
@@ -107,19 +113,13 @@ def render_network(spec, *, key: str) -> None:
             classes=spec.num_classes,
         )
     )
-    columns = {col: st.column_config.Column(_(title)) for col, title in COLUMNS.items()}
-    columns.update(
-        {
-            col: st.column_config.NumberColumn(
-                _(COLUMNS[col]),
-                min_value=_bounds(field)[0],
-                max_value=_bounds(field)[1],
-                step=1,
-                required=True,
-            )
-            for col, field in EDITABLE.items()
-        }
-    )
+    editable = _editable()
+    columns = {
+        title: st.column_config.NumberColumn(
+            title, min_value=_bounds(field)[0], max_value=_bounds(field)[1], step=1, required=True
+        )
+        for title, field in editable.items()
+    }
     tkey = f"{key}.stages.{state.rev()}"  # a fresh table after every change of the design
     st.data_editor(
         rows,
@@ -127,7 +127,7 @@ def render_network(spec, *, key: str) -> None:
         width="stretch",
         key=tkey,
         column_config=columns,
-        disabled=[c for c in rows[0] if c not in EDITABLE],
+        disabled=[c for c in rows[0] if c not in editable],
         on_change=_on_table_edit,
         args=(tkey,),
     )

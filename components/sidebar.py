@@ -8,10 +8,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import streamlit as st
 
 from components import design, engine, state, tour
-from components.texts import ATTENTION, PATTERNS, place
+from components.texts import ATTENTION, PATTERNS
 from resattn.i18n import N_, _
 from resattn.loading import MAX_SPEC_BYTES, load_spec
-from resattn.presets import preset_index
+from resattn.presets import preset_index, preset_title
 from schemas import BlockSpec, InputSpec, NetworkSpec, SpecError, Stage, canonical_json
 
 
@@ -333,30 +333,23 @@ def _load_preset(name: str) -> None:
     if state.commit(new, N_("preset")):
         state.set_focus(0)
         state.follow_name(new.kind == "block")  # from here on the name follows the design
-        state.flash("success", _("Loaded preset **{title}**.").format(title=preset_title(name)))
+        state.flash("success", _("Loaded preset **{title}**.").format(title=gallery_title(name)))
 
 
-#: pattern code → its words and slot (the preset grid's column titles and tooltips)
-_PATTERNS_BY_CODE = {p["code"]: {**p, "slot": slot} for slot, p in PATTERNS.items()}
+#: pattern code → its name (the preset grid's column titles)
+_PATTERN_NAMES = {p["code"]: p["name"] for p in PATTERNS.values()}
 #: the family presets that are not "<family>_block": (label, what it is), marked for the catalog
 _OTHER_FAMILY_PRESETS = {
     "se_bottleneck": ("SE residual", N_("a bottleneck with SE in the branch (P1)")),
 }
 
 
-def preset_title(name: str) -> str:
-    """A preset's title in the page's language: a family's or a pattern's from the page's own
-    words; a network's is its published name (`resattn.presets.preset_index`)."""
-    entry = preset_index()[name]
-    if entry["group"] == "family":
+def gallery_title(name: str) -> str:
+    """A preset's title in the page's language: a family's from the page's own words, any
+    other the engine's (`resattn.presets.preset_title`)."""
+    if preset_index()[name]["group"] == "family":
         return _family_preset(name)[1]
-    if entry["group"] == "pattern":
-        code, _sep, kind = name.partition("_")
-        pattern = _PATTERNS_BY_CODE[code.upper()]
-        return (
-            f"{ATTENTION[kind][0]} — {code.upper()} {place(pattern['slot'])}, {pattern['formula']}"
-        )
-    return entry["title"]
+    return preset_title(name)
 
 
 def _family_preset(name: str) -> tuple[str, str]:
@@ -397,8 +390,7 @@ def render_presets(*, key: str) -> None:
         head = grid.columns(widths)
         for col, p in zip(head[1:], ("P1", "P2", "P3", "P4"), strict=True):
             col.markdown(
-                f"<div class='ra-grid-head' title='{escape(_(_PATTERNS_BY_CODE[p]['name']))}'>"
-                f"{p}</div>",
+                f"<div class='ra-grid-head' title='{escape(_(_PATTERN_NAMES[p]))}'>{p}</div>",
                 unsafe_allow_html=True,
             )
         for kind in ATTENTION:
@@ -414,7 +406,7 @@ def render_presets(*, key: str) -> None:
                     col.button(
                         p.upper(),
                         key=f"{key}.{name}",
-                        help=preset_title(name),
+                        help=gallery_title(name),
                         on_click=_load_preset,
                         args=(name,),
                         width="stretch",
