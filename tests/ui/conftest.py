@@ -19,10 +19,14 @@ def new_app(query: dict | None = None) -> AppTest:
     return at
 
 
+#: the icon a panel's failure is shown with (`components.engine.guarded`), in every language
+FAILURE_ICON = ":material/bug_report:"
+
+
 def failures(at: AppTest) -> list[str]:
-    """Exceptions and panel failures shown on the page."""
+    """Exceptions and panel failures shown on the page (in any language)."""
     found = [str(e.value) for e in at.exception]
-    found += [e.value for e in at.error if " failed: " in e.value]
+    found += [e.value for e in at.error if " failed: " in e.value or e.icon == FAILURE_ICON]
     return found
 
 
