@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import board, engine, state, tour
-from components.board.common import use_page_language
+from components.board.common import language_toggle
 from components.canvas import render_canvas
 from components.checks import render_checks, render_diagnostics
 from components.code import render_code
@@ -25,62 +25,77 @@ from components.open_model import render_open_model
 from components.profile import render_profile, si
 from components.sidebar import render_name, render_share, render_sidebar
 from components.style import inject_style, render_theme_toggle
-from resattn.i18n import _
+from resattn.i18n import _, current_language
 from schemas import canonical_json
 
 _FLASH = {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}
 
 
-def header(spec) -> None:
-    cj = canonical_json(spec)
-    title, name, buttons, figures, colours = st.columns(
-        [4, 2.45, 3, 4, 0.55], vertical_alignment="bottom"
-    )
-    with title:
-        st.markdown(
-            "<h1 class='ra-title'>ResAttn Studio</h1><p class='ra-sub'>Design residual blocks "
-            "with attention — and choose <em>where</em> the attention sits.</p>",
-            unsafe_allow_html=True,
+def page_title() -> None:
+    """The page's title row: the title and what the studio is for, then the page's own controls
+    (the language, the colours), sized to their content at the right. Drawn with the whole page
+    (a choice there reruns all of it)."""
+    with st.container(horizontal=True, vertical_alignment="center", key="ra-title-row"):
+        subtitle = _(
+            "Design residual blocks with attention — and choose <em>where</em> the attention sits."
         )
-    with name:
-        render_name(spec, key="studio.name")
-    with buttons:
-        c1, c2, c3 = st.columns(3)
-        c1.button(
-            "↶ Undo",
+        st.markdown(
+            f"<h1 class='ra-title'>ResAttn Studio</h1><p class='ra-sub'>{subtitle}</p>",
+            unsafe_allow_html=True,
+            width="stretch",
+        )
+        with st.container(
+            horizontal=True,
+            horizontal_alignment="right",
+            vertical_alignment="center",
+            width="content",
+            key="ra-page-controls",
+        ):
+            language_toggle(current_language(), key="studio.lang", label_visibility="collapsed")
+            render_theme_toggle(key="studio.theme")
+
+
+def header(spec) -> None:
+    """The design's row: its name, Undo / Redo / Share, and its Params and MACs — each sized to
+    its content (nothing is cut), wrapping onto a second line in a narrow window."""
+    cj = canonical_json(spec)
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key="ra-header"):
+        with st.container(width=280):
+            render_name(spec, key="studio.name")
+        st.button(
+            _("↶ Undo"),
             key="studio.undo_btn",
             on_click=state.undo,
             disabled=not state.can_undo(),
             help="Ctrl+Z",
-            width="stretch",
         )
-        c2.button(
-            "↷ Redo",
+        st.button(
+            _("↷ Redo"),
             key="studio.redo_btn",
             on_click=state.redo,
             disabled=not state.can_redo(),
             help="Ctrl+Shift+Z",
-            width="stretch",
         )
-        with c3.popover("Share", width="stretch"):
+        with st.popover(_("Share")):
             render_share(spec, key="studio.share")
-    with figures:
+        st.space("stretch")
         params, macs = engine.params(cj), engine.macs(cj)
-        c1, c2 = st.columns(2)
-        c1.metric(
-            "Params",
+        st.metric(
+            _("Params"),
             "—" if params is None else f"{params:,}",
-            help="Learnable parameters, counted from the spec.",
+            help=_("Learnable parameters, counted from the spec."),
+            width="content",
         )
-        c2.metric(
+        st.metric(
             "MACs",
             "—" if macs is None else si(macs),
-            help="Multiply-accumulates of one forward pass for the input shape.",
+            help=_("Multiply-accumulates of one forward pass for the input shape."),
+            width="content",
         )
-    with colours:
-        render_theme_toggle(key="studio.theme")
 
 
+#: tab (its English label, a message of `components.texts.TAB_TITLES`, which also names its
+#: widget keys) → its panel
 TABS = {
     "Diagram": render_diagram,
     "Checks": render_checks,
@@ -94,22 +109,22 @@ TABS = {
 
 @st.fragment
 def workspace() -> None:
-    use_page_language()  # a fragment's rerun is a script run of its own
+    state.use_page_language()  # a fragment's rerun is a script run of its own
     for level, text in state.pop_flashes():
         _FLASH.get(level, st.info)(text)
     spec = state.spec()
-    with engine.guarded("The header"):
+    with engine.guarded(_("The header")):
         header(spec)
     if tour.present():
         tour.render_tour(key="studio.tour")
     spec = state.spec()
     if spec.kind == "network":
-        with engine.guarded("The network overview"):
+        with engine.guarded(_("The network overview")):
             render_network(spec, key="studio.net")
-    with engine.guarded("The canvas"):
+    with engine.guarded(_("The canvas")):
         render_canvas(spec, key="studio")
     spec = state.spec()
-    with engine.guarded("The design's checks"):
+    with engine.guarded(_("The design's checks")):
         errors = [d for d in engine.lint(canonical_json(spec)) if d.severity == "error"]
         if errors:
             render_diagnostics(errors)
@@ -117,7 +132,7 @@ def workspace() -> None:
     tabs = st.tabs([_(label) for label in TABS], key="studio.tabs", on_change="rerun")
     for tab, (label, panel) in zip(tabs, TABS.items(), strict=True):
         if tab.open:
-            with tab, engine.guarded(f"The {label} panel"):
+            with tab, engine.guarded(_("The {tab} panel").format(tab=_(label))):
                 panel(spec, key=f"studio.{label.lower()}")
     state.sync_url()
     if state.sidebar_stale():
@@ -133,9 +148,10 @@ def main() -> None:
         initial_sidebar_state="collapsed" if present else "expanded",
     )
     inject_style(present=present)
-    use_page_language()  # ?lang=tr, else --lang / the locale; every string below follows it
+    state.use_page_language()  # ?lang=tr, else --lang / the locale; every string below follows it
     if board.route():  # ?board=CODE: the classroom board instead of the studio
         return
+    page_title()
     state.init()
     tour.begin()
     render_sidebar(state.spec(), key="studio.side")

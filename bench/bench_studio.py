@@ -1,7 +1,7 @@
 """Studio benchmark (prints figures; never asserts timings). Loopback only, bounded in count and
 time.
 
-    python bench/bench_studio.py [--sessions 30] [--edits 10] [--drops 10] [--quick]
+    python bench/bench_studio.py [--sessions 30] [--edits 10] [--drops 10] [--quick | --cases abcd]
 
 1. server CPU per edit: the studio process's CPU time (user + system, from /proc) over a run of
    canvas edits from one session, divided by the number of edits (block design, default preset);
@@ -15,6 +15,8 @@ time.
    a. alone, b. while one more (browser) session runs an ablation in the Compare tab,
    c. while one more session opens the worst valid link and presses Profile,
    d. with 2 studio processes behind nginx (deploy/nginx.conf, on loopback).
+   Each case prints the machine's load average (1 min) before and after it: the machine may be
+   shared, and a case run while it was busy says so (run it again).
 
 Needs Debian's Chromium, nginx and the Python `playwright` and `websockets` packages.
 """
@@ -249,12 +251,20 @@ async def load(url, first, template, sessions, n_edits, cookies=None, seed=0):
     return latencies, lost, errors
 
 
-def report(label: str, sessions: int, n_edits: int, result) -> None:
-    latencies, lost, errors = result
+async def measured(work) -> tuple:
+    """`work`'s result and the 1-minute load average before and after it."""
+    before = os.getloadavg()[0]
+    result = await work
+    return result, (before, os.getloadavg()[0])
+
+
+def report(label: str, sessions: int, n_edits: int, outcome) -> None:
+    (latencies, lost, errors), (load0, load1) = outcome
     print(
         f"{label}: {sessions} sessions × {n_edits} edits — edit → visible "
         f"p50 {pct(latencies, 50) * 1000:,.0f} ms, p95 {pct(latencies, 95) * 1000:,.0f} ms; "
-        f"lost {lost} of {sessions * n_edits}; errors {len(errors)} (target p95 ≤ 1 s, 0 lost)"
+        f"lost {lost} of {sessions * n_edits}; errors {len(errors)} (target p95 ≤ 1 s, 0 lost); "
+        f"load average {load0:.1f} → {load1:.1f}"
     )
     for e in errors[:5]:
         print("   error:", e)
@@ -318,7 +328,7 @@ async def busy_ablation(browser, url: str):
     await page.goto(url)
     await page.locator('[data-testid="stTabs"]').wait_for(timeout=120_000)
     await wait_idle(page)
-    await page.get_by_role("tab", name="Compare").click()
+    await page.get_by_role("tab", name="Compare", exact=True).click()
     await wait_idle(page)
     await page.get_by_role("button", name="Run the ablation").click()
     await asyncio.sleep(2.0)
@@ -341,7 +351,7 @@ async def busy_hostile(browser, url: str):
     await page.goto(f"{url}?spec={share_token(worst)}")
     await page.locator('[data-testid="stTabs"]').wait_for(timeout=180_000)
     await wait_idle(page)
-    await page.get_by_role("tab", name="Profile").click()
+    await page.get_by_role("tab", name="Profile", exact=True).click()
     await wait_idle(page)
     button = page.get_by_role("button", name="Profile this design")
     if await button.count() and await button.is_enabled():
@@ -393,29 +403,31 @@ async def main_async(args) -> None:
 
             # 3. load
             s, e = args.sessions, args.edits
-            report("load a. alone", s, e, await load(url, first, template, s, e))
-            if not args.quick:
+            if "a" in args.cases:
+                report("load a. alone", s, e, await measured(load(url, first, template, s, e)))
+            if "b" in args.cases:
                 busy = await busy_ablation(browser, url)
                 report(
                     "load b. one more session running an ablation",
                     s,
                     e,
-                    await load(url, first, template, s, e, seed=2),
+                    await measured(load(url, first, template, s, e, seed=2)),
                 )
                 await busy.close()
+            if "c" in args.cases:
                 busy = await busy_hostile(browser, url)
                 report(
                     "load c. one more session profiling the worst valid link",
                     s,
                     e,
-                    await load(url, first, template, s, e, seed=3),
+                    await measured(load(url, first, template, s, e, seed=3)),
                 )
                 await busy.close()
             await browser.close()
     finally:
         stop_server(proc)
 
-    if args.quick:
+    if "d" not in args.cases:
         return
     backends = [free_port(), free_port()]
     procs = [start_server(p) for p in backends]
@@ -428,7 +440,7 @@ async def main_async(args) -> None:
             "load d. 2 studio processes behind nginx",
             args.sessions,
             args.edits,
-            await load(nurl, first, template, args.sessions, args.edits, cookies, seed=4),
+            await measured(load(nurl, first, template, args.sessions, args.edits, cookies, seed=4)),
         )
     finally:
         stop_nginx(nginx)
@@ -442,8 +454,12 @@ def main() -> None:
     ap.add_argument("--edits", type=int, default=10)
     ap.add_argument("--drops", type=int, default=10)
     ap.add_argument("--cpu-edits", type=int, default=40)
-    ap.add_argument("--quick", action="store_true", help="only 1, 2 and load a.")
+    cases = ap.add_mutually_exclusive_group()
+    cases.add_argument("--quick", action="store_true", help="only 1, 2 and load a.")
+    cases.add_argument("--cases", default="abcd", help="the load cases to run (default abcd)")
     args = ap.parse_args()
+    if args.quick:
+        args.cases = "a"
     args.sessions = min(args.sessions, 60)  # bounded: loopback, a shared machine
     args.edits = min(args.edits, 50)
     asyncio.run(main_async(args))

@@ -12,12 +12,14 @@ from pydantic import ValidationError
 from components import design, engine, state, tour
 from components.checks import say
 from components.slot_canvas import slot_canvas
-from components.texts import ATTENTION, PATTERNS, PLACES, SLOT_LABELS
+from components.texts import ATTENTION, PATTERNS, attention, pattern, place, slot_label
+from resattn.i18n import N_, _
 from schemas import (
     ATTENTION_MODELS,
     SLOT_NAMES,
     SLOT_PATTERNS,
     SLOT_SYMBOLS,
+    Diagnostic,
     SpecError,
     canonical_json,
     parse_spec,
@@ -27,14 +29,17 @@ _OPS = {"place", "move", "remove", "select"}
 _EDITS = "studio.edits"
 #: the most edits one message may carry (the rest come with the next one)
 MAX_EDITS = 200
-#: slot → "before the branch (P3)"
-_WHERE = {slot: f"{PLACES[slot]} ({SLOT_PATTERNS[slot]})" for slot in SLOT_NAMES}
 _SUBSCRIPT = str.maketrans("prso", "ₚᵣₛₒ")
+
+
+def _where(slot: str) -> str:
+    """Where a gate in `slot` sits, in the page's language: "before the branch (P3)"."""
+    return f"{place(slot)} ({SLOT_PATTERNS[slot]})"
 
 
 def _symbol(slot: str) -> str:
     """A_p → Aₚ (the canvas draws the symbol with a real subscript)."""
-    letter, _, sub = SLOT_SYMBOLS[slot].partition("_")
+    letter, _sep, sub = SLOT_SYMBOLS[slot].partition("_")
     return letter + sub.translate(_SUBSCRIPT)
 
 
@@ -62,9 +67,17 @@ def report_up_front(spec) -> bool:
     return block_count(spec) * variants <= REPORT_BLOCKS
 
 
+#: why a drop is refused (the canvas's script says the same while the chip is dragged)
+CANT_GO = N_("{label} can't go {where}: {reason}")
+#: why a drop variant was not linted: the engine failed on it (``(UNCHECKED, error name)``)
+UNCHECKED = N_("this placement could not be checked ({error})")
+
+
 def _verdict(spec, base: set, slot: str, kind: str, stage: int) -> tuple:
     """(error, warning, linted) of dropping `kind` into `slot` of `stage`: the first error and
-    warning it would add to `base`, and whether the variant was linted at all."""
+    warning it would add to `base` (a `Diagnostic`, the schema's message, or
+    ``(UNCHECKED, error name)``: `_say` words it), and whether the variant was linted at all.
+    The verdicts are cached for every session, so they hold no words of one language."""
     try:
         new_cj = canonical_json(parse_spec(design.place(spec, slot, kind, stage)))
     except SpecError as exc:
@@ -73,11 +86,21 @@ def _verdict(spec, base: set, slot: str, kind: str, stage: int) -> tuple:
         found = engine.lint(new_cj)
     except Exception as exc:  # noqa: BLE001 - an engine failure refuses this drop only
         logging.getLogger(__name__).exception("linting a drop variant failed")
-        return f"this placement could not be checked ({type(exc).__name__})", None, False
+        return (UNCHECKED, type(exc).__name__), None, False
     new = [d for d in found if (d.code, d.path) not in base]
     err = [d for d in new if d.severity == "error"]
     warn = [d for d in new if d.severity == "warning"]
-    return (say(err[0]) if err else None), (say(warn[0]) if warn else None), True
+    return (err[0] if err else None), (warn[0] if warn else None), True
+
+
+def _say(verdict) -> Optional[str]:
+    """A verdict of `_verdict` in the page's language (None stays None)."""
+    if isinstance(verdict, Diagnostic):
+        return say(verdict)
+    if isinstance(verdict, tuple):
+        message, error = verdict
+        return _(message).format(error=error)
+    return verdict
 
 
 def _base(cj: str) -> set:
@@ -85,11 +108,8 @@ def _base(cj: str) -> set:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def zone_report(cj: str, stage: int) -> dict:
-    """slot → {"errors": {kind: message}, "warnings": {kind: message}} for each possible drop.
-
-    A drop is refused when it would add a linter error the design does not already have.
-    """
+def _zone_verdicts(cj: str, stage: int) -> dict:
+    """`zone_report` before it is worded (`_verdict`)."""
     spec, base = engine.spec_of(cj), _base(cj)
     report = {}
     for slot in SLOT_NAMES:
@@ -102,8 +122,20 @@ def zone_report(cj: str, stage: int) -> dict:
     return report
 
 
+def zone_report(cj: str, stage: int) -> dict:
+    """slot → {"errors": {kind: message}, "warnings": {kind: message}} for each possible drop,
+    in the page's language.
+
+    A drop is refused when it would add a linter error the design does not already have.
+    """
+    return {
+        slot: {part: {k: _say(v) for k, v in found.items()} for part, found in verdicts.items()}
+        for slot, verdicts in _zone_verdicts(cj, stage).items()
+    }
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
-def _drop_error(cj: str, stage: int, slot: str, kind: str) -> Optional[str]:
+def _drop_verdict(cj: str, stage: int, slot: str, kind: str):
     return _verdict(engine.spec_of(cj), _base(cj), slot, kind, stage)[0]
 
 
@@ -112,18 +144,53 @@ def drop_error(spec, stage: int, slot: str, kind: str) -> Optional[str]:
     report where the page has it, else from that one variant."""
     cj = canonical_json(spec)
     if report_up_front(spec):
-        return zone_report(cj, stage)[slot]["errors"].get(kind)
-    return _drop_error(cj, stage, slot, kind)
+        return _say(_zone_verdicts(cj, stage)[slot]["errors"].get(kind))
+    return _say(_drop_verdict(cj, stage, slot, kind))
+
+
+def labels() -> dict:
+    """The words the canvas's script shows, in the page's language (``{name}`` placeholders
+    are filled in by the script)."""
+    return {
+        "canvas": _("Residual block canvas: drag attention chips onto a slot"),
+        "chips": _("Attention chips"),
+        "palette": _("Attention"),
+        "palette_chip": _("{name} — gates {gates}. Drag onto a slot."),
+        "palette_chip_aria": _("{name} chip: drag onto a slot"),
+        "block": _("Residual block: {formula}"),
+        "skip": _("skip"),
+        "branch": _("branch"),
+        "identity": _("identity"),
+        "legend": _("⊗ gate: the wire × α  ·  ⊕ residual add"),
+        "help": _("Drag a chip onto a slot · drag it off or press × to remove · click it to edit"),
+        "drop_here": _("drop attention here"),
+        "not_allowed": _("Not allowed here:"),
+        "placed_aria": _("{label} in {slot}; press Delete to remove, Enter to edit"),
+        "placed": _("{name} — {detail}. Drag off the block or press × to remove; click to edit."),
+        "remove_aria": _("Remove {label} from {slot}"),
+        "remove": _("Remove {label}"),
+        "cant_go": _(CANT_GO),
+        "warn_here": _("{label} {where} — {warning}"),
+        "drop_to_put": _("Drop to put {label} {where} — {code}: {formula}"),
+        "release_to_remove": _("Release here to remove {label} from the block"),
+        "drag_onto": _("Drag {label} onto one of the four slots"),
+        "drag_onto_or": _("Drag {label} onto one of the four slots (or use the selects below)"),
+        "removed": _("Removed {label} from {where}"),
+        "dropped_outside": _("Dropped outside the slots — nothing changed"),
+        "placing": _("Placing {label} {where}…"),
+        "not_applied": _("Not applied: {reason}"),
+    }
 
 
 def canvas_data(spec, stage: int = 0) -> dict:
-    """Everything the canvas draws, as JSON data."""
+    """Everything the canvas draws, as JSON data (its words in the page's language)."""
     block = design.edited_block(spec, stage)
     unchecked = {"errors": {}, "warnings": {}}
     up_front = report_up_front(spec)
     report = zone_report(canonical_json(spec), stage) if up_front else None
     in_shape, out_shape = design.io_shapes(block)
-    fam = design.FAMILIES[design.family_of(block.block)][0]
+    family = design.FAMILIES[design.family_of(block.block)][0]
+    fam = _(family).lower()
     slots = {}
     for name, att in block.slots.items():
         slots[name] = (
@@ -138,9 +205,9 @@ def canvas_data(spec, stage: int = 0) -> dict:
         )
     zones = {
         slot: {
-            **{k: PATTERNS[slot][k] for k in ("code", "name", "formula", "meaning")},
+            **{k: pattern(slot)[k] for k in ("code", "name", "formula", "meaning")},
             "title": _TITLES[slot],
-            "where": _WHERE[slot],
+            "where": _where(slot),
             "filled": slots[slot] is not None,
             **(report[slot] if up_front else unchecked),
         }
@@ -148,21 +215,22 @@ def canvas_data(spec, stage: int = 0) -> dict:
     }
     context = None
     if spec.kind == "network":
-        context = (
-            f"Showing stage {stage + 1} of {len(spec.stages)} ({spec.stages[stage].depth} blocks): "
-            "a gate placed here goes into every block of the stage."
-        )
+        context = _(
+            "Showing stage {stage} of {stages} ({depth} blocks): a gate placed here goes into "
+            "every block of the stage."
+        ).format(stage=stage + 1, stages=len(spec.stages), depth=spec.stages[stage].depth)
         if not up_front:
-            context += " A drop is checked when it is made."
+            context += " " + _("A drop is checked when it is made.")
     return {
         "formula": design.formula(block),
         "patterns": [
-            {k: p[k] for k in ("code", "name", "formula")} for p in design.patterns_in(block)
+            {"code": p["code"], "name": _(p["name"]), "formula": p["formula"]}
+            for p in design.patterns_in(block)
         ],
         "block": {
             "title": f"F · {block.block.type}"
-            if fam.lower() == block.block.type
-            else f"F · {fam.lower()} ({block.block.type})",
+            if family.lower() == block.block.type
+            else f"F · {fam} ({block.block.type})",
             "layers": design.branch_layers(block),
             "skip": design.skip_label(block),
             "act": "ReLU" if design.post_activation(block) else None,
@@ -177,8 +245,9 @@ def canvas_data(spec, stage: int = 0) -> dict:
         "context": context,
         "palette": [
             {"type": t, "label": label, "name": name, "gates": gates}
-            for t, (label, name, gates) in ATTENTION.items()
+            for t, (label, name, gates) in ((t, attention(t)) for t in ATTENTION)
         ],
+        "labels": labels(),
     }
 
 
@@ -216,7 +285,7 @@ def acknowledged() -> Optional[dict]:
 def apply_action(action) -> Optional[str]:
     """Apply one edit (canvas or keyboard path); the reason if it was refused, else None."""
     if not isinstance(action, dict):
-        return "not an edit"
+        return _("not an edit")
     op, slot, kind = action.get("op"), action.get("slot"), action.get("type")
     if op in ("undo", "redo"):
         (state.undo if op == "undo" else state.redo)()
@@ -225,22 +294,22 @@ def apply_action(action) -> Optional[str]:
         step = action.get("step")
         return tour.step(int(step)) if isinstance(step, int) and step in (-1, 1) else None
     if op not in _OPS or slot not in SLOT_NAMES:
-        return "not an edit of a slot"
+        return _("not an edit of a slot")
     spec, stage = state.spec(), state.focus()
     if op == "select":
         state.select(slot)
         return None
     if op == "remove":
-        if state.commit(design.place(spec, slot, None, stage), "removal") and (
+        if state.commit(design.place(spec, slot, None, stage), N_("removal")) and (
             state.selected() == slot
         ):
             state.select(None)
         return None
     if kind not in ATTENTION_MODELS:
-        return f"unknown attention kind {str(kind)[:20]!r}"
+        return _("unknown attention kind {kind}").format(kind=repr(str(kind)[:20]))
     error = drop_error(spec, stage, slot, kind)
     if error:
-        reason = f"{ATTENTION[kind][0]} can't go {_WHERE[slot]}: {error}"
+        reason = _(CANT_GO).format(label=ATTENTION[kind][0], where=_where(slot), reason=error)
         state.flash("error", reason)
         state.touch()  # widgets (the keyboard path) show the design as it stays
         return reason
@@ -249,12 +318,13 @@ def apply_action(action) -> Optional[str]:
         data = design.move(spec, source, slot, stage)
     else:
         data = design.place(spec, slot, kind, stage)
-    if state.commit(data, "placement"):
+    if state.commit(data, N_("placement")):
         state.select(slot)
         return None
-    return "the design would be invalid (see the message above)"
+    return _("the design would be invalid (see the message above)")
 
 
+@state.in_page_language
 def _on_canvas(key: str) -> None:
     value = st.session_state.get(key)
     if isinstance(value, dict):
@@ -282,16 +352,24 @@ def _stage_picker(spec, *, key: str) -> int:
     options = list(range(len(spec.stages)))
     state.bind(wkey, min(state.focus(), options[-1]))
     st.selectbox(
-        "Stage shown on the canvas",
+        _("Stage shown on the canvas"),
         options,
         key=wkey,
-        format_func=lambda i: (
-            f"Stage {i + 1} — {spec.stages[i].depth} × {spec.stages[i].block.type}"
-            f", {spec.stages[i].out_channels} channels, stride {spec.stages[i].stride}"
-        ),
+        format_func=[
+            _("Stage {stage} — {depth} × {block}, {channels} channels, stride {stride}").format(
+                stage=i + 1,
+                depth=s.depth,
+                block=s.block.type,
+                channels=s.out_channels,
+                stride=s.stride,
+            )
+            for i, s in enumerate(spec.stages)
+        ].__getitem__,
         on_change=lambda: state.set_focus(st.session_state[wkey]),
-        help="A network's blocks are edited stage by stage: the canvas shows the stage's first "
-        "block, and its slots apply to every block of the stage.",
+        help=_(
+            "A network's blocks are edited stage by stage: the canvas shows the stage's first "
+            "block, and its slots apply to every block of the stage."
+        ),
     )
     return st.session_state[wkey]
 
@@ -304,28 +382,31 @@ def render_keyboard_path(spec, stage: int, *, key: str) -> None:
     if filled:
         render_gate_editor(spec, block, stage, filled, key=key)
     else:
-        st.caption("No attention yet: drag a chip onto a slot, or pick one below.")
-    st.markdown("**Slots** — the same edits without a mouse: choose a gate per slot.")
+        st.caption(_("No attention yet: drag a chip onto a slot, or pick one below."))
+    st.markdown(_("**Slots** — the same edits without a mouse: choose a gate per slot."))
     cols = st.columns(4)
     options = ["none", *ATTENTION_MODELS]
+    # the options' words are made here, in the page's language (not when a test or a later
+    # caller formats them)
+    words = {"none": _("— empty (identity) —")}
+    words |= {t: f"{ATTENTION[t][0]} · {ATTENTION[t][1]}" for t in ATTENTION_MODELS}
     for col, slot in zip(cols, SLOT_NAMES, strict=False):
         wkey = state.drawn_key(f"{key}.slot.{slot}")
         att = getattr(block.slots, slot)
         col.selectbox(
-            SLOT_LABELS[slot],
+            slot_label(slot),
             options,
             index=options.index("none" if att is None else att.type),
             key=wkey,
-            format_func=lambda t: (
-                "— empty (identity) —" if t == "none" else f"{ATTENTION[t][0]} · {ATTENTION[t][1]}"
-            ),
+            format_func=words.get,
             on_change=_on_slot_select,
             args=(slot, wkey),
             help=f"{PATTERNS[slot]['code']}: {PATTERNS[slot]['formula']}. "
-            f"{PATTERNS[slot]['meaning']}",
+            f"{pattern(slot)['meaning']}",
         )
 
 
+@state.in_page_language
 def _on_slot_select(slot: str, wkey: str) -> None:
     if not state.drawn_now(wkey):
         return
@@ -341,7 +422,7 @@ def render_gate_editor(spec, block, stage: int, filled: list[str], *, key: str) 
     with st.container(border=True):
         top = st.columns([2, 5])
         top[0].radio(
-            "Edit the gate",
+            _("Edit the gate"),
             filled,
             index=filled.index(sel),
             key=skey,
@@ -352,7 +433,8 @@ def render_gate_editor(spec, block, stage: int, filled: list[str], *, key: str) 
         slot = st.session_state.get(skey, sel)
         att = getattr(block.slots, slot)
         model = ATTENTION_MODELS[att.type]
-        top[1].markdown(f"**{ATTENTION[att.type][0]} {_WHERE[slot]}**  \n{model.__doc__.strip()}")
+        about = design.field_help(model, "type")
+        top[1].markdown(f"**{ATTENTION[att.type][0]} {_where(slot)}**  \n{about}")
         fields = [n for n in model.model_fields if n != "type"]
         cols = st.columns(max(len(fields), 1))
         for col, name in zip(cols, fields, strict=False):
@@ -397,12 +479,12 @@ def _field_widget(spec, stage: int, slot: str, att, name: str, *, key: str) -> N
     box takes any number: the schema refuses one out of bounds, with the bound named under the
     box, and the box shows the value kept."""
     model = type(att)
-    field = model.model_fields[name]
     value = getattr(att, name)
     label = name.replace("_", " ")
     choices = _choices(model, name)
     wkey = state.drawn_key(key)
 
+    @state.in_page_language
     def on_change() -> None:
         if not state.drawn_now(wkey):
             return
@@ -412,7 +494,7 @@ def _field_widget(spec, stage: int, slot: str, att, name: str, *, key: str) -> N
         params = {**att.model_dump(mode="json"), name: new}
         state.commit(
             design.place(state.spec(), slot, att.type, stage, params=params),
-            f"{label} change",
+            state.change_of(label),
             field=key,
         )
 
@@ -424,7 +506,7 @@ def _field_widget(spec, stage: int, slot: str, att, name: str, *, key: str) -> N
             index=choices.index(current),
             key=wkey,
             on_change=on_change,
-            help=field.description,
+            help=design.field_help(model, name),
         )
     else:
         is_float = isinstance(value, float)
@@ -435,6 +517,6 @@ def _field_widget(spec, stage: int, slot: str, att, name: str, *, key: str) -> N
             format="%g" if is_float else None,
             key=wkey,
             on_change=on_change,
-            help=field.description,
+            help=design.field_help(model, name),
         )
     state.show_field_error(key)

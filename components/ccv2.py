@@ -11,17 +11,18 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-#: the prefix of the components' names (``PACKAGE.folder``), as a package manifest would give
+#: the prefix of the components' registered names (``PACKAGE.name``, as a package manifest gives)
 PACKAGE = "resattn_studio"
 
 
-def component_name(folder: str) -> str:
-    """The registered name of the component of `folder` (its files are served under it)."""
-    return f"{PACKAGE}.{Path(folder).name}"
+def registered_name(name: str) -> str:
+    """The name the component `name` is registered and served under."""
+    return f"{PACKAGE}.{name}"
 
 
-def serve_folder(folder: str) -> None:
-    """Make the running server serve `folder`'s files for its component (once per runtime).
+def serve_folder(name: str, folder: str) -> None:
+    """Make the running server serve `folder`'s files for the component `name` (once per
+    runtime, at ``/_stcore/bidi-components/PACKAGE.name/FILE``).
 
     What a ``[tool.streamlit.component]`` entry with ``asset_dir`` in an installed package's
     ``pyproject.toml`` declares; the studio is run from its folder, not installed, so the same
@@ -33,28 +34,27 @@ def serve_folder(folder: str) -> None:
     if not Runtime.exists():
         return
     manager = Runtime.instance().bidi_component_registry
-    path = Path(folder)
-    if manager.get_component_path(component_name(folder)) is not None:
+    if manager.get_component_path(registered_name(name)) is not None:
         return
+    path = Path(folder)
     manifest = ComponentManifest(
-        name=PACKAGE, version="1", components=[ComponentConfig(path.name, asset_dir=path.name)]
+        name=PACKAGE, version="1", components=[ComponentConfig(name, asset_dir=path.name)]
     )
     manager.register_from_manifest(manifest, path.parent)
 
 
 @cache
-def _define(folder: str, html: str, css: str, js: str):
+def _define(name: str, folder: str, html: str, css: str, js: str):
     import streamlit as st
 
     html_text = (Path(folder) / html).read_text(encoding="utf-8")
-    return st.components.v2.component(component_name(folder), html=html_text, css=css, js=js)
+    return st.components.v2.component(registered_name(name), html=html_text, css=css, js=js)
 
 
-def folder_component(folder: str, html: str, css: str, js: str) -> Callable:
-    """The component made of the files `html`, `css` and `js` of `folder`: call it to mount.
-
-    The HTML (a few hundred bytes) is sent inline; the CSS and JS are file names in `folder`,
-    loaded by the browser from the server.
+def folder_component(name: str, folder: str, html: str, css: str, js: str) -> Callable:
+    """The component `name` made of the files `html`, `css` and `js` of `folder`: call it to
+    mount. The HTML (a few hundred bytes) is sent inline; the CSS and JS are file names in
+    `folder`, which the browser loads from the server.
     """
-    serve_folder(folder)
-    return _define(folder, html, css, js)
+    serve_folder(name, folder)
+    return _define(name, folder, html, css, js)

@@ -66,6 +66,8 @@ from schemas import (
 
 #: How many cached results (static sets and trial records) a session keeps.
 CACHE_SIZE = 256
+#: a word the page's catalog already has: looked up there, not marked again here
+ATTENTION_WORD = "Attention"
 #: option values of the Attention and Data selects (shown translated)
 DESIGN_ATTENTION = N_("the design's")
 UPLOAD = N_("your data (upload)")
@@ -229,7 +231,7 @@ def _controls(spec, key: str):
     )
     c = st.columns(3)
     attention = c[0].selectbox(
-        _("Attention"),
+        _(ATTENTION_WORD),
         [DESIGN_ATTENTION, *ATTENTION_MODELS],
         key=f"{key}.attention",
         format_func=lambda t: (

@@ -14,19 +14,21 @@ from components.texts import ATTENTION, PATTERNS
 from resattn.attention import kind_of
 from resattn.blocks import branch_table, shortcut_table
 from resattn.fusion import post_activation
+from resattn.i18n import N_, _
 from resattn.layers import Layer
 from resattn.shapes import block_out_hw
 from schemas import ATTENTION_MODELS, BlockSpec, spec_to_dict
 
-#: the block families of notes §1 that block fields define (label, one-line description); the
+#: the block families of notes §1 that block fields define (label, one-line description, marked
+#: for the catalog: shown through `_`); the
 #: sixth, "SE residual", is a bottleneck with SE in the branch — a preset, not a field setting,
 #: so the family select never overrides what the canvas shows
 FAMILIES = {
-    "basic": ("Basic", "two 3×3 convs + add"),
-    "preact": ("Pre-activation", "BN → ReLU → conv order, no ReLU after the add"),
-    "wide": ("Wide", "a widen factor on the channels (Wide-ResNet)"),
-    "resnext": ("ResNeXt", "grouped 3×3 conv (cardinality)"),
-    "bottleneck": ("Bottleneck", "1×1 reduce → 3×3 → 1×1 expand"),
+    "basic": (N_("Basic"), N_("two 3×3 convs + add")),
+    "preact": (N_("Pre-activation"), N_("BN → ReLU → conv order, no ReLU after the add")),
+    "wide": (N_("Wide"), N_("a widen factor on the channels (Wide-ResNet)")),
+    "resnext": ("ResNeXt", N_("grouped 3×3 conv (cardinality)")),
+    "bottleneck": (N_("Bottleneck"), N_("1×1 reduce → 3×3 → 1×1 expand")),
 }
 
 
@@ -80,6 +82,12 @@ def move(spec, source: str, target: str, stage: int = 0):
     slots = get_in(data, slots_prefix(spec, stage))
     slots[source], slots[target] = slots.get(target), slots.get(source)
     return data
+
+
+def field_help(model, name: str) -> str:
+    """The schema's description of the field `name` of `model`, in the page's language."""
+    description = model.model_fields[name].description
+    return _(description) if description else ""
 
 
 def with_field(spec, path: list, value: Any) -> dict:

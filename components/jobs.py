@@ -40,6 +40,9 @@ from resattn.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, use_language
 
 ROOT = Path(__file__).resolve().parents[1]
 GRACE_S = 5.0
+#: how much lower a worker's CPU priority is than the studio's (``nice``): while a heavy job runs,
+#: the sessions' edits get the CPU first, and the job the cycles they leave
+WORKER_NICENESS = 10
 RESULTS_KEPT = 64
 START_TIMEOUT_S = 120.0
 
@@ -81,6 +84,16 @@ def cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def lower_priority(pid: int) -> None:
+    """Give the process `pid` a CPU priority `WORKER_NICENESS` below this one's (where the system
+    has priorities and allows it)."""
+    try:
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, own + WORKER_NICENESS))
+    except (AttributeError, OSError):  # not POSIX, or the process already gone
+        pass
 
 
 @dataclass
@@ -159,6 +172,7 @@ class _Worker:
             text=True,
             bufsize=1,
         )
+        lower_priority(self.proc.pid)
         threading.Thread(target=self._read, args=(self.proc,), daemon=True).start()
 
     def alive(self) -> bool:

@@ -8,11 +8,24 @@ import streamlit as st
 from components import design, engine, state
 from resattn.counting import stage_overheads
 from resattn.diagrams.words import attention_label, pattern_text
+from resattn.i18n import N_, _
 from resattn.networks import expand_blocks
 from schemas import ATTENTION_LABELS, SLOT_NAMES, Stage, canonical_json
 
 #: stage-table column → the stage field it edits
 EDITABLE = {"blocks": "depth", "out channels": "out_channels"}
+#: stage-table column → its title in the page's language (`_(COLUMNS[column])`; English: the key)
+COLUMNS = {
+    "stage": N_("stage"),
+    "blocks": N_("blocks"),
+    "out channels": N_("out channels"),
+    "family": N_("family"),
+    "stride": N_("stride"),
+    "input": N_("input"),
+    "attention": N_("attention"),
+    "block overrides": N_("block overrides"),
+    "attention overhead (§12.4)": N_("attention overhead (§12.4)"),
+}
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -28,18 +41,31 @@ def _bounds(field: str) -> tuple[int, int]:
 
 def _overrides_text(stage) -> str:
     ordered = sorted(stage.overrides, key=lambda o: o.index)
-    return "; ".join(f"block {o.index}: {pattern_text(o.slots)}" for o in ordered) or "—"
+    return (
+        "; ".join(
+            _("block {index}: {attention}").format(index=o.index, attention=pattern_text(o.slots))
+            for o in ordered
+        )
+        or "—"
+    )
 
 
+def _editable() -> dict[str, str]:
+    """The editable columns' titles in the page's language → the stage field each one edits."""
+    return {_(COLUMNS[column]): field for column, field in EDITABLE.items()}
+
+
+@state.in_page_language
 def _on_table_edit(key: str) -> None:
     edits = st.session_state.get(key, {}).get("edited_rows", {})
     spec = state.spec()
     data = design.as_dict(spec)
+    editable = _editable()
     for row, changes in edits.items():
         for column, value in changes.items():
-            if column in EDITABLE and value is not None:
-                data["stages"][int(row)][EDITABLE[column]] = int(value)
-    state.commit(data, "stage edit")
+            if column in editable and value is not None:
+                data["stages"][int(row)][editable[column]] = int(value)
+    state.commit(data, N_("stage edit"))
 
 
 def render_network(spec, *, key: str) -> None:
@@ -55,7 +81,7 @@ def render_network(spec, *, key: str) -> None:
             "stage": i + 1,
             "blocks": s.depth,
             "out channels": s.out_channels,
-            "family": design.FAMILIES[design.family_of(b.block)][0],
+            "family": _(design.FAMILIES[design.family_of(b.block)][0]),
             "stride": s.stride,
             "input": f"{b.input.channels}×{b.input.height}×{b.input.width}",
             "attention": pattern_text(s.slots),
@@ -63,24 +89,36 @@ def render_network(spec, *, key: str) -> None:
         }
         if costs is not None:
             params_pct, macs_pct = costs[i]
-            row["attention overhead (§12.4)"] = f"+{params_pct:.1f}% params, +{macs_pct:.2f}% MACs"
-        rows.append(row)
+            row["attention overhead (§12.4)"] = _(
+                "+{params_pct}% params, +{macs_pct}% MACs"
+            ).format(params_pct=f"{params_pct:.1f}", macs_pct=f"{macs_pct:.2f}")
+        rows.append({_(COLUMNS[column]): value for column, value in row.items()})
     stem = (
         "7×7/2 conv + BN + ReLU + 3×3/2 max-pool"
         if spec.stem.type == "imagenet"
         else "3×3 conv + BN + ReLU"
     )
     st.markdown(
-        f"**{spec.name}** — stem: {stem} ({spec.stem.out_channels} ch) → "
-        f"{len(spec.stages)} stages, {len(blocks)} blocks → global average pool → "
-        f"linear ({spec.num_classes} classes). Edit a stage's **blocks** (depth) or **out "
-        "channels** (width) in the table; choose a stage below to see and edit its block."
-    )
-    columns = {
-        col: st.column_config.NumberColumn(
-            col, min_value=_bounds(field)[0], max_value=_bounds(field)[1], step=1, required=True
+        _(
+            "**{name}** — stem: {stem} ({channels} ch) → {stages} stages, {blocks} blocks → "
+            "global average pool → linear ({classes} classes). Edit a stage's **blocks** "
+            "(depth) or **out channels** (width) in the table; choose a stage below to see and "
+            "edit its block."
+        ).format(
+            name=state.md_escape(spec.name),
+            stem=stem,
+            channels=spec.stem.out_channels,
+            stages=len(spec.stages),
+            blocks=len(blocks),
+            classes=spec.num_classes,
         )
-        for col, field in EDITABLE.items()
+    )
+    editable = _editable()
+    columns = {
+        title: st.column_config.NumberColumn(
+            title, min_value=_bounds(field)[0], max_value=_bounds(field)[1], step=1, required=True
+        )
+        for title, field in editable.items()
     }
     tkey = f"{key}.stages.{state.rev()}"  # a fresh table after every change of the design
     st.data_editor(
@@ -89,12 +127,12 @@ def render_network(spec, *, key: str) -> None:
         width="stretch",
         key=tkey,
         column_config=columns,
-        disabled=[c for c in rows[0] if c not in EDITABLE],
+        disabled=[c for c in rows[0] if c not in editable],
         on_change=_on_table_edit,
         args=(tkey,),
     )
     if costs is None:
-        st.caption("The attention overhead per stage shows once the design has no errors.")
+        st.caption(_("The attention overhead per stage shows once the design has no errors."))
     render_block_overrides(spec, key=key)
 
 
@@ -107,6 +145,7 @@ def _kind_label(kind: str) -> str:
     return _NONE if kind == _NONE else ATTENTION_LABELS[kind]
 
 
+@state.in_page_language
 def _apply_override(key: str, stage: int, index: int) -> None:
     spec = state.spec()
     data = design.as_dict(spec)
@@ -125,31 +164,38 @@ def _apply_override(key: str, stage: int, index: int) -> None:
     data["stages"][stage]["overrides"] = sorted(
         kept + [{"index": index, "slots": slots}], key=lambda o: o["index"]
     )
-    state.commit(data, f"override of block {index}")
+    state.commit(data, _("override of block {index}").format(index=index))
 
 
+@state.in_page_language
 def _remove_override(stage: int, index: int) -> None:
     data = design.as_dict(state.spec())
     overrides = data["stages"][stage]["overrides"]
     data["stages"][stage]["overrides"] = [o for o in overrides if o["index"] != index]
-    state.commit(data, f"removal of block {index}'s override")
+    state.commit(data, _("removal of block {index}'s override").format(index=index))
 
 
 def render_block_overrides(spec, *, key: str) -> None:
     """Attention for one block of the focused stage, in place of the stage's."""
     i = min(state.focus(), len(spec.stages) - 1)
     stage = spec.stages[i]
-    with st.expander(f"Attention per block — stage {i + 1} ({stage.depth} blocks)"):
+    title = _("Attention per block — stage {stage} ({depth} blocks)")
+    with st.expander(title.format(stage=i + 1, depth=stage.depth)):
         st.caption(
-            "Every block holds its stage's attention (the canvas) unless it has an override "
-            "here — notes §12.4: put attention where it pays."
+            _(
+                "Every block holds its stage's attention (the canvas) unless it has an override "
+                "here — notes §12.4: put attention where it pays."
+            )
         )
+        overridden = {o.index for o in stage.overrides}
+        names = {
+            j: _("block {index} (override)") if j in overridden else _("block {index}")
+            for j in range(1, stage.depth + 1)
+        }
         index = st.selectbox(
-            "Block",
+            _("Block"),
             list(range(1, stage.depth + 1)),
-            format_func=lambda j: (
-                f"block {j}" + (" (override)" if any(o.index == j for o in stage.overrides) else "")
-            ),
+            format_func=lambda j: names[j].format(index=j),
             key=f"{key}.ovr.block.{i}",
         )
         current = stage.block_slots(index)
@@ -165,18 +211,20 @@ def render_block_overrides(spec, *, key: str) -> None:
                     index=options.index(attn.type) if attn is not None else 0,
                     format_func=_kind_label,
                     key=f"{okey}.{slot}",
-                    help=None if attn is None else f"now: {attention_label(attn)}",
+                    help=None
+                    if attn is None
+                    else _("now: {attention}").format(attention=attention_label(attn)),
                 )
         c1, c2 = st.columns(2)
         c1.button(
-            f"Apply to block {index}",
+            _("Apply to block {index}").format(index=index),
             key=f"{okey}.apply",
             on_click=_apply_override,
             args=(okey, i, index),
             width="stretch",
         )
         c2.button(
-            f"Back to the stage's attention for block {index}",
+            _("Back to the stage's attention for block {index}").format(index=index),
             key=f"{okey}.remove",
             on_click=_remove_override,
             args=(i, index),

@@ -6,15 +6,19 @@ with the schema. An invalid edit leaves the last good design in place and says w
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable
 from typing import Any, Optional
 
 import streamlit as st
 
 from components import design, engine
 from components.texts import PATTERNS
+from resattn import i18n
 from resattn.export.share import load_token
+from resattn.i18n import N_, _
 from resattn.loading import load_spec
 from schemas import SLOT_NAMES, SpecError, canonical_json, parse_spec, spec_to_dict
 
@@ -51,8 +55,10 @@ def init() -> None:
         except SpecError as exc:
             flash(
                 "error",
-                f"The design in this link could not be opened. {md_escape(exc.message)} "
-                "Showing the default design instead.",
+                _(
+                    "The design in this link could not be opened. {reason} "
+                    "Showing the default design instead."
+                ).format(reason=md_escape(exc.message)),
             )
     # A design from a link keeps its author's name; the default's name follows the design.
     ss[_AUTO] = spec is None
@@ -86,7 +92,7 @@ def drawn_key(base: str) -> str:
 
 def drawn_now(widget_key: str) -> bool:
     """Was this `drawn_key` widget drawn for the current design? (see `drawn_key`)"""
-    _, _, drawn_at = widget_key.rpartition("@")
+    _base, _at, drawn_at = widget_key.rpartition("@")
     if drawn_at == str(rev()):
         return True
     touch()
@@ -105,7 +111,7 @@ def touch() -> None:
     st.session_state[_REV] = st.session_state.get(_REV, 0) + 1
 
 
-def commit(data: Any, what: str = "edit", field: Optional[str] = None) -> bool:
+def commit(data: Any, what: str = N_("edit"), field: Optional[str] = None) -> bool:
     """Validate `data` (a dict or a spec) and make it the design; False (and a message) if not.
 
     `field` is the key of the widget the edit came from: a refusal is also shown next to it
@@ -175,10 +181,41 @@ def _step(source: str, target: str) -> None:
 
 
 def sync_url() -> None:
-    """Make the URL's `spec` parameter carry the current design's share token."""
+    """Make the URL's `spec` parameter carry the current design's share token, and its `lang`
+    parameter the page's language (`url_language`)."""
     token = engine.token(canonical_json(spec()))
     if token and st.query_params.get("spec") != token:
         st.query_params["spec"] = token
+    lang = url_language()
+    if lang and st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+
+
+def use_page_language() -> str:
+    """Translate this script run into the URL's ``?lang=`` (else ``--lang`` / the locale)."""
+    return i18n.set_language(st.query_params.get("lang"))
+
+
+def url_language() -> Optional[str]:
+    """The language a link to this page carries: the page's own, unless it is the default one
+    and the URL did not choose it (then the link carries none)."""
+    lang = i18n.current_language()
+    if lang == i18n.DEFAULT_LANGUAGE and "lang" not in st.query_params:
+        return None
+    return lang
+
+
+def in_page_language(callback: Callable) -> Callable:
+    """`callback` run in the page's language. Streamlit runs a widget's callback before the
+    script, on a thread of its own that has not chosen the page's language yet: every callback
+    that says something (a flash, a refusal) is wrapped in this."""
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        use_page_language()
+        return callback(*args, **kwargs)
+
+    return run
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
@@ -236,15 +273,24 @@ def set_focus(stage: int) -> None:
 
 
 def refuse(what: str, reason: str, field: Optional[str] = None) -> None:
-    """Say that an edit was not applied and why (at the top, and next to its widget)."""
+    """Say that an edit was not applied and why (at the top, and next to its widget). `what`
+    names the edit (``N_("preset")``, or a phrase already translated): shown through `_`."""
     flash(
         "error",
-        f"That {what} was not applied — the design would be invalid. "
-        f"{md_escape(reason)} The last good design is kept.",
+        _(
+            "That {what} was not applied — the design would be invalid. {reason} "
+            "The last good design is kept."
+        ).format(what=_(what), reason=md_escape(reason)),
     )
     if field is not None:
-        st.session_state.setdefault(_FIELD_ERRORS, {})[field] = f"Not applied: {reason}"
+        message = _("Not applied: {reason}").format(reason=reason)
+        st.session_state.setdefault(_FIELD_ERRORS, {})[field] = message
     touch()
+
+
+def change_of(label: str) -> str:
+    """What an edit of the field labelled `label` is called in a refusal (`refuse`'s `what`)."""
+    return _("change of “{field}”").format(field=label)
 
 
 def field_error(widget_key: str) -> Optional[str]:
@@ -264,7 +310,7 @@ def auto_name(spec) -> str:
     )
     if not filled:
         return f"{family}_block"
-    if [code for code, _ in filled] == ["P1"]:
+    if [code for code, _kind in filled] == ["P1"]:
         return f"{filled[0][1]}_{family}"
     return "_".join(f"{kind}_{code.lower()}" for code, kind in filled) + f"_{family}"
 
@@ -284,10 +330,10 @@ def rename(name: str) -> bool:
     name = name.strip()
     if not name and current.kind == "block":
         follow_name(True)
-        return commit({**spec_to_dict(current), "name": auto_name(current)}, "name change")
+        return commit({**spec_to_dict(current), "name": auto_name(current)}, N_("name change"))
     previous = name_follows()
     follow_name(False)
-    if commit({**spec_to_dict(current), "name": name}, "name change", field="studio.name"):
+    if commit({**spec_to_dict(current), "name": name}, N_("name change"), field="studio.name"):
         return True
     follow_name(previous)
     return False

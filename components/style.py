@@ -1,5 +1,5 @@
 """Page-level style: type sizes and spacing that read on a projector, in light and dark themes,
-and the colour toggle at the end of the header.
+and the colour toggle at the top right of the page (beside the language).
 
 Colours have one meaning each: red (Streamlit's error colour) only for what was refused; the
 primary colour (.streamlit/config.toml) is blue, for actions and selection.
@@ -19,12 +19,19 @@ import streamlit as st
 from components.ccv2 import folder_component
 from resattn.i18n import _
 
+THEME_TOGGLE = "resattn_theme_toggle"
 _TOGGLE_FILES = str(Path(__file__).parent / "theme_toggle")
 
 _CSS = """
 <style>
-.ra-title { font-size: 2.1rem; font-weight: 800; margin: 0 0 0.1rem 0; padding: 0; }
+.ra-title { font-size: 2.1rem; font-weight: 800; margin: 0 0 0.1rem 0; padding: 0;
+  white-space: nowrap; }
 .ra-sub { font-size: 1.1rem; opacity: 0.8; margin: 0 0 0.4rem 0; }
+/* the header: the title row and the design's row (name, Undo / Redo / Share, Params, MACs) are
+   flex rows whose buttons and figures take the width of their words, in every language — never
+   cut to "↶ …"; in a narrow window a row wraps instead */
+.st-key-ra-header button p, .st-key-ra-page-controls button p { white-space: nowrap; }
+.st-key-ra-header [data-testid="stMetricLabel"] p { white-space: nowrap; }
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; max-width: 1500px; }
 [data-testid="stTabs"] button[role="tab"] p { font-size: 1.08rem; font-weight: 600; }
 /* figures are shown in full: never an ellipsis */
@@ -35,6 +42,10 @@ _CSS = """
 .st-key-ra-preset-grid [data-testid="stHorizontalBlock"] { gap: 0.3rem; }
 .st-key-ra-preset-grid button { padding: 0.15rem 0.1rem; min-height: 2.1rem; }
 .st-key-ra-preset-grid button p { font-size: 0.86rem; white-space: nowrap; }
+/* the family presets: a family's name in full, on two lines where it must */
+.st-key-ra-family-presets button { padding: 0.25rem 0.35rem; }
+.st-key-ra-family-presets button p {
+  white-space: normal; overflow-wrap: anywhere; line-height: 1.2; }
 .ra-tour-title { font-size: 1.5rem; font-weight: 700; text-align: center; }
 .ra-tour-dots { letter-spacing: 0.2em; opacity: 0.7; margin-left: 0.6em; }
 .ra-tour-text { font-size: 1.35rem; line-height: 1.4; margin: 0.2rem 0; }
@@ -77,5 +88,5 @@ def render_theme_toggle(*, key: str) -> None:
         # {now}: what the page shows now; {next}: what a click gives
         "next": _("{now} — click for {next}"),
     }
-    toggle = folder_component(_TOGGLE_FILES, "toggle.html", "toggle.css", "toggle.js")
+    toggle = folder_component(THEME_TOGGLE, _TOGGLE_FILES, "toggle.html", "toggle.css", "toggle.js")
     toggle(key=key, data=labels, on_theme_change=lambda: None, height="content")

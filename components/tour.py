@@ -16,18 +16,24 @@ from typing import Optional
 import streamlit as st
 
 from components import design, state
-from components.texts import PATTERNS, SE_BASELINE, SE_EVIDENCE
+from components.texts import PATTERNS, pattern, se_baseline, se_evidence
+from resattn.i18n import N_, _
 from schemas import SLOT_NAMES
 
 _PRESENT = "studio.present"
 _STEP = "studio.tour_step"
 KIND = "se"
 
-#: the tour's steps: (title, slot or None for the baseline)
-STEPS: list[tuple[str, Optional[str]]] = [("Baseline — no attention", None)] + [
-    (f"{PATTERNS[slot]['code']} — {PATTERNS[slot]['name']}", slot)
-    for slot in sorted(SLOT_NAMES, key=lambda s: PATTERNS[s]["code"])
-]
+#: the tour's steps: the slot its gate goes into, None for the baseline
+STEPS: list[Optional[str]] = [None, *sorted(SLOT_NAMES, key=lambda s: PATTERNS[s]["code"])]
+
+
+def title(index: int) -> str:
+    """The step's title in the page's language: ``P1 — attention inside the residual branch``."""
+    slot = STEPS[index]
+    if slot is None:
+        return _("Baseline — no attention")
+    return f"{PATTERNS[slot]['code']} — {pattern(slot)['name']}"
 
 
 def present() -> bool:
@@ -61,16 +67,16 @@ def active() -> Optional[dict]:
     """What the canvas needs to know about the tour (None outside projector mode)."""
     if not present():
         return None
-    return {"step": current(), "count": len(STEPS), "title": STEPS[current()][0]}
+    return {"step": current(), "count": len(STEPS), "title": title(current())}
 
 
 def step(delta: int) -> Optional[str]:
     """Move the tour by `delta`; the reason if it cannot move."""
     if not present():
-        return "the guided tour runs in projector mode"
+        return _("the guided tour runs in projector mode")
     target = current() + delta
     if not 0 <= target < len(STEPS):
-        return "that is the end of the tour" if delta > 0 else "the tour starts here"
+        return _("that is the end of the tour") if delta > 0 else _("the tour starts here")
     go(target)
     return None
 
@@ -83,58 +89,60 @@ def go(index: int) -> None:
     slots = design.get_in(data, design.slots_prefix(spec, stage))
     for slot in SLOT_NAMES:
         slots[slot] = None
-    slot = STEPS[index][1]
+    slot = STEPS[index]
     if slot is not None:
         slots[slot] = design.default_attention(KIND)
-    state.commit(data, "tour step")
+    state.commit(data, N_("tour step"))
 
 
 def evidence(index: int) -> str:
-    """The published evidence for the step's placement (SE paper, Table 14)."""
-    slot = STEPS[index][1]
+    """The published evidence for the step's placement (SE paper, Table 14), in the words of
+    the notes in the page's language."""
+    slot = STEPS[index]
     if slot is None:
-        return SE_BASELINE
+        return se_baseline()
     code = PATTERNS[slot]["code"]
-    for name, pattern, top1, top5 in SE_EVIDENCE:
-        if pattern.split()[0] == code:
-            return (
-                f"SE paper (Hu et al., TPAMI), Table 14 — {name}: top-1 error {top1:.2f} %, "
-                f"top-5 error {top5:.2f} % on ImageNet with ResNet-50 (baseline 23.30 / 6.55)."
-            )
-    return "The SE paper has no row for this placement."
+    for name, where, top1, top5 in se_evidence():
+        if where.split()[0] == code:
+            return _(
+                "SE paper (Hu et al., TPAMI), Table 14 — {name}: top-1 error {top1} %, "
+                "top-5 error {top5} % on ImageNet with ResNet-50 (baseline 23.30 / 6.55)."
+            ).format(name=name, top1=f"{top1:.2f}", top5=f"{top5:.2f}")
+    return _("The SE paper has no row for this placement.")
 
 
 def render_tour(*, key: str) -> None:
     """The tour's bar: step, Previous / Next, and the step's explanation and evidence."""
     index = current()
-    title, slot = STEPS[index]
+    slot = STEPS[index]
     left, mid, right = st.columns([1, 6, 1], vertical_alignment="center")
     left.button(
-        "◀ Previous",
+        _("◀ Previous"),
         key=f"{key}.prev",
         disabled=index == 0,
-        on_click=step,
+        on_click=state.in_page_language(step),
         args=(-1,),
         width="stretch",
     )
     right.button(
-        "Next ▶",
+        _("Next ▶"),
         key=f"{key}.next",
         disabled=index == len(STEPS) - 1,
-        on_click=step,
+        on_click=state.in_page_language(step),
         args=(1,),
         width="stretch",
     )
     dots = " ".join("●" if i == index else "○" for i in range(len(STEPS)))
+    where = _("Step {step} of {count}").format(step=index + 1, count=len(STEPS))
     mid.markdown(
-        f"<div class='ra-tour-title'>Step {index + 1} of {len(STEPS)} · {title} "
+        f"<div class='ra-tour-title'>{html.escape(where)} · {html.escape(title(index))} "
         f"<span class='ra-tour-dots'>{dots}</span></div>",
         unsafe_allow_html=True,
     )
     explanation = (
-        "The plain residual block: x travels alone on the skip to ⊕, F(x) on the branch."
+        _("The plain residual block: x travels alone on the skip to ⊕, F(x) on the branch.")
         if slot is None
-        else f"{PATTERNS[slot]['formula']} — {PATTERNS[slot]['meaning']}"
+        else f"{PATTERNS[slot]['formula']} — {pattern(slot)['meaning']}"
     )
     st.markdown(
         f"<div class='ra-tour-text'>{html.escape(explanation)}</div>"
@@ -142,5 +150,10 @@ def render_tour(*, key: str) -> None:
         unsafe_allow_html=True,
     )
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
-    c1.caption("Use ← / → (or the buttons) to step through the tour.")
-    c2.button("Leave projector mode", key=f"{key}.leave", on_click=set_present, args=(False,))
+    c1.caption(_("Use ← / → (or the buttons) to step through the tour."))
+    c2.button(
+        _("Leave projector mode"),
+        key=f"{key}.leave",
+        on_click=state.in_page_language(set_present),
+        args=(False,),
+    )

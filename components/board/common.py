@@ -7,6 +7,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from components.state import md_escape
+from components.state import use_page_language as use_page_language  # the board's pages use it
 from resattn import i18n
 from resattn_board.db import get_engine
 from resattn_board.service import BoardError, BoardService, normalize_code
@@ -22,9 +23,26 @@ def service() -> BoardService:
     return BoardService(get_engine())
 
 
-def use_page_language() -> str:
-    """Translate this script run into the URL's ``?lang=`` (else ``--lang`` / the locale)."""
-    return i18n.set_language(st.query_params.get("lang"))
+def language_toggle(lang: str, *, key: str, label_visibility: str = "visible") -> None:
+    """English / Türkçe for the page: a choice sets ``?lang=`` and keeps the rest of the URL
+    (the design, the board), so the page reruns in that language with nothing lost."""
+    st.segmented_control(
+        i18n._("Language"),
+        list(i18n.LANGUAGES),
+        default=lang,
+        required=True,
+        format_func=LANGUAGE_NAMES.get,
+        key=key,
+        on_change=_on_language,
+        args=(key,),
+        label_visibility=label_visibility,
+    )
+
+
+def _on_language(widget_key: str) -> None:
+    chosen = st.session_state.get(widget_key)
+    if chosen in i18n.LANGUAGES:
+        st.query_params["lang"] = chosen
 
 
 def say(exc: BoardError | SQLAlchemyError) -> str:

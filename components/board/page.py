@@ -20,13 +20,13 @@ import streamlit as st
 
 from components import engine
 from components.board.common import (
-    LANGUAGE_NAMES,
     REFUSALS,
     fmt_accuracy,
     fmt_count,
     fmt_pct,
     forget_key,
     instructor_key,
+    language_toggle,
     remember_key,
     say,
     service,
@@ -35,7 +35,7 @@ from components.board.common import (
 from components.board.secret import browser_secret
 from components.state import md_escape
 from resattn.diagrams.dot import render_svg
-from resattn.i18n import LANGUAGES, N_, _, ngettext
+from resattn.i18n import N_, _, ngettext
 from resattn_board.figures import probe_accuracy
 from resattn_board.service import Row, normalize_code
 from schemas import SpecError
@@ -118,22 +118,8 @@ def _header(code: str, title: str, lang: str, key: str) -> None:
         label = html.escape(_("Room code"))
         st.markdown(f"{label}: {badge}", unsafe_allow_html=True)
     with right:
-        st.segmented_control(
-            _("Language"),
-            list(LANGUAGES),
-            default=lang,
-            format_func=LANGUAGE_NAMES.get,
-            key=f"{key}.lang",
-            on_change=_on_language,
-            args=(f"{key}.lang",),
-        )
+        language_toggle(lang, key=f"{key}.lang")
         st.button(_("Back to the studio"), key=f"{key}.back", on_click=_leave)
-
-
-def _on_language(widget_key: str) -> None:
-    chosen = st.session_state.get(widget_key)
-    if chosen in LANGUAGES:
-        st.query_params["lang"] = chosen
 
 
 def _leave() -> None:

@@ -13,15 +13,33 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
-from components.ccv2 import component_name, folder_component
+from components.ccv2 import folder_component
+from resattn.i18n import _
 
+NAME = "resattn_diagram_view"
 _HERE = str(Path(__file__).parent)
-NAME = component_name(_HERE)
+
+
+def labels() -> dict:
+    """The viewer's own words (its buttons and their names), in the page's language."""
+    return {
+        "viewer": _("Diagram: drag to pan, Ctrl + wheel or the buttons to zoom"),
+        "zoom_out": _("Zoom out"),
+        "zoom_in": _("Zoom in"),
+        "fit": _("Fit"),
+        "fit_help": _("Fit the diagram to the width"),
+        "one": _("Actual size (100 %)"),
+        "diagram": _("diagram"),
+    }
 
 
 def diagram_view(data: dict, *, key: str, on_click: Optional[Callable[[], Any]] = None):
-    """Mount the viewer with ``data = {"svg": TEXT, "hint": TEXT, "label": TEXT}``."""
-    component = folder_component(_HERE, "view.html", "view.css", "view.js")
+    """Mount the viewer with ``data = {"svg": TEXT, "hint": TEXT, "label": TEXT}`` (its own
+    words, `labels`, are added here)."""
+    component = folder_component(NAME, _HERE, "view.html", "view.css", "view.js")
     return component(
-        key=key, data=data, on_click_change=on_click or (lambda: None), height="content"
+        key=key,
+        data={**data, "labels": labels()},
+        on_click_change=on_click or (lambda: None),
+        height="content",
     )

@@ -91,7 +91,23 @@ function attach(host) {
   return inst;
 }
 
+function label(inst, L) {
+  // The viewer's words, in the page's language (diagram_view/__init__.py `labels()`).
+  if (!L) return;
+  const host = inst.host;
+  host.setAttribute("aria-label", L.viewer);
+  const button = (what) => host.querySelector(`button[data-zoom="${what}"]`);
+  button("out").setAttribute("aria-label", L.zoom_out);
+  button("out").title = L.zoom_out;
+  button("in").setAttribute("aria-label", L.zoom_in);
+  button("in").title = L.zoom_in;
+  button("fit").textContent = L.fit;
+  button("fit").title = L.fit_help;
+  button("one").title = L.one;
+}
+
 function render(inst, data) {
+  label(inst, data.labels);
   inst.host.querySelector(".ra-dview-hint").textContent = data.hint || "";
   if (data.svg === inst.svgText) return;
   const first = inst.svgText === null;
@@ -104,7 +120,7 @@ function render(inst, data) {
   inst.port.replaceChildren(document.importNode(svg, true));
   const shown = inst.port.querySelector("svg");
   shown.setAttribute("role", "img");
-  shown.setAttribute("aria-label", data.label || "diagram");
+  shown.setAttribute("aria-label", data.label || (data.labels && data.labels.diagram) || "diagram");
   inst.size = naturalSize(shown);
   inst.apply(inst.zoom); // an expanded stage keeps the user's zoom
   if (first) requestAnimationFrame(() => inst.fit());

@@ -13,14 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
-from components.ccv2 import component_name, folder_component
+from components.ccv2 import folder_component
 
+NAME = "resattn_slot_canvas"
 _HERE = str(Path(__file__).parent)
-NAME = component_name(_HERE)
 
 
 def _component():
-    return folder_component(_HERE, "canvas.html", "canvas.css", "canvas.js")
+    return folder_component(NAME, _HERE, "canvas.html", "canvas.css", "canvas.js")
 
 
 def slot_canvas(data: dict, *, key: str, on_edits: Optional[Callable[[], Any]] = None):

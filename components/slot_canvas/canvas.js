@@ -33,6 +33,12 @@ function esc(text) {
   })[c]);
 }
 
+// The words come from Python in the page's language (`data.labels`, canvas.py `labels()`), with
+// `{name}` placeholders that `say` fills in.
+function say(template, values = {}) {
+  return String(template ?? "").replace(/\{(\w+)\}/g, (m, name) => (name in values ? String(values[name]) : m));
+}
+
 function el(tag, attrs = {}, text = null) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
@@ -58,14 +64,14 @@ function wire(svg, d, cls = "ra-wire") {
   svg.appendChild(el("path", { d, class: cls }));
 }
 
-function drawGate(svg, zone, chip, slot, selected) {
+function drawGate(svg, zone, chip, slot, selected, L) {
   // z → ⊗ on the wire; α(z) computed by the chip above the wire feeds the ⊗ from above.
   const { cx, wire: y } = zone;
   const top = y - CHIP.lift;
   const g = el("g", {
     class: `ra-placed ra-type-${chip.type}` + (selected ? " ra-selected" : ""),
     "data-slot": slot, "data-type": chip.type, tabindex: 0, role: "button",
-    "aria-label": `${chip.label} in ${slot}; press Delete to remove, Enter to edit`,
+    "aria-label": say(L.placed_aria, { label: chip.label, slot }),
   });
   g.appendChild(el("path", { d: `M ${cx - 48} ${y} V ${top + CHIP.h / 2} H ${cx - CHIP.w / 2}`, class: "ra-tap" }));
   g.appendChild(el("path", { d: `M ${cx} ${top + CHIP.h} V ${y - 13}`, class: "ra-tap ra-alpha" }));
@@ -78,13 +84,13 @@ function drawGate(svg, zone, chip, slot, selected) {
   g.appendChild(el("text", { x: cx + 7, y: y - 19, class: "ra-alpha-label" }, "α"));
   const x = el("g", {
     class: "ra-remove", "data-remove": slot, role: "button", tabindex: 0,
-    "aria-label": `Remove ${chip.label} from ${slot}`,
+    "aria-label": say(L.remove_aria, { label: chip.label, slot }),
   });
   x.appendChild(el("circle", { cx: cx + CHIP.w / 2 - 2, cy: top + 2, r: 12 }));
   x.appendChild(el("text", { x: cx + CHIP.w / 2 - 2, y: top + 7, class: "ra-remove-x" }, "×"));
-  x.appendChild(el("title", {}, `Remove ${chip.label}`));
+  x.appendChild(el("title", {}, say(L.remove, { label: chip.label })));
   g.appendChild(x);
-  g.appendChild(el("title", {}, `${chip.name} — ${chip.detail}. Drag off the block or press × to remove; click to edit.`));
+  g.appendChild(el("title", {}, say(L.placed, { name: chip.name, detail: chip.detail })));
   svg.appendChild(g);
   fit(detail, CHIP.w - 26);
   // The gate: ⊗ multiplies the wire by α.
@@ -94,7 +100,7 @@ function drawGate(svg, zone, chip, slot, selected) {
   svg.appendChild(mul);
 }
 
-function drawZone(svg, slot, zone, info) {
+function drawZone(svg, slot, zone, info, L) {
   const { cx, wire: y, w } = zone;
   const g = el("g", { class: "ra-zone", "data-slot": slot });
   g.appendChild(el("rect", {
@@ -102,12 +108,12 @@ function drawZone(svg, slot, zone, info) {
   }));
   g.appendChild(el("text", { x: cx, y: y + 32, class: "ra-zone-label" }, info.title));
   if (!info.filled) {
-    g.appendChild(el("text", { x: cx, y: y - 34, class: "ra-zone-hint" }, "drop attention here"));
+    g.appendChild(el("text", { x: cx, y: y - 34, class: "ra-zone-hint" }, L.drop_here));
   }
   const blocked = Object.entries(info.errors || {}).filter(([, msg]) => msg);
   let tip = `${info.code} — ${info.name}: ${info.formula}\n${info.meaning}`;
   if (blocked.length) {
-    tip += "\n\nNot allowed here:\n" + blocked.map(([t, msg]) => `• ${t.toUpperCase()}: ${msg}`).join("\n");
+    tip += `\n\n${L.not_allowed}\n` + blocked.map(([t, msg]) => `• ${t.toUpperCase()}: ${msg}`).join("\n");
   }
   // Kinds refused here are named in the tooltip only: red is shown while one is dragged
   // (`paint`), never as a mark on a zone — red means a refused drop, not a fault of the design.
@@ -117,9 +123,10 @@ function drawZone(svg, slot, zone, info) {
 }
 
 function drawBlock(root, data) {
+  const L = data.labels;
   const svg = el("svg", {
     viewBox: `0 0 ${W} ${H}`, class: "ra-svg", role: "img",
-    "aria-label": `Residual block: ${data.formula}`,
+    "aria-label": say(L.block, { formula: data.formula }),
   });
   const b = data.block;
   // Wires: x splits into the skip (top) and the branch (bottom); both meet at ⊕.
@@ -135,15 +142,15 @@ function drawBlock(root, data) {
   svg.appendChild(el("text", { x: endX + 14, y: WIRE.mid + 8, class: "ra-io" }, "y"));
   svg.appendChild(el("text", { x: endX + 38, y: WIRE.mid + 34, class: "ra-shape ra-end" }, b.out_shape));
   // Path names
-  svg.appendChild(el("text", { x: SPLIT_X - 12, y: WIRE.top + 6, class: "ra-path-name ra-end" }, "skip"));
-  svg.appendChild(el("text", { x: SPLIT_X - 12, y: WIRE.bottom + 6, class: "ra-path-name ra-end" }, "branch"));
+  svg.appendChild(el("text", { x: SPLIT_X - 12, y: WIRE.top + 6, class: "ra-path-name ra-end" }, L.skip));
+  svg.appendChild(el("text", { x: SPLIT_X - 12, y: WIRE.bottom + 6, class: "ra-path-name ra-end" }, L.branch));
   // Skip: projection P or identity
   if (b.skip) {
     const px = 160, pw = 250;
     svg.appendChild(el("rect", { x: px, y: WIRE.top - 22, width: pw, height: 44, rx: 8, class: "ra-box ra-proj" }));
     svg.appendChild(el("text", { x: px + pw / 2, y: WIRE.top + 6, class: "ra-box-text" }, b.skip));
   } else {
-    svg.appendChild(el("text", { x: 300, y: WIRE.top - 12, class: "ra-path-note" }, "identity"));
+    svg.appendChild(el("text", { x: 300, y: WIRE.top - 12, class: "ra-path-note" }, L.identity));
   }
   // Branch F with its convs
   const lines = b.layers.length;
@@ -165,11 +172,11 @@ function drawBlock(root, data) {
   const zones = {};
   for (const [slot, zone] of Object.entries(ZONES)) {
     const info = data.zones[slot];
-    zones[slot] = drawZone(svg, slot, zone, info);
+    zones[slot] = drawZone(svg, slot, zone, info, L);
   }
   for (const [slot, zone] of Object.entries(ZONES)) {
     const chip = data.slots[slot];
-    if (chip) drawGate(svg, zone, chip, slot, data.selected === slot);
+    if (chip) drawGate(svg, zone, chip, slot, data.selected === slot, L);
   }
   if (data.tour) {
     // Projector mode: dots flow along the wires — x alone on the skip to ⊕, through F (and
@@ -179,8 +186,7 @@ function drawBlock(root, data) {
     flow(`M ${SPLIT_X} ${WIRE.mid} V ${WIRE.bottom} H ${ADD.x} V ${ADD.y + ADD.r}`, "ra-flow-branch");
     flow(`M ${ADD.x + ADD.r} ${WIRE.mid} H ${endX}`, "ra-flow-out");
   }
-  svg.appendChild(el("text", { x: W - 8, y: H - 6, class: "ra-legend" },
-    "⊗ gate: the wire × α  ·  ⊕ residual add"));
+  svg.appendChild(el("text", { x: W - 8, y: H - 6, class: "ra-legend" }, L.legend));
   root.appendChild(svg);
   return zones;
 }
@@ -193,7 +199,6 @@ function zoneAt(zones, x, y) {
   return null;
 }
 
-const HELP = "Drag a chip onto a slot · drag it off or press × to remove · click it to edit";
 const RESEND_MS = 1500;
 
 // One instance per mounted canvas. Listeners are attached once and read the latest data, so a
@@ -222,17 +227,20 @@ function optimistic(data, pending) {
 function render(inst) {
   const host = inst.host;
   const data = optimistic(inst.data, inst.pending);
+  const L = data.labels;
   inst.view = data;
+  host.setAttribute("aria-label", L.canvas);
+  host.querySelector(".ra-palette").setAttribute("aria-label", L.chips);
   host.querySelector(".ra-formula").innerHTML =
     `<span class="ra-formula-main">${esc(data.formula)}</span>` +
     (data.patterns || []).map((p) =>
       `<span class="ra-pattern" title="${esc(p.name)}">${esc(p.code)} · ${esc(p.formula)}</span>`
     ).join("");
   host.querySelector(".ra-palette").innerHTML =
-    '<span class="ra-palette-title">Attention</span>' + data.palette.map((p) =>
+    `<span class="ra-palette-title">${esc(L.palette)}</span>` + data.palette.map((p) =>
       `<button type="button" class="ra-chip ra-type-${esc(p.type)}" data-type="${esc(p.type)}" ` +
-      `title="${esc(p.name)} — gates ${esc(p.gates)}. Drag onto a slot." ` +
-      `aria-label="${esc(p.name)} chip: drag onto a slot">${esc(p.label)}</button>`
+      `title="${esc(say(L.palette_chip, { name: p.name, gates: p.gates }))}" ` +
+      `aria-label="${esc(say(L.palette_chip_aria, { name: p.name }))}">${esc(p.label)}</button>`
     ).join("");
   const stage = host.querySelector(".ra-stage");
   stage.innerHTML = "";
@@ -243,7 +251,7 @@ function render(inst) {
   host.dataset.seq = String(inst.seq);
   host.dataset.acked = String(inst.data.ack && inst.data.ack.epoch === inst.epoch ? inst.data.ack.seq : 0);
   host.dataset.pending = String(inst.pending.length);
-  if (!inst.drag && !inst.pending.length && !inst.keepStatus) inst.setStatus(data.context || HELP);
+  if (!inst.drag && !inst.pending.length && !inst.keepStatus) inst.setStatus(data.context || L.help);
 }
 
 function attach(host) {
@@ -282,6 +290,7 @@ function attach(host) {
 
   const paint = (x, y) => {
     const drag = inst.drag;
+    const L = inst.view.labels;
     const over = zoneAt(inst.zones, x, y);
     drag.over = over;  // what the user sees highlighted is where the chip goes on release
     for (const [slot, g] of Object.entries(inst.zones)) {
@@ -296,13 +305,14 @@ function attach(host) {
       const z = zoneInfo(over);
       const err = z.errors?.[drag.type];
       const warn = z.warnings?.[drag.type];
-      if (err) inst.setStatus(`✖ ${drag.label} can't go ${z.where}: ${err}`, "error");
-      else if (warn) inst.setStatus(`⚠ ${drag.label} ${z.where} — ${warn}`, "warning");
-      else inst.setStatus(`Drop to put ${drag.label} ${z.where} — ${z.code}: ${z.formula}`, "ok");
+      const what = { label: drag.label, where: z.where };
+      if (err) inst.setStatus("✖ " + say(L.cant_go, { ...what, reason: err }), "error");
+      else if (warn) inst.setStatus("⚠ " + say(L.warn_here, { ...what, warning: warn }), "warning");
+      else inst.setStatus(say(L.drop_to_put, { ...what, code: z.code, formula: z.formula }), "ok");
     } else if (drag.from) {
-      inst.setStatus(`Release here to remove ${drag.label} from the block`, "warning");
+      inst.setStatus(say(L.release_to_remove, { label: drag.label }), "warning");
     } else {
-      inst.setStatus(`Drag ${drag.label} onto one of the four slots`);
+      inst.setStatus(say(L.drag_onto, { label: drag.label }));
     }
   };
   const clearPaint = () => {
@@ -350,6 +360,7 @@ function attach(host) {
   const finish = (ev, cancelled) => {
     const d = inst.drag;
     if (!d) return;
+    const L = inst.view.labels;
     inst.drag = null;
     if (d.ghost) d.ghost.remove();
     host.classList.remove("ra-dragging");
@@ -357,24 +368,24 @@ function attach(host) {
     if (cancelled) return;
     if (!d.moved) {
       if (d.from) send({ op: "select", slot: d.from, type: d.type });
-      else inst.setStatus(`Drag ${d.label} onto one of the four slots (or use the selects below)`);
+      else inst.setStatus(say(L.drag_onto_or, { label: d.label }));
       return;
     }
     const target = zoneAt(inst.zones, ev.clientX, ev.clientY) || d.over;
     if (!target) {
       if (d.from) {
-        inst.setStatus(`Removed ${d.label} from ${zoneInfo(d.from).where}`, "ok");
+        inst.setStatus(say(L.removed, { label: d.label, where: zoneInfo(d.from).where }), "ok");
         send({ op: "remove", slot: d.from, type: d.type });
-      } else inst.setStatus("Dropped outside the slots — nothing changed");
+      } else inst.setStatus(L.dropped_outside);
       return;
     }
     if (target === d.from) return;
     const err = zoneInfo(target).errors?.[d.type];
     if (err) {
-      inst.setStatus(`✖ ${d.label} can't go ${zoneInfo(target).where}: ${err}`, "error");
+      inst.setStatus("✖ " + say(L.cant_go, { label: d.label, where: zoneInfo(target).where, reason: err }), "error");
       return;
     }
-    inst.setStatus(`Placing ${d.label} ${zoneInfo(target).where}…`, "ok");
+    inst.setStatus(say(L.placing, { label: d.label, where: zoneInfo(target).where }), "ok");
     send(d.from ? { op: "move", from: d.from, slot: target, type: d.type }
       : { op: "place", slot: target, type: d.type });
   };
@@ -444,7 +455,7 @@ function acknowledge(inst, ack) {
     const last = refused[refused.length - 1];
     inst.shownRefusal = last.seq;
     inst.keepStatus = true;
-    inst.setStatus(`✖ Not applied: ${last.reason}`, "error");
+    inst.setStatus("✖ " + say(inst.data.labels.not_applied, { reason: last.reason }), "error");
   } else if (before && !inst.pending.length) {
     inst.keepStatus = false;
   }

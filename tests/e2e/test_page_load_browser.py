@@ -12,6 +12,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from components import slot_canvas
+from components.ccv2 import registered_name
 from resattn.export.share import share_token
 from tests.e2e.studio_page import Studio
 from tests.ui.test_first_paint import network
@@ -57,7 +58,7 @@ class Wire:
                 continue
             element = fm.delta.new_element
             if element.WhichOneof("type") == "bidi_component" and (
-                element.bidi_component.component_name == slot_canvas.NAME
+                element.bidi_component.component_name == registered_name(slot_canvas.NAME)
             ):
                 sizes.append(len(element.SerializeToString()))
         return sizes

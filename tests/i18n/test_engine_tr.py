@@ -206,6 +206,9 @@ def test_help_offers_the_language(capsys, no_locale):
 
 def test_a_copy_with_a_new_message_shows_that_message():
     found = lint(FIRING["RA204"][0])[0]
-    copy = found.model_copy(update={"message": "replaced"})
+    copy = found.model_copy(update={"message": "a message of the caller, in no catalog"})
     with i18n.use_language("tr"):
-        assert copy.message == "replaced" and copy.hint == found.hint != found.model_dump()["hint"]
+        assert (
+            copy.message == "a message of the caller, in no catalog"
+            and copy.hint == found.hint != found.model_dump()["hint"]
+        )

@@ -200,3 +200,17 @@ def test_every_step_a_profile_reports_is_shown_in_turkish():
         job = Job("j", "profile", {}, "j", 5.0, message=step)
         with use_language("tr"):
             assert said(job, "message") != step, step
+
+
+def _crashing_panel() -> None:
+    from components import engine
+    from resattn.i18n import set_language
+
+    set_language("tr")
+    with engine.guarded("Diyagram paneli"):
+        raise ValueError("asıl neden")
+
+
+def test_a_panel_failure_in_turkish_shows_its_real_error_and_counts_as_a_failure():
+    at = AppTest.from_function(_crashing_panel, default_timeout=60).run()
+    assert failures(at) == ["Diyagram paneli başarısız oldu: ValueError: asıl neden"]

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from resattn import i18n
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
@@ -17,10 +19,14 @@ def new_app(query: dict | None = None) -> AppTest:
     return at
 
 
+#: the icon a panel's failure is shown with (`components.engine.guarded`), in every language
+FAILURE_ICON = ":material/bug_report:"
+
+
 def failures(at: AppTest) -> list[str]:
-    """Exceptions and panel failures shown on the page."""
+    """Exceptions and panel failures shown on the page (in any language)."""
     found = [str(e.value) for e in at.exception]
-    found += [e.value for e in at.error if " failed: " in e.value]
+    found += [e.value for e in at.error if " failed: " in e.value or e.icon == FAILURE_ICON]
     return found
 
 
@@ -28,8 +34,11 @@ TABS = ("Diagram", "Checks", "Profile", "Compare", "Code", "Learn")
 
 
 def open_tab(at: AppTest, name: str) -> AppTest:
-    """Open a tab (tabs are lazy: only the open one renders) and rerun."""
-    at.session_state["studio.tabs"] = name
+    """Open a tab by its English name (tabs are lazy: only the open one renders) and rerun; on
+    a page in another language (``?lang=``) the tab's label is in that language."""
+    lang = at.query_params.get("lang")
+    with i18n.use_language(lang[0] if isinstance(lang, list) else lang):
+        at.session_state["studio.tabs"] = i18n._(name)
     return at.run()
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from components import slot_canvas
-from components.diagram_view import NAME as DIAGRAM_VIEW
+from components import diagram_view, slot_canvas
+from components.ccv2 import registered_name
 from tests.ui.conftest import canvas_edit, failures, open_tab
 
 CANVAS = Path(slot_canvas.__file__).parent
+DIAGRAM_VIEW = Path(diagram_view.__file__).parent
 
 
 def mounted(at, name: str) -> list:
     """The BidiComponent messages of the component `name` in the last run."""
+    name = registered_name(name)
     return [e.proto for e in at.get("bidi_component") if e.proto.component_name == name]
 
 
@@ -49,5 +51,5 @@ def test_the_diagram_viewer_is_sent_without_its_code(app):
     app.segmented_control(key="studio.diagram.view").set_value("graph")
     app.run()
     assert not failures(app), failures(app)
-    [proto] = mounted(app, DIAGRAM_VIEW)
-    assert_code_by_file(proto, CANVAS.parent / "diagram_view", "view.js", "view.css")
+    [proto] = mounted(app, diagram_view.NAME)
+    assert_code_by_file(proto, DIAGRAM_VIEW, "view.js", "view.css")

@@ -3,12 +3,13 @@ Stop, sessions that leave, time budgets, equal requests joined, results through 
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
 
 from components.heavy import said
-from components.jobs import DONE, FAILED, QUEUED, RUNNING, STOPPED, JobPool
+from components.jobs import DONE, FAILED, QUEUED, RUNNING, STOPPED, WORKER_NICENESS, JobPool
 from resattn.i18n import use_language
 from resattn.loading import load_spec
 from schemas import canonical_json
@@ -217,3 +218,12 @@ def test_the_place_in_the_queue_and_the_progress_are_in_the_page_language(lang):
         assert queue.startswith("Kuyrukta bekliyor: sıranız 3.") and "2 iş" in queue
         assert progress.startswith("çalışıyor — ") and "5 s" in progress
         assert english_left(at) == []
+
+
+def test_workers_run_below_the_studios_cpu_priority(pool):
+    job = pool.submit("sleep", {"seconds": 30}, owner="a", budget_s=60)
+    wait(lambda: job.state == RUNNING)
+    [worker] = pool._workers
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, worker.proc.pid) == min(19, own + WORKER_NICENESS)
+    pool.cancel(job, "a")
