@@ -154,5 +154,5 @@ def test_the_canvas_says_error_only_for_a_refusal():
     js = (ROOT / "components" / "slot_canvas" / "canvas.js").read_text()
     calls = re.findall(r"setStatus\((.+), \"error\"\)", js)  # one call per line
     assert calls, "no refusal message found"
-    assert all(c.lstrip("`\"").startswith("✖") for c in calls), calls  # ✖ can't go / not applied
+    assert all(c.lstrip('`"').startswith("✖") for c in calls), calls  # ✖ can't go / not applied
     assert "ra-blocked" not in js  # no mark on a zone: red appears while a refused kind is dragged
