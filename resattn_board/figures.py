@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Optional
 
 from resattn.diagrams.ascii import pattern_text
+from resattn.i18n import use_language
 from schemas import Spec, canonical_json, parse_spec
 
 #: Seconds one probe may train when the instructor runs it (it stops early and reports then).
@@ -61,9 +62,11 @@ def _figures(cj: str) -> Figures:
 
     spec = parse_spec(json.loads(cj))
     prof = profile(spec, latency=False, time_budget_s=0.0)
+    with use_language("en"):  # stored words are the same whoever sent the design
+        pattern = pattern_of(spec)[:200]
     return Figures(
         kind=spec.kind,
-        pattern=pattern_of(spec)[:200],
+        pattern=pattern,
         params=prof.params,
         macs=prof.macs,
         attention_params_pct=float(prof.attention["params_pct"]),

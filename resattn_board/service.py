@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from resattn.i18n import N_, _
 from resattn.lint import lint
 from resattn.loading import MAX_SPEC_BYTES
-from resattn_board.figures import Figures, design_figures
+from resattn_board.figures import Figures, design_figures, pattern_of
 from resattn_board.models import Board, Entry, Participant
 from schemas import SpecError, canonical_json, parse_spec
 
@@ -109,6 +109,11 @@ class Row(Figures):
     def spec(self):
         """The stored design, validated again; raises `SpecError` if the row was tampered with."""
         return parse_spec(json.loads(self.spec_json))
+
+    @property
+    def shown_pattern(self) -> str:
+        """The pattern in the reader's language (`pattern` is stored in English)."""
+        return pattern_of(self.spec)
 
 
 def _now() -> datetime:

@@ -260,7 +260,7 @@ def _figures_md(row: Row) -> str:
     pattern, params, macs = _("Pattern"), _("Parameters"), _("MACs")
     overhead, small_params, accuracy = _("Attention overhead"), _("params"), _("Probe accuracy")
     lines = [
-        f"**{pattern}:** {html.escape(row.pattern)}",
+        f"**{pattern}:** {html.escape(row.shown_pattern)}",
         f"**{params}:** {fmt_count(row.params)} · **{macs}:** {fmt_count(row.macs)}",
         f"**{overhead}:** {small_params} {fmt_pct(row.attention_params_pct)}, "
         f"{macs} {fmt_pct(row.attention_macs_pct)}",
@@ -336,7 +336,7 @@ def _table(rows: list[Row]) -> None:
             {
                 _("Display name"): r.display_name,
                 _("Design"): r.design_name,
-                _("Pattern"): r.pattern,
+                _("Pattern"): r.shown_pattern,
                 _("Parameters"): r.params,
                 _("MACs"): r.macs,
                 _("Attention params %"): round(r.attention_params_pct, 2),
@@ -382,7 +382,7 @@ def _side_by_side(rows: list[Row], lang: str, key: str) -> None:
             picture = thumbnail(row.spec_json)
             if picture:
                 st.markdown(picture, unsafe_allow_html=True)
-            st.caption(row.pattern)
+            st.caption(row.shown_pattern)
             m1, m2 = st.columns(2)
             m1.metric(
                 _("Parameters"), fmt_count(row.params), delta=_delta(row.params, other.params)

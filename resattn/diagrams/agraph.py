@@ -21,6 +21,7 @@ from resattn.check import drawable_trace
 from resattn.diagrams.ascii import network_block, stage_kind
 from resattn.diagrams.outline import Run, block_failure, outline
 from resattn.diagrams.words import attention_label, pattern_text, slot_of_symbol, slot_pattern
+from resattn.i18n import _, ngettext
 from resattn.loading import load_spec
 from schemas import BlockSpec, NetworkSpec
 
@@ -83,7 +84,7 @@ def _block(spec: BlockSpec) -> dict:
             continue
         label = {"input": "x", "output": "y", "add": "⊕"}.get(r.kind, r.op)
         if r.kind == "add" and not has_skip:  # the lone identity gets its own lane
-            nodes.append(_node("identity", "identity x", "identity", "skip", "x, unchanged"))
+            nodes.append(_node("identity", "identity x", "identity", "skip", _("x, unchanged")))
             edges.append(_edge("x", "identity", shape_label(shape_of["x"])))
             out_id["x_skip"] = "identity"
         nodes.append(_node(r.node, label, r.kind, group, title, **extra))
@@ -102,7 +103,7 @@ def _run_label(run: Run) -> str:
     text += f"\n{b.type} {run.spec.input.channels}→{b.out_channels}"
     text += f" /{b.stride}" if b.stride > 1 else ""
     text += "\n" + pattern_text(run.spec.slots)
-    return text + ("\noverride" if run.overridden else "")
+    return text + ("\n" + _("override") if run.overridden else "")
 
 
 def _stage_label(net: NetworkSpec, i: int) -> str:
@@ -112,15 +113,16 @@ def _stage_label(net: NetworkSpec, i: int) -> str:
     text += f"\n{pattern_text(stage.slots)}"
     if stage.overrides:
         n = len(stage.overrides)
-        text += f"\n{n} block override" + ("s" if n > 1 else "")
+        text += "\n" + ngettext("{n} block override", "{n} block overrides", n).format(n=n)
     return text
 
 
 def _network(net: NetworkSpec, expand: frozenset[int]) -> dict:
     plan = outline(net)
     inp = net.input
-    nodes = [_node("x", "x", "input", "main", f"input {inp.channels}×{inp.height}×{inp.width}")]
-    nodes.append(_node("stem", "stem\n" + " → ".join(plan.stem_ops), "stem", "main", "the stem"))
+    size = f"{inp.channels}×{inp.height}×{inp.width}"
+    nodes = [_node("x", "x", "input", "main", _("input {size}").format(size=size))]
+    nodes.append(_node("stem", "stem\n" + " → ".join(plan.stem_ops), "stem", "main", _("the stem")))
     edges = [_edge("x", "stem", f"{inp.channels}×{inp.height}×{inp.width}")]
     previous, shape = "stem", plan.stem_shape
     for i in range(len(net.stages)):
@@ -129,7 +131,7 @@ def _network(net: NetworkSpec, expand: frozenset[int]) -> dict:
         extra = {"error": "; ".join(failures)} if failures else {}
         if i not in expand:
             node_id = f"stage{i + 1}"
-            tip = "click to show its blocks"
+            tip = _("click to show its blocks")
             label = _stage_label(net, i)
             nodes.append(_node(node_id, label, "stage", "main", tip, stage=i, **extra))
             edges.append(_edge(previous, node_id, shape_label(shape)))
@@ -137,7 +139,9 @@ def _network(net: NetworkSpec, expand: frozenset[int]) -> dict:
             continue
         for run in runs:
             node_id = run.name
-            tip = f"{run.name}: {pattern_text(run.spec.slots)}; click to collapse the stage"
+            tip = _("{block}: {pattern}; click to collapse the stage").format(
+                block=run.name, pattern=pattern_text(run.spec.slots)
+            )
             fail = {"error": run.failure} if run.failure else {}
             fail.update({"override": True} if run.overridden else {})
             nodes.append(
@@ -146,8 +150,14 @@ def _network(net: NetworkSpec, expand: frozenset[int]) -> dict:
             edges.append(_edge(previous, node_id, shape_label(shape)))
             previous, shape = node_id, run.shape
     nodes += [
-        _node("head", "head\n" + " → ".join(plan.head_ops), "head", "main", "the classifier"),
-        _node("y", "y", "output", "main", f"logits {shape_label(plan.output_shape)}"),
+        _node("head", "head\n" + " → ".join(plan.head_ops), "head", "main", _("the classifier")),
+        _node(
+            "y",
+            "y",
+            "output",
+            "main",
+            _("logits {shape}").format(shape=shape_label(plan.output_shape)),
+        ),
     ]
     edges += [
         _edge(previous, "head", shape_label(shape)),

@@ -25,11 +25,13 @@ from typing import Optional
 from resattn.check import ShapeRow, drawable_trace
 from resattn.diagrams.outline import block_failure, outline
 from resattn.diagrams.words import attention_label, pattern_text
+from resattn.i18n import N_, _
 from resattn.loading import load_spec
 from schemas import BlockSpec, NetworkSpec, Problem, SpecError
 
-LEGEND_ADD = "⊕ add: x + F(x)"
-LEGEND_GATE = "⊗ gate: the path times the weights α its module (hanging off ┬ / ┴) computes"
+#: the legend under a block (translated where it is drawn)
+LEGEND_ADD = N_("⊕ add: x + F(x)")
+LEGEND_GATE = N_("⊗ gate: the path times the weights α its module (hanging off ┬ / ┴) computes")
 
 
 def render_ascii(spec, *, shapes: bool = False, block: Optional[str] = None) -> str:
@@ -165,7 +167,7 @@ def _block(spec: BlockSpec, shapes: bool) -> str:
     canvas.put(mid, join + 4 + len(post), " y")
     canvas.put(mid + 1, fork, "└" + "─" * (width - 1) + "┘")
     branch.draw(canvas, mid + 1, fork + 3, "┬", mid + 2, "└┘")
-    legend = f"{LEGEND_GATE} · {LEGEND_ADD}" if spec.slots.filled() else LEGEND_ADD
+    legend = f"{_(LEGEND_GATE)} · {_(LEGEND_ADD)}" if spec.slots.filled() else _(LEGEND_ADD)
     lines = [_block_title(spec), "", *canvas.render(), "", legend]
     if failed:
         lines += [f"✗ {block_failure(spec)}"]

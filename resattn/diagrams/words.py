@@ -6,6 +6,7 @@ and the one slot table (`schemas.slots`) — through these functions only.
 
 from __future__ import annotations
 
+from resattn.i18n import _
 from schemas import ATTENTION_LABELS, SLOT, SLOTS
 
 #: gate kind → how a diagram names it when it is not the default sigmoid
@@ -38,6 +39,6 @@ def pattern_text(slots) -> str:
     """``P1 + P4 (branch: SE, skip: ECA)``, or ``no attention``."""
     filled = slots.filled()
     if not filled:
-        return "no attention"
+        return _("no attention")
     where = ", ".join(f"{s}: {attention_label(a)}" for s, a in filled.items())
     return f"{' + '.join(slot_pattern(s) for s in filled)} ({where})"

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
 from sqlalchemy import select, text, update
 
+from resattn import i18n
 from resattn.i18n import use_language
 from resattn_board.models import Board, Entry
 from resattn_board.service import (
@@ -75,6 +76,18 @@ def test_send_lists_the_design_with_its_figures(svc):
     assert listed.mine and listed.spec_json == canonical_json(parse_spec(small_design("mine")))
     [other_view] = svc.entries(code, secret=new_secret())
     assert not other_view.mine
+
+
+def test_the_pattern_is_stored_in_english_and_read_in_the_readers_language(svc):
+    code = svc.create_board().code
+    with i18n.use_language("tr"):  # a Turkish participant sends a design without attention
+        svc.send(code, new_secret(), "Ayşe", small_design("plain", slot=None))
+    [row] = svc.entries(code)
+    assert row.pattern == "no attention"
+    with i18n.use_language("tr"):
+        assert row.shown_pattern == "attention yok"
+    with i18n.use_language("en"):
+        assert row.shown_pattern == "no attention"
 
 
 def test_same_design_name_replaces_own_entry_only(svc):
