@@ -98,7 +98,10 @@ def test_copied_url_restores_the_same_design(context, browser, server_url):
     token = parse_qs(urlsplit(url).query)["spec"][0]
     assert token.startswith("ra1.")
     assert resattn.load_spec(token).slots.pre_residual.type == "eca"  # what the engine reads
-    formula = studio.formula()
+    # the formula is the server's, drawn once the edit is confirmed
+    formula = studio.wait_for(
+        lambda: "ECA(x)" in studio.formula() and studio.formula(), what="the formula with ECA"
+    )
     ascii_text = studio.ascii()
 
     fresh_ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
@@ -319,7 +322,11 @@ def test_the_canvas_does_not_move_when_the_formula_grows(context, server_url):
         studio.drag_chip(kind, slot)
         studio.placed(slot).wait_for()
         studio.wait_idle()
-        assert abs(studio.page.locator("svg.ra-svg").bounding_box()["y"] - top) < 1
+        # the canvas redraws its picture on each edit: read it once it is drawn again
+        box = studio.wait_for(
+            lambda: studio.page.locator("svg.ra-svg").bounding_box(), what="the canvas drawn"
+        )
+        assert abs(box["y"] - top) < 1
 
 
 def test_network_preset_displays_stages_and_drill_down(context, server_url, artifacts):
