@@ -21,6 +21,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from resattn.i18n import N_
+from resattn.i18n.text import Text
 from resattn.lab.data import DataError
 from resattn.lab.portable import IMAGE_SUFFIXES
 from schemas import Problem
@@ -37,7 +38,7 @@ MAX_ENTRIES = 200_000
 _CHUNK = 1 << 20
 
 
-def _refuse(name: str, reason: str) -> DataError:
+def _refuse(name: str, reason: Text) -> DataError:
     return DataError([Problem(name, reason)], headline=N_("The upload cannot be used"))
 
 
@@ -50,18 +51,28 @@ def _check_entry(info: zipfile.ZipInfo, archive: str) -> PurePosixPath:
     name = info.filename
     where = f"{archive}: {name}"
     if name.startswith(("/", "\\")) or "\\" in name or (len(name) > 1 and name[1] == ":"):
-        raise _refuse(where, "an absolute path or a backslash in an entry name is refused")
+        raise _refuse(
+            where, Text(N_("an absolute path or a backslash in an entry name is refused"))
+        )
     path = PurePosixPath(name)
     if ".." in path.parts:
-        raise _refuse(where, "an entry that climbs out of the folder ('..', zip-slip) is refused")
+        raise _refuse(
+            where, Text(N_("an entry that climbs out of the folder ('..', zip-slip) is refused"))
+        )
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise _refuse(where, "symbolic links are refused")
+        raise _refuse(where, Text(N_("symbolic links are refused")))
     if info.compress_size and info.file_size > MAX_RATIO * info.compress_size:
         raise _refuse(
             where,
-            f"unpacks {info.file_size / info.compress_size:,.0f} times its compressed size "
-            f"(over {MAX_RATIO}×): a decompression bomb is refused",
+            Text(
+                N_(
+                    "unpacks {ratio} times its compressed size (over {limit}×): a decompression "
+                    "bomb is refused"
+                ),
+                ratio=f"{info.file_size / info.compress_size:,.0f}",
+                limit=MAX_RATIO,
+            ),
         )
     return path
 
@@ -69,7 +80,14 @@ def _check_entry(info: zipfile.ZipInfo, archive: str) -> PurePosixPath:
 def _check_archive(archive: zipfile.ZipFile, label: str) -> list[zipfile.ZipInfo]:
     infos = archive.infolist()
     if len(infos) > MAX_ENTRIES:
-        raise _refuse(label, f"holds {len(infos):,} entries; at most {MAX_ENTRIES:,}")
+        raise _refuse(
+            label,
+            Text(
+                N_("holds {n} entries; at most {limit}"),
+                n=f"{len(infos):,}",
+                limit=f"{MAX_ENTRIES:,}",
+            ),
+        )
     total = 0
     for info in infos:
         _check_entry(info, label)
@@ -77,8 +95,14 @@ def _check_archive(archive: zipfile.ZipFile, label: str) -> list[zipfile.ZipInfo
     if total > MAX_UNPACKED_BYTES:
         raise _refuse(
             label,
-            f"unpacks to {total / 1024**3:.1f} GiB, over the {MAX_UNPACKED_BYTES / 1024**3:.0f} "
-            "GiB allowed: a decompression bomb is refused",
+            Text(
+                N_(
+                    "unpacks to {size} GiB, over the {limit} GiB allowed: a decompression bomb "
+                    "is refused"
+                ),
+                size=f"{total / 1024**3:.1f}",
+                limit=f"{MAX_UNPACKED_BYTES / 1024**3:.0f}",
+            ),
         )
     return infos
 
@@ -88,7 +112,9 @@ def _copy_counted(source, target, budget: list[int], where: str) -> None:
     while chunk := source.read(_CHUNK):
         budget[0] -= len(chunk)
         if budget[0] < 0:
-            raise _refuse(where, "unpacks to more than its header says: refused as a bomb")
+            raise _refuse(
+                where, Text(N_("unpacks to more than its header says: refused as a bomb"))
+            )
         target.write(chunk)
 
 
@@ -99,15 +125,20 @@ def unpack_upload(data: bytes, name: str, into: str | os.PathLike) -> Path:
     into = Path(into)
     if len(data) > MAX_UPLOAD_BYTES:
         raise _refuse(
-            name, f"is {len(data) / 1e6:,.0f} MB, over the {MAX_UPLOAD_BYTES / 1e6:,.0f} MB allowed"
+            name,
+            Text(
+                N_("is {size} MB, over the {limit} MB allowed"),
+                size=f"{len(data) / 1e6:,.0f}",
+                limit=f"{MAX_UPLOAD_BYTES / 1e6:,.0f}",
+            ),
         )
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in (".zip", ".npz"):
-        raise _refuse(name, "upload a .zip of an image folder or an .npz with x and y")
+        raise _refuse(name, Text(N_("upload a .zip of an image folder or an .npz with x and y")))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise _refuse(name, f"is not a valid {suffix} archive") from None
+        raise _refuse(name, Text(N_("is not a valid {suffix} archive"), suffix=suffix)) from None
     with archive:
         infos = _check_archive(archive, name)
         if suffix == ".npz":
@@ -123,17 +154,23 @@ def unpack_upload(data: bytes, name: str, into: str | os.PathLike) -> Path:
                 continue
             if path.suffix.lower() not in IMAGE_SUFFIXES:
                 raise _refuse(
-                    f"{name}: {info.filename}", "is not a PNG or JPEG image (by its name)"
+                    f"{name}: {info.filename}",
+                    Text(N_("is not a PNG or JPEG image (by its name)")),
                 )
             target = (root / Path(*path.parts)).resolve()
             if root not in target.parents:  # belt and braces after _check_entry
-                raise _refuse(f"{name}: {info.filename}", "lands outside the upload folder")
+                raise _refuse(
+                    f"{name}: {info.filename}", Text(N_("lands outside the upload folder"))
+                )
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 with archive.open(info) as source, open(target, "wb") as out:
                     _copy_counted(source, out, budget, f"{name}: {info.filename}")
             except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise _refuse(f"{name}: {info.filename}", f"cannot be unpacked ({exc})") from None
+                raise _refuse(
+                    f"{name}: {info.filename}",
+                    Text(N_("cannot be unpacked ({reason})"), reason=str(exc)),
+                ) from None
     entries = [p for p in root.iterdir() if not _skipped((p.name,))]
     if len(entries) == 1 and entries[0].is_dir():
         inner = [p for p in entries[0].iterdir() if not _skipped((p.name,))]

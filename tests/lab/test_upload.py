@@ -104,3 +104,18 @@ def test_an_upload_over_the_size_cap_is_refused(tmp_path, monkeypatch):
 )
 def test_a_file_that_is_not_an_archive_is_refused(tmp_path, data, name, match):
     _refused(tmp_path, data, name, match)
+
+
+def test_a_refusal_reads_in_the_current_language(tmp_path):
+    from resattn import i18n
+
+    with pytest.raises(DataError) as error:
+        unpack_upload(_zip({"../evil.png": _png()}), "d.zip", tmp_path)
+    with i18n.use_language("tr"):
+        turkish = error.value.message
+    with i18n.use_language("en"):
+        english = error.value.message
+    assert "zip-slip" in english and "climbs out of the folder" in english
+    assert "klasörün dışına çıkan" in turkish and "climbs out" not in turkish
+    with i18n.use_language("tr"):  # the JSON form stays English
+        assert "climbs out of the folder" in str(error.value.to_json())
