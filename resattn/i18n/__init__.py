@@ -73,8 +73,9 @@ DOMAINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "panels": (("components/**/*.py",), ("components/board/**/*.py", *PAGE)),
     "engine": (("resattn/**/*.py", "schemas/**/*.py"), ()),
 }
-#: The keywords that mark a message (``ngettext`` takes the singular and the plural).
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+#: The keywords that mark a message (``ngettext`` takes the singular and the plural; the lab's
+#: standalone data readers raise ``BadData(TEMPLATE, **values)``, whose templates are messages).
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "BadData": None}
 LANGUAGES = ("en", "tr")
 DEFAULT_LANGUAGE = "en"
 LOCALES = Path(__file__).resolve().parent / "locales"

@@ -28,6 +28,7 @@ from typing import Optional
 import torch
 
 from resattn.i18n import N_
+from resattn.i18n.text import Text
 from resattn.lab.portable import BUILT_IN, BadData, read_images, standardise, stratified_split
 from schemas import Problem, SpecError
 
@@ -39,6 +40,11 @@ class DataError(SpecError):
     """The data cannot be used (CLI exit 2, like an unreadable spec)."""
 
     headline = N_("The data cannot be used")
+
+    @classmethod
+    def of(cls, exc: BadData) -> DataError:
+        """The readers' `BadData` as a finding, its message in the reader's language."""
+        return cls([Problem("data", Text(exc.template, **exc.values))])
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: the caches key on it
@@ -123,7 +129,7 @@ def _load(source: str, image_size: Optional[int], _stamp: Optional[int]) -> Data
     try:
         x, labels, classes = read_images(source, image_size)
     except BadData as exc:
-        raise DataError([Problem("data", str(exc))]) from None
+        raise DataError.of(exc) from None
     name = source if source in DATASETS else os.path.basename(source.rstrip(os.sep))
     return Dataset(name, x, torch.as_tensor(labels, dtype=torch.long), tuple(classes))
 
@@ -134,7 +140,7 @@ def _split(dataset: Dataset, seed: int, val_fraction: float) -> Split:
         train, val = stratified_split(dataset.y.numpy(), dataset.classes, val_fraction, seed)
         x_train, x_val = standardise(dataset.x, train, val)
     except BadData as exc:
-        raise DataError([Problem("data", str(exc))]) from None
+        raise DataError.of(exc) from None
     return Split(x_train, dataset.y[train], x_val, dataset.y[val])
 
 

@@ -38,7 +38,15 @@ _TRAIN_LOCK = threading.Lock()
 
 
 class BadData(ValueError):
-    """The data cannot be used; the message names the file or array and what is wrong."""
+    """The data cannot be used; the message names the file or array and what is wrong.
+
+    Raised as ``BadData(TEMPLATE, **values)``: the message is the ``str.format`` template filled
+    with the values. (The templates are also messages of the engine's translation catalog, so
+    the lab shows them in the reader's language; this file itself needs nothing but Python.)"""
+
+    def __init__(self, template: str, **values):
+        super().__init__(template.format(**values))
+        self.template, self.values = template, values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,48 +71,62 @@ def read_image_folder(root):
 
     root = os.fspath(root)
     if not os.path.isdir(root):
-        raise BadData(f"{root} is not a folder")
+        raise BadData("{root} is not a folder", root=root)
     classes, files = [], []
     for entry in sorted(os.listdir(root)):
         if _ignored(entry):
             continue
         path = os.path.join(root, entry)
         if os.path.islink(path):
-            raise BadData(f"{entry} is a symbolic link; the folder must hold real folders")
+            raise BadData(
+                "{entry} is a symbolic link; the folder must hold real folders", entry=entry
+            )
         if not os.path.isdir(path):
             raise BadData(
-                f"{entry} sits beside the class folders; put every image in the sub-folder "
-                "named after its class"
+                "{entry} sits beside the class folders; put every image in the sub-folder "
+                "named after its class",
+                entry=entry,
             )
         inside = [name for name in sorted(os.listdir(path)) if not _ignored(name)]
         if not inside:
-            raise BadData(f"class folder {entry}/ holds no images")
+            raise BadData("class folder {entry}/ holds no images", entry=entry)
         for name in inside:
             rel = f"{entry}/{name}"
             full = os.path.join(path, name)
             if os.path.islink(full) or not os.path.isfile(full):
-                raise BadData(f"{rel} is not an image file (class folders hold only images)")
+                raise BadData(
+                    "{rel} is not an image file (class folders hold only images)", rel=rel
+                )
             if not name.lower().endswith(IMAGE_SUFFIXES):
-                raise BadData(f"{rel} is not a PNG or JPEG image (by its name)")
+                raise BadData("{rel} is not a PNG or JPEG image (by its name)", rel=rel)
             files.append((rel, full, len(classes)))
         classes.append(entry)
     if not classes:
-        raise BadData(f"the folder {root} is empty: expected one sub-folder of images per class")
+        raise BadData(
+            "the folder {root} is empty: expected one sub-folder of images per class", root=root
+        )
     if len(files) > MAX_IMAGES:
-        raise BadData(f"the folder holds {len(files):,} images; at most {MAX_IMAGES:,} are read")
+        raise BadData(
+            "the folder holds {n} images; at most {limit} are read",
+            n=format(len(files), ","),
+            limit=format(MAX_IMAGES, ","),
+        )
     decoded, labels = [], []
     for rel, full, label in files:
         try:
             with Image.open(full) as image:
                 if image.width * image.height > MAX_IMAGE_PIXELS:
                     raise BadData(
-                        f"{rel} is {image.width}×{image.height} pixels, over the "
-                        f"{MAX_IMAGE_PIXELS:,} one image may have"
+                        "{rel} is {width}×{height} pixels, over the {limit} one image may have",
+                        rel=rel,
+                        width=image.width,
+                        height=image.height,
+                        limit=format(MAX_IMAGE_PIXELS, ","),
                     )
                 image.load()
                 decoded.append(image.copy())
         except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
-            raise BadData(f"cannot read image {rel}: {exc}") from None
+            raise BadData("cannot read image {rel}: {reason}", rel=rel, reason=exc) from None
         labels.append(label)
     grey = all(image.mode in ("1", "L", "LA", "I", "I;16", "F") for image in decoded)
     images = []
@@ -125,14 +147,20 @@ def read_npz(path):
             missing = [key for key in ("x", "y") if key not in archive.files]
             if missing:
                 raise BadData(
-                    f"{os.path.basename(path)} has no array {' or '.join(map(repr, missing))}; "
-                    f"it holds {sorted(archive.files) or 'nothing'}"
+                    "{file} has no array {missing}; it holds {found}",
+                    file=os.path.basename(path),
+                    missing=" / ".join(map(repr, missing)),
+                    found=sorted(archive.files) or "[]",
                 )
             x, y = archive["x"], archive["y"]
     except BadData:
         raise
     except (OSError, ValueError, EOFError) as exc:
-        raise BadData(f"cannot read {os.path.basename(path)} as an .npz archive: {exc}") from None
+        raise BadData(
+            "cannot read {file} as an .npz archive: {reason}",
+            file=os.path.basename(path),
+            reason=exc,
+        ) from None
     if x.ndim == 3:
         x = x[:, None]
     elif x.ndim == 4:
@@ -140,19 +168,28 @@ def read_npz(path):
             x = x.transpose(0, 3, 1, 2)
         elif x.shape[1] > 4:
             raise BadData(
-                f"x has shape {x.shape}: neither its last nor its second axis can be the "
-                "channels (at most 4)"
+                "x has shape {shape}: neither its last nor its second axis can be the "
+                "channels (at most 4)",
+                shape=x.shape,
             )
     else:
-        raise BadData(f"x has shape {x.shape}; expected N×H×W, N×H×W×C or N×C×H×W")
+        raise BadData("x has shape {shape}; expected N×H×W, N×H×W×C or N×C×H×W", shape=x.shape)
     if x.dtype != np.uint8 and x.dtype.kind != "f":
-        raise BadData(f"x holds {x.dtype} values; expected uint8 or floating point")
+        raise BadData("x holds {dtype} values; expected uint8 or floating point", dtype=x.dtype)
     if y.ndim != 1 or y.dtype.kind not in "iu":
-        raise BadData(f"y must be one integer label per image (got {y.dtype} of shape {y.shape})")
+        raise BadData(
+            "y must be one integer label per image (got {dtype} of shape {shape})",
+            dtype=y.dtype,
+            shape=y.shape,
+        )
     if len(x) != len(y):
-        raise BadData(f"x holds {len(x)} images but y holds {len(y)} labels")
+        raise BadData("x holds {x} images but y holds {y} labels", x=len(x), y=len(y))
     if len(x) > MAX_IMAGES:
-        raise BadData(f"x holds {len(x):,} images; at most {MAX_IMAGES:,} are read")
+        raise BadData(
+            "x holds {n} images; at most {limit} are read",
+            n=format(len(x), ","),
+            limit=format(MAX_IMAGES, ","),
+        )
     x = x.astype(np.float32)
     if not np.isfinite(x).all():
         raise BadData("x holds NaN or infinite values")
@@ -194,7 +231,7 @@ def read_images(source, image_size=None):
     elif str(source).lower().endswith(".npz"):
         images, labels, classes = read_npz(source)
     else:
-        raise BadData(f"{source} is neither a folder of images nor an .npz file")
+        raise BadData("{source} is neither a folder of images nor an .npz file", source=source)
     check_classes(labels, classes)
     return resize(images, image_size or default_size(images)), labels, classes
 
@@ -204,8 +241,8 @@ def check_classes(labels, classes) -> None:
     counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=len(classes))
     if len(classes) < 2 or (counts > 0).sum() < 2:
         raise BadData(
-            f"the data has one class only ({classes[int(counts.argmax())]!r}); a classifier "
-            "needs at least two"
+            "the data has one class only ({name}); a classifier needs at least two",
+            name=repr(classes[int(counts.argmax())]),
         )
 
 
@@ -224,9 +261,13 @@ def resize(images, size: int) -> torch.Tensor:
     total = len(images) * channels * size * size * 4
     if total > MAX_DATA_BYTES:
         raise BadData(
-            f"{len(images):,} images of {channels}×{size}×{size} take {total / 1024**3:.1f} GiB "
-            f"as float32, over the {MAX_DATA_BYTES / 1024**3:.0f} GiB the lab holds; pick a "
-            "smaller image size"
+            "{n} images of {channels}×{size}×{size} take {gib} GiB as float32, over the "
+            "{limit} GiB the lab holds; pick a smaller image size",
+            n=format(len(images), ","),
+            channels=channels,
+            size=size,
+            gib=format(total / 1024**3, ".1f"),
+            limit=format(MAX_DATA_BYTES / 1024**3, ".0f"),
         )
     out = torch.empty(len(images), channels, size, size)
     by_shape: dict[tuple, list[int]] = {}
@@ -254,11 +295,12 @@ def stratified_split(labels, classes, val_fraction: float, seed: int):
     counts = np.bincount(labels, minlength=len(classes))
     few = [(name, int(n)) for name, n in zip(classes, counts, strict=True) if n < MIN_PER_CLASS]
     if few:
-        listed = ", ".join(f"{name!r} has {n}" for name, n in few[:5])
-        more = f" and {len(few) - 5} more" if len(few) > 5 else ""
+        listed = ", ".join(f"{name!r}: {n}" for name, n in few[:5])
         raise BadData(
-            f"too few images per class for the split: {listed}{more}; every class needs at "
-            f"least {MIN_PER_CLASS} (some held out, the rest to train on)"
+            "too few images per class for the split ({counts}); every class needs at least "
+            "{minimum} (some held out, the rest to train on)",
+            counts=listed + (", …" if len(few) > 5 else ""),
+            minimum=MIN_PER_CLASS,
         )
     rng = np.random.default_rng(seed)
     train, val = [], []
@@ -401,7 +443,9 @@ def train_loop(
     steps_per_epoch = len(y_train) // batch_size
     if steps_per_epoch < 1:
         raise BadData(
-            f"the training split holds {len(y_train)} images, fewer than one batch of {batch_size}"
+            "the training split holds {n} images, fewer than one batch of {batch}",
+            n=len(y_train),
+            batch=batch_size,
         )
     total = epochs * steps_per_epoch
     if settings.get("max_steps") is not None:

@@ -134,7 +134,7 @@ DEVICES = ("auto", "cpu", "cuda")
 def resolve_device(name: str) -> torch.device:
     """The torch device for `name` ("auto" | "cpu" | "cuda"); "cuda" without a GPU is refused
     with a `DataError`-like message (CLI exit 2)."""
-    from schemas import Problem, SpecError
+    from schemas import SpecError
 
     available = torch.cuda.is_available()
     if name == "auto":
@@ -479,7 +479,7 @@ def train_probe(
                 should_stop=should_stop,
             )
         except BadData as exc:
-            raise DataError([Problem("data", str(exc))]) from None
+            raise DataError.of(exc) from None
     for name, value in curves.items():
         setattr(record, name, value)
     model.eval()

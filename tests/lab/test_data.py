@@ -162,7 +162,7 @@ def test_a_file_beside_the_class_folders_is_refused(tmp_path):
 
 def test_too_few_images_per_class_for_the_split_are_refused(tmp_path):
     root = _images(tmp_path / "d", {"a": 6, "b": 2})
-    with pytest.raises(DataError, match=r"too few images per class.*'b' has 2.*at least 4"):
+    with pytest.raises(DataError, match=r"too few images per class.*'b': 2.*at least 4"):
         split(load_dataset(str(root)))
 
 
@@ -170,3 +170,17 @@ def test_a_path_that_is_neither_folder_nor_npz_is_refused(tmp_path):
     (tmp_path / "x.csv").write_text("1,2")
     _refused(tmp_path / "x.csv", "neither a folder of images nor an .npz")
     _refused(tmp_path / "missing", "neither a built-in data set")
+
+
+def test_a_refusal_of_the_data_reads_in_the_current_language(tmp_path):
+    """The standalone readers' messages are catalog templates: the lab shows them in the
+    reader's language, the JSON form stays English."""
+    from resattn import i18n
+
+    with pytest.raises(DataError) as error:
+        load_dataset(str(_npz(tmp_path / "mismatch.npz", np.zeros((10, 4, 4)), np.arange(8))))
+    with i18n.use_language("tr"):
+        assert "x'te 10 görüntü var ama y'de 8 etiket var" in error.value.message
+        assert "x holds 10 images but y holds 8 labels" in str(error.value.to_json())
+    with i18n.use_language("en"):
+        assert "x holds 10 images but y holds 8 labels" in error.value.message
