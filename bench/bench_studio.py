@@ -336,8 +336,9 @@ def lower_browser_priority(niceness: int = 10) -> None:
             pass
 
 
-async def busy_ablation(browser, url: str):
-    """One more session that opens Compare and runs the ablation (returns its page)."""
+async def busy_ablation(browser, url: str, lower_priority: bool = False):
+    """One more session that opens Compare and runs the ablation (returns its page); with
+    `lower_priority`, its browser then runs at a lower CPU priority than the server."""
     page = await browser.new_page(viewport={"width": 1600, "height": 1000})
     await page.goto(url)
     await page.locator('[data-testid="stTabs"]').wait_for(timeout=120_000)
@@ -346,6 +347,8 @@ async def busy_ablation(browser, url: str):
     await wait_idle(page)
     await page.get_by_role("button", name="Run the ablation").click()
     await asyncio.sleep(2.0)
+    if lower_priority:
+        lower_browser_priority()
     return page
 
 
@@ -419,36 +422,32 @@ async def main_async(args) -> None:
             s, e = args.sessions, args.edits
             if "a" in args.cases:
                 report("load a. alone", s, e, await measured(load(url, first, template, s, e)))
-            if "b" in args.cases:
-                busy = await busy_ablation(browser, url)
-                report(
-                    "load b. one more session running an ablation",
-                    s,
-                    e,
-                    await measured(load(url, first, template, s, e, seed=2)),
-                )
+
+            async def with_busy(label: str, busy_session, seed: int) -> None:
+                busy = await busy_session
+                report(label, s, e, await measured(load(url, first, template, s, e, seed=seed)))
                 await busy.close()
+
+            if "b" in args.cases:
+                await with_busy(
+                    "load b. one more session running an ablation",
+                    busy_ablation(browser, url),
+                    seed=2,
+                )
                 # The same, with that session's browser where a room has it — on another
                 # machine: here its Chromium runs at a lower CPU priority than the server, so
                 # what is measured is the server's cost of the ablation, not a browser's.
-                busy = await busy_ablation(browser, url)
-                lower_browser_priority()
-                report(
+                await with_busy(
                     "load b'. the same, its browser at a lower priority (as on a laptop)",
-                    s,
-                    e,
-                    await measured(load(url, first, template, s, e, seed=4)),
+                    busy_ablation(browser, url, lower_priority=True),
+                    seed=4,
                 )
-                await busy.close()
             if "c" in args.cases:
-                busy = await busy_hostile(browser, url)
-                report(
+                await with_busy(
                     "load c. one more session profiling the worst valid link",
-                    s,
-                    e,
-                    await measured(load(url, first, template, s, e, seed=3)),
+                    busy_hostile(browser, url),
+                    seed=3,
                 )
-                await busy.close()
             await browser.close()
     finally:
         stop_server(proc)

@@ -387,28 +387,27 @@ def _results(variants, static, config, seeds, cache) -> list[VariantResult]:
     return rows
 
 
+def _table(title: str, rows: list[dict], hint: str, key: str) -> None:
+    """A titled table of rows (indexed by variant) with its reading hint beside it."""
+    st.markdown("#### " + title)
+    chart, note = st.columns([3, 1])
+    chart.dataframe(pd.DataFrame(rows).set_index("variant"), width="stretch", key=key)
+    note.info(_(hint), icon="📖")
+
+
 def _render_results(static, results: list[VariantResult], key: str) -> None:
     if static is not None:
-        st.markdown("#### " + _("Static comparison"))
-        chart, note = st.columns([3, 1])
-        chart.dataframe(
-            pd.DataFrame(static_rows(static)).set_index("variant"),
-            width="stretch",
-            key=f"{key}.static.table",
-        )
-        note.info(_(HINTS["static"]), icon="📖")
+        _table(_("Static comparison"), static_rows(static), HINTS["static"], f"{key}.static.table")
     trained = [r for r in results if r.runs]
     if not trained:
         return
     _verdicts(trained)
-    st.markdown("#### " + _("Held-out accuracy over seeds"))
-    chart, note = st.columns([3, 1])
-    chart.dataframe(
-        pd.DataFrame(training_rows(trained)).set_index("variant"),
-        width="stretch",
-        key=f"{key}.accuracy.table",
+    _table(
+        _("Held-out accuracy over seeds"),
+        training_rows(trained),
+        HINTS["accuracy"],
+        f"{key}.accuracy.table",
     )
-    note.info(_(HINTS["accuracy"]), icon="📖")
     _curve(_("Loss per step"), trained, "loss", "loss", key)
     _curve(_("Gradient norm per step"), trained, "grad_norm", "grad_norm", key)
     gates = _gates(trained)
