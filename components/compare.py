@@ -15,6 +15,10 @@ Every finished piece (the static comparison, each trial) comes back while the ru
 and re-running with the same settings, or coming back to a design, is instant. Each trial is
 bounded by its time budget, the whole job by the sum of them.
 
+The results are drawn from the session's cache on the script thread, cheaply whatever the
+run's length: the charts are plain Vega-Lite specs (no Altair chart to build and validate) of at
+most `resattn.lab.report.CHART_POINTS` steps per series (`band_rows`, `gate_rows`).
+
 Uploads (a ``.zip`` of an image folder or an ``.npz``, at most 200 MB) are checked and unpacked
 by `resattn.lab.upload` into a temporary folder of the session, removed with it.
 """
@@ -28,7 +32,6 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Optional
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -48,7 +51,7 @@ from resattn.lab.ablate import (
 from resattn.lab.data import DATASETS, DEFAULT_DATASET, describe
 from resattn.lab.probe import SEED_LIMIT, ProbeConfig
 from resattn.lab.reading import HINTS, seed_hints
-from resattn.lab.report import static_rows, training_rows
+from resattn.lab.report import band_rows, gate_rows, static_rows, training_rows
 from resattn.lab.stats import BETTER, WORSE
 from resattn.lab.upload import MAX_UPLOAD_BYTES, unpack_upload
 from resattn.lab.variants import DEFAULT_PATTERNS, PATTERNS, make_variants
@@ -68,6 +71,8 @@ from schemas import (
 CACHE_SIZE = 256
 #: a word the page's catalog already has: looked up there, not marked again here
 ATTENTION_WORD = "Attention"
+#: a column of the lab's tables (`resattn.lab.report.COLUMNS`): the charts' legend title
+VARIANT_WORD = "variant"
 #: option values of the Attention and Data selects (shown translated)
 DESIGN_ATTENTION = N_("the design's")
 UPLOAD = N_("your data (upload)")
@@ -410,11 +415,13 @@ def _render_results(static, results: list[VariantResult], key: str) -> None:
     )
     _curve(_("Loss per step"), trained, "loss", "loss", key)
     _curve(_("Gradient norm per step"), trained, "grad_norm", "grad_norm", key)
-    gates = _gates(trained)
-    if not gates.empty:
+    gates = gate_rows(trained)
+    if gates:
         st.markdown("#### " + _("Gate α: mean per step (first seed)"))
         chart, note = st.columns([3, 1])
-        chart.line_chart(gates, x_label=_("step"))
+        chart.vega_lite_chart(
+            spec=_chart_spec(gates, "α"), width="stretch", key=f"{key}.gates.chart"
+        )
         note.info(_(HINTS["gates"]), icon="📖")
     hints = seed_hints(trained)
     if hints:
@@ -449,37 +456,25 @@ def _verdicts(results: list[VariantResult]) -> None:
 
 def _curve(title: str, results: list[VariantResult], curve: str, hint: str, key: str) -> None:
     """Mean over seeds per step, with a band from the lowest to the highest seed."""
-    frames = []
-    for r in results:
-        table = pd.DataFrame({s: pd.Series(getattr(rec, curve)) for s, rec in r.runs})
-        frames.append(
-            pd.DataFrame(
-                {
-                    "step": table.index,
-                    "variant": r.variant.label,
-                    "mean": table.mean(axis=1),
-                    "low": table.min(axis=1),
-                    "high": table.max(axis=1),
-                }
-            )
-        )
-    data = pd.concat(frames, ignore_index=True)
-    base = alt.Chart(data).encode(x=alt.X("step:Q"), color=alt.Color("variant:N"))
-    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", title=curve), y2="high:Q")
-    line = base.mark_line().encode(y="mean:Q")
     st.markdown(
         "#### " + _("{title} (mean over seeds, band: lowest to highest seed)").format(title=title)
     )
     chart, note = st.columns([3, 1])
-    chart.altair_chart(band + line, width="stretch", key=f"{key}.{curve}.chart")
+    spec = _chart_spec(band_rows(results, curve), _(curve), band=True)
+    chart.vega_lite_chart(spec=spec, width="stretch", key=f"{key}.{curve}.chart")
     note.info(_(HINTS[hint]), icon="📖")
 
 
-def _gates(results: list[VariantResult]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            f"{r.variant.label} · {slot}": pd.Series(stats["mean"])
-            for r in results
-            for slot, stats in r.runs[0][1].gate_stats.items()
-        }
-    )
+def _chart_spec(rows: list[dict], y_title: str, band: bool = False) -> dict:
+    """The Vega-Lite spec of a chart of `rows` (`band_rows`, `gate_rows`): a line of ``mean``
+    per ``variant`` over ``step`` and, with `band`, the area from ``low`` to ``high`` under it.
+
+    A plain dict: no Altair chart to build and validate on the script thread."""
+    x = {"field": "step", "type": "quantitative", "title": _("step")}
+    color = {"field": "variant", "type": "nominal", "title": _(VARIANT_WORD)}
+    y = {"type": "quantitative", "title": y_title}
+    layers = [{"mark": "line", "encoding": {"x": x, "y": {**y, "field": "mean"}, "color": color}}]
+    if band:
+        area = {"x": x, "y": {**y, "field": "low"}, "y2": {"field": "high"}, "color": color}
+        layers.insert(0, {"mark": {"type": "area", "opacity": 0.2}, "encoding": area})
+    return {"data": {"values": rows}, "layer": layers}

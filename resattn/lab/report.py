@@ -9,10 +9,17 @@ Words are written in the current language when a table or a sentence is made (`r
 the rows' keys stay the English column names (`text_table` and `headers` show them translated),
 and `verdict_sentence` writes a variant's verdict from the numbers of its summary — the JSON keeps
 the English ``verdict`` and ``text`` of `resattn.lab.stats`.
+
+The curves of the trials (loss, gradient norm, the gates' mean α per step) are drawn from
+`band_rows` and `gate_rows`: at most `CHART_POINTS` steps per series, evenly spaced over a long
+run with its first and last step, each point the exact value at its step — a chart of a long
+run costs what a chart of a short one does, in the studio and in the browser that draws it.
 """
 
 from __future__ import annotations
 
+import math
+from statistics import fmean
 from typing import Optional
 
 from resattn.i18n import N_, _
@@ -82,6 +89,59 @@ def verdict_sentence(name: str, summary: dict) -> Optional[str]:
             word=word,
         )
     return text.render()
+
+
+#: The most steps a chart draws per series (a line and its band).
+CHART_POINTS = 120
+
+
+def chart_steps(n: int, limit: int = CHART_POINTS) -> list[int]:
+    """The steps of a curve of `n` steps that a chart draws: every step when `n` ≤ `limit`,
+    else `limit` evenly spaced ones, the first and the last included (`limit` ≥ 2)."""
+    if limit < 2:
+        raise ValueError(f"a chart needs at least 2 points per series (got {limit})")
+    if n <= limit:
+        return list(range(n))
+    return [round(i * (n - 1) / (limit - 1)) for i in range(limit)]
+
+
+def band_rows(results, curve: str, limit: int = CHART_POINTS) -> list[dict]:
+    """The chart rows of `curve` (``"loss"``, ``"grad_norm"``) of every trained variant: at each
+    step `chart_steps` draws, the mean over the seeds that reached it (``"mean"``) and the
+    lowest and highest seed's value (``"low"``, ``"high"``); NaN values are left out."""
+    rows = []
+    for r in results:
+        curves = [getattr(record, curve) for _seed, record in r.runs]
+        label = shown_label(r.variant.label)
+        for step in chart_steps(max(map(len, curves), default=0), limit):
+            values = [c[step] for c in curves if step < len(c) and not math.isnan(c[step])]
+            if values:
+                rows.append(
+                    {
+                        "step": step,
+                        "variant": label,
+                        "mean": fmean(values),
+                        "low": min(values),
+                        "high": max(values),
+                    }
+                )
+    return rows
+
+
+def gate_rows(results, limit: int = CHART_POINTS) -> list[dict]:
+    """The chart rows of the gates' mean α per step in the first seed of every trained
+    variant, one series per variant and slot (``"variant"``: ``"SE-P1 · branch"``) at the
+    steps `chart_steps` draws; NaN values are left out."""
+    rows = []
+    for r in results:
+        if not r.runs:
+            continue
+        for slot, stats in r.runs[0][1].gate_stats.items():
+            mean, series = stats["mean"], f"{shown_label(r.variant.label)} · {slot}"
+            for step in chart_steps(len(mean), limit):
+                if not math.isnan(mean[step]):
+                    rows.append({"step": step, "variant": series, "mean": mean[step]})
+    return rows
 
 
 def headers(rows: list[dict[str, str]]) -> list[dict[str, str]]:

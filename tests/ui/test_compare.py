@@ -1,16 +1,29 @@
 """The Compare tab in AppTest: controls, a tiny ablation run through the shared heavy-job pool,
 tables, charts, verdicts, hints, cache, the queue, Stop, a session that leaves, a design with
-errors, uploads, and a 2-seed ablation on mnist5k."""
+errors, uploads, a 2-seed ablation on mnist5k, and the results of a long finished run (charts of
+a bounded number of exact points, no Altair chart built; in English and Turkish)."""
 
 from __future__ import annotations
 
+import json
+import math
 import time
+import uuid
+from dataclasses import replace
 
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from components.jobs import RUNNING, STOPPED, JobPool
+from components.jobs import DONE, RUNNING, STOPPED, Job, JobPool
+from resattn.i18n import _, use_language
+from resattn.lab import pieces
+from resattn.lab.ablate import compare, seed_list, static_key, train_key
+from resattn.lab.probe import ProbeConfig, TrainRecord
 from resattn.lab.reading import HINTS
+from resattn.lab.report import CHART_POINTS
+from resattn.lab.variants import make_variants
+from schemas import SLOT_NAMES, parse_spec
 
 RUN_S = 240.0
 
@@ -332,4 +345,154 @@ def test_the_tab_speaks_turkish_with_no_english_left(pool):
     assert run.label == "Ablation'ı çalıştır" and run.disabled
     assert "tasarımda hatalar var" in " ".join(c.value for c in at.caption)
     assert at.number_input(key="cmp.epochs").label == "Epoch"
+    assert english_left(at, ["panels"]) == []
+
+
+# --- a finished ablation's results: bounded charts, no Altair ----------------------------------
+
+#: the steps of every trial of the finished ablations below: far more than a chart draws
+LONG_RUN_STEPS = 2_000
+
+
+def _long_record(slots: list[str], seed: int) -> TrainRecord:
+    """A trial's record of `LONG_RUN_STEPS` steps (4 epochs), a gate per slot in `slots`."""
+    steps = range(LONG_RUN_STEPS)
+    wiggle = [((i * 7919 + seed * 104729) % 97) / 970 for i in steps]
+    return TrainRecord(
+        loss=[2.3 * math.exp(-i / 400) + w for i, w in zip(steps, wiggle, strict=True)],
+        grad_norm=[1.0 + w for w in wiggle],
+        val_accuracy=[0.5, 0.7, 0.8, 0.85 + seed / 100],
+        gate_stats={
+            slot: {"mean": [0.5 + w / 4 for w in wiggle], "std": wiggle, "bounds": [0.0, 1.0]}
+            for slot in slots
+        },
+        steps_per_epoch=LONG_RUN_STEPS // 4,
+        seconds=1.0,
+    )
+
+
+class FinishedPool(JobPool):
+    """A pool whose ablations are finished as soon as they are asked for: the real static
+    comparison, and `_long_record` trials for every variant and seed the tab asks for."""
+
+    def submit(self, kind, args, *, owner, budget_s, key=None):
+        assert kind == "ablation"
+        spec = parse_spec(json.loads(args["spec"]))
+        variants = make_variants(spec, args["choices"], args["attention_type"])
+        config = ProbeConfig.from_json(args["config"])
+        static = compare(spec, args["choices"], args["attention_type"], latency=False)
+        found = {static_key(variants, args["latency"]): static}
+        for v in variants:
+            slots = [s for s in SLOT_NAMES if getattr(v.spec.slots, s) is not None]
+            for seed in seed_list(config.seed, args["seeds"]):
+                found[train_key(v, replace(config, seed=seed))] = _long_record(slots, seed)
+        result = {"pieces": {k: pieces.to_json(k, value) for k, value in found.items()}}
+        job = Job(uuid.uuid4().hex, kind, args, key, budget_s, {owner}, state=DONE, result=result)
+        with self._cond:
+            self._jobs[job.id] = self._by_key[key] = job
+        return job
+
+
+@pytest.fixture
+def finished(monkeypatch):
+    """The tab's pool finishes its ablations at once; every Altair chart built is counted."""
+    import altair
+
+    built = []
+    to_dict = altair.TopLevelMixin.to_dict
+
+    def counted(self, *args, **kwargs):
+        built.append(type(self).__name__)
+        return to_dict(self, *args, **kwargs)
+
+    monkeypatch.setattr(altair.TopLevelMixin, "to_dict", counted)
+    p = FinishedPool(1)
+    p.altair_charts = built
+    monkeypatch.setattr("components.heavy.pool", lambda: p)
+    try:
+        yield p
+    finally:
+        p.close()
+
+
+def _chart_rows(chart) -> list[dict]:
+    """The data rows a chart element sends to the browser."""
+    proto = chart.proto
+    blobs = [proto.data.data] if proto.data.data else []
+    blobs += [d.data.data for d in proto.datasets]
+    return [row for b in blobs for row in convert_arrow_bytes_to_pandas_df(b).to_dict("records")]
+
+
+def _run_finished(at: AppTest) -> AppTest:
+    at.toggle(key="cmp.latency").set_value(False)
+    at.number_input(key="cmp.seeds").set_value(2)
+    at.run()
+    at.button(key="cmp.run").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_long_finished_run_is_drawn_with_a_bounded_number_of_exact_points(finished):
+    at = _run_finished(_page(_block_page))
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 3  # loss, gradient norm (mean + band), gate mean
+    loss, grad_norm, gates = (_chart_rows(c) for c in charts)
+    records = {}  # variant (its canonical JSON) → its seeds' records, as the pool made them
+    for k, data in _job(finished).result["pieces"].items():
+        if pieces.kind_of(k) == pieces.TRAIN:
+            records.setdefault(json.loads(k)[1], []).append(TrainRecord.from_json(data))
+    for rows, curve in ((loss, "loss"), (grad_norm, "grad_norm")):
+        by_variant: dict[str, list[dict]] = {}
+        for row in rows:
+            by_variant.setdefault(row["variant"], []).append(row)
+        assert len(by_variant) == 5
+        for series in by_variant.values():
+            assert len(series) <= CHART_POINTS  # of 2 000 steps
+            assert series[0]["step"] == 0 and series[-1]["step"] == LONG_RUN_STEPS - 1
+        finals = sorted(r["mean"] for rows_ in by_variant.values() for r in rows_[-1:])
+        exact = sorted(
+            sum(getattr(rec, curve)[-1] for rec in recs) / len(recs) for recs in records.values()
+        )
+        assert finals == pytest.approx(exact, rel=1e-12)  # the last step's mean, exactly
+    per_gate: dict[str, int] = {}
+    for row in gates:
+        per_gate[row["variant"]] = per_gate.get(row["variant"], 0) + 1
+    assert per_gate and all(n <= CHART_POINTS for n in per_gate.values())
+    assert finished.altair_charts == []  # plain Vega-Lite specs: nothing to build and validate
+    assert len(_frames(at)) == 2  # the static comparison and the accuracy over 2 seeds
+
+
+def _turkish_block_page():
+    from components.compare import render_compare
+    from resattn.i18n import use_language
+    from schemas import parse_spec
+    from tests.specs import block_spec
+
+    spec = parse_spec(block_spec(8, slots={"branch": {"type": "se", "reduction": 4}}, name="tiny"))
+    with use_language("tr"):
+        render_compare(spec, key="cmp")
+
+
+def test_a_finished_run_speaks_turkish_in_its_tables_charts_and_hints(finished):
+    from tests.i18n.english import english_left
+
+    english = _page(_block_page)
+    english.button(key="cmp.run").click()
+    english.run()
+    assert len(english.get("vega_lite_chart")) == 3
+    # Another session, in Turkish, with the same design and settings: the finished job's
+    # results, at once (nothing to press)
+    at = _page(_turkish_block_page)
+    assert not any(b.key == "cmp.run" for b in at.button)
+    assert len(at.get("vega_lite_chart")) == 3
+    assert len(finished._jobs) == 1
+    with use_language("tr"):
+        step, variant = _("step"), _("variant")
+    assert step != "step"
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        for layer in spec["layer"]:
+            assert layer["encoding"]["x"]["title"] == step
+            assert layer["encoding"]["color"]["title"] == variant
     assert english_left(at, ["panels"]) == []
