@@ -67,6 +67,11 @@ def pool(monkeypatch):
     alive: dict[str, bool] = {}
     p = JobPool(1, alive=lambda owner: alive.get(owner, True))
     p.alive_table = alive
+    yield from _the_tabs_pool(monkeypatch, p)
+
+
+def _the_tabs_pool(monkeypatch, p: JobPool):
+    """`p` is the pool the tab asks, until the test ends; then it is closed."""
     monkeypatch.setattr("components.heavy.pool", lambda: p)
     try:
         yield p
@@ -408,11 +413,7 @@ def finished(monkeypatch):
     monkeypatch.setattr(altair.TopLevelMixin, "to_dict", counted)
     p = FinishedPool(1)
     p.altair_charts = built
-    monkeypatch.setattr("components.heavy.pool", lambda: p)
-    try:
-        yield p
-    finally:
-        p.close()
+    yield from _the_tabs_pool(monkeypatch, p)
 
 
 def _chart_rows(chart) -> list[dict]:
