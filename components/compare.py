@@ -471,7 +471,8 @@ def _chart_spec(rows: list[dict], y_title: str, band: bool = False) -> dict:
 
     A plain dict: no Altair chart to build and validate on the script thread."""
     x = {"field": "step", "type": "quantitative", "title": _("step")}
-    color = {"field": "variant", "type": "nominal", "title": _(VARIANT_WORD)}
+    legend = {"symbolType": "stroke", "symbolOpacity": 1}  # the line's colour, not the band's
+    color = {"field": "variant", "type": "nominal", "title": _(VARIANT_WORD), "legend": legend}
     y = {"type": "quantitative", "title": y_title}
     layers = [{"mark": "line", "encoding": {"x": x, "y": {**y, "field": "mean"}, "color": color}}]
     if band:
