@@ -400,7 +400,7 @@ async def open_compare(page, first_seed=None) -> None:
     await page.get_by_role("tab", name="Compare", exact=True).click()
     await wait_idle(page)
     if first_seed is not None:
-        seed = page.get_by_label("First seed")
+        seed = page.get_by_role("spinbutton", name="First seed", exact=True)
         await seed.fill(str(first_seed))
         await seed.press("Enter")
         await wait_idle(page)
