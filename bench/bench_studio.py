@@ -16,12 +16,10 @@ time.
       same with that browser at a lower CPU priority, as if on a laptop elsewhere),
    c. while one more session opens the worst valid link and presses Profile,
    d. with 2 studio processes behind nginx (deploy/nginx.conf, on loopback),
-   e. the ablation's finish: the sessions edit on (up to `--finish-edits` each) while one more
-      (browser) session runs the ablation to its end and a third, already on the page, then
-      opens Compare and finds the finished job; the edits are reported by when they were sent —
-      while the ablation runs, in the `WINDOW_S` around its results appearing, and in the
-      `WINDOW_S` after the third session opened Compare — each with its p95 over load a's
-      when both ran.
+   e. the ablation's finish: rounds of load a's load, one after the other, while one more
+      (browser) session runs the ablation to its end — the rounds while it runs, the round in
+      which its results appear — then one more round in which a third session, on the page
+      beforehand, opens Compare and finds the finished job; each with its p95 over load a's.
    Each case prints the machine's load average (1 min) before and after it: the machine may be
    shared, and a case run while it was busy says so (run it again).
 
@@ -170,10 +168,9 @@ def unacked(edits: list[dict], acked: int) -> list[dict]:
 # --- one websocket session -------------------------------------------------------------------
 
 
-async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5, 2.0), until=None):
-    """Replay a page: its first run, then `n_edits` numbered edits (with `until`, an
-    `asyncio.Event`: until it is set, at most `n_edits`); returns (samples, sent, lost), a
-    sample being (sent at, edit → visible) of an acknowledged edit."""
+async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5, 2.0)):
+    """Replay a page: its first run, then `n_edits` numbered edits; returns (samples, sent,
+    lost), a sample being (sent at, edit → visible) of an acknowledged edit."""
     import websockets
 
     ws_url = url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
@@ -205,8 +202,6 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
         await asyncio.wait_for(state["started"].wait(), 180)
         last_send, sent = 0.0, 0
         for i in range(n_edits):
-            if until is not None and until.is_set():
-                break
             seq = sent = i + 1
             sent_at[seq] = time.perf_counter()
             pending = unacked(edits[:seq], state["acked"])
@@ -232,7 +227,7 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
     return samples, sent, sent - len(samples)
 
 
-async def load(url, first, template, sessions, n_edits, cookies=None, seed=0, until=None):
+async def load(url, first, template, sessions, n_edits, cookies=None, seed=0):
     """`sessions` sessions at once (`ws_session`); returns (samples, sent, lost, errors)."""
     rng = random.Random(seed)
     results = await asyncio.gather(
@@ -244,7 +239,6 @@ async def load(url, first, template, sessions, n_edits, cookies=None, seed=0, un
                 n_edits,
                 random.Random(rng.random()),
                 cookies and cookies[i],
-                until=until,
             )
             for i in range(sessions)
         ),
@@ -254,9 +248,8 @@ async def load(url, first, template, sessions, n_edits, cookies=None, seed=0, un
     for r in results:
         if isinstance(r, BaseException):
             errors.append(f"{type(r).__name__}: {r}")
-            if until is None:  # a continuous load cannot tell how many a failed session sent
-                sent += n_edits
-                lost += n_edits
+            sent += n_edits
+            lost += n_edits
         else:
             samples += r[0]
             sent += r[1]
@@ -286,22 +279,6 @@ def report(label: str, sessions: int, n_edits, outcome) -> float:
     for e in errors[:5]:
         print("   error:", e)
     return pct(latencies, 95)
-
-
-def report_window(label: str, samples, start: float, end: float, reference) -> None:
-    """The edits sent in [start, end): their p50 / p95, and the p95 over `reference`'s (load
-    a's p95 in seconds, when it ran)."""
-    latencies = [latency for sent, latency in samples if start <= sent < end]
-    p95 = pct(latencies, 95)
-    ratio = (
-        f"; p95 {p95 / reference:.2f} × load a's (target ≤ 1.5 ×)"
-        if reference and latencies
-        else ""
-    )
-    print(
-        f"   {label} ({end - start:.0f} s, {len(latencies)} edits): edit → visible "
-        f"p50 {pct(latencies, 50) * 1000:,.0f} ms, p95 {p95 * 1000:,.0f} ms{ratio}"
-    )
 
 
 # --- the browser parts -----------------------------------------------------------------------
@@ -444,61 +421,87 @@ async def busy_hostile(browser, url: str):
 
 #: a heading of the Compare tab's results (shown once a trial has finished, and only then)
 RESULTS = "Loss per step"
-#: the width of load e's windows (s)
-WINDOW_S = 8.0
 #: how long load e waits for the ablation to finish (s)
 FINISH_TIMEOUT_S = 400.0
 #: load e's first seed: an ablation no earlier case ran
 FINISH_SEED = 7
+#: how far into its round of edits the second session opens the finished job (s)
+JOIN_AFTER_S = 2.0
 
 
-async def finish_case(browser, url, first, template, sessions, max_edits, reference) -> None:
-    """Load e: the sessions edit on while the ablation runs, finishes, and is opened finished."""
-    joiner = await open_studio(browser, url)  # loaded before: its page load is in no window
+async def finish_case(browser, url, first, template, sessions, n_edits, reference) -> None:
+    """Load e: rounds of load a's load (each `sessions` × `n_edits`, one after the other) while
+    one more session runs the ablation to its end; then one more round, in which a second
+    session (on the page beforehand) opens Compare and finds the finished job."""
+    joiner = await open_studio(browser, url)  # loaded before: its page load is in no round
     runner = await busy_ablation(browser, url, first_seed=FINISH_SEED)
-    until = asyncio.Event()
-    work = asyncio.create_task(
-        measured(load(url, first, template, sessions, max_edits, seed=5, until=until))
-    )
-    started = time.perf_counter()
-    finished = joined = None
-    try:
+    marks: dict[str, float] = {}
+
+    async def finish() -> None:
         await runner.get_by_text(RESULTS).first.wait_for(timeout=FINISH_TIMEOUT_S * 1000)
-        finished = time.perf_counter()
-        await asyncio.sleep(WINDOW_S / 2)
-        joined = time.perf_counter()
+        marks["finished"] = time.perf_counter()
+
+    async def join() -> None:
+        await asyncio.sleep(JOIN_AFTER_S)
+        marks["joined"] = time.perf_counter()
         await open_compare(joiner, FINISH_SEED)
         await joiner.get_by_text(RESULTS).first.wait_for(timeout=120_000)
-        await asyncio.sleep(max(0.0, joined + WINDOW_S - time.perf_counter()))
-    except Exception as exc:  # noqa: BLE001 - report what was measured, then why it stopped
-        print(f"   load e. stopped early: {type(exc).__name__}: {str(exc)[:200]}")
-    finally:
-        until.set()
-        outcome = await work
-        await runner.close()
-        await joiner.close()
-    report(
-        "load e. the ablation's finish (edits go on until it is opened finished)",
-        sessions,
-        None,
-        outcome,
-    )
-    samples = outcome[0][0]
-    if finished is None:
-        return
-    print(f"   the ablation's results appeared {finished - started:.0f} s into the load")
-    report_window("while it runs", samples, started, finished - WINDOW_S / 2, reference)
-    report_window(
-        "around its finish (results drawn)",
-        samples,
-        finished - WINDOW_S / 2,
-        finished + WINDOW_S / 2,
-        reference,
-    )
-    if joined is not None:
-        report_window(
-            "a session opening the finished job", samples, joined, joined + WINDOW_S, reference
+
+    watcher = asyncio.create_task(finish())
+    started = time.perf_counter()
+    rounds = []  # (start, end, outcome)
+    joining = None
+    while time.perf_counter() - started < FINISH_TIMEOUT_S:
+        if "finished" in marks and joining is None:
+            joining = asyncio.create_task(join())
+        t0 = time.perf_counter()
+        outcome = await measured(
+            load(url, first, template, sessions, n_edits, seed=10 + len(rounds))
         )
+        rounds.append((t0, time.perf_counter(), outcome))
+        if joining is not None or (watcher.done() and "finished" not in marks):
+            break
+    for task in (watcher, joining):
+        if task is not None and not task.done():
+            task.cancel()
+        elif task is not None and task.exception() is not None:
+            print(f"   load e: {type(task.exception()).__name__}: {str(task.exception())[:200]}")
+    await runner.close()
+    await joiner.close()
+    finished, joined = marks.get("finished"), marks.get("joined")
+    if finished is None:
+        print(f"   load e: the ablation did not finish within {FINISH_TIMEOUT_S:.0f} s")
+        return
+    before = [r[2] for r in rounds if r[1] <= finished]
+    if before:
+        samples, sent, lost, errors = [], 0, 0, []
+        for (s_, n, k, e), _loads in before:
+            samples, sent, lost, errors = samples + s_, sent + n, lost + k, errors + e
+        pooled = ((samples, sent, lost, errors), (before[0][1][0], before[-1][1][1]))
+        _round("load e. while the ablation runs", sessions, n_edits, pooled, reference, len(before))
+    at_finish = [r for r in rounds if r[0] <= finished < r[1]]
+    for r in at_finish:
+        print(f"   (the ablation's results appeared {finished - r[0]:.1f} s into this round)")
+        _round("load e. the round in which it finishes", sessions, n_edits, r[2], reference)
+    if joined is not None:
+        for r in [r for r in rounds if r[0] <= joined < r[1]]:
+            print(f"   (the second session opened the finished job {joined - r[0]:.1f} s in)")
+            _round(
+                "load e. the round in which a session opens the finished job",
+                sessions,
+                n_edits,
+                r[2],
+                reference,
+            )
+
+
+def _round(label, sessions, n_edits, outcome, reference, count: int = 1) -> None:
+    """`report` a round (or `count` rounds pooled), with its p95 over load a's."""
+    if count > 1:
+        label = f"{label} ({count} rounds)"
+    p95 = report(label, sessions, n_edits if count == 1 else None, outcome)
+    if reference:
+        print(f"   p95 {p95 / reference:.2f} × load a's (target ≤ 1.5 ×)")
 
 
 async def main_async(args) -> None:
@@ -551,7 +554,7 @@ async def main_async(args) -> None:
                     "load a. alone", s, e, await measured(load(url, first, template, s, e))
                 )
             if "e" in args.cases:  # before b': its browser is left at a lower priority
-                await finish_case(browser, url, first, template, s, args.finish_edits, reference)
+                await finish_case(browser, url, first, template, s, e, reference)
 
             async def with_busy(label: str, busy_session, seed: int) -> None:
                 busy = await busy_session
@@ -609,9 +612,6 @@ def main() -> None:
     ap.add_argument("--edits", type=int, default=10)
     ap.add_argument("--drops", type=int, default=10)
     ap.add_argument("--cpu-edits", type=int, default=40)
-    ap.add_argument(
-        "--finish-edits", type=int, default=400, help="load e: the most edits per session"
-    )
     cases = ap.add_mutually_exclusive_group()
     cases.add_argument("--quick", action="store_true", help="only 1, 2 and load a.")
     cases.add_argument("--cases", default="abcde", help="the load cases to run (default abcde)")
@@ -620,7 +620,6 @@ def main() -> None:
         args.cases = "a"
     args.sessions = min(args.sessions, 60)  # bounded: loopback, a shared machine
     args.edits = min(args.edits, 50)
-    args.finish_edits = min(args.finish_edits, 600)
     asyncio.run(main_async(args))
 
 
