@@ -278,6 +278,29 @@ def test_projector_tour_steps_with_the_arrow_keys(browser, server_url, artifacts
         ctx.close()
 
 
+#: where the page's title and Streamlit's top bar are drawn (px from the window's top)
+TITLE_AND_TOP_BAR = """() => {
+  const title = document.querySelector('h1.ra-title').getBoundingClientRect();
+  const bar = document.querySelector('[data-testid="stHeader"]').getBoundingClientRect();
+  return {title: title.top, bar: bar.bottom};
+}"""
+
+
+@pytest.mark.parametrize("width", [1440, 1920])
+def test_projector_mode_starts_below_the_top_bar(browser, server_url, artifacts, width):
+    """Without the sidebar Streamlit's top bar is opaque: the title is drawn below it, whole."""
+    ctx = browser.new_context(viewport={"width": width, "height": 1080})
+    ctx.set_default_timeout(45_000)
+    try:
+        page = ctx.new_page()
+        Studio(page).open(f"{server_url}/?present=1")
+        found = page.evaluate(TITLE_AND_TOP_BAR)
+        page.screenshot(path=str(artifacts / f"projector_top_light_{width}.png"))
+        assert found["title"] >= found["bar"], found
+    finally:
+        ctx.close()
+
+
 def test_ctrl_z_undoes_a_drop_and_ctrl_shift_z_redoes_it(context, server_url):
     studio = Studio(context.new_page()).open(url_for(server_url, "bottleneck_block"))
     studio.drag_chip("eca", "skip")
