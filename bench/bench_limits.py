@@ -17,9 +17,12 @@ Targets: every operation ≤ 10 s and ≤ 2 GiB, or refused up front.
 
 The studio's first paint of each design's share link is measured with a real server on a free
 loopback port and Debian's Chromium: the time from the page's own load event to the design's
-tabs being drawn (target ≤ 1 s, the median of `--repeats` loads), how many runs of the whole
-page and of fragments the page asked for while it loaded, and the server's peak RSS (``VmHWM``)
-afterwards.
+tabs being drawn (target ≤ 1 s), how many runs of the whole page and of fragments the page asked
+for while it loaded, and the server's peak RSS (``VmHWM``) afterwards. Each repeat starts a
+fresh server (warmed once with a small preset, so the engine is imported) and loads each link
+twice: "cold" is the link's first load, when nothing of the design is cached anywhere (what a
+new hostile link costs), "warm" the second, from another browser context (another session) —
+each the median of `--repeats` fresh servers.
 """
 
 from __future__ import annotations
@@ -145,30 +148,36 @@ async def first_paints(repeats: int = 1) -> None:
     from resattn.export.share import share_token
     from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, stop_server
 
-    port = free_port()
-    server = start_server(port)
-    try:
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            # warm the server once (its first session imports the engine)
-            await _paint(browser, f"http://127.0.0.1:{port}/?spec=preset:p1_se")
-            print("\nstudio first paint of the share link (real server on loopback)")
-            for design, spec in DESIGNS.items():
-                token = share_token(spec)
-                url = f"http://127.0.0.1:{port}/?spec={token}"
-                loads = [await _paint(browser, url) for _ in range(repeats)]
-                load_s = statistics.median(r[0] for r in loads)
-                paint_s = statistics.median(r[1] for r in loads)
-                full, fragments = max(r[2] for r in loads), max(r[3] for r in loads)
-                hwm = _vm_hwm(server.pid)
-                print(
-                    f"  {design:22} link {len(url):4} chars: page load {load_s:.2f} s, "
-                    f"first paint {paint_s:.2f} s after it (median of {repeats}; runs asked: "
-                    f"{full} of the page, {fragments} of fragments); server peak RSS {gib(hwm)}"
-                )
-            await browser.close()
-    finally:
-        stop_server(server)
+    urls = {design: f"/?spec={share_token(spec)}" for design, spec in DESIGNS.items()}
+    loads: dict[str, list[tuple]] = {design: [] for design in DESIGNS}
+    hwm = dict.fromkeys(DESIGNS, 0)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for _ in range(repeats):
+            port = free_port()
+            server = start_server(port)
+            try:
+                base = f"http://127.0.0.1:{port}"
+                await _paint(browser, f"{base}/?spec=preset:p1_se")  # the engine is imported
+                for design, url in urls.items():
+                    cold, warm = [await _paint(browser, base + url) for _ in range(2)]
+                    loads[design].append((cold, warm))
+                    hwm[design] = max(hwm[design], _vm_hwm(server.pid))
+            finally:
+                stop_server(server)
+        await browser.close()
+    print(f"\nstudio first paint of the share link (real server on loopback, median of {repeats})")
+    for design, pairs in loads.items():
+        cold, warm = [[pair[i] for pair in pairs] for i in (0, 1)]
+        full = max(r[2] for pair in pairs for r in pair)
+        fragments = max(r[3] for pair in pairs for r in pair)
+        print(
+            f"  {design:22} link {len(base + urls[design]):4} chars: page load "
+            f"{statistics.median(r[0] for r in cold):.2f} s; first paint after it: cold "
+            f"{statistics.median(r[1] for r in cold):.2f} s, warm "
+            f"{statistics.median(r[1] for r in warm):.2f} s (runs asked per load: {full} of the "
+            f"page, {fragments} of fragments); server peak RSS {gib(hwm[design])}"
+        )
 
 
 async def _paint(browser, url: str) -> tuple[float, float, int, int]:
