@@ -19,7 +19,8 @@ The studio's first paint of each design's share link is measured with a real ser
 loopback port and Debian's Chromium: the time from the page's own load event to the design's
 tabs being drawn (target ≤ 1 s), how many runs of the whole page and of fragments the page asked
 for while it loaded, and the server's peak RSS (``VmHWM``) afterwards. Each repeat starts a
-fresh server (warmed once with a small preset, so the engine is imported) and loads each link
+fresh server (warmed with a block and a network preset, `WARM_UPS`, so what the server imports
+once — the engine, the stage table's Arrow serialisation — is imported) and loads each link
 twice: "cold" is the link's first load, when nothing of the design is cached anywhere (what a
 new hostile link costs), "warm" the second, from another browser context (another session) —
 each the median of `--repeats` fresh servers.
@@ -64,6 +65,9 @@ def network_1024() -> dict:
 
 
 DESIGNS = {"worst-case block": WORST_BLOCK, "1,024-block network": network_1024()}
+
+#: the links a fresh server is warmed with before the first paints are measured
+WARM_UPS = ("preset:p1_se", "preset:resnet18")
 
 #: operation → the statement it times (`spec` is the loaded spec)
 OPERATIONS = {
@@ -146,6 +150,7 @@ async def first_paints(repeats: int = 1) -> None:
     from playwright.async_api import async_playwright
 
     from resattn.export.share import share_token
+    from resattn.loading import load_spec
     from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, stop_server
 
     urls = {design: f"/?spec={share_token(spec)}" for design, spec in DESIGNS.items()}
@@ -158,7 +163,8 @@ async def first_paints(repeats: int = 1) -> None:
             server = start_server(port)
             try:
                 base = f"http://127.0.0.1:{port}"
-                await _paint(browser, f"{base}/?spec=preset:p1_se")  # the engine is imported
+                for warm_up in WARM_UPS:  # what the server imports once, not per link
+                    await _paint(browser, f"{base}/?spec={share_token(load_spec(warm_up))}")
                 for design, url in urls.items():
                     cold, warm = [await _paint(browser, base + url) for _ in range(2)]
                     loads[design].append((cold, warm))

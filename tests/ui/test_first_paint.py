@@ -3,10 +3,12 @@ once, and the 1,024-block network's link is linted once, never once per possible
 
 from __future__ import annotations
 
+import pytest
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
 
 from components import canvas, engine, sidebar
+from components import network as network_panel
 from components.board import send
 from resattn.export.share import share_token
 from schemas import ATTENTION_MODELS, SLOT_NAMES, BlockSpec, canonical_json, parse_spec
@@ -82,6 +84,49 @@ def test_a_links_first_run_works_per_distinct_block_not_per_block(monkeypatch):
     work = _first_run_block_work(monkeypatch, shallow)
     assert _first_run_block_work(monkeypatch, deep) == work
     assert max(work) <= 8 * len(deep["stages"]), work
+
+
+def _small_block() -> dict:
+    return {
+        "name": "small_block",
+        "input": {"channels": 24, "height": 14, "width": 14},
+        "block": {"type": "basic", "out_channels": 24},
+        "slots": {"branch": {"type": "se"}},
+    }
+
+
+def _deep_network() -> dict:
+    deep = network(64, 16)
+    deep["input"]["height"] = 26  # a design no test drew before
+    return deep
+
+
+@pytest.mark.parametrize("design", [_small_block, _deep_network], ids=["block", "1024 blocks"])
+def test_a_renamed_links_first_run_redoes_no_work_the_name_does_not_change(monkeypatch, design):
+    """A link to a design seen before under another name (the cheapest variation of a hostile
+    link) finds every result the name does not change cached: the linter's findings, the
+    header's figures, the stage overheads, the canvas's drop verdicts, the blocks' expansion."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    spec = design()
+    at = new_app({"spec": share_token(spec)})
+    at.run()
+    assert not failures(at), failures(at)
+    calls = []
+    for module, name in (
+        (engine, "run_lint"),
+        (engine, "analytic_params"),
+        (engine, "compute_work"),
+        (network_panel, "stage_overheads"),
+        (canvas, "_verdict"),
+    ):
+        real = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda *a, real=real, name=name: calls.append(name) or real(*a)
+        )
+    validated, _serialised = _first_run_block_work(monkeypatch, {**spec, "name": "renamed"})
+    assert calls == []
+    assert validated == 0
 
 
 def test_a_drop_checked_when_made_gets_the_zone_reports_verdict():
