@@ -70,9 +70,9 @@ def demo(spec, repeats: int) -> None:
 def _reference_trial(epochs: int) -> str:
     """The sweep's baseline trial (mnist5k, seed 0) as the trial text the pool runs."""
     from resattn.lab.trials import Trial
-    from schemas import canonical_json
+    from schemas import canonical_json, parse_spec
 
-    spec = load_spec("preset:se_bottleneck").model_copy(update={"slots": {}})
+    spec = parse_spec({**load_spec("preset:se_bottleneck").model_dump(), "slots": {}})
     return Trial(0, canonical_json(spec), ProbeConfig(data="mnist5k", epochs=epochs).to_json())
 
 

@@ -45,7 +45,7 @@ from resattn.lab.probe import (
     train_probe,
 )
 from resattn.lab.stats import summary
-from resattn.lab.trials import Trial, run_trials
+from resattn.lab.trials import Trial, TrialPool, check_executor, run_trials
 from resattn.lab.variants import (
     Variant,
     VariantChoice,
@@ -431,19 +431,24 @@ def training_cost(spec: Spec, config: ProbeConfig) -> dict[str, float]:
     return {"macs": 3 * per_image * n_train * epochs, "bytes": 3 * act, "errors": []}
 
 
-def ensure_trainable(spec: Spec, config: ProbeConfig, variants: Sequence[Variant] = ()) -> None:
+def ensure_trainable(
+    spec: Spec, config: ProbeConfig, variants: Sequence[Variant] = ()
+) -> dict[str, float]:
     """Refuse, before any work, a probe that breaks the bounds or the training budget
     (`MAX_TRAIN_MACS`, `MAX_TRAIN_BYTES`), with its estimate — e.g. ``--as-designed`` on data too
-    large for the design's own widths. Checks the design and every variant."""
+    large for the design's own widths. Checks the design and every variant; returns the training
+    MACs of each (by variant name, or ``"your design"``)."""
     from resattn.lint import fmt_bytes
 
     checked = list(variants) or [None]
     bad = []
+    macs: dict[str, float] = {}
     for v in checked:
         target = spec if v is None else v.spec
         name = "your design" if v is None else v.name
         shown = Text(N_("'your design'")) if v is None else repr(v.name)
         cost = training_cost(target, config)
+        macs[name] = cost["macs"]
         problems = [Trimmed(d.text("message"), ".") for d in cost["errors"]]
         if cost["macs"] != float("inf") and cost["macs"] > MAX_TRAIN_MACS:
             minutes = cost["macs"] / 6.5e9 / 60
@@ -489,6 +494,7 @@ def ensure_trainable(spec: Spec, config: ProbeConfig, variants: Sequence[Variant
             )
     if bad:
         raise DesignError(bad)
+    return macs
 
 
 def estimate_seconds(
@@ -573,18 +579,68 @@ def ablate(
     looked up before they are computed and stored as soon as each is done, so a run that is
     interrupted keeps its finished trials. A cancelled trial's partial record is not stored.
     """
+    spec = load_spec(spec)
+    seed_values = seed_list(config.seed, seeds)
+    variants = make_variants(spec, choices, attention_type)
+    ensure_within_bounds(variants)
+    macs = ensure_trainable(spec, config, variants) if train else {}
+    pool = None
+    if train and executor == "local" and jobs > 1 and not latency:
+        # The workers start now and warm up (torch, the data) while this process computes the
+        # static figures. Not with latency: it is measured undisturbed.
+        check_executor(executor, jobs)
+        workers = min(jobs, len(variants) * len(seed_values))
+        pool = TrialPool(workers, (config.data, config.image_size))
+    try:
+        return _ablate(
+            spec,
+            variants,
+            seed_values,
+            config=config,
+            jobs=jobs,
+            executor=executor,
+            address=address,
+            latency=latency,
+            train=train,
+            estimate=estimate,
+            progress=progress,
+            variant_progress=variant_progress,
+            should_stop=should_stop,
+            cache=cache,
+            macs=macs,
+            pool=pool,
+        )
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _ablate(
+    spec: Spec,
+    variants: list[Variant],
+    seed_values: tuple[int, ...],
+    *,
+    config: ProbeConfig,
+    jobs: int,
+    executor: str,
+    address: Optional[str],
+    latency: bool,
+    train: bool,
+    estimate: bool,
+    progress: Optional[Progress],
+    variant_progress: Optional[VariantProgress],
+    should_stop: Optional[ShouldStop],
+    cache: Optional[MutableMapping[str, Any]],
+    macs: dict[str, float],
+    pool: Optional[TrialPool],
+) -> Ablation:
     from dataclasses import replace
 
     from resattn.lab.reading import seed_hints
 
     report = progress or (lambda fraction, message: None)
     each = variant_progress or (lambda index, fraction, message: None)
-    spec = load_spec(spec)
-    seed_values = seed_list(config.seed, seeds)
-    variants = make_variants(spec, choices, attention_type)
-    ensure_within_bounds(variants)
-    if train:
-        ensure_trainable(spec, config, variants)
+    seeds = len(seed_values)
     key = static_key(variants, latency)
     results = None if cache is None else cache.get(key)
     if results is None:
@@ -685,6 +741,8 @@ def ablate(
             on_done=finished,
             step_progress=step,
             should_stop=should_stop,
+            pool=pool,
+            costs=[macs[results[i].variant.name] for i, _ in todo],
         )
     stopped = None
     for i, r in enumerate(results):

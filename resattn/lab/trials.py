@@ -6,8 +6,9 @@ one thread with a fixed seed (`resattn.lab.portable.reproducible`), so where it 
 change its numbers: ``--jobs 2`` and the Ray executor give exactly what one process gives.
 
 - ``local`` with ``jobs=1``: in this process, with per-step progress and cancellation.
-- ``local`` with ``jobs>1``: a pool of `jobs` processes (``spawn``: no forked locks or threads);
-  a stop request cancels the waiting trials and asks the running ones to stop at their next step.
+- ``local`` with ``jobs>1``: a pool of `jobs` processes (`TrialPool`; ``spawn``: no forked
+  locks or threads), longest trials first; a stop request cancels the waiting trials and asks
+  the running ones to stop at their next step.
 - ``ray``: the same trials as Ray Tune trials — a grid over the trials, one CPU (or one GPU
   with ``--device cuda``) each — on a local Ray or the cluster at `address`. Ray is an optional
   extra (``pip install -e .[ray]``); our code gathers and aggregates the results.
@@ -108,12 +109,17 @@ def run_trials(
     on_done: Optional[Done] = None,
     step_progress: Optional[Callable[[int, float, str], None]] = None,
     should_stop: Optional[Callable[[], bool]] = None,
+    pool: Optional[TrialPool] = None,
+    costs: Optional[Sequence[float]] = None,
 ) -> list[Optional[str]]:
     """The record (JSON text) of every trial, in order; None for a trial a stop request skipped.
 
     `on_done(position, record_text)` is called as each trial finishes (in finishing order);
     `step_progress(position, fraction, message)` follows each step, in this process only
-    (``jobs=1``)."""
+    (``jobs=1``). With ``jobs>1`` the trials run in `pool` (a `TrialPool` the caller started
+    ahead, e.g. while it computed other things), or in one started here. `costs` (one per trial,
+    any unit) lets a pool start the longest trials first, so that no long trial runs alone at the
+    end; the records do not depend on the order."""
     check_executor(executor, jobs)
     texts = [t.to_json() for t in trials]
     done = on_done or (lambda position, record: None)
@@ -134,7 +140,13 @@ def run_trials(
             out.append(record)
             done(position, record)
         return out + [None] * (len(texts) - len(out))
-    return _run_pool(texts, jobs, done, should_stop)
+    order = range(len(texts))
+    if costs is not None:
+        order = sorted(order, key=lambda position: -costs[position])  # stable: ties keep order
+    if pool is not None:
+        return pool.run(texts, order, done, should_stop)
+    with TrialPool(min(jobs, len(texts))) as own:
+        return own.run(texts, order, done, should_stop)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,29 +155,67 @@ def run_trials(
 _STOP_EVENT = None
 
 
-def _worker_init(event) -> None:
+def _worker_init(event, data: Optional[tuple[str, Optional[int]]]) -> None:
+    """A pool worker's start: the stop event, then the imports and the data set its trials need
+    (loaded once per process), so that the first trial starts at once."""
     global _STOP_EVENT
     _STOP_EVENT = event
+    import resattn.lab.probe  # noqa: F401  (torch and the probe's code)
+
+    if data is not None:
+        from resattn.lab.data import load_dataset
+
+        try:
+            load_dataset(*data)
+        except SpecError:
+            pass  # the trial that needs it reports the problem
 
 
 def _pool_trial(text: str) -> str:
     return run_trial(text, should_stop=None if _STOP_EVENT is None else _STOP_EVENT.is_set)
 
 
-def _run_pool(texts, jobs, done, should_stop) -> list[Optional[str]]:
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+def _ready() -> None:
+    """A task that returns once its worker has started (`TrialPool` submits one per worker)."""
 
-    context = multiprocessing.get_context("spawn")
-    stop_event = context.Event()
-    out: list[Optional[str]] = [None] * len(texts)
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(texts)),
-        mp_context=context,
-        initializer=_worker_init,
-        initargs=(stop_event,),
-    ) as pool:
-        futures = {pool.submit(_pool_trial, text): i for i, text in enumerate(texts)}
+
+class TrialPool:
+    """`jobs` worker processes (``spawn``: no forked locks or threads) for `run_trials`.
+
+    The workers start at once and warm up (import torch, load `data`: a ``(source, image_size)``
+    pair for `resattn.lab.data.load_dataset`) while the caller goes on, e.g. with the static
+    comparison; a context manager, closed on exit (waiting trials cancelled)."""
+
+    def __init__(self, jobs: int, data: Optional[tuple[str, Optional[int]]] = None):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")
+        self._stop_event = context.Event()
+        self._executor = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=context,
+            initializer=_worker_init,
+            initargs=(self._stop_event, data),
+        )
+        # A spawn pool starts a worker per submitted task until it has `jobs` of them.
+        self._warming = [self._executor.submit(_ready) for _ in range(jobs)]
+
+    def __enter__(self) -> TrialPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, texts, order, done, should_stop) -> list[Optional[str]]:
+        """Every trial's record, submitted in `order` (positions into `texts`)."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        out: list[Optional[str]] = [None] * len(texts)
+        futures = {self._executor.submit(_pool_trial, texts[i]): i for i in order}
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
@@ -175,11 +225,11 @@ def _run_pool(texts, jobs, done, should_stop) -> list[Optional[str]]:
                 position = futures[future]
                 out[position] = future.result()  # a trial's error is the caller's error
                 done(position, out[position])
-            if should_stop is not None and not stop_event.is_set() and should_stop():
-                stop_event.set()
+            if should_stop is not None and not self._stop_event.is_set() and should_stop():
+                self._stop_event.set()
                 for future in pending:
                     future.cancel()
-    return out
+        return out
 
 
 # ---------------------------------------------------------------------------------------------

