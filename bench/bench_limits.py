@@ -17,13 +17,15 @@ Targets: every operation ≤ 10 s and ≤ 2 GiB, or refused up front.
 
 The studio's first paint of each design's share link is measured with a real server on a free
 loopback port and Debian's Chromium: the time from the page's own load event to the design's
-tabs being drawn (target ≤ 1 s), how many runs of the whole page and of fragments the page asked
-for while it loaded, and the server's peak RSS (``VmHWM``) afterwards. Each repeat starts a
-fresh server (warmed with a block and a network preset, `WARM_UPS`, so what the server imports
-once — the engine, the stage table's Arrow serialisation — is imported) and loads each link
-twice: "cold" is the link's first load, when nothing of the design is cached anywhere (what a
-new hostile link costs), "warm" the second, from another browser context (another session) —
-each the median of `--repeats` fresh servers.
+tabs being drawn (target ≤ 1 s); the server's CPU time (user + system, from ``/proc``) over each
+load, i.e. the page's run and what the page asks for in the 2 s after its paint (it grows far
+less than the wall time when the browser and the server share a busy machine); how many runs of
+the whole page and of fragments the page asked for; the server's peak RSS (``VmHWM``). Each
+repeat starts a fresh server, warmed with a block and a network preset (`WARM_UPS`: what a
+server imports once, such as the engine and the stage table's Arrow serialisation, is then
+imported), and loads each link twice: "cold" is the link's first load, when nothing of the
+design is cached anywhere (what a new hostile link costs), "warm" the second, from another
+browser context (another session). Each figure is the median over `--repeats` fresh servers.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -166,8 +169,12 @@ async def first_paints(repeats: int = 1) -> None:
                 for warm_up in WARM_UPS:  # what the server imports once, not per link
                     await _paint(browser, f"{base}/?spec={share_token(load_spec(warm_up))}")
                 for design, url in urls.items():
-                    cold, warm = [await _paint(browser, base + url) for _ in range(2)]
-                    loads[design].append((cold, warm))
+                    pair = []
+                    for _ in range(2):
+                        cpu = _cpu_s(server.pid)
+                        paint = await _paint(browser, base + url)
+                        pair.append((*paint, _cpu_s(server.pid) - cpu))
+                    loads[design].append(tuple(pair))
                     hwm[design] = max(hwm[design], _vm_hwm(server.pid))
             finally:
                 stop_server(server)
@@ -181,7 +188,9 @@ async def first_paints(repeats: int = 1) -> None:
             f"  {design:22} link {len(base + urls[design]):4} chars: page load "
             f"{statistics.median(r[0] for r in cold):.2f} s; first paint after it: cold "
             f"{statistics.median(r[1] for r in cold):.2f} s, warm "
-            f"{statistics.median(r[1] for r in warm):.2f} s (runs asked per load: {full} of the "
+            f"{statistics.median(r[1] for r in warm):.2f} s; server CPU per load: cold "
+            f"{statistics.median(r[4] for r in cold):.2f} s, warm "
+            f"{statistics.median(r[4] for r in warm):.2f} s (runs asked per load: {full} of the "
             f"page, {fragments} of fragments); server peak RSS {gib(hwm[design])}"
         )
 
@@ -211,6 +220,12 @@ async def _paint(browser, url: str) -> tuple[float, float, int, int]:
         return loaded - start, painted - loaded, runs.count(False), runs.count(True)
     finally:
         await ctx.close()
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, all threads) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _vm_hwm(pid: int) -> int:

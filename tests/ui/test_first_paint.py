@@ -1,5 +1,6 @@
 """The first paint of a share link does spec-level work only (docs/studio.md, Speed): the page runs
-once, and the 1,024-block network's link is linted once, never once per possible drop."""
+once, the 1,024-block network's link is linted once, never once per possible drop, its blocks are
+worked per distinct block, not per block, and a renamed link redoes none of that work."""
 
 from __future__ import annotations
 
