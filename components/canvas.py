@@ -108,9 +108,10 @@ def _base(cj: str) -> set:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _zone_verdicts(cj: str, stage: int) -> dict:
-    """`zone_report` before it is worded (`_verdict`)."""
-    spec, base = engine.spec_of(cj), _base(cj)
+def _zone_verdicts(work: str, stage: int) -> dict:
+    """`zone_report` before it is worded (`_verdict`), cached by the design without its name
+    (`engine.work_json`: a drop's verdict does not depend on it)."""
+    spec, base = engine.spec_of(work), _base(work)
     report = {}
     for slot in SLOT_NAMES:
         errors, warnings = {}, {}
@@ -130,22 +131,22 @@ def zone_report(cj: str, stage: int) -> dict:
     """
     return {
         slot: {part: {k: _say(v) for k, v in found.items()} for part, found in verdicts.items()}
-        for slot, verdicts in _zone_verdicts(cj, stage).items()
+        for slot, verdicts in _zone_verdicts(engine.work_json(cj), stage).items()
     }
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _drop_verdict(cj: str, stage: int, slot: str, kind: str):
-    return _verdict(engine.spec_of(cj), _base(cj), slot, kind, stage)[0]
+def _drop_verdict(work: str, stage: int, slot: str, kind: str):
+    return _verdict(engine.spec_of(work), _base(work), slot, kind, stage)[0]
 
 
 def drop_error(spec, stage: int, slot: str, kind: str) -> Optional[str]:
     """Why dropping `kind` into `slot` of `stage` is refused (None: it is not) — from the zone
     report where the page has it, else from that one variant."""
-    cj = canonical_json(spec)
+    work = engine.work_json(canonical_json(spec))
     if report_up_front(spec):
-        return _say(_zone_verdicts(cj, stage)[slot]["errors"].get(kind))
-    return _say(_drop_verdict(cj, stage, slot, kind))
+        return _say(_zone_verdicts(work, stage)[slot]["errors"].get(kind))
+    return _say(_drop_verdict(work, stage, slot, kind))
 
 
 def labels() -> dict:

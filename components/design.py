@@ -5,7 +5,6 @@ Specs are frozen; an edit copies the spec's dict, changes it and hands it to `st
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Optional
 
 from torch import nn
@@ -33,7 +32,17 @@ FAMILIES = {
 
 
 def as_dict(spec) -> dict:
-    return copy.deepcopy(spec_to_dict(spec))
+    """The spec's JSON data, a fresh dict the caller may change (an edit's starting point)."""
+    return spec_to_dict(spec)
+
+
+def value_at(spec, path: list) -> Any:
+    """The spec's field at `path` (``["stages", 2, "depth"]``), read from the spec itself: a
+    widget's current value costs no copy of the whole design."""
+    node = spec
+    for part in path:
+        node = node[part] if isinstance(part, int) else getattr(node, part)
+    return node
 
 
 def slots_prefix(spec, stage: int) -> list:

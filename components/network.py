@@ -28,10 +28,15 @@ COLUMNS = {
 }
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def overheads(cj: str) -> list[tuple[float, float]]:
-    """(params %, MACs %) attention adds to each stage; None-free only for buildable designs."""
-    return stage_overheads(engine.spec_of(cj))
+    """(params %, MACs %) attention adds to each stage; None-free only for buildable designs.
+    Cached without the design's name (renaming the design redoes nothing)."""
+    return _overheads(engine.work_json(cj))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _overheads(work: str) -> list[tuple[float, float]]:
+    return stage_overheads(engine.spec_of(work))
 
 
 def _bounds(field: str) -> tuple[int, int]:

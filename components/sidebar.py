@@ -85,7 +85,7 @@ def _number(spec, path, label, *, key, model, hi=None, step=1, fmt=None):
         )
         if part
     )
-    state.bind(key, design.get_in(design.as_dict(spec), path))
+    state.bind(key, design.value_at(spec, path))
     st.number_input(
         label,
         step=step,
@@ -114,7 +114,7 @@ def _commit_number(path: list, widget_key: str, what: str, lo, hi) -> None:
 def _select(
     spec, path, label, options, *, key, help=None, fmt=str, convert=lambda v: v, value=None
 ):
-    current = design.get_in(design.as_dict(spec), path) if value is None else value
+    current = design.value_at(spec, path) if value is None else value
     state.bind(key, current)
     st.selectbox(
         label,
@@ -128,7 +128,7 @@ def _select(
 
 
 def _toggle(spec, path, label, *, key, help=None):
-    state.bind(key, design.get_in(design.as_dict(spec), path))
+    state.bind(key, design.value_at(spec, path))
     st.toggle(
         label,
         key=key,
@@ -139,7 +139,7 @@ def _toggle(spec, path, label, *, key, help=None):
 
 
 def _text(spec, path, label, *, key, help=None):
-    state.bind(key, design.get_in(design.as_dict(spec), path))
+    state.bind(key, design.value_at(spec, path))
     st.text_input(
         label,
         key=key,

@@ -62,11 +62,13 @@ _CSS = """
 </style>
 """
 
-#: projector mode: no sidebar, a wide page (the canvas's own large type: canvas.css, .ra-present)
+#: projector mode: no sidebar (nor the top bar's button that would open it), a wide page (the
+#: canvas's own large type: canvas.css, .ra-present). Without the sidebar Streamlit's top bar
+#: (3.75rem high) is opaque, so the page starts below it.
 _PRESENT_CSS = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
-[data-testid="stMainBlockContainer"] { max-width: 1880px; padding-top: 1.2rem; }
+[data-testid="stSidebar"], [data-testid="stExpandSidebarButton"] { display: none; }
+[data-testid="stMainBlockContainer"] { max-width: 1880px; padding-top: 4.5rem; }
 </style>
 """
 

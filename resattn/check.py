@@ -33,6 +33,7 @@ from schemas import (
     BlockSpec,
     Diagnostic,
     NetworkSpec,
+    design_key,
 )
 
 #: attention module class → spec `type` (from the kind records)
@@ -136,7 +137,7 @@ def trace(spec) -> tuple[ShapeRow, ...]:
 def _cached(cache: dict, spec, make):
     """`make(spec)`, cached in `cache` by the spec's JSON without the name (renaming redoes
     nothing); the oldest entry goes first once the cache is full."""
-    key = spec.model_dump_json(exclude={"name"})
+    key = design_key(spec)
     found = cache.get(key)
     if found is None:
         if len(cache) >= _TRACE_CACHE_SIZE:
@@ -200,8 +201,7 @@ def _distinct_blocks(net: NetworkSpec) -> tuple[NetworkSpec, dict[str, list[int]
     for i, stage in enumerate(net.stages):
         kept: list[int] = []  # original indices of the kept blocks
         for j in range(1, stage.depth + 1):
-            same = j > 2 and stage.block_slots(j) == stage.block_slots(j - 1)
-            if same:
+            if stage.repeats_previous(j):
                 groups[f"stage{i + 1}_block{len(kept)}"].append(j)
             else:
                 kept.append(j)

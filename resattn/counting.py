@@ -162,12 +162,12 @@ def stage_overheads(net) -> list[tuple[float, float]]:
     seen: dict[str, tuple[int, int, int, int]] = {}
     sums = [[0, 0, 0, 0] for _ in net.stages]
     for blk in expand_blocks(net):
-        key = blk.spec.model_dump_json(exclude={"name"})
+        key = blk.key
         if key not in seen:
             base = without_attention(blk.spec)
             seen[key] = (
-                block_params(blk.spec),
-                block_work(blk.spec).macs,
+                block_params.of(blk),
+                block_work.of(blk).macs,
                 block_params(base),
                 block_work(base).macs,
             )

@@ -31,7 +31,7 @@ from resattn.blocks import branch_table, shortcut_table
 from resattn.fusion import post_activation
 from resattn.layers import BoundTable, bind_kwargs
 from resattn.shapes import layer_shape, layer_shapes
-from schemas import SLOT, SLOTS, BlockSpec, NetworkSpec
+from schemas import SLOT, SLOTS, BlockSpec, NetworkSpec, design_key
 
 #: Bytes per element of every feature map (the engine computes in float32).
 ELEMENT_BYTES = 4
@@ -42,7 +42,9 @@ Shape = tuple[int, ...]
 def per_block(func):
     """Cache a function of one block spec by the block's JSON without its name (results must be
     immutable). A network's blocks after the first of a stage are identical, so walking a
-    1,024-block network costs its distinct blocks, not its 1,024."""
+    1,024-block network costs its distinct blocks, not its 1,024; ``func.of(blk)`` takes a
+    network's block (`resattn.networks.NetworkBlock`) by the key its expansion worked out once,
+    so the walk does not serialise every block again."""
 
     @functools.lru_cache(maxsize=1024)
     def by_json(block_json: str):
@@ -50,8 +52,9 @@ def per_block(func):
 
     @functools.wraps(func)
     def cached(spec: BlockSpec):
-        return by_json(spec.model_dump_json(exclude={"name"}))
+        return by_json(design_key(spec))
 
+    cached.of = lambda blk: by_json(blk.key)
     cached.cache_clear = by_json.cache_clear
     return cached
 
@@ -84,20 +87,35 @@ def block_maps(spec: BlockSpec) -> tuple[Shape, ...]:
 
 def network_maps(net: NetworkSpec) -> Iterator[Shape]:
     """Every feature map of a network after its input: stem, blocks, head."""
+    stem, blocks, head = _network_parts(net)
+    yield from stem
+    for blk in blocks:
+        yield from block_maps.of(blk)
+    yield from head
+
+
+def _network_parts(net: NetworkSpec) -> tuple[list[Shape], tuple, list[Shape]]:
+    """The stem's feature maps, the blocks (`expand_blocks`) and the head's feature maps."""
     from resattn.networks import expand_blocks, stem_table
 
     inp = net.input
-    yield from _table_maps(stem_table(net), (inp.channels, inp.height, inp.width))
+    stem = _table_maps(stem_table(net), (inp.channels, inp.height, inp.width))
     blocks = expand_blocks(net)
-    for blk in blocks:
-        yield from block_maps(blk.spec)
     last = blocks[-1].spec
     final = (last.block.out_channels, *_out_hw(last))
-    if last.block.preact:
-        yield from [final] * 2  # final BN + ReLU
-    yield (final[0], 1, 1)
-    yield (final[0],)
-    yield (net.num_classes,)
+    head = [final] * 2 if last.block.preact else []  # final BN + ReLU
+    head += [(final[0], 1, 1), (final[0],), (net.num_classes,)]
+    return stem, blocks, head
+
+
+def _elements(maps) -> int:
+    return sum(math.prod(m) for m in maps)
+
+
+@per_block
+def block_elements(spec: BlockSpec) -> int:
+    """Elements of every feature map of one block after its input (`block_maps`)."""
+    return _elements(block_maps(spec))
 
 
 def _out_hw(spec: BlockSpec) -> tuple[int, int]:
@@ -113,8 +131,12 @@ def estimate_activation_bytes(spec) -> int:
     It equals the sum of the shape trace's tensors (a test holds the two together).
     """
     inp = spec.input
-    maps = block_maps(spec) if isinstance(spec, BlockSpec) else network_maps(spec)
-    elements = inp.channels * inp.height * inp.width + sum(math.prod(m) for m in maps)
+    if isinstance(spec, BlockSpec):
+        elements = block_elements(spec)
+    else:  # each distinct block counted once (`block_elements` is cached by its key)
+        stem, blocks, head = _network_parts(spec)
+        elements = _elements(stem) + sum(block_elements.of(b) for b in blocks) + _elements(head)
+    elements += inp.channels * inp.height * inp.width
     return elements * inp.batch * ELEMENT_BYTES
 
 
@@ -183,7 +205,7 @@ def params_by_part(spec) -> dict[str, int]:
 
     parts = {"stem": table_params(*stem_table(spec))}
     for blk in expand_blocks(spec):
-        parts[blk.path] = parts.get(blk.path, 0) + block_params(blk.spec)
+        parts[blk.path] = parts.get(blk.path, 0) + block_params.of(blk)
     last = spec.stages[-1]
     final_norm = 2 * last.out_channels if last.block.preact else 0
     parts["num_classes"] = final_norm + last.out_channels * spec.num_classes + spec.num_classes
@@ -344,7 +366,7 @@ def network_rows(net: NetworkSpec) -> Iterator[Row]:
     yield from _stem_rows(net)
     for blk in blocks:
         prefix = f"stages.{blk.stage}.{blk.index}"
-        yield from (_relabel(r, prefix) for r in block_rows(blk.spec))
+        yield from (_relabel(r, prefix) for r in block_rows.of(blk))
     yield from _head_rows(net, blocks[-1].spec)
 
 
@@ -353,6 +375,18 @@ def compute_rows(spec) -> list[Row]:
     if isinstance(spec, BlockSpec):
         return list(block_rows(spec))
     return list(network_rows(spec))
+
+
+def module_count(spec) -> int:
+    """How many rows `compute_rows` gives (layers and attention modules), without writing them
+    out: a network counts each distinct block's rows once."""
+    if isinstance(spec, BlockSpec):
+        return len(block_rows(spec))
+    from resattn.networks import expand_blocks
+
+    blocks = expand_blocks(spec)
+    outside = len(_stem_rows(spec)) + len(_head_rows(spec, blocks[-1].spec))
+    return outside + sum(len(block_rows.of(b)) for b in blocks)
 
 
 @dataclass(frozen=True)
@@ -402,7 +436,7 @@ def compute_work(spec) -> Work:
 
     blocks = expand_blocks(spec)
     outside = work_of_rows([*_stem_rows(spec), *_head_rows(spec, blocks[-1].spec)])
-    totals = [outside, *(block_work(b.spec) for b in blocks)]
+    totals = [outside, *(block_work.of(b) for b in blocks)]
     return Work(*(sum(getattr(t, f) for t in totals) for f in Work.__dataclass_fields__))
 
 
@@ -430,6 +464,7 @@ __all__ = [
     "block_work",
     "compute_flops",
     "compute_rows",
+    "module_count",
     "compute_work",
     "fmt_flops",
     "is_attention",

@@ -19,10 +19,10 @@ from resattn.estimates import (
     MAX_FLOPS,
     analytic_params,
     block_work,
-    compute_rows,
     compute_work,
     estimate_activation_bytes,
     fmt_flops,
+    module_count,
     params_by_part,
 )
 from resattn.i18n import N_
@@ -38,6 +38,7 @@ from schemas import (
     DesignError,
     Diagnostic,
     NetworkSpec,
+    design_key,
 )
 
 
@@ -84,6 +85,7 @@ class BlockContext:
     network: Optional[NetworkSpec] = None
     stage: int = 0  # 0-based stage and block index within a network
     index: int = 0
+    key: str = ""  # a network's block: its JSON without the name (`NetworkBlock.key`)
 
     @property
     def where(self) -> Text:
@@ -111,7 +113,9 @@ def block_contexts(spec) -> list[BlockContext]:
         return [BlockContext(spec)]
     from resattn.networks import expand_blocks
 
-    return [BlockContext(b.spec, b.path, spec, b.stage, b.index) for b in expand_blocks(spec)]
+    return [
+        BlockContext(b.spec, b.path, spec, b.stage, b.index, b.key) for b in expand_blocks(spec)
+    ]
 
 
 def lint(spec) -> list[Diagnostic]:
@@ -143,7 +147,7 @@ def lint(spec) -> list[Diagnostic]:
 def _distinct_contexts(contexts: list[BlockContext]) -> Iterable[BlockContext]:
     seen: set[tuple[int, str]] = set()
     for ctx in contexts:
-        key = (ctx.stage, ctx.spec.model_dump_json(exclude={"name"}))
+        key = (ctx.stage, ctx.key or design_key(ctx.spec))
         if key not in seen:
             seen.add(key)
             yield ctx
@@ -786,7 +790,7 @@ MAX_ONNX_MODULES = 2000
 
 
 def _over_onnx_size(spec) -> Iterable[Finding]:
-    modules = len(compute_rows(spec))
+    modules = module_count(spec)
     if modules > MAX_ONNX_MODULES:
         yield Finding(
             "stages" if isinstance(spec, NetworkSpec) else "block",

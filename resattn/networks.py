@@ -18,7 +18,7 @@ from torch import nn
 from resattn.fusion import build_block
 from resattn.layers import STEM_TABLES, BoundTable, instantiate
 from resattn.shapes import block_out_hw, stem_out_hw
-from schemas import BlockSpec, InputSpec, NetworkSpec
+from schemas import BlockSpec, InputSpec, NetworkSpec, design_key
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class NetworkBlock:
     stage: int  # 0-based stage index
     index: int  # 0-based block index within the stage
     spec: BlockSpec
+    #: the block's JSON without its name (`schemas.design_key`), worked out once per expansion:
+    #: every per-block cache of the engine is keyed by it
+    key: str
 
     @property
     def path(self) -> str:
@@ -39,9 +42,11 @@ def expand_blocks(net: NetworkSpec) -> tuple[NetworkBlock, ...]:
     """Every block of the network as a `BlockSpec` with the input shape it actually sees.
 
     Cached by the network's JSON: lint, check, the estimates and the renderers all walk the
-    blocks, and a 1,024-block network is expanded once, not once per caller.
+    blocks, and a 1,024-block network is expanded once, not once per caller. A block that
+    repeats the one before it (`Stage.repeats_previous`) is that block renamed, sharing its
+    key, so the expansion validates and serialises each distinct block once.
     """
-    return _expand_blocks(net.model_dump_json(exclude={"name"}))
+    return _expand_blocks(design_key(net))
 
 
 @functools.lru_cache(maxsize=64)
@@ -53,26 +58,37 @@ def _expand_blocks(net_json: str) -> tuple[NetworkBlock, ...]:
     for i, stage in enumerate(net.stages):
         for j in range(stage.depth):
             stride = stage.stride if j == 0 else 1
-            spec = BlockSpec(
-                name=f"stage{i + 1}_block{j + 1}",
-                input=InputSpec(
-                    channels=channels, height=height, width=width, batch=net.input.batch
-                ),
-                block={
-                    **stage.block.model_dump(),
-                    "out_channels": stage.out_channels,
-                    "stride": stride,
-                },
-                slots=stage.block_slots(j + 1),
-                # the stage's shortcut is its first block's; the others keep their shapes
-                shortcut=stage.shortcut if j == 0 else "auto",
-                post_add_activation=stage.post_add_activation,
-                zero_init_last_bn=stage.zero_init_last_bn,
-            )
-            blocks.append(NetworkBlock(i, j, spec))
+            if stage.repeats_previous(j + 1):
+                previous = blocks[-1]
+                spec = previous.spec.model_copy(update={"name": _block_name(i, j)})
+                key = previous.key
+            else:
+                spec = BlockSpec(
+                    name=_block_name(i, j),
+                    input=InputSpec(
+                        channels=channels, height=height, width=width, batch=net.input.batch
+                    ),
+                    block={
+                        **stage.block.model_dump(),
+                        "out_channels": stage.out_channels,
+                        "stride": stride,
+                    },
+                    slots=stage.block_slots(j + 1),
+                    # the stage's shortcut is its first block's; the others keep their shapes
+                    shortcut=stage.shortcut if j == 0 else "auto",
+                    post_add_activation=stage.post_add_activation,
+                    zero_init_last_bn=stage.zero_init_last_bn,
+                )
+                key = design_key(spec)
+            blocks.append(NetworkBlock(i, j, spec, key))
             channels = stage.out_channels
             height, width = block_out_hw(height, width, stride)
     return tuple(blocks)
+
+
+def _block_name(stage: int, index: int) -> str:
+    """The name of block `index` of `stage` (both 0-based): ``stage1_block1``."""
+    return f"stage{stage + 1}_block{index + 1}"
 
 
 class ResAttnNet(nn.Module):

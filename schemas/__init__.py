@@ -83,6 +83,7 @@ __all__ = [
     "Stem",
     "bottleneck_width",
     "canonical_json",
+    "design_key",
     "json_schema",
     "parse_spec",
     "spec_to_dict",
@@ -267,6 +268,12 @@ def spec_to_dict(spec: Spec) -> dict:
 def canonical_json(spec: Spec) -> str:
     """One byte-stable JSON text per design: sorted keys, no spaces (cache and share key)."""
     return json.dumps(spec_to_dict(spec), sort_keys=True, separators=(",", ":"))
+
+
+def design_key(spec: Spec) -> str:
+    """The spec's JSON without its name: the key of every engine result the name does not change
+    (two blocks of a network that differ only in their names share it)."""
+    return spec.model_dump_json(exclude={"name"})
 
 
 def json_schema() -> dict:

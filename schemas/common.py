@@ -49,6 +49,11 @@ def reserved_names() -> frozenset[str]:
     return RESERVED_NAMES | class_names() | {table.name for table in ALL_TABLES}
 
 
+#: The builtins' names: a design name may not shadow one (read once; every block of a network
+#: is a validated name).
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
 #: Names the exported code generates for a network's block classes and stages.
 RESERVED_PATTERN = re.compile(r"Block(Proj)?(P[1-4])*(NoAct)?|stage[0-9]+", re.ASCII)
 
@@ -76,7 +81,7 @@ def check_name(value: str) -> str:
                 value=repr(value),
             )
         )
-    if value in reserved_names() or value in dir(builtins) or RESERVED_PATTERN.fullmatch(value):
+    if value in reserved_names() or value in BUILTIN_NAMES or RESERVED_PATTERN.fullmatch(value):
         raise ValueError(
             Text(
                 N_("{value} is a built-in name or one the exported code uses; choose another name"),

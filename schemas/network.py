@@ -125,6 +125,14 @@ class Stage(SpecModel):
         """The attention slots of block `index` (1-based): its override's, else the stage's."""
         return next((o.slots for o in self.overrides if o.index == index), self.slots)
 
+    def repeats_previous(self, index: int) -> bool:
+        """Whether block `index` (1-based) is the same design as the block before it, only its
+        name differing: from the third block on (the first changes stride and channels, so the
+        second sees another input), unless an override gives it other attention."""
+        if index <= 2:
+            return False
+        return not self.overrides or self.block_slots(index) == self.block_slots(index - 1)
+
 
 class NetworkSpec(SpecModel):
     """A classifier: stem, stages of residual blocks, global average pool + linear head."""

@@ -115,7 +115,7 @@ def outline(net: NetworkSpec) -> Outline:
         h, w = block_out_hw(spec.input.height, spec.input.width, spec.block.stride)
         shape = (batch, spec.block.out_channels, h, w)
         overridden = any(o.index == blk.index + 1 for o in stage.overrides)
-        key = spec.model_dump_json(exclude={"name"})
+        key = blk.key
         if spec.shortcut == "identity" and key not in failures:
             failures[key] = block_failure(_anonymous(spec))
         last = runs[-1] if runs else None

@@ -270,10 +270,41 @@ def test_projector_tour_steps_with_the_arrow_keys(browser, server_url, artifacts
             page.locator("h1.ra-title").click()  # focus on the page, not in a field
             page.keyboard.press("ArrowRight")
             studio.wait_idle()
-        size = page.locator(".ra-formula-main").evaluate(
-            "e => parseFloat(getComputedStyle(e).fontSize)"
+        # the last step's rerun may redraw the formula while it is measured (a detached
+        # element has no computed size: NaN), so it is measured once it stays drawn
+        size = studio.wait_for(
+            lambda: page.locator(".ra-formula-main").evaluate(
+                "e => e.isConnected ? parseFloat(getComputedStyle(e).fontSize) || 0 : 0"
+            ),
+            what="the formula drawn",
         )
         assert size >= 28  # readable from the back of the room
+    finally:
+        ctx.close()
+
+
+#: where the page's title and Streamlit's top bar are drawn (px from the window's top)
+TITLE_AND_TOP_BAR = """() => {
+  const title = document.querySelector('h1.ra-title').getBoundingClientRect();
+  const bar = document.querySelector('[data-testid="stHeader"]').getBoundingClientRect();
+  return {title: title.top, bar: bar.bottom};
+}"""
+
+
+@pytest.mark.parametrize("width", [1440, 1920])
+def test_projector_mode_starts_below_the_top_bar(browser, server_url, artifacts, width):
+    """Without the sidebar Streamlit's top bar is opaque: the title is drawn below it, whole,
+    and the bar's button that would open the (hidden) sidebar is not shown."""
+    ctx = browser.new_context(viewport={"width": width, "height": 1080})
+    ctx.set_default_timeout(45_000)
+    try:
+        page = ctx.new_page()
+        Studio(page).open(f"{server_url}/?present=1")
+        found = page.evaluate(TITLE_AND_TOP_BAR)
+        page.screenshot(path=str(artifacts / f"projector_top_light_{width}.png"))
+        assert found["title"] >= found["bar"], found
+        opener = page.locator('[data-testid="stExpandSidebarButton"]')
+        assert opener.count() == 1 and not opener.is_visible()
     finally:
         ctx.close()
 

@@ -1,6 +1,7 @@
 """The compute estimate (`resattn.estimates`): from the spec alone, equal to fvcore's count."""
 
 import dataclasses
+import math
 
 import pytest
 from hypothesis import given
@@ -8,7 +9,14 @@ from hypothesis import strategies as st
 
 from resattn.attention import ATTENTION, AttentionKind, kinds
 from resattn.build import build
-from resattn.estimates import MAX_FLOPS, compute_rows, compute_work
+from resattn.estimates import (
+    MAX_FLOPS,
+    compute_rows,
+    compute_work,
+    estimate_activation_bytes,
+    module_count,
+    network_maps,
+)
 from resattn.loading import load_spec
 from resattn.profile import _input, count
 from schemas import SLOTS, parse_spec
@@ -25,6 +33,21 @@ def test_rows_and_totals_equal_fvcore_on_the_real_module(data):
     work = compute_work(spec)
     assert (work.macs, work.elementwise_ops) == (counted.macs, counted.elementwise_ops)
     assert not counted.unsupported_ops
+
+
+@given(st.one_of(block_dicts(), network_dicts()))
+def test_the_module_count_is_the_number_of_rows(data):
+    spec = parse_spec(data)
+    assert module_count(spec) == len(compute_rows(spec))
+
+
+@given(network_dicts())
+def test_a_networks_activation_estimate_sums_every_feature_map(data):
+    """Each distinct block's feature maps are summed once: the same total as every map's."""
+    net = parse_spec(data)
+    inp = net.input
+    every = inp.channels * inp.height * inp.width + sum(math.prod(m) for m in network_maps(net))
+    assert estimate_activation_bytes(net) == every * inp.batch * 4
 
 
 def test_a_network_sums_its_blocks_and_reuses_repeated_ones():

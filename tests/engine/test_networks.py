@@ -11,7 +11,7 @@ from resattn.loading import load_spec
 from resattn.networks import expand_blocks
 from resattn.presets import load_preset, preset_index, preset_names
 from resattn.shapes import output_shape
-from schemas import NetworkSpec, SpecError
+from schemas import BlockSpec, NetworkSpec, SpecError, design_key
 from tests.strategies import network_specs
 
 # torchvision's documented parameter counts
@@ -87,6 +87,19 @@ def test_expanded_blocks_chain_channels_and_strides(spec):
         stage = spec.stages[b.stage]
         assert b.spec.block.stride == (stage.stride if b.index == 0 else 1)
         assert b.spec.slots == stage.block_slots(b.index + 1)
+
+
+@given(network_specs())
+def test_each_block_carries_its_key_and_a_repeated_block_is_a_renamed_copy(spec):
+    blocks = expand_blocks(spec)
+    for b in blocks:
+        assert b.key == design_key(b.spec)
+        assert b.spec.name == f"stage{b.stage + 1}_block{b.index + 1}"
+        assert BlockSpec.model_validate_json(b.spec.model_dump_json()) == b.spec  # still valid
+    for prev, cur in pairwise(blocks):
+        if spec.stages[cur.stage].repeats_previous(cur.index + 1):
+            assert (prev.stage, prev.index + 1) == (cur.stage, cur.index)
+            assert cur.key == prev.key
 
 
 def test_preact_network_has_final_norm():
