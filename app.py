@@ -2,10 +2,9 @@
 profiled and exported. Run with ``streamlit run app.py``.
 
 This file only wires the page: layout, session state, tabs. Every panel lives in `components/`.
-Everything but the sidebar is one fragment (`workspace`), drawn first, so a canvas edit reruns
-only what it changes; the sidebar runs with the whole page, after the workspace. An edit in the
-fragment that changes what the sidebar shows (undo of a family change, a tour step on a network)
-asks for a full rerun.
+The sidebar runs with the whole page; everything else is one fragment (`workspace`), so a canvas
+edit reruns only what it changes. An edit that changes what the sidebar shows (undo of a family
+change, a tour step on a network) asks for a full rerun.
 """
 
 from __future__ import annotations
@@ -155,14 +154,11 @@ def main() -> None:
     page_title()
     state.init()
     tour.begin()
-    # The design first, then the sidebar's controls: the browser draws what arrives in order,
-    # and the sidebar's ~50 widgets are most of the page's own drawing work. Every sidebar
-    # widget edits through its callback, before this run, so the order changes no state.
-    workspace()
     render_sidebar(state.spec(), key="studio.side")
     with st.sidebar:
         render_open_model(key="studio.open")
         board.render_send_to_board(state.spec(), key="studio.board")
+    workspace()
 
 
 main()

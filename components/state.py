@@ -356,11 +356,5 @@ def mark_sidebar() -> None:
 
 
 def sidebar_stale() -> bool:
-    """Has the design changed in a way the sidebar shows since it was drawn? Only in a
-    fragment's own rerun: a run of the whole page draws the sidebar after the workspace."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    if ctx is None or not ctx.fragment_ids_this_run:
-        return False
+    """Has the design changed in a way the sidebar shows since it was drawn?"""
     return st.session_state.get(_SIDEBAR) != sidebar_view(spec())

@@ -176,20 +176,3 @@ def test_the_browsers_secret_is_reported_to_a_fragment_not_the_page(monkeypatch)
     at.run()
     assert not failures(at), failures(at)
     assert where and all(where), where
-
-
-def test_the_page_draws_the_design_before_the_sidebar_and_runs_once(monkeypatch):
-    """The browser draws what arrives in order: the canvas and the tabs come before the
-    sidebar's widgets, and a whole-page run never asks for another because of that order."""
-    drawn = []
-    draw_canvas, draw_sidebar = canvas.render_canvas, sidebar.render_sidebar
-    monkeypatch.setattr(
-        canvas, "render_canvas", lambda *a, **k: drawn.append("canvas") or draw_canvas(*a, **k)
-    )
-    monkeypatch.setattr(
-        sidebar, "render_sidebar", lambda *a, **k: drawn.append("sidebar") or draw_sidebar(*a, **k)
-    )
-    at = new_app({"spec": share_token(network(2, 2))})
-    at.run()
-    assert not failures(at), failures(at)
-    assert drawn == ["canvas", "sidebar"]
