@@ -23,6 +23,7 @@ import base64
 import json
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -141,6 +142,35 @@ def _said(exc: Exception) -> str:
     return getattr(exc, "message", None) or str(exc) or type(exc).__name__
 
 
+#: Least time (s) between two progress lines that carry nothing final. The page polls every
+#: 0.5 s, and every line wakes the server's reader thread, which then takes the interpreter lock
+#: from the sessions' script threads: a probe's every step (~50 a second) slowed every edit.
+PROGRESS_EVERY_S = 0.25
+
+
+def progress_writer(job_id, clock: Callable[[], float] = time.monotonic):
+    """The `progress(fraction, message, partial=None)` of job `job_id`: it writes a progress line
+    at most every `PROGRESS_EVERY_S`, except a line with something final in it — a finished
+    piece (``"piece:…"``) or a part that reached 1.0 — which is always written at once."""
+    last = [-PROGRESS_EVERY_S]
+
+    def progress(fraction: float, message: str, partial=None) -> None:
+        now = clock()
+        final = any(
+            key.startswith("piece:") or (isinstance(value, list) and value and value[0] >= 1.0)
+            for key, value in (partial or {}).items()
+        )
+        if not final and now - last[0] < PROGRESS_EVERY_S:
+            return
+        last[0] = now
+        report = {"id": job_id, "progress": float(fraction), "message": str(message)[:200]}
+        if partial:
+            report["partial"] = partial
+        _write(report)
+
+    return progress
+
+
 def _fail(job_id, render: Callable[[], str]) -> None:
     said = {lang: text[:2000] for lang, text in renderings(render).items()}
     _write({"id": job_id, "error": said[DEFAULT_LANGUAGE], "said": said})
@@ -159,13 +189,7 @@ def serve() -> None:
         except ValueError:
             continue
         job_id = request.get("id")
-
-        def progress(fraction: float, message: str, partial=None, job_id=job_id) -> None:
-            report = {"id": job_id, "progress": float(fraction), "message": str(message)[:200]}
-            if partial:
-                report["partial"] = partial
-            _write(report)
-
+        progress = progress_writer(job_id)
         fn = KINDS.get(request.get("kind"))
         if fn is None:
             kind_name = repr(request.get("kind"))

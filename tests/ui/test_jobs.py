@@ -226,4 +226,29 @@ def test_workers_run_below_the_studios_cpu_priority(pool):
     [worker] = pool._workers
     own = os.getpriority(os.PRIO_PROCESS, 0)
     assert os.getpriority(os.PRIO_PROCESS, worker.proc.pid) == min(19, own + WORKER_NICENESS)
+    if hasattr(os, "SCHED_IDLE"):  # Linux: the idle policy, so the server's threads come first
+        assert os.sched_getscheduler(worker.proc.pid) == os.SCHED_IDLE
     pool.cancel(job, "a")
+
+
+def test_a_worker_writes_progress_a_few_times_a_second_and_every_final_part_at_once(monkeypatch):
+    from components import worker
+
+    lines, now = [], [0.0]
+    monkeypatch.setattr(worker, "_write", lines.append)
+    progress = worker.progress_writer("j", clock=lambda: now[0])
+    for step in range(1000):  # a probe's steps, 2 ms apart: 2 s
+        now[0] = step * 0.002
+        progress(step / 1000, f"step {step}")
+        if step == 501:
+            progress(0.5, "seed 0 done", partial={"piece:k": {"loss": [1.0]}})
+        if step == 502:
+            progress(0.5, "kept", partial={"variant:0": [1.0, "done"]})
+        if step == 503:
+            progress(0.5, "half", partial={"variant:1": [0.5, "seed 0 done"]})
+    assert len(lines) <= 2 / worker.PROGRESS_EVERY_S + 3, len(lines)
+    assert lines[0]["message"] == "step 0"
+    assert {"piece:k": {"loss": [1.0]}} in [line.get("partial") for line in lines]
+    assert {"variant:0": [1.0, "done"]} in [line.get("partial") for line in lines]
+    # a part still under way waits for its turn like any progress line
+    assert {"variant:1": [0.5, "seed 0 done"]} not in [line.get("partial") for line in lines]
