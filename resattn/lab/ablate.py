@@ -25,6 +25,7 @@ optional cache (any mutable mapping) that keeps each finished piece as soon as i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 import time
@@ -45,7 +46,7 @@ from resattn.lab.probe import (
     train_probe,
 )
 from resattn.lab.stats import summary
-from resattn.lab.trials import Trial, TrialPool, check_executor, run_trials
+from resattn.lab.trials import Trial, TrialPool, run_trials
 from resattn.lab.variants import (
     Variant,
     VariantChoice,
@@ -579,183 +580,141 @@ def ablate(
     looked up before they are computed and stored as soon as each is done, so a run that is
     interrupted keeps its finished trials. A cancelled trial's partial record is not stored.
     """
+    from dataclasses import replace
+
+    from resattn.lab.reading import seed_hints
+
     spec = load_spec(spec)
     seed_values = seed_list(config.seed, seeds)
     variants = make_variants(spec, choices, attention_type)
     ensure_within_bounds(variants)
     macs = ensure_trainable(spec, config, variants) if train else {}
-    pool = None
-    if train and executor == "local" and jobs > 1 and not latency:
-        # The workers start now and warm up (torch, the data) while this process computes the
-        # static figures. Not with latency: it is measured undisturbed.
-        check_executor(executor, jobs)
-        workers = min(jobs, len(variants) * len(seed_values))
-        pool = TrialPool(workers, (config.data, config.image_size))
-    try:
-        return _ablate(
-            spec,
-            variants,
-            seed_values,
-            config=config,
-            jobs=jobs,
-            executor=executor,
-            address=address,
-            latency=latency,
-            train=train,
-            estimate=estimate,
-            progress=progress,
-            variant_progress=variant_progress,
-            should_stop=should_stop,
-            cache=cache,
-            macs=macs,
-            pool=pool,
-        )
-    finally:
-        if pool is not None:
-            pool.close()
-
-
-def _ablate(
-    spec: Spec,
-    variants: list[Variant],
-    seed_values: tuple[int, ...],
-    *,
-    config: ProbeConfig,
-    jobs: int,
-    executor: str,
-    address: Optional[str],
-    latency: bool,
-    train: bool,
-    estimate: bool,
-    progress: Optional[Progress],
-    variant_progress: Optional[VariantProgress],
-    should_stop: Optional[ShouldStop],
-    cache: Optional[MutableMapping[str, Any]],
-    macs: dict[str, float],
-    pool: Optional[TrialPool],
-) -> Ablation:
-    from dataclasses import replace
-
-    from resattn.lab.reading import seed_hints
-
-    report = progress or (lambda fraction, message: None)
-    each = variant_progress or (lambda index, fraction, message: None)
-    seeds = len(seed_values)
-    key = static_key(variants, latency)
-    results = None if cache is None else cache.get(key)
-    if results is None:
-        results = _compare(
-            spec, variants, latency=latency, progress=_sub_progress(report, 0.0, 0.1)
-        )
-        if cache is not None:
-            cache[key] = results
-    # Fresh rows: a cached static comparison is shared, its rows must not collect records.
-    results = [
-        VariantResult(
-            r.variant,
-            r.static,
-            r.overhead_pct,
-            r.warnings,
-            latency_within_noise=r.latency_within_noise,
-        )
-        for r in results
-    ]
-    ablation = Ablation(results, config, seeds=seed_values)
-    if not train:
-        report(1.0, "done")
-        return ablation
-    configs = {s: replace(config, seed=s) for s in seed_values}
-    known: dict[tuple[int, int], TrainRecord] = {}
-    todo: list[tuple[int, int]] = []
-    for i, r in enumerate(results):
-        for s in seed_values:
-            found = None if cache is None else cache.get(train_key(r.variant, configs[s]))
-            if found is not None:
-                known[i, s] = found
-            else:
-                todo.append((i, s))
-    if todo and estimate:
-        report(0.1, "measuring the first training steps for the time estimate")
-        pending = sorted({i for i, _ in todo})
-        ablation.estimate_s = (
-            estimate_seconds([results[i].variant for i in pending], config, seeds, jobs)
-            * len(todo)
-            / (len(pending) * len(seed_values))
-        )
-        report(
-            0.1,
-            f"{len(todo)} trials: about {ablation.estimate_s:.0f} s (from the first training "
-            "steps measured on each variant)",
-        )
-    for i in range(len(results)):
-        if all((i, s) in known for s in seed_values):
-            each(i, 1.0, "from the cache")
-    trials = [
-        Trial(i, canonical_json(results[i].variant.spec), configs[s].to_json()) for i, s in todo
-    ]
-    per_variant = {i: sum((i, s) in known for s in seed_values) for i in range(len(results))}
-    start = time.perf_counter()
-    done_count = [0]
-
-    def finished(position: int, text: str) -> None:
-        i, s = todo[position]
-        record = TrainRecord.from_json(json.loads(text))
-        known[i, s] = record
-        if record.stopped == "cancelled":
-            return
-        if cache is not None:
-            cache[train_key(results[i].variant, configs[s])] = record
-        done_count[0] += 1
-        per_variant[i] += 1
-        elapsed = time.perf_counter() - start
-        left = elapsed / done_count[0] * (len(todo) - done_count[0])
-        report(
-            0.1 + 0.9 * done_count[0] / len(todo),
-            f"{results[i].variant.name}, seed {s}: done · about {left:.0f} s left",
-        )
-        outcome = "done" if record.stopped is None else "stopped: time budget"
-        if per_variant[i] == len(seed_values):
-            each(i, 1.0, outcome)
-        else:
-            each(i, per_variant[i] / len(seed_values), f"seed {s} {outcome}")
-
-    def step(position: int, fraction: float, message: str) -> None:
-        i, s = todo[position]
-        if fraction < 1.0:
-            whole = (per_variant[i] + fraction) / len(seed_values)
-            each(i, min(whole, 0.999), f"seed {s}: {message}")
-            elapsed = time.perf_counter() - start
-            share = (done_count[0] + fraction) / len(todo)
-            left = elapsed / share * (1 - share) if share > 0 else 0.0
-            report(
-                0.1 + 0.9 * share,
-                f"{results[i].variant.name}, seed {s}: {message} · about {left:.0f} s left",
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if train and executor == "local" and jobs > 1 and not latency:
+            # The workers start now and warm up (torch, the data) while this process computes
+            # the static figures. Not with latency: it is measured undisturbed.
+            workers = min(jobs, len(variants) * len(seed_values))
+            pool = stack.enter_context(TrialPool(workers, (config.data, config.image_size)))
+        report = progress or (lambda fraction, message: None)
+        each = variant_progress or (lambda index, fraction, message: None)
+        key = static_key(variants, latency)
+        results = None if cache is None else cache.get(key)
+        if results is None:
+            results = _compare(
+                spec, variants, latency=latency, progress=_sub_progress(report, 0.0, 0.1)
             )
+            if cache is not None:
+                cache[key] = results
+        # Fresh rows: a cached static comparison is shared, its rows must not collect records.
+        results = [
+            VariantResult(
+                r.variant,
+                r.static,
+                r.overhead_pct,
+                r.warnings,
+                latency_within_noise=r.latency_within_noise,
+            )
+            for r in results
+        ]
+        ablation = Ablation(results, config, seeds=seed_values)
+        if not train:
+            report(1.0, "done")
+            return ablation
+        configs = {s: replace(config, seed=s) for s in seed_values}
+        known: dict[tuple[int, int], TrainRecord] = {}
+        todo: list[tuple[int, int]] = []
+        for i, r in enumerate(results):
+            for s in seed_values:
+                found = None if cache is None else cache.get(train_key(r.variant, configs[s]))
+                if found is not None:
+                    known[i, s] = found
+                else:
+                    todo.append((i, s))
+        if todo and estimate:
+            report(0.1, "measuring the first training steps for the time estimate")
+            pending = sorted({i for i, _ in todo})
+            ablation.estimate_s = (
+                estimate_seconds([results[i].variant for i in pending], config, seeds, jobs)
+                * len(todo)
+                / (len(pending) * len(seed_values))
+            )
+            report(
+                0.1,
+                f"{len(todo)} trials: about {ablation.estimate_s:.0f} s (from the first training "
+                "steps measured on each variant)",
+            )
+        for i in range(len(results)):
+            if all((i, s) in known for s in seed_values):
+                each(i, 1.0, "from the cache")
+        trials = [
+            Trial(i, canonical_json(results[i].variant.spec), configs[s].to_json()) for i, s in todo
+        ]
+        per_variant = {i: sum((i, s) in known for s in seed_values) for i in range(len(results))}
+        start = time.perf_counter()
+        done_count = [0]
 
-    if trials:
-        run_trials(
-            trials,
-            jobs=jobs,
-            executor=executor,
-            address=address,
-            on_done=finished,
-            step_progress=step,
-            should_stop=should_stop,
-            pool=pool,
-            costs=[macs[results[i].variant.name] for i, _ in todo],
-        )
-    stopped = None
-    for i, r in enumerate(results):
-        r.runs = [(s, known[i, s]) for s in seed_values if (i, s) in known]
-        if any(rec.stopped == "cancelled" for _, rec in r.runs):
-            each(i, 1.0, "cancelled")
-        if len(r.runs) < len(seed_values) or any(rec.stopped == "cancelled" for _, rec in r.runs):
-            stopped = "cancelled"
-    summarise(results)
-    ablation.stopped = stopped
-    ablation.hints = seed_hints(results)
-    report(1.0, "cancelled" if stopped else "done")
-    return ablation
+        def finished(position: int, text: str) -> None:
+            i, s = todo[position]
+            record = TrainRecord.from_json(json.loads(text))
+            known[i, s] = record
+            if record.stopped == "cancelled":
+                return
+            if cache is not None:
+                cache[train_key(results[i].variant, configs[s])] = record
+            done_count[0] += 1
+            per_variant[i] += 1
+            elapsed = time.perf_counter() - start
+            left = elapsed / done_count[0] * (len(todo) - done_count[0])
+            report(
+                0.1 + 0.9 * done_count[0] / len(todo),
+                f"{results[i].variant.name}, seed {s}: done · about {left:.0f} s left",
+            )
+            outcome = "done" if record.stopped is None else "stopped: time budget"
+            if per_variant[i] == len(seed_values):
+                each(i, 1.0, outcome)
+            else:
+                each(i, per_variant[i] / len(seed_values), f"seed {s} {outcome}")
+
+        def step(position: int, fraction: float, message: str) -> None:
+            i, s = todo[position]
+            if fraction < 1.0:
+                whole = (per_variant[i] + fraction) / len(seed_values)
+                each(i, min(whole, 0.999), f"seed {s}: {message}")
+                elapsed = time.perf_counter() - start
+                share = (done_count[0] + fraction) / len(todo)
+                left = elapsed / share * (1 - share) if share > 0 else 0.0
+                report(
+                    0.1 + 0.9 * share,
+                    f"{results[i].variant.name}, seed {s}: {message} · about {left:.0f} s left",
+                )
+
+        if trials:
+            run_trials(
+                trials,
+                jobs=jobs,
+                executor=executor,
+                address=address,
+                on_done=finished,
+                step_progress=step,
+                should_stop=should_stop,
+                pool=pool,
+                costs=[macs[results[i].variant.name] for i, _ in todo],
+            )
+        stopped = None
+        for i, r in enumerate(results):
+            r.runs = [(s, known[i, s]) for s in seed_values if (i, s) in known]
+            if any(rec.stopped == "cancelled" for _, rec in r.runs):
+                each(i, 1.0, "cancelled")
+            if len(r.runs) < len(seed_values) or any(
+                rec.stopped == "cancelled" for _, rec in r.runs
+            ):
+                stopped = "cancelled"
+        summarise(results)
+        ablation.stopped = stopped
+        ablation.hints = seed_hints(results)
+        report(1.0, "cancelled" if stopped else "done")
+        return ablation
 
 
 def _sub_progress(report: Callable[[float, str], None], start: float, span: float, label: str = ""):

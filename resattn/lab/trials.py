@@ -198,8 +198,8 @@ class TrialPool:
             initializer=_worker_init,
             initargs=(self._stop_event, data),
         )
-        # A spawn pool starts a worker per submitted task until it has `jobs` of them.
-        self._warming = [self._executor.submit(_ready) for _ in range(jobs)]
+        for _ in range(jobs):  # a spawn pool starts a worker per submitted task, up to `jobs`
+            self._executor.submit(_ready)
 
     def __enter__(self) -> TrialPool:
         return self
