@@ -58,7 +58,7 @@ from tests.e2e.server import (  # noqa: E402  (the browser tests' server helpers
 )
 
 CYCLE = ["branch", "skip", "post_add", "pre_residual"]
-RESEND_S = 1.5  # as canvas.js: again after 1.5 s, then 3, 6, 8 s
+RESEND_S = 1.5  # as canvas.js (RESEND_MS): again after 1.5 s, then 3, 6, 8 s (`resend_after`)
 
 
 def resend_after(attempts: int) -> float:
@@ -145,7 +145,8 @@ def edit_message(template: bytes, epoch: str, pending: list[dict]) -> bytes:
 
 
 def acknowledged(raw: bytes, epoch: str):
-    """The acknowledged sequence number in a ForwardMsg carrying the canvas's data, else None."""
+    """The sequence number a ForwardMsg carrying the canvas's data acknowledges (0: none of
+    this page's edits), or None when it carries no canvas data."""
     fm = ForwardMsg()
     fm.ParseFromString(raw)
     if fm.WhichOneof("type") != "delta" or fm.delta.WhichOneof("type") != "new_element":
@@ -159,7 +160,7 @@ def acknowledged(raw: bytes, epoch: str):
         return None
     if isinstance(ack, dict) and ack.get("epoch") == epoch:
         return int(ack.get("seq", 0))
-    return None
+    return 0
 
 
 def unacked(edits: list[dict], acked: int) -> list[dict]:
@@ -180,7 +181,7 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
     epoch = uuid.uuid4().hex[:14]
     sent_at: dict[int, float] = {}
     seen_at: dict[int, float] = {}
-    state = {"acked": 0, "started": asyncio.Event()}
+    state = {"acked": 0, "data": 0, "started": asyncio.Event()}
     edits = moves(n_edits)
     async with websockets.connect(
         ws_url, subprotocols=["streamlit"], additional_headers=headers, max_size=None
@@ -193,6 +194,8 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
                 if fm.WhichOneof("type") == "script_finished":
                     state["started"].set()
                 seq = acknowledged(raw, epoch)
+                if seq is not None:
+                    state["data"] += 1  # the canvas's data came back
                 if seq is not None and seq > state["acked"]:
                     now = time.perf_counter()
                     for s in range(state["acked"] + 1, seq + 1):
@@ -202,28 +205,40 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
         task = asyncio.create_task(reader())
         await ws.send(first)
         await asyncio.wait_for(state["started"].wait(), 180)
-        last_send, sent = 0.0, 0
+        # canvas.js's sending, step by step: a new edit goes at once with every unacknowledged
+        # one; unacknowledged edits go again after 1.5 s, then 3, 6, 8 s (`resend_after`), and
+        # when the canvas's data comes back without them more than 1.5 s after they were sent.
+        timer = {"attempts": 0, "last": 0.0, "next": None, "data": 0}
+        sent = 0
+
+        async def flush() -> None:
+            await ws.send(edit_message(template, epoch, unacked(edits[:sent], state["acked"])))
+            timer["last"] = time.perf_counter()
+            timer["next"] = timer["last"] + resend_after(timer["attempts"])
+            timer["attempts"] += 1
+
+        async def tick() -> None:
+            await asyncio.sleep(0.05)
+            now = time.perf_counter()
+            if state["acked"] >= sent:
+                timer["next"], timer["attempts"] = None, 0
+            elif timer["next"] is not None and now >= timer["next"]:
+                await flush()
+            elif state["data"] != timer["data"] and now - timer["last"] > RESEND_S:
+                await flush()
+            timer["data"] = state["data"]
+
         for i in range(n_edits):
-            seq = sent = i + 1
-            sent_at[seq] = time.perf_counter()
-            pending = unacked(edits[:seq], state["acked"])
-            await ws.send(edit_message(template, epoch, pending))
-            last_send = time.perf_counter()
-            wait = rng.uniform(*pace)
-            deadline = time.perf_counter() + wait
+            sent = i + 1
+            sent_at[sent] = time.perf_counter()
+            timer["attempts"] = 0
+            await flush()
+            deadline = time.perf_counter() + rng.uniform(*pace)
             while time.perf_counter() < deadline:
-                await asyncio.sleep(0.05)
-                if state["acked"] < seq and time.perf_counter() - last_send > RESEND_S:
-                    pending = unacked(edits[:seq], state["acked"])
-                    await ws.send(edit_message(template, epoch, pending))  # as canvas.js does
-                    last_send = time.perf_counter()
+                await tick()
         deadline = time.perf_counter() + 30
         while state["acked"] < sent and time.perf_counter() < deadline:
-            await asyncio.sleep(0.1)
-            if time.perf_counter() - last_send > RESEND_S:
-                pending = unacked(edits[:sent], state["acked"])
-                await ws.send(edit_message(template, epoch, pending))
-                last_send = time.perf_counter()
+            await tick()
         task.cancel()
     samples = [(sent_at[s], seen_at[s] - sent_at[s]) for s in sent_at if s in seen_at]
     return samples, sent, sent - len(samples)
