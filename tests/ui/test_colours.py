@@ -1,10 +1,10 @@
 """One meaning per colour: red is a refused drop or an error, nothing else.
 
-Read from the sources the page is drawn with: the canvas's, the diagram viewer's and the colour
-toggle's CSS, the page's own CSS (`components.style`), the chip colour of every attention kind,
-the Streamlit theme (.streamlit/config.toml) and the Graphviz palettes. The rendered states
-(hover, selection, a refused drag, an empty zone) are checked in a real browser:
-tests/e2e/test_studio_browser.py.
+Read from the sources the page is drawn with: the canvas's, the diagram viewer's, the colour
+toggle's and the presets gallery's CSS, the page's own CSS (`components.style`), the chip colour
+of every attention kind, the Streamlit theme (.streamlit/config.toml) and the Graphviz palettes.
+The rendered states (hover, selection, a refused drag, an empty zone) are checked in a real
+browser: tests/e2e/test_studio_browser.py.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ CSS_FILES = [
     ROOT / "components" / "slot_canvas" / "canvas.css",
     ROOT / "components" / "diagram_view" / "view.css",
     ROOT / "components" / "theme_toggle" / "toggle.css",
+    ROOT / "components" / "preset_grid" / "grid.css",
 ]
 #: the variables that hold the page's red (the canvas's own, and the Streamlit theme's)
 RED_VARIABLES = ("--ra-bad", "--st-red")
