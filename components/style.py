@@ -45,7 +45,12 @@ _CSS = """
    squeezing the canvas, which keeps the whole width (and starts closed: canvas.js) */
 @media (max-width: 1000px) {
   [data-testid="stSidebar"][data-collapsed="false"] {
-    position: fixed !important; left: 0; top: 0; z-index: 999990; height: 100vh;
+    position: fixed !important; left: 0; top: 0; z-index: 999990; height: 100vh !important;
+  }
+  /* the floating sidebar scrolls within the window (its lower part, the presets gallery,
+     would be out of reach otherwise) */
+  [data-testid="stSidebar"][data-collapsed="false"] [data-testid="stSidebarContent"] {
+    height: 100%; overflow-y: auto;
   }
   [data-testid="stMainBlockContainer"] { padding-left: 1rem; padding-right: 1rem; }
   .ra-title { font-size: 1.6rem; }

@@ -48,7 +48,9 @@ function draw(inst, data) {
     th.title = column.title;
     head.append(th);
   }
-  table.append(el("thead")).append(head);
+  const thead = el("thead");
+  thead.append(head);
+  table.append(thead);
   const body = el("tbody");
   for (const row of data.rows || []) {
     const tr = el("tr");
