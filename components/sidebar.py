@@ -384,11 +384,10 @@ def gallery_data() -> dict:
         cells = []
         for code in _GRID_PATTERNS:
             name = f"{code.lower()}_{kind}"
-            if name in index:
-                title_of = gallery_title(name)
-                cells.append({"name": name, "label": code, "title": title_of, "aria": title_of})
-            else:
-                cells.append(None)
+            known = name in index
+            cells.append(
+                {"name": name, "label": code, "title": gallery_title(name)} if known else None
+            )
         rows.append({"label": label, "title": _(title), "cells": cells})
     return {
         "labels": {

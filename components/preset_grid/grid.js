@@ -19,7 +19,8 @@ function presetButton(inst, cell, className) {
   button.type = "button";
   button.dataset.preset = cell.name;
   button.title = cell.title;
-  if (cell.aria) button.setAttribute("aria-label", cell.aria);
+  // a grid cell says only its pattern ("P1"): its name for a screen reader is its whole title
+  if (className === "ra-pick") button.setAttribute("aria-label", cell.title);
   button.addEventListener("click", () => {
     clicks += 1;
     if (inst.setTriggerValue) inst.setTriggerValue("pick", { name: cell.name, n: clicks });

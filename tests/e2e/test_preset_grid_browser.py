@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from components.sidebar import gallery_title
+from resattn import i18n
 from resattn.loading import load_spec
 from tests.colours import contrast_ratio, css_rgb, is_red
 from tests.e2e.studio_page import Studio
@@ -120,8 +122,10 @@ def test_the_gallery_reads_and_loads_presets(browser, server_url, artifacts, wid
         page.locator(".ra-gallery").scroll_into_view_if_needed()
         sidebar.screenshot(path=str(artifacts / f"preset_grid_{scheme}_{width}.png"))
 
-        # a grid cell: ECA after the add
-        page.locator('.ra-gallery button[data-preset="p2_eca"]').click()
+        # a grid cell (named by its title: it shows only "P2"): ECA after the add
+        with i18n.use_language("en"):
+            title = gallery_title("p2_eca")
+        page.get_by_role("button", name=title, exact=True).click()
         studio.wait_for(lambda: _name(studio) == load_spec("preset:p2_eca").name, what="p2_eca")
         studio.placed("post_add").wait_for()
         assert studio.placed("branch").count() == 0
@@ -139,7 +143,7 @@ def test_the_gallery_reads_and_loads_presets(browser, server_url, artifacts, wid
         studio.wait_idle()
 
         # a family: the basic block, no attention
-        page.locator('.ra-gallery button[data-preset="basic_block"]').click()
+        page.get_by_role("button", name="Basic", exact=True).click()
         studio.wait_for(lambda: _name(studio) == load_spec("preset:basic_block").name, what="basic")
         studio.wait_for(lambda: page.locator("g.ra-placed").count() == 0, what="an empty block")
         studio.wait_idle()
