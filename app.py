@@ -52,7 +52,7 @@ def page_title() -> None:
             key="ra-page-controls",
         ):
             language_toggle(current_language(), key="studio.lang", label_visibility="collapsed")
-            render_theme_toggle(key="studio.theme")
+            render_theme_toggle()
 
 
 def header(spec) -> None:

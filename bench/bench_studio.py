@@ -19,7 +19,9 @@ time.
    e. the ablation's finish: rounds of load a's load, one after the other, while one more
       (browser) session runs the ablation to its end — the rounds while it runs, the round in
       which its results appear — then one more round in which a third session, on the page
-      beforehand, opens Compare and finds the finished job; each with its p95 over load a's.
+      beforehand, opens Compare and finds the finished job; each with its p95 over load a's
+      (with load a, it runs again after load e, and the reference is both runs pooled: the
+      machine drifts in the minutes between them).
    Each case prints the machine's load average (1 min) before and after it: the machine may be
    shared, and a case run while it was busy says so (run it again).
 
@@ -435,10 +437,11 @@ FINISH_SEED = 7
 JOIN_AFTER_S = 2.0
 
 
-async def finish_case(browser, url, first, template, sessions, n_edits, reference) -> None:
+async def finish_case(browser, url, first, template, sessions, n_edits) -> list:
     """Load e: rounds of load a's load (each `sessions` × `n_edits`, one after the other) while
     one more session runs the ablation to its end; then one more round, in which a second
-    session (on the page beforehand) opens Compare and finds the finished job."""
+    session (on the page beforehand) opens Compare and finds the finished job. Returns the
+    rounds to report, as (label, note, outcome, rounds pooled)."""
     joiner = await open_studio(browser, url)  # loaded before: its page load is in no round
     # Both sessions' browsers stand for participants' laptops: at the idle CPU policy, so what
     # is measured is the server's cost of the ablation and of its results, not a browser's.
@@ -479,28 +482,29 @@ async def finish_case(browser, url, first, template, sessions, n_edits, referenc
     finished, joined = marks.get("finished"), marks.get("joined")
     if finished is None:
         print(f"   load e: the ablation did not finish within {FINISH_TIMEOUT_S:.0f} s")
-        return
+        return []
+    found = []
     before = [r[2] for r in rounds if r[1] <= finished]
     if before:
-        samples, sent, lost, errors = [], 0, 0, []
-        for (s_, n, k, e), _loads in before:
-            samples, sent, lost, errors = samples + s_, sent + n, lost + k, errors + e
-        pooled = ((samples, sent, lost, errors), (before[0][1][0], before[-1][1][1]))
-        _round("load e. while the ablation runs", sessions, n_edits, pooled, reference, len(before))
-    at_finish = [r for r in rounds if r[0] <= finished < r[1]]
-    for r in at_finish:
-        print(f"   (the ablation's results appeared {finished - r[0]:.1f} s into this round)")
-        _round("load e. the round in which it finishes", sessions, n_edits, r[2], reference)
+        found.append(("load e. while the ablation runs", None, pooled(before), len(before)))
+    for r in [r for r in rounds if r[0] <= finished < r[1]]:
+        note = f"(the ablation's results appeared {finished - r[0]:.1f} s into this round)"
+        found.append(("load e. the round in which it finishes", note, r[2], 1))
     if joined is not None:
         for r in [r for r in rounds if r[0] <= joined < r[1]]:
-            print(f"   (the second session opened the finished job {joined - r[0]:.1f} s in)")
-            _round(
-                "load e. the round in which a session opens the finished job",
-                sessions,
-                n_edits,
-                r[2],
-                reference,
-            )
+            note = f"(the second session opened the finished job {joined - r[0]:.1f} s in)"
+            label = "load e. the round in which a session opens the finished job"
+            found.append((label, note, r[2], 1))
+    return found
+
+
+def pooled(outcomes: list) -> tuple:
+    """Several `measured` load outcomes as one: their samples together, the load average
+    before the first and after the last."""
+    samples, sent, lost, errors = [], 0, 0, []
+    for (s_, n, k, e), _loads in outcomes:
+        samples, sent, lost, errors = samples + s_, sent + n, lost + k, errors + e
+    return (samples, sent, lost, errors), (outcomes[0][1][0], outcomes[-1][1][1])
 
 
 def _round(label, sessions, n_edits, outcome, reference, count: int = 1) -> None:
@@ -556,13 +560,22 @@ async def main_async(args) -> None:
 
             # 3. load
             s, e = args.sessions, args.edits
-            reference = None  # load a's p95, for the ratios of load e
+            alone, reference = [], None  # load a's outcomes; their p95, load e's reference
             if "a" in args.cases:
-                reference = report(
-                    "load a. alone", s, e, await measured(load(url, first, template, s, e))
-                )
+                alone.append(await measured(load(url, first, template, s, e)))
+                report("load a. alone", s, e, alone[-1])
             if "e" in args.cases:  # before b': its browser is left at a lower priority
-                await finish_case(browser, url, first, template, s, e, reference)
+                found = await finish_case(browser, url, first, template, s, e)
+                if alone:  # again after it: the machine drifts, so the reference is both
+                    alone.append(await measured(load(url, first, template, s, e, seed=5)))
+                    report("load a. alone, again after load e", s, e, alone[-1])
+                    reference = report(
+                        "load a. both runs pooled (the reference)", s, None, pooled(alone)
+                    )
+                for label, note, outcome, count in found:
+                    if note:
+                        print("   " + note)
+                    _round(label, s, e, outcome, reference, count)
 
             async def with_busy(label: str, busy_session, seed: int) -> None:
                 busy = await busy_session

@@ -107,10 +107,12 @@ def _base(cj: str) -> set:
     return {(d.code, d.path) for d in engine.lint(cj)}
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _zone_verdicts(work: str, stage: int) -> dict:
     """`zone_report` before it is worded (`_verdict`), cached by the design without its name
-    (`engine.work_json`: a drop's verdict does not depend on it)."""
+    (`engine.work_json`: a drop's verdict does not depend on it). Every edit reads it, so it is
+    shared, not copied (no unpickling per read): its readers only read it, and its findings
+    render their words when read."""
     spec, base = engine.spec_of(work), _base(work)
     report = {}
     for slot in SLOT_NAMES:
@@ -135,7 +137,7 @@ def zone_report(cj: str, stage: int) -> dict:
     }
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _drop_verdict(work: str, stage: int, slot: str, kind: str):
     return _verdict(engine.spec_of(work), _base(work), slot, kind, stage)[0]
 

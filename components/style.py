@@ -73,9 +73,13 @@ def inject_style(present: bool = False) -> None:
     st.html(_CSS + (_PRESENT_CSS if present else ""))
 
 
-def render_theme_toggle(*, key: str) -> None:
+def render_theme_toggle() -> None:
     """The page's colours: one button that cycles auto (the browser's preference, the
-    default) → light → dark."""
+    default) → light → dark.
+
+    Mounted without a key: the choice lives in the browser (see ``toggle.js``), and a keyed
+    component's state is presented anew each time any widget of the session reads the session
+    state (every select and number box does, on every edit), a cost paid by every edit."""
     labels = {
         "auto": _("Colours follow the browser"),
         "light": _("Light colours"),
@@ -87,4 +91,4 @@ def render_theme_toggle(*, key: str) -> None:
         "next": _("{now} — click for {next}"),
     }
     toggle = folder_component(THEME_TOGGLE, _TOGGLE_FILES, "toggle.html", "toggle.css", "toggle.js")
-    toggle(key=key, data=labels, on_theme_change=lambda: None, height="content")
+    toggle(data=labels, on_theme_change=lambda: None, height="content")

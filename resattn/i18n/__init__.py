@@ -149,6 +149,9 @@ def compile_catalog(lang: str, domain: str) -> bytes:
 def translations(lang: str) -> gettext.NullTranslations:
     """The compiled translations of `lang`, every domain chained into one lookup (compiled once
     per process)."""
+    found = _cache.get(lang)  # a language already compiled: no lock (every message asks)
+    if found is not None:
+        return found
     lang = normalize(lang) or DEFAULT_LANGUAGE
     with _lock:
         found = _cache.get(lang)

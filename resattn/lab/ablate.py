@@ -416,15 +416,15 @@ def training_cost(spec: Spec, config: ProbeConfig) -> dict[str, float]:
     of one training step."""
     from resattn.check import estimate_activation_bytes
     from resattn.estimates import compute_work
-    from resattn.lab.data import load_dataset
+    from resattn.lab.data import data_shape
 
-    dataset = load_dataset(config.data, config.image_size)
-    net = probe_spec(spec, config, dataset)
+    shape = data_shape(config.data, config.image_size)
+    net = probe_spec(spec, config, shape)
     errors = design_errors(net)
     if errors:
         return {"macs": float("inf"), "bytes": float("inf"), "errors": errors}
     per_image = compute_work(net).macs / net.input.batch
-    n_train = len(dataset.y) * (1 - config.val_fraction)
+    n_train = shape.n * (1 - config.val_fraction)
     epochs = config.epochs
     if config.max_steps is not None:
         epochs = min(epochs, config.max_steps * config.batch_size / max(1.0, n_train))

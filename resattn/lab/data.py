@@ -64,6 +64,29 @@ class Dataset:
     def num_classes(self) -> int:
         return len(self.classes)
 
+    @property
+    def shape(self) -> DataShape:
+        return DataShape(len(self.y), self.image_shape, self.num_classes)
+
+
+@dataclass(frozen=True)
+class DataShape:
+    """What the probe's design and the training budget need of a data set: its number of
+    images, one image's C×H×W and its number of classes — known without reading the images for
+    a built-in data set (`data_shape`)."""
+
+    n: int
+    image_shape: tuple[int, int, int]
+    num_classes: int
+
+
+#: The built-in data sets' shapes at their own size: name → (images, channels, side, classes).
+#: A test checks each against the data its loader reads.
+BUILT_IN_SHAPES: dict[str, tuple[int, int, int, int]] = {
+    "digits": (1797, 1, 8, 10),
+    "mnist5k": (5000, 1, 28, 10),
+}
+
 
 @dataclass(frozen=True)
 class Split:
@@ -122,6 +145,19 @@ def load_dataset(source: str = DEFAULT_DATASET, image_size: Optional[int] = None
             ]
         ) from None
     return _load(os.path.abspath(source), image_size, stamp)
+
+
+def data_shape(source: str = DEFAULT_DATASET, image_size: Optional[int] = None) -> DataShape:
+    """The `DataShape` of what `load_dataset(source, image_size)` returns. A built-in data set's
+    comes from `BUILT_IN_SHAPES`, so that checking a probe against the budget (the studio does it
+    on every Compare view) never imports its reader or parses its file; the user's data is
+    loaded (and cached) to know it. Raises `DataError` like `load_dataset`."""
+    check_image_size(image_size)
+    if source in BUILT_IN_SHAPES:
+        n, channels, side, classes = BUILT_IN_SHAPES[source]
+        side = image_size or side
+        return DataShape(n, (channels, side, side), classes)
+    return load_dataset(source, image_size).shape
 
 
 @lru_cache(maxsize=4)

@@ -127,7 +127,7 @@ def emit_script(
 
     table = []
     for v in variants:
-        net = probe_spec(v.spec, config, dataset)
+        net = probe_spec(v.spec, config, dataset.shape)
         table.append(
             {
                 "name": v.name,

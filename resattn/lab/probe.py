@@ -32,7 +32,15 @@ from torch import nn
 from resattn.attention.gate import Gate
 from resattn.i18n import N_
 from resattn.lab import ddp
-from resattn.lab.data import DEFAULT_DATASET, DataError, Dataset, Split, load_dataset, split
+from resattn.lab.data import (
+    DEFAULT_DATASET,
+    DataError,
+    DataShape,
+    Split,
+    data_shape,
+    load_dataset,
+    split,
+)
 from resattn.lab.portable import BadData, reproducible, shared_init, train_loop
 from resattn.lab.portable import accuracy as _accuracy
 from schemas import (
@@ -269,14 +277,14 @@ def probe_stem(height: int, width: int) -> str:
 
 
 def probe_spec(
-    spec: Spec, config: ProbeConfig = ProbeConfig(), dataset: Optional[Dataset] = None
+    spec: Spec, config: ProbeConfig = ProbeConfig(), data: Optional[DataShape] = None
 ) -> NetworkSpec:
     """The probe classifier for a design, as a validated network spec on the config's data
-    (its image shape and classes; `dataset` when already loaded). The batch is the training
-    batch, so the linter's activation estimate is that of one training forward."""
-    dataset = dataset or load_dataset(config.data, config.image_size)
+    (its image shape and classes: `data`, else `data_shape` of the config's). The batch is the
+    training batch, so the linter's activation estimate is that of one training forward."""
+    data = data or data_shape(config.data, config.image_size)
     stem, stages = _SHRINK[type(spec)](spec, config)
-    channels, height, width = dataset.image_shape
+    channels, height, width = data.image_shape
     return parse_spec(
         {
             "name": "probe",
@@ -288,7 +296,7 @@ def probe_spec(
             },
             "stem": {"type": probe_stem(height, width), "out_channels": stem},
             "stages": stages,
-            "num_classes": dataset.num_classes,
+            "num_classes": data.num_classes,
         }
     )
 
@@ -448,7 +456,7 @@ def train_probe(
     ``torchrun`` the same loop trains with DistributedDataParallel (see `resattn.lab.ddp`).
     """
     dataset = load_dataset(config.data, config.image_size)
-    net_spec = probe_spec(spec, config, dataset)
+    net_spec = probe_spec(spec, config, dataset.shape)
     data = split(dataset, config.seed, config.val_fraction)
     device = resolve_device(config.device)
     _, size = ddp.world()

@@ -10,6 +10,7 @@ import pytest
 from resattn.cli import main
 from resattn.lab.ablate import Static, ablate, compare, overheads, train_key
 from resattn.lab.probe import ProbeConfig
+from resattn.loading import load_spec
 from tests.cli.runner import run
 
 SPEC = {
@@ -270,3 +271,25 @@ def test_a_design_over_the_compute_budget_is_refused_up_front_with_the_figure(
     code, out, err = _run(capsys, json.dumps(OVER_BUDGET), "--no-train", "--no-latency")
     assert code == 1 and out == ""
     assert "RA209" in err and "GFLOP" in err and "compute budget" in err
+
+
+@pytest.mark.parametrize("data", ["digits", "mnist5k"])
+def test_the_training_budget_of_a_built_in_data_set_is_checked_without_reading_it(
+    monkeypatch, data
+):
+    """The studio checks it on every Compare view, on the thread that serves the page: reading
+    the images there (importing scikit-learn, parsing mnist5k's CSV) held it for seconds."""
+    import resattn.lab.data as lab_data
+    from resattn.lab.ablate import ensure_trainable
+    from resattn.lab.variants import DEFAULT_PATTERNS, make_variants
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("the data was read")
+
+    monkeypatch.setattr(lab_data, "_load", no_read)
+    monkeypatch.setattr(lab_data, "read_images", no_read)
+    spec = load_spec(SPEC)
+    variants = make_variants(spec, list(DEFAULT_PATTERNS), None)
+    costs = ensure_trainable(spec, ProbeConfig(data=data), variants)
+    assert set(costs) == {v.name for v in variants} and len(costs) == 5
+    assert all(0 < macs < float("inf") for macs in costs.values())

