@@ -36,7 +36,7 @@ MEASURE = """(root) => {
     const cs = getComputedStyle(el);
     const r = el.getBoundingClientRect();
     let bg = 'rgba(0, 0, 0, 0)';
-    for (let e = el; e && css(bg); e = e.parentElement || e.getRootNode().host) {
+    for (let e = el; e && clear(bg); e = e.parentElement || e.getRootNode().host) {
       bg = getComputedStyle(e).backgroundColor;
     }
     return {
@@ -50,7 +50,7 @@ MEASURE = """(root) => {
       background: bg,
     };
   });
-  function css(colour) { return /rgba\\(.*,\\s*0\\)$/.test(colour) || colour === 'transparent'; }
+  function clear(colour) { return /rgba\\(.*,\\s*0\\)$/.test(colour) || colour === 'transparent'; }
 }"""
 
 
