@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from html import escape
+from typing import Optional
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import streamlit as st
 
 from components import design, engine, state, tour
+from components.preset_grid import preset_grid
 from components.texts import ATTENTION, PATTERNS
 from resattn.i18n import N_, _
 from resattn.loading import MAX_SPEC_BYTES, load_spec
@@ -363,57 +364,100 @@ def _family_preset(name: str) -> tuple[str, str]:
     return label, f"{label} — {_(about)}" if about else label
 
 
+#: the grid's columns: the four patterns, by their codes
+_GRID_PATTERNS = ("P1", "P2", "P3", "P4")
+#: the longest preset name a pick may carry (longer ones are cut before the refusal quotes them)
+_MAX_PICK_NAME = 64
+
+
+def gallery_data() -> dict:
+    """What the presets gallery draws (`components.preset_grid`), every word in the page's
+    language: the family presets, then the grid — a column per pattern, a row per attention
+    kind, a cell per preset that exists (None where the combination has none)."""
+    index = preset_index()
+    families = []
+    for name in (n for n, v in index.items() if v["group"] == "family"):
+        label, about = _family_preset(name)
+        families.append({"name": name, "label": label, "title": about})
+    rows = []
+    for kind, (label, title, _gates) in ATTENTION.items():
+        cells = []
+        for code in _GRID_PATTERNS:
+            name = f"{code.lower()}_{kind}"
+            known = name in index
+            cells.append(
+                {"name": name, "label": code, "title": gallery_title(name)} if known else None
+            )
+        rows.append({"label": label, "title": _(title), "cells": cells})
+    return {
+        "labels": {
+            "gallery": _("Presets gallery"),
+            "families": _("Block families"),
+            "grid": _("The four patterns (columns) × the {n} attention kinds (rows)").format(
+                n=len(ATTENTION)
+            ),
+        },
+        "families": families,
+        "columns": [{"label": p, "title": _(_PATTERN_NAMES[p])} for p in _GRID_PATTERNS],
+        "rows": rows,
+    }
+
+
+def _pick_of(value) -> Optional[dict]:
+    """A gallery pick (``{"name", "n"}``) as the page keeps it; None if `value` is not one."""
+    if not isinstance(value, dict) or "name" not in value:
+        return None
+    n = value.get("n")
+    return {"name": str(value["name"])[:_MAX_PICK_NAME], "n": n if isinstance(n, int) else None}
+
+
+def _apply_pick(value, done_key: str) -> None:
+    """Load the preset the pick `value` names (`_load_preset`), and keep it under `done_key`
+    as the last pick applied. A name the gallery does not have is refused, the design kept."""
+    pick = _pick_of(value)
+    if pick is None:
+        return
+    st.session_state[done_key] = pick
+    if pick["name"] not in preset_index():
+        state.flash(
+            "error",
+            _("The gallery has no preset “{name}”, so the design is unchanged.").format(
+                name=state.md_escape(pick["name"])
+            ),
+        )
+        return
+    _load_preset(pick["name"])
+
+
+def _sent_pick(component_key: str):
+    """The pick the gallery's state holds (a click's trigger value, or one set through session
+    state); None if there is none."""
+    value = st.session_state.get(component_key)
+    return value.get("pick") if isinstance(value, dict) else None
+
+
+@state.in_page_language
+def _on_pick(component_key: str, done_key: str) -> None:
+    _apply_pick(_sent_pick(component_key), done_key)
+
+
 def render_presets(*, key: str) -> None:
+    grid_key, done_key = f"{key}.grid", f"{key}.picked"
+    # a pick set through session state (tests, scripts) is applied once, by its counter; a
+    # click's own pick was applied by the callback before this run and is the one kept
+    pending = _pick_of(_sent_pick(grid_key))
+    if pending is not None and pending != st.session_state.get(done_key):
+        before = state.rev()
+        _apply_pick(pending, done_key)
+        if state.rev() != before:
+            st.rerun()  # the fields above were drawn for the design before the pick
     index = preset_index()
     # Open by default: a first-time user starts from a preset more often than from a blank form.
     with st.expander(_("Presets gallery"), expanded=True):
-        st.caption(_("Block families"))
-        families = [n for n, v in index.items() if v["group"] == "family"]
-        cols = st.container(key="ra-family-presets").columns(2)
-        for i, name in enumerate(families):
-            label, about = _family_preset(name)
-            cols[i % 2].button(
-                label,
-                key=f"{key}.{name}",
-                help=about,
-                on_click=_load_preset,
-                args=(name,),
-                width="stretch",
-            )
-        st.caption(
-            _("The four patterns (columns) × the {n} attention kinds (rows)").format(
-                n=len(ATTENTION)
-            )
-        )
-        grid = st.container(key="ra-preset-grid")
-        widths = [2, 1, 1, 1, 1]
-        head = grid.columns(widths)
-        for col, p in zip(head[1:], ("P1", "P2", "P3", "P4"), strict=True):
-            col.markdown(
-                f"<div class='ra-grid-head' title='{escape(_(_PATTERN_NAMES[p]))}'>{p}</div>",
-                unsafe_allow_html=True,
-            )
-        for kind in ATTENTION:
-            label, title = ATTENTION[kind][:2]
-            cols = grid.columns(widths, vertical_alignment="center")
-            cols[0].markdown(
-                f"<div class='ra-grid-head' title='{escape(_(title))}'>{label}</div>",
-                unsafe_allow_html=True,
-            )
-            for col, p in zip(cols[1:], ("p1", "p2", "p3", "p4"), strict=True):
-                name = f"{p}_{kind}"
-                if name in index:
-                    col.button(
-                        p.upper(),
-                        key=f"{key}.{name}",
-                        help=gallery_title(name),
-                        on_click=_load_preset,
-                        args=(name,),
-                        width="stretch",
-                    )
+        preset_grid(gallery_data(), key=grid_key, on_pick=lambda: _on_pick(grid_key, done_key))
         st.caption(_("Networks"))
         nets = [n for n, v in index.items() if v["group"] == "network"]
-        pick = st.selectbox(
+        st.selectbox(
             _("Network preset"),
             nets,
             key=f"{key}.network",
@@ -426,7 +470,6 @@ def render_presets(*, key: str) -> None:
             on_click=lambda: _load_preset(st.session_state[f"{key}.network"]),
             width="stretch",
         )
-        del pick
 
 
 #: where a spec comes from → what it is called in the page's messages

@@ -37,15 +37,6 @@ _CSS = """
 /* figures are shown in full: never an ellipsis */
 [data-testid="stMetricValue"] { font-size: 1.45rem; }
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; white-space: nowrap; }
-/* the preset grid: row and column titles, compact buttons whose labels fit */
-.ra-grid-head { font-weight: 700; text-align: center; font-size: 0.9rem; }
-.st-key-ra-preset-grid [data-testid="stHorizontalBlock"] { gap: 0.3rem; }
-.st-key-ra-preset-grid button { padding: 0.15rem 0.1rem; min-height: 2.1rem; }
-.st-key-ra-preset-grid button p { font-size: 0.86rem; white-space: nowrap; }
-/* the family presets: a family's name in full, on two lines where it must */
-.st-key-ra-family-presets button { padding: 0.25rem 0.35rem; }
-.st-key-ra-family-presets button p {
-  white-space: normal; overflow-wrap: anywhere; line-height: 1.2; }
 .ra-tour-title { font-size: 1.5rem; font-weight: 700; text-align: center; }
 .ra-tour-dots { letter-spacing: 0.2em; opacity: 0.7; margin-left: 0.6em; }
 .ra-tour-text { font-size: 1.35rem; line-height: 1.4; margin: 0.2rem 0; }
@@ -54,7 +45,12 @@ _CSS = """
    squeezing the canvas, which keeps the whole width (and starts closed: canvas.js) */
 @media (max-width: 1000px) {
   [data-testid="stSidebar"][data-collapsed="false"] {
-    position: fixed !important; left: 0; top: 0; z-index: 999990; height: 100vh;
+    position: fixed !important; left: 0; top: 0; z-index: 999990; height: 100vh !important;
+  }
+  /* the floating sidebar scrolls within the window (its lower part, the presets gallery,
+     would be out of reach otherwise) */
+  [data-testid="stSidebar"][data-collapsed="false"] [data-testid="stSidebarContent"] {
+    height: 100%; overflow-y: auto;
   }
   [data-testid="stMainBlockContainer"] { padding-left: 1rem; padding-right: 1rem; }
   .ra-title { font-size: 1.6rem; }

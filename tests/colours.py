@@ -47,3 +47,19 @@ def shade(colour: tuple[int, int, int]) -> str:
     """``"light"`` or ``"dark"``: which a background of `colour` is."""
     r, g, b = colour
     return "light" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 128 else "dark"
+
+
+def luminance(colour: tuple[int, int, int]) -> float:
+    """The relative luminance of `colour` (WCAG 2)."""
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c / 255) for c in colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21; text reads from 4.5)."""
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)

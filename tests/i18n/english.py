@@ -8,6 +8,7 @@ sentences found in it (`english_in`: in any text).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -40,8 +41,8 @@ def english_sentences(domains: Iterable[str] = tuple(i18n.DOMAINS), min_words: i
 def rendered_text(at) -> str:
     """Every piece of text an AppTest run (or one of its blocks: a tab, a column) shows:
     Markdown, captions, headings, alerts, metrics, widget labels, options and help (downloads,
-    uploads and segmented controls too), popover and tab labels, code, progress texts and
-    tables (headers and text cells)."""
+    uploads and segmented controls too), popover and tab labels, code, progress texts, tables
+    (headers and text cells) and the strings of the custom components' data."""
     parts: list[str] = []
 
     def add(value) -> None:
@@ -105,12 +106,26 @@ def rendered_text(at) -> str:
         add(el.proto.popover.label)
     for el in at.get("progress"):
         add(el.proto.text)
+    for el in at.get("bidi_component"):  # the words a custom component is given to show
+        if el.proto.json:
+            add(_strings(json.loads(el.proto.json)))
     for el in at.dataframe:  # column headers and the text in the cells
         frame = el.value
         add([str(c) for c in frame.columns])
         for column in frame.columns:
             add([v for v in frame[column].tolist() if isinstance(v, str)])
     return "\n".join(parts)
+
+
+def _strings(value) -> list[str]:
+    """The strings inside `value` (a component's JSON data), keys left out."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def english_left(

@@ -64,6 +64,19 @@ def canvas_edit(at: AppTest, *edits: dict, epoch: str = "test-page") -> AppTest:
     return at.run()
 
 
+#: the presets gallery's component and the last pick it applied (`components.sidebar`)
+GALLERY, PICKED = "studio.side.presets.grid", "studio.side.presets.picked"
+
+
+def pick_preset(at: AppTest, name: str) -> AppTest:
+    """Pick the preset `name` in the gallery as a click does (the page's next click number)
+    through session state, and rerun."""
+    done = at.session_state[PICKED] if PICKED in at.session_state else None
+    n = (done.get("n") or 0) + 1 if done else 1
+    at.session_state[GALLERY] = {"pick": {"name": name, "n": n}}
+    return at.run()
+
+
 def drawn(widgets, base: str):
     """The widget whose key is `base` drawn for the current design (``base@rev``, see
     `components.state.drawn_key`)."""

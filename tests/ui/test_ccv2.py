@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from components import diagram_view, slot_canvas
+from components import diagram_view, preset_grid, slot_canvas
 from components.ccv2 import registered_name
-from tests.ui.conftest import canvas_edit, failures, open_tab
+from tests.ui.conftest import canvas_edit, failures, open_tab, pick_preset
 
 CANVAS = Path(slot_canvas.__file__).parent
 DIAGRAM_VIEW = Path(diagram_view.__file__).parent
+GALLERY = Path(preset_grid.__file__).parent
 
 
 def mounted(at, name: str) -> list:
@@ -53,3 +54,11 @@ def test_the_diagram_viewer_is_sent_without_its_code(app):
     assert not failures(app), failures(app)
     [proto] = mounted(app, diagram_view.NAME)
     assert_code_by_file(proto, DIAGRAM_VIEW, "view.js", "view.css")
+
+
+def test_the_presets_gallery_is_sent_without_its_code(app):
+    pick_preset(app, "p4_eca")
+    assert not failures(app), failures(app)
+    [proto] = mounted(app, preset_grid.NAME)
+    assert_code_by_file(proto, GALLERY, "grid.js", "grid.css")
+    assert '"p4_eca"' in proto.json

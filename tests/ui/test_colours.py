@@ -1,10 +1,10 @@
 """One meaning per colour: red is a refused drop or an error, nothing else.
 
-Read from the sources the page is drawn with: the canvas's, the diagram viewer's and the colour
-toggle's CSS, the page's own CSS (`components.style`), the chip colour of every attention kind,
-the Streamlit theme (.streamlit/config.toml) and the Graphviz palettes. The rendered states
-(hover, selection, a refused drag, an empty zone) are checked in a real browser:
-tests/e2e/test_studio_browser.py.
+Read from the sources the page is drawn with: the canvas's, the diagram viewer's, the colour
+toggle's and the presets gallery's CSS, the page's own CSS (`components.style`), the chip colour
+of every attention kind, the Streamlit theme (.streamlit/config.toml) and the Graphviz palettes.
+The rendered states (hover, selection, a refused drag, an empty zone) are checked in a real
+browser: tests/e2e/test_studio_browser.py.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ import pytest
 from components import style
 from resattn.diagrams.dot import PALETTES
 from schemas import ATTENTION_MODELS
-from tests.colours import is_red, rgb
+from tests.colours import contrast_ratio, is_red, rgb
 
 ROOT = Path(__file__).resolve().parents[2]
 CSS_FILES = [
     ROOT / "components" / "slot_canvas" / "canvas.css",
     ROOT / "components" / "diagram_view" / "view.css",
     ROOT / "components" / "theme_toggle" / "toggle.css",
+    ROOT / "components" / "preset_grid" / "grid.css",
 ]
 #: the variables that hold the page's red (the canvas's own, and the Streamlit theme's)
 RED_VARIABLES = ("--ra-bad", "--st-red")
@@ -119,21 +120,13 @@ def _kind_colours() -> dict[str, tuple[int, int, int]]:
     return found
 
 
-def _luminance(colour: tuple[int, int, int]) -> float:
-    def linear(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (linear(c / 255) for c in colour)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
 def test_every_attention_kind_has_a_chip_colour_that_is_not_red_and_reads_in_white():
     colours = _kind_colours()
     assert set(ATTENTION_MODELS) <= set(colours), sorted(set(ATTENTION_MODELS) - set(colours))
     for kind in ATTENTION_MODELS:
         colour = colours[kind]
         assert not is_red(colour), f"the {kind} chip is red: red means a refused drop"
-        contrast = 1.05 / (_luminance(colour) + 0.05)
+        contrast = contrast_ratio(colour, (255, 255, 255))
         assert contrast >= 4.5, f"white on the {kind} chip: contrast {contrast:.2f}"
 
 

@@ -23,7 +23,7 @@ from resattn.loading import load_spec
 from schemas import canonical_json
 from tests.i18n.english import english_left, english_sentences, rendered_text
 from tests.specs import block_spec
-from tests.ui.conftest import failures, new_app
+from tests.ui.conftest import failures, new_app, pick_preset
 
 ROOT = Path(__file__).resolve().parents[2]
 #: a design that validates but has linter errors (RA101: the identity shortcut cannot carry it)
@@ -115,8 +115,7 @@ def test_the_turkish_projector_tour_shows_no_english_sentence():
 
 def test_turkish_flashes_and_refusals():
     at = _turkish({})
-    at.button(key="studio.side.presets.basic_block").click()
-    at.run()
+    pick_preset(at, "basic_block")
     assert any("Hazır tasarım yüklendi" in s.value for s in at.success)
     at.number_input(key="studio.side.out_channels").set_value(99999)
     at.run()
