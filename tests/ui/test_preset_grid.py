@@ -161,3 +161,13 @@ def test_the_gallery_is_one_mount_with_a_few_session_state_entries(app):
     assert sorted(keys) == sorted(
         [GALLERY, PICKED, "studio.side.presets.network", "studio.side.presets.load_network"]
     ), keys
+
+
+def test_a_default_page_keeps_few_session_state_entries(app):
+    """Every select, number and text box walks the whole session state on every run, and a
+    keyed custom component's state is presented anew at each walk: an edit costs more with
+    every entry. So the page keeps few — the gallery is one mount, the colour toggle (its
+    choice lives in the browser) has no key."""
+    keys = _user_keys(app)
+    assert "studio.theme" not in keys
+    assert len(keys) <= 64, sorted(keys)
