@@ -194,9 +194,10 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
                 if fm.WhichOneof("type") == "script_finished":
                     state["started"].set()
                 seq = acknowledged(raw, epoch)
-                if seq is not None:
-                    state["data"] += 1  # the canvas's data came back
-                if seq is not None and seq > state["acked"]:
+                if seq is None:
+                    continue
+                state["data"] += 1  # the canvas's data came back
+                if seq > state["acked"]:
                     now = time.perf_counter()
                     for s in range(state["acked"] + 1, seq + 1):
                         seen_at.setdefault(s, now)
