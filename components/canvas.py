@@ -1,4 +1,4 @@
-"""The canvas panel: the slot canvas (drag and drop), the keyboard path, the gate editor."""
+"""The canvas panel: the slot canvas (drag and drop, and the keyboard path), the gate editor."""
 
 from __future__ import annotations
 
@@ -182,6 +182,8 @@ def labels() -> dict:
         "dropped_outside": _("Dropped outside the slots — nothing changed"),
         "placing": _("Placing {label} {where}…"),
         "not_applied": _("Not applied: {reason}"),
+        "keys_title": _("Slots — the same edits without a mouse: choose a gate per slot."),
+        "keys_none": _("— empty (identity) —"),
     }
 
 
@@ -251,6 +253,15 @@ def canvas_data(spec, stage: int = 0) -> dict:
             for t, (label, name, gates) in ((t, attention(t)) for t in ATTENTION)
         ],
         "labels": labels(),
+        "keys": [
+            {
+                "slot": slot,
+                "label": slot_label(slot),
+                "help": f"{PATTERNS[slot]['code']}: {PATTERNS[slot]['formula']}. "
+                f"{pattern(slot)['meaning']}",
+            }
+            for slot in SLOT_NAMES
+        ],
     }
 
 
@@ -314,7 +325,7 @@ def apply_action(action) -> Optional[str]:
     if error:
         reason = _(CANT_GO).format(label=ATTENTION[kind][0], where=_where(slot), reason=error)
         state.flash("error", reason)
-        state.touch()  # widgets (the keyboard path) show the design as it stays
+        state.touch()  # the gate editor's widgets show the design as it stays
         return reason
     source = action.get("from")
     if op == "move" and source in SLOT_NAMES and source != slot:
@@ -335,7 +346,9 @@ def _on_canvas(key: str) -> None:
 
 
 def render_canvas(spec, *, key: str) -> None:
-    """The canvas, then the keyboard path and the editor of the selected gate."""
+    """The canvas (with the keyboard path: one select per slot, drawn by the canvas's script),
+    then the editor of the selected gate, right under it so a clicked chip's parameters are in
+    view."""
     stage = state.focus()
     if spec.kind == "network":
         stage = _stage_picker(spec, key=key)
@@ -347,7 +360,14 @@ def render_canvas(spec, *, key: str) -> None:
             st.rerun()
     data = canvas_data(spec, stage)
     slot_canvas(data, key=f"{key}.canvas", on_edits=lambda: _on_canvas(f"{key}.canvas"))
-    render_keyboard_path(spec, stage, key=key)
+    block = design.edited_block(spec, stage)
+    filled = [s for s in SLOT_NAMES if getattr(block.slots, s) is not None]
+    if filled:
+        render_gate_editor(spec, block, stage, filled, key=key)
+    else:
+        st.caption(
+            _("No attention yet: drag a chip onto a slot, or choose one in a slot's select.")
+        )
 
 
 def _stage_picker(spec, *, key: str) -> int:
@@ -377,67 +397,28 @@ def _stage_picker(spec, *, key: str) -> int:
     return st.session_state[wkey]
 
 
-def render_keyboard_path(spec, stage: int, *, key: str) -> None:
-    """The editor of the selected gate (right under the canvas, so a clicked chip's parameters
-    are in view), then one labelled select per slot (the keyboard and screen-reader path)."""
-    block = design.edited_block(spec, stage)
-    filled = [s for s in SLOT_NAMES if getattr(block.slots, s) is not None]
-    if filled:
-        render_gate_editor(spec, block, stage, filled, key=key)
-    else:
-        st.caption(_("No attention yet: drag a chip onto a slot, or pick one below."))
-    st.markdown(_("**Slots** — the same edits without a mouse: choose a gate per slot."))
-    cols = st.columns(4)
-    options = ["none", *ATTENTION_MODELS]
-    # the options' words are made here, in the page's language (not when a test or a later
-    # caller formats them)
-    words = {"none": _("— empty (identity) —")}
-    words |= {t: f"{ATTENTION[t][0]} · {ATTENTION[t][1]}" for t in ATTENTION_MODELS}
-    for col, slot in zip(cols, SLOT_NAMES, strict=False):
-        wkey = state.drawn_key(f"{key}.slot.{slot}")
-        att = getattr(block.slots, slot)
-        col.selectbox(
-            slot_label(slot),
-            options,
-            index=options.index("none" if att is None else att.type),
-            key=wkey,
-            format_func=words.get,
-            on_change=_on_slot_select,
-            args=(slot, wkey),
-            help=f"{PATTERNS[slot]['code']}: {PATTERNS[slot]['formula']}. "
-            f"{pattern(slot)['meaning']}",
-        )
-
-
-@state.in_page_language
-def _on_slot_select(slot: str, wkey: str) -> None:
-    if not state.drawn_now(wkey):
-        return
-    value = st.session_state[wkey]
-    kind = None if value == "none" else value
-    apply_action({"op": "remove" if kind is None else "place", "slot": slot, "type": kind})
-
-
 def render_gate_editor(spec, block, stage: int, filled: list[str], *, key: str) -> None:
     """Edit the parameters of one gate; every change goes through the schema."""
     sel = state.selected() if state.selected() in filled else filled[0]
     skey = state.drawn_key(f"{key}.edit_slot")
     with st.container(border=True):
-        top = st.columns([2, 5])
-        top[0].radio(
-            _("Edit the gate"),
-            filled,
-            index=filled.index(sel),
-            key=skey,
-            format_func=lambda s: f"{ATTENTION[getattr(block.slots, s).type][0]} · {s}",
-            on_change=lambda: state.drawn_now(skey) and state.select(st.session_state[skey]),
-            horizontal=True,
-        )
-        slot = st.session_state.get(skey, sel)
+        slot, about_col = sel, st
+        if len(filled) > 1:  # which gate to edit: a choice only when there is one
+            top = st.columns([2, 5])
+            top[0].radio(
+                _("Edit the gate"),
+                filled,
+                index=filled.index(sel),
+                key=skey,
+                format_func=lambda s: f"{ATTENTION[getattr(block.slots, s).type][0]} · {s}",
+                on_change=lambda: state.drawn_now(skey) and state.select(st.session_state[skey]),
+                horizontal=True,
+            )
+            slot, about_col = st.session_state.get(skey, sel), top[1]
         att = getattr(block.slots, slot)
         model = ATTENTION_MODELS[att.type]
         about = design.field_help(model, "type")
-        top[1].markdown(f"**{ATTENTION[att.type][0]} {_where(slot)}**  \n{about}")
+        about_col.markdown(f"**{ATTENTION[att.type][0]} {_where(slot)}**  \n{about}")
         fields = [n for n in model.model_fields if n != "type"]
         cols = st.columns(max(len(fields), 1))
         for col, name in zip(cols, fields, strict=False):

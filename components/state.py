@@ -82,7 +82,7 @@ def rev() -> int:
 def drawn_key(base: str) -> str:
     """A widget key that is new whenever the design changed (``base@rev``).
 
-    For widgets redrawn by canvas edits (the keyboard path, the gate editor): a browser that
+    For widgets redrawn by canvas edits (the gate editor): a browser that
     has not yet received the redrawn widget may still report the value it showed before an
     edit, and that stale report must not count as the user's change (it would undo the edit).
     Each such widget's callback first asks `drawn_now(key)`: a report from a widget drawn

@@ -1,6 +1,7 @@
 """The slot canvas: a Streamlit custom component v2 (HTML/CSS/JS files, no build, no iframe).
 
-The block of docs/design.md §1 drawn as SVG, with four drop zones and a palette of attention chips.
+The block of docs/design.md §1 drawn as SVG, with four drop zones and a palette of attention chips,
+and under it the keyboard path: one labelled select per slot, whose choices are the same edits.
 It reports edits as the trigger value ``edits``: ``{"epoch", "edits": [{"seq", "op", "slot",
 "type", "from", "step"}]}`` — every edit not yet acknowledged by ``data["ack"]``, numbered
 (see ``components.canvas.apply_edits``); ``op`` is place, move, remove, select, undo, redo or

@@ -7,6 +7,10 @@
 // that is lost or coalesced during a rerun loses no edit, and the server (which applies each
 // number once, in order) never applies one twice. A refused edit is reverted by the server's
 // data and its reason shown.
+// One message at a time: while one is in flight (sent, and no data back since), a new edit
+// waits for the data and then goes with the others; a timed resend waits while the page's
+// script runs. Each message reruns the page and Streamlit stops a running rerun for a newer
+// one: sending into a busy server would have it start over and over, never answering.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const W = 1200;
@@ -200,6 +204,14 @@ function zoneAt(zones, x, y) {
 }
 
 const RESEND_MS = 1500;
+// how soon a timed resend put off while the page's script runs is considered again
+const RUNNING_RECHECK_MS = 250;
+
+function scriptRunning() {
+  // Streamlit's app element says whether the page's script runs (its "script state").
+  const app = document.querySelector('[data-testid="stApp"]');
+  return Boolean(app) && app.getAttribute("data-test-script-state") === "running";
+}
 
 // One instance per mounted canvas. Listeners are attached once and read the latest data, so a
 // re-render (new data from Python) in the middle of a drag does not lose the drop.
@@ -224,6 +236,28 @@ function optimistic(data, pending) {
   return view;
 }
 
+function renderKeys(inst, data) {
+  // The keyboard path: one labelled select per slot (built once, so a focused select keeps its
+  // focus), showing the design with the pending edits; a choice is an edit like a drop.
+  const L = data.labels;
+  const box = inst.host.querySelector(".ra-keys");
+  const words = JSON.stringify([L.keys_title, L.keys_none, data.keys, data.palette]);
+  if (inst.keyWords !== words) {
+    inst.keyWords = words;
+    box.setAttribute("aria-label", L.keys_title);
+    const options = `<option value="none">${esc(L.keys_none)}</option>` + data.palette.map((p) =>
+      `<option value="${esc(p.type)}">${esc(p.label)} · ${esc(p.name)}</option>`).join("");
+    box.innerHTML = `<div class="ra-keys-title">${esc(L.keys_title)}</div>` + data.keys.map((k) =>
+      `<label class="ra-key" title="${esc(k.help)}"><span>${esc(k.label)}</span>` +
+      `<select data-slot="${esc(k.slot)}" aria-label="${esc(k.label)}">${options}</select></label>`
+    ).join("");
+  }
+  for (const sel of box.querySelectorAll("select")) {
+    const chip = data.slots[sel.dataset.slot];
+    sel.value = chip ? chip.type : "none";
+  }
+}
+
 function render(inst) {
   const host = inst.host;
   const data = optimistic(inst.data, inst.pending);
@@ -245,6 +279,7 @@ function render(inst) {
   const stage = host.querySelector(".ra-stage");
   stage.innerHTML = "";
   inst.zones = drawBlock(stage, data);
+  renderKeys(inst, data);
   host.classList.toggle("ra-pending", inst.pending.length > 0);
   host.classList.toggle("ra-present", Boolean(data.tour));
   // What tests and the load benchmark read: the last sequence number sent and acknowledged.
@@ -261,7 +296,10 @@ function attach(host) {
   const inst = {
     host, abort, data: null, view: null, zones: {}, drag: null, setTriggerValue: null,
     epoch: newId(), seq: 0, pending: [], timer: null, keepStatus: false, attempts: 0, lastSent: 0,
+    sentUpto: 0, answered: true,
   };
+  // A message is in flight from its sending until the server's next data (answered or not).
+  inst.inFlight = () => !inst.answered && inst.pending.some((e) => e.seq <= inst.sentUpto);
   inst.setStatus = (text, kind = "") => {
     status.textContent = text;
     status.className = "ra-status" + (kind ? ` ra-status-${kind}` : "");
@@ -271,18 +309,25 @@ function attach(host) {
     if (!inst.pending.length || !inst.setTriggerValue) return;
     inst.setTriggerValue("edits", { epoch: inst.epoch, edits: inst.pending });
     inst.lastSent = Date.now();
+    inst.sentUpto = inst.seq;
+    inst.answered = false;
     // Until acknowledged: again after 1.5 s, then 3, 6, 8 s — a busy server is not sent more
     // work for its trouble (each message reruns the canvas).
     const wait = Math.min(RESEND_MS * 2 ** inst.attempts, 8000);
     inst.attempts += 1;
-    inst.timer = setTimeout(inst.flush, wait);
+    inst.timer = setTimeout(inst.resend, wait);
+  };
+  inst.resend = () => {
+    if (scriptRunning()) inst.timer = setTimeout(inst.resend, RUNNING_RECHECK_MS);
+    else inst.flush();
   };
   const send = (action) => {
     inst.seq += 1;
-    inst.attempts = 0;
     inst.pending.push({ ...action, seq: inst.seq });
     inst.keepStatus = false;
     render(inst);
+    if (inst.inFlight()) return;  // it goes with the others when the data comes back
+    inst.attempts = 0;
     inst.flush();
   };
   inst.send = send;
@@ -411,6 +456,28 @@ function attach(host) {
   });
   on(window, "pointerup", (ev) => finish(ev, false));
   on(window, "pointercancel", (ev) => finish(ev, true));
+  on(host.querySelector(".ra-keys"), "change", (ev) => {
+    const sel = ev.target.closest("select");
+    if (!sel || !inst.view) return;
+    const slot = sel.dataset.slot;
+    const type = sel.value;
+    const where = zoneInfo(slot).where;
+    if (type === "none") {
+      const chip = inst.view.slots[slot];
+      if (chip) inst.setStatus(say(inst.view.labels.removed, { label: chip.label, where }), "ok");
+      send({ op: "remove", slot });
+      return;
+    }
+    const label = (inst.view.palette.find((p) => p.type === type) || { label: type }).label;
+    const err = zoneInfo(slot).errors?.[type];
+    if (err) {  // refused here, as a drop would be: say why and show the slot as it stays
+      sel.value = inst.view.slots[slot] ? inst.view.slots[slot].type : "none";
+      inst.setStatus("✖ " + say(inst.view.labels.cant_go, { label, where, reason: err }), "error");
+      return;
+    }
+    inst.setStatus(say(inst.view.labels.placing, { label, where }), "ok");
+    send({ op: "place", slot, type });
+  });
   on(stage, "click", (ev) => {
     const rm = ev.target.closest(".ra-remove");
     if (rm) send({ op: "remove", slot: rm.dataset.remove });
@@ -477,11 +544,17 @@ export default function (component) {
   }
   inst.data = data;
   inst.setTriggerValue = setTriggerValue;
+  inst.answered = true;
   acknowledge(inst, data.ack);
   render(inst);
-  // A rerun that did not carry the pending edits (it began before they were sent, or their
-  // message was lost): send them again unless they were sent a moment ago.
-  if (inst.pending.length && Date.now() - inst.lastSent > RESEND_MS) inst.flush();
+  if (inst.pending.some((e) => e.seq > inst.sentUpto)) {
+    inst.attempts = 0;
+    inst.flush();  // edits made while the last message was in flight
+  } else if (inst.pending.length && Date.now() - inst.lastSent > RESEND_MS) {
+    // A rerun that did not carry the pending edits (it began before they were sent, or their
+    // message was lost): send them again unless they were sent a moment ago.
+    inst.flush();
+  }
   return () => {
     inst.abort.abort();
     instances.delete(host);

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components import slot_canvas
+from components.ccv2 import registered_name
 from resattn import i18n
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -85,12 +88,26 @@ def drawn(widgets, base: str):
     return found[-1]
 
 
-def slot_select(at: AppTest, slot: str):
-    return drawn(at.selectbox, f"studio.slot.{slot}")
+def canvas_data(at: AppTest) -> dict:
+    """The data the canvas was drawn with in the last run (its chips, zones and the keyboard
+    path's selects, which `canvas.js` sets from it)."""
+    name = registered_name(slot_canvas.NAME)
+    [proto] = [e.proto for e in at.get("bidi_component") if e.proto.component_name == name]
+    return json.loads(proto.json)
 
 
 def slot_value(at: AppTest, slot: str) -> str:
-    return slot_select(at, slot).value
+    """The kind the slot's select (the keyboard path) shows: ``"none"`` for an empty slot."""
+    chip = canvas_data(at)["slots"][slot]
+    return "none" if chip is None else chip["type"]
+
+
+def choose_in_slot(at: AppTest, slot: str, kind: str) -> AppTest:
+    """Choose `kind` (or ``"none"``) in the slot's select, as `canvas.js` sends the choice: a
+    numbered place (or remove) edit of the canvas."""
+    if kind == "none":
+        return canvas_edit(at, {"op": "remove", "slot": slot})
+    return canvas_edit(at, {"op": "place", "slot": slot, "type": kind})
 
 
 @pytest.fixture

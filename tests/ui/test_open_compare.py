@@ -8,7 +8,7 @@ import pytest
 from resattn.loading import load_spec
 from tests.importing import foreign
 from tests.importing.harness import example_input, random_model, to_onnx
-from tests.ui.conftest import failures, open_tab, slot_select, slot_value
+from tests.ui.conftest import choose_in_slot, failures, open_tab, slot_value
 
 UPLOAD = "studio.open.file"
 
@@ -71,7 +71,7 @@ def test_compare_with_a_preset(app):
 
 
 def test_compare_with_the_design_before_the_last_edit(app):
-    slot_select(app, "branch").set_value("eca").run()
+    choose_in_slot(app, "branch", "eca")
     open_tab(app, "Compare with…")
     app.radio(key="studio.compare with….source").set_value("the design before the last edits").run()
     assert not failures(app), failures(app)

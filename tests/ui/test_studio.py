@@ -22,13 +22,13 @@ from tests.ui.conftest import (
     TABS,
     ascii_text,
     canvas_edit,
+    choose_in_slot,
     code_text,
     drawn,
     failures,
     new_app,
     open_tab,
     pick_preset,
-    slot_select,
     slot_value,
 )
 
@@ -121,24 +121,21 @@ def test_other_diagram_views_render(app, view):
 def test_keyboard_path_places_edits_and_removes_in_each_slot(app, slot):
     at = app
     before_ascii, before_code = ascii_text(at), code_text(at)
-    slot_select(at, slot).set_value("eca")
-    at.run()
+    choose_in_slot(at, slot, "eca")
     assert not failures(at), failures(at)
     assert slot_value(at, slot) == "eca"
     placed_ascii, placed_code = ascii_text(at), code_text(at)
     assert "ECA" in placed_ascii and placed_ascii != before_ascii
     assert placed_code != before_code
     # Edit: the selected gate's kernel size (ECA) through the gate editor.
-    drawn(at.radio, "studio.edit_slot").set_value(slot)
-    at.run()
+    canvas_edit(at, {"op": "select", "slot": slot})
     drawn(at.selectbox, f"studio.att.{slot}.eca.kernel_size").set_value(7)
     at.run()
     assert not failures(at), failures(at)
     assert code_text(at) != placed_code
     assert drawn(at.selectbox, f"studio.att.{slot}.eca.kernel_size").value == 7
     # Remove.
-    slot_select(at, slot).set_value("none")
-    at.run()
+    choose_in_slot(at, slot, "none")
     assert not failures(at), failures(at)
     assert slot_value(at, slot) == "none"
     if slot != "branch":
@@ -146,8 +143,7 @@ def test_keyboard_path_places_edits_and_removes_in_each_slot(app, slot):
 
 
 def test_changing_the_kind_of_a_gate_keeps_it_in_its_slot(app):
-    slot_select(app, "branch").set_value("coord")
-    app.run()
+    choose_in_slot(app, "branch", "coord")
     assert slot_value(app, "branch") == "coord"
     assert "CA" in ascii_text(app) or "Coord" in ascii_text(app)
 
@@ -193,8 +189,7 @@ def test_invalid_form_edit_is_refused_and_keeps_the_design(app):
 
 def test_undo_and_redo(app):
     at = app
-    slot_select(at, "skip").set_value("se")
-    at.run()
+    choose_in_slot(at, "skip", "se")
     at.number_input(key="studio.side.input.height").set_value(28)
     at.run()
     assert slot_value(at, "skip") == "se"
@@ -279,8 +274,7 @@ def test_network_drill_down_edits_the_chosen_stage(app):
     assert any(len(d.value) == 4 for d in at.dataframe)  # the stages table
     at.selectbox(key="studio.stage").set_value(2)
     at.run()
-    slot_select(at, "branch").set_value("eca")
-    at.run()
+    choose_in_slot(at, "branch", "eca")
     assert not failures(at), failures(at)
     token = url_token(at)
     assert token.startswith("ra1.")
@@ -322,10 +316,6 @@ def test_a_drop_that_would_add_a_linter_error_is_refused_with_the_reason(app):
     assert any("can't go after the add" in e.value and "RA102" in e.value for e in at.error)
     assert not any("notes DESIGN" in e.value for e in at.error)
     assert slot_value(at, "post_add") == "none"
-    slot_select(at, "post_add").set_value("cbam")  # the keyboard path agrees
-    at.run()
-    assert slot_value(at, "post_add") == "none"
-    assert any("RA102" in e.value for e in at.error)
 
 
 def test_checks_tab_cites_each_finding_as_the_linter_does(app):
@@ -376,8 +366,11 @@ def test_presets_gallery_is_open_and_the_gate_editor_sits_under_the_canvas(app):
         for n in app.main.children.values()
         for n in _walk(n)
     ]
-    editor, first_slot = main.index("studio.edit_slot"), main.index("studio.slot.pre_residual")
-    assert editor < first_slot  # a clicked chip's parameters are right under the canvas
+    # a clicked chip's parameters are right under the canvas (whose script draws the keyboard
+    # path): the first widget after it is the selected gate's first option
+    keyed = [k for k in main if k]
+    after = keyed[keyed.index("studio.canvas") + 1]
+    assert after == "studio.att.branch.se.reduction", keyed
 
 
 def _walk(node):
