@@ -56,9 +56,14 @@ from tests.e2e.server import (  # noqa: E402  (the browser tests' server helpers
     stop_nginx,
     stop_server,
 )
+from tests.e2e.studio_page import RUNNING  # noqa: E402
 
 CYCLE = ["branch", "skip", "post_add", "pre_residual"]
 RESEND_S = 1.5  # as canvas.js (RESEND_MS): again after 1.5 s, then 3, 6, 8 s (`resend_after`)
+
+
+#: how soon a timed resend deferred while the page's script runs is considered again (s)
+RUNNING_RECHECK_S = 0.25  # as canvas.js (RUNNING_RECHECK_MS)
 
 
 def resend_after(attempts: int) -> float:
@@ -181,7 +186,7 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
     epoch = uuid.uuid4().hex[:14]
     sent_at: dict[int, float] = {}
     seen_at: dict[int, float] = {}
-    state = {"acked": 0, "data": 0, "started": asyncio.Event()}
+    state = {"acked": 0, "data": 0, "running": False, "started": asyncio.Event()}
     edits = moves(n_edits)
     async with websockets.connect(
         ws_url, subprotocols=["streamlit"], additional_headers=headers, max_size=None
@@ -193,6 +198,8 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
                 fm.ParseFromString(raw)
                 if fm.WhichOneof("type") == "script_finished":
                     state["started"].set()
+                if fm.WhichOneof("type") == "session_status_changed":
+                    state["running"] = fm.session_status_changed.script_is_running
                 seq = acknowledged(raw, epoch)
                 if seq is None:
                     continue
@@ -206,10 +213,13 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
         task = asyncio.create_task(reader())
         await ws.send(first)
         await asyncio.wait_for(state["started"].wait(), 180)
-        # canvas.js's sending, step by step: a new edit goes at once with every unacknowledged
-        # one; unacknowledged edits go again after 1.5 s, then 3, 6, 8 s (`resend_after`), and
-        # when the canvas's data comes back without them more than 1.5 s after they were sent.
-        timer = {"attempts": 0, "last": 0.0, "next": None, "data": 0}
+        # canvas.js's sending, step by step (its `send`, `flush` and `resend`): an edit goes with
+        # every unacknowledged one — at once, unless a message already sent is still in flight
+        # (no canvas data since), then as soon as the canvas's data comes back; unacknowledged
+        # edits go again after 1.5 s, then 3, 6, 8 s (`resend_after`) unless the page's script
+        # is running (its run will answer), and when the canvas's data comes back without them
+        # more than 1.5 s after they were sent.
+        timer = {"attempts": 0, "last": 0.0, "next": None, "data": 0, "at_send": -1, "upto": 0}
         sent = 0
 
         async def flush() -> None:
@@ -217,14 +227,24 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
             timer["last"] = time.perf_counter()
             timer["next"] = timer["last"] + resend_after(timer["attempts"])
             timer["attempts"] += 1
+            timer["at_send"], timer["upto"] = state["data"], sent
+
+        def in_flight() -> bool:
+            return timer["at_send"] == state["data"] and state["acked"] < timer["upto"]
 
         async def tick() -> None:
             await asyncio.sleep(0.05)
             now = time.perf_counter()
             if state["acked"] >= sent:
                 timer["next"], timer["attempts"] = None, 0
+            elif timer["upto"] < sent and not in_flight():
+                timer["attempts"] = 0
+                await flush()  # edits made while the last message was in flight
             elif timer["next"] is not None and now >= timer["next"]:
-                await flush()
+                if state["running"]:
+                    timer["next"] = now + RUNNING_RECHECK_S
+                else:
+                    await flush()
             elif state["data"] != timer["data"] and now - timer["last"] > RESEND_S:
                 await flush()
             timer["data"] = state["data"]
@@ -232,8 +252,9 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
         for i in range(n_edits):
             sent = i + 1
             sent_at[sent] = time.perf_counter()
-            timer["attempts"] = 0
-            await flush()
+            if not in_flight():
+                timer["attempts"] = 0
+                await flush()
             deadline = time.perf_counter() + rng.uniform(*pace)
             while time.perf_counter() < deadline:
                 await tick()
@@ -305,7 +326,7 @@ def report(label: str, sessions: int, n_edits, outcome) -> float:
 async def wait_idle(page) -> None:
     await asyncio.sleep(0.1)
     for _ in range(600):
-        if await page.locator('[data-testid="stStatusWidget"]').count() == 0:
+        if await page.locator(RUNNING).count() == 0:  # the script run has finished
             return
         await asyncio.sleep(0.05)
 

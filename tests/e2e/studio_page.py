@@ -8,6 +8,9 @@ from playwright.sync_api import Page
 
 from tests.colours import css_rgb, shade
 
+#: Streamlit's app element while the page's script runs
+RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
+
 
 class Studio:
     def __init__(self, page: Page):
@@ -21,11 +24,12 @@ class Studio:
         return self
 
     def wait_idle(self, timeout: float = 45.0) -> None:
-        """Wait until the script run finished (Streamlit's status widget goes away)."""
+        """Wait until the script run finished (the app element's script state is no longer
+        ``running``)."""
         deadline = time.time() + timeout
         time.sleep(0.15)
         while time.time() < deadline:
-            if self.page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            if self.page.locator(RUNNING).count() == 0:
                 return
             time.sleep(0.1)
 

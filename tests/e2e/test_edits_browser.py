@@ -4,10 +4,16 @@ the page loaded — all land, in order, each once."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 import resattn
-from tests.e2e.studio_page import Studio
+from components.texts import slot_label
+from tests.e2e.studio_page import RUNNING, Studio
 
 pytestmark = pytest.mark.e2e
 
@@ -62,3 +68,78 @@ def test_a_drop_on_a_fresh_page_is_drawn_at_once_and_acknowledged_once(context, 
     host = studio.page.locator(".ra-canvas")
     studio.wait_for(lambda: host.get_attribute("data-acked") == "1", what="the edit acknowledged")
     assert host.get_attribute("data-pending") == "0"
+
+
+def _canvas_edits(payload) -> list[int] | None:
+    """The sequence numbers of the canvas edits a page → server frame carries (None: none)."""
+    msg = BackMsg()
+    msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+    for w in msg.rerun_script.widget_states.widgets:
+        if w.id.endswith("studio.canvas__events") and w.json_trigger_value:
+            [event] = json.loads(w.json_trigger_value)
+            return [e["seq"] for e in event["value"]["edits"]]
+    return None
+
+
+def test_edits_made_while_one_is_in_flight_wait_for_the_answer_and_go_together(context, server_url):
+    """One message at a time (canvas.js): while the server has not answered an edit, later edits
+    are drawn at once but not sent, and no timed resend goes while the page's script runs; the
+    answer releases them in one message. (Sending into a busy server makes it stop each rerun
+    for the next one, and never answer.) The server's answer is held back here, except the
+    news that the script runs."""
+    page = context.new_page()
+    hold = {"on": False, "held": [], "sent": []}
+
+    def route(ws):
+        server = ws.connect_to_server()
+        hold["page"] = ws
+
+        def from_page(payload):
+            seqs = _canvas_edits(payload)
+            if seqs is not None:
+                hold["sent"].append((hold["on"], seqs))
+            server.send(payload)
+
+        def from_server(payload):
+            fm = ForwardMsg()
+            fm.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+            running = (
+                fm.WhichOneof("type") == "session_status_changed"
+                and fm.session_status_changed.script_is_running
+            )
+            if hold["on"] and running:
+                ws.send(payload)
+            elif hold["on"] or hold["held"]:  # (once released, the held ones go first)
+                hold["held"].append(payload)
+            else:
+                ws.send(payload)
+
+        ws.on_message(from_page)
+        server.on_message(from_server)
+
+    page.route_web_socket(re.compile(r".*/_stcore/stream"), route)
+    studio = Studio(page).open(server_url)
+    hold["on"] = True
+    studio.drag_chip("eca", "skip")  # the default design has SE in the branch
+    studio.placed("skip").wait_for(timeout=2_000)
+    page.locator(RUNNING).wait_for()  # the server runs the edit
+    for slot, kind in (("post_add", "cbam"), ("pre_residual", "coord")):
+        page.get_by_label(slot_label(slot), exact=True).select_option(kind)
+        studio.placed(slot).wait_for(timeout=2_000)  # drawn at once
+    page.wait_for_timeout(2_500)  # past the first resend's 1.5 s
+    assert hold["sent"] == [(True, [1])], hold["sent"]  # the first edit alone, once
+    host = page.locator(".ra-canvas")
+    assert host.get_attribute("data-pending") == "3"
+    hold["on"] = False
+    while hold["held"]:  # the server's answer to edit 1 arrives
+        hold["page"].send(hold["held"].pop(0))
+    studio.wait_for(
+        lambda: (
+            host.get_attribute("data-acked") == "3" and host.get_attribute("data-pending") == "0"
+        ),
+        what="the three edits acknowledged",
+    )
+    # then one message with the two waiting edits (with edit 1 too, if the page's resend timer
+    # saw the run end before the canvas drew its answer: the server applies each number once)
+    [after] = [seqs for on, seqs in hold["sent"] if not on]
+    assert after in ([2, 3], [1, 2, 3]), hold["sent"]

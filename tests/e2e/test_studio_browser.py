@@ -322,6 +322,42 @@ def test_ctrl_z_undoes_a_drop_and_ctrl_shift_z_redoes_it(context, server_url):
     studio.placed("skip").wait_for()
 
 
+def test_the_slot_selects_place_change_and_remove_gates_and_follow_drops(context, server_url):
+    """The keyboard path, drawn by the canvas's script: a labelled select per slot whose choice
+    is a numbered edit like a drop, and which shows what a drop did."""
+    studio = Studio(context.new_page()).open(url_for(server_url, "bottleneck_block"))
+    page = studio.page
+    skip = page.get_by_label("On the skip — A_s (P4)", exact=True)
+    assert skip.evaluate("e => e.tagName") == "SELECT" and skip.input_value() == "none"
+    skip.focus()
+    skip.select_option("eca")
+    studio.placed("skip").wait_for()  # at once, then confirmed by the server
+    studio.wait_for(lambda: "P4" in studio.formula(), what="the P4 formula")
+    studio.wait_idle()
+    assert skip.input_value() == "eca"
+    assert skip.evaluate("e => e === e.getRootNode().activeElement")  # the focus stays
+    skip.select_option("se")  # another kind in the same slot
+    studio.wait_for(
+        lambda: studio.placed("skip").get_attribute("data-type") == "se", what="SE on the skip"
+    )
+    studio.drag_chip("cbam", "post_add")  # a drop shows in the slot's select
+    post_add = page.get_by_label("After the add — A_o (P2)", exact=True)
+    studio.wait_for(lambda: post_add.input_value() == "cbam", what="the select to follow")
+    studio.wait_idle()
+    skip.select_option("none")
+    studio.placed("skip").wait_for(state="detached")
+    studio.wait_for(lambda: "P4" not in studio.formula(), what="the formula without P4")
+    studio.wait_idle()
+    canvas = page.locator(".ra-canvas")
+    studio.wait_for(
+        lambda: (
+            canvas.get_attribute("data-pending") == "0"
+            and canvas.get_attribute("data-acked") == canvas.get_attribute("data-seq") == "4"
+        ),
+        what="all four edits acknowledged, in order",
+    )
+
+
 def test_800px_layout_shows_the_whole_canvas_readably(browser, server_url, artifacts):
     ctx = browser.new_context(viewport={"width": 800, "height": 900})
     ctx.set_default_timeout(45_000)
