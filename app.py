@@ -76,8 +76,10 @@ def header(spec) -> None:
             disabled=not state.can_redo(),
             help="Ctrl+Shift+Z",
         )
-        with st.popover(_("Share")):
-            render_share(spec, key="studio.share")
+        share = st.popover(_("Share"), key="studio.share.open", on_change="rerun")
+        if share.open:  # the link is made only when asked for
+            with share:
+                render_share(spec, key="studio.share")
         st.space("stretch")
         params, macs = engine.params(cj), engine.macs(cj)
         st.metric(

@@ -185,7 +185,13 @@ def render_block_overrides(spec, *, key: str) -> None:
     i = min(state.focus(), len(spec.stages) - 1)
     stage = spec.stages[i]
     title = _("Attention per block — stage {stage} ({depth} blocks)")
-    with st.expander(title.format(stage=i + 1, depth=stage.depth)):
+    # drawn only while open: closed, it costs an edit nothing (its six widgets are not sent)
+    box = st.expander(
+        title.format(stage=i + 1, depth=stage.depth), key=f"{key}.ovr.open", on_change="rerun"
+    )
+    if not box.open:
+        return
+    with box:
         st.caption(
             _(
                 "Every block holds its stage's attention (the canvas) unless it has an override "

@@ -77,6 +77,9 @@ def test_a_block_override_is_applied_and_removed_from_the_page():
     at.run()
     at.selectbox(key="studio.stage").set_value(1)
     at.run()
+    assert not any(str(s.key).startswith("studio.net.ovr.block.") for s in at.selectbox)
+    at.session_state["studio.net.ovr.open"] = True  # the expander opens: its widgets are drawn
+    at.run()
     block = next(s for s in at.selectbox if str(s.key).startswith("studio.net.ovr.block."))
     block.set_value(2)
     at.run()

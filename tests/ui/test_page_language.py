@@ -142,6 +142,9 @@ def test_lang_tr_round_trips_through_the_url_and_the_share_link():
     spec = load_spec("preset:p3_eca")
     at = _turkish({"spec": share_token(spec)})
     assert _param(at, "lang") == "tr" and _param(at, "spec") == share_token(spec)
+    assert not any("?spec=" in c.value for c in at.code)  # the link is made when asked for
+    at.session_state["studio.share.open"] = True  # the Share popover opens
+    at.run()
     link = next(c.value for c in at.code if "?spec=" in c.value)  # the Share popover's link
     assert link.endswith("&lang=tr"), link
     query = dict(re.findall(r"[?&](\w+)=([^&]+)", link))
