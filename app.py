@@ -161,6 +161,7 @@ def main() -> None:
         render_open_model(key="studio.open")
         board.render_send_to_board(state.spec(), key="studio.board")
     workspace()
+    engine.warm_imports()  # after the page is drawn: its first paint does not wait for it
 
 
 main()

@@ -12,8 +12,10 @@ language (`lang`, the current language, is part of its key).
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
+import threading
 from contextlib import contextmanager
 from typing import Optional
 
@@ -30,6 +32,28 @@ from resattn.export.share import share_token
 from resattn.i18n import _, current_language, use_language
 from resattn.lint import lint as run_lint
 from schemas import Diagnostic, parse_spec
+
+#: what a panel imports on its script thread only later and which takes long to import: SciPy's
+#: statistics, for an ablation's results (about 1 CPU-s, all of it holding the GIL)
+LATE_IMPORTS = ("scipy.stats",)
+
+
+@st.cache_resource(show_spinner=False)
+def warm_imports() -> threading.Thread:
+    """Import `LATE_IMPORTS` once per server process, in a background thread started by the
+    first page run: an import holds the interpreter's lock for as long as it runs, and done on a
+    script thread at an ablation's first results it stalled every session's edits."""
+    thread = threading.Thread(target=_import_late, name="resattn-warm-imports", daemon=True)
+    thread.start()
+    return thread
+
+
+def _import_late() -> None:
+    for name in LATE_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a panel that needs it reports the failure itself
+            logging.getLogger(__name__).warning("could not import %s ahead of time", name)
 
 
 @contextmanager

@@ -176,3 +176,33 @@ def test_the_browsers_secret_is_reported_to_a_fragment_not_the_page(monkeypatch)
     at.run()
     assert not failures(at), failures(at)
     assert where and all(where), where
+
+
+WARM_CHECK = """
+import sys, threading
+from tests.ui.conftest import new_app
+assert "scipy.stats" not in sys.modules
+at = new_app()
+at.run()
+started = [t for t in threading.enumerate() if t.name == "resattn-warm-imports"]
+assert started or "scipy.stats" in sys.modules, "the page's run did not start the import"
+from components import engine
+engine.warm_imports().join(120)
+assert "scipy.stats" in sys.modules
+print("ok")
+"""
+
+
+def test_a_servers_first_page_run_imports_scipy_stats_in_the_background():
+    """SciPy's statistics (an ablation's results) take about 1 CPU-s to import: imported on a
+    script thread at the first results, they stalled every session's edits. A fresh process's
+    first page run starts their import in a background thread."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", WARM_CHECK], cwd=root, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-2000:]
