@@ -10,8 +10,9 @@ time.
    page (server-confirmed);
 3. load: N sessions, each a websocket client replaying the browser's own messages (captured
    from Chromium: the page's first run, then the canvas's numbered edits), one edit every
-   0.5–2 s; edit → visible = sending the edit to receiving the canvas data that acknowledges
-   it; p50 / p95 and lost edits (never acknowledged) —
+   0.5–2 s, sent as canvas.js sends (one message in flight at a time); edit → visible = making
+   the edit to receiving the canvas data that acknowledges it; p50 / p95 and lost edits (never
+   acknowledged) —
    a. alone, b. while one more (browser) session runs an ablation in the Compare tab (b': the
       same with that browser at a lower CPU priority, as if on a laptop elsewhere),
    c. while one more session opens the worst valid link and presses Profile,
