@@ -57,7 +57,7 @@ from tests.e2e.server import (  # noqa: E402  (the browser tests' server helpers
     stop_nginx,
     stop_server,
 )
-from tests.e2e.studio_page import RUNNING  # noqa: E402
+from tests.e2e.studio_page import RUNNING, canvas_trigger  # noqa: E402
 
 CYCLE = ["branch", "skip", "post_add", "pre_residual"]
 RESEND_S = 1.5  # as canvas.js (RESEND_MS): again after 1.5 s, then 3, 6, 8 s (`resend_after`)
@@ -121,15 +121,8 @@ async def capture(browser, url: str) -> tuple[bytes, bytes]:
         if msg.WhichOneof("type") == "rerun_script":
             reruns.append(msg)
     first = reruns[0]
-    edit = next(m for m in reruns if _canvas_state(m) is not None)
+    edit = next(m for m in reruns if canvas_trigger(m) is not None)
     return first.SerializeToString(), edit.SerializeToString()
-
-
-def _canvas_state(msg: BackMsg):
-    for w in msg.rerun_script.widget_states.widgets:
-        if w.id.endswith("studio.canvas__events"):
-            return w
-    return None
 
 
 def edit_message(template: bytes, epoch: str, pending: list[dict]) -> bytes:
@@ -140,11 +133,11 @@ def edit_message(template: bytes, epoch: str, pending: list[dict]) -> bytes:
     """
     msg = BackMsg()
     msg.ParseFromString(template)
-    keep = _canvas_state(msg)
+    keep = canvas_trigger(msg)
     widgets = msg.rerun_script.widget_states.widgets
     for w in [w for w in widgets if w is not keep]:
         widgets.remove(w)
-    state = _canvas_state(msg)
+    state = canvas_trigger(msg)
     value = {"epoch": epoch, "edits": pending}
     state.json_trigger_value = json.dumps([{"event": "edits", "value": value}])
     return msg.SerializeToString()

@@ -12,6 +12,15 @@ from tests.colours import css_rgb, shade
 RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 
 
+def canvas_trigger(msg):
+    """The canvas's trigger (its numbered edits) in a page → server `BackMsg`, as a widget
+    state; None when the message carries none."""
+    for w in msg.rerun_script.widget_states.widgets:
+        if w.id.endswith("studio.canvas__events"):
+            return w
+    return None
+
+
 class Studio:
     def __init__(self, page: Page):
         self.page = page

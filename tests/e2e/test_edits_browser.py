@@ -13,7 +13,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 import resattn
 from components.texts import slot_label
-from tests.e2e.studio_page import RUNNING, Studio
+from tests.e2e.studio_page import RUNNING, Studio, canvas_trigger
 
 pytestmark = pytest.mark.e2e
 
@@ -74,11 +74,11 @@ def _canvas_edits(payload) -> list[int] | None:
     """The sequence numbers of the canvas edits a page → server frame carries (None: none)."""
     msg = BackMsg()
     msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
-    for w in msg.rerun_script.widget_states.widgets:
-        if w.id.endswith("studio.canvas__events") and w.json_trigger_value:
-            [event] = json.loads(w.json_trigger_value)
-            return [e["seq"] for e in event["value"]["edits"]]
-    return None
+    trigger = canvas_trigger(msg)
+    if trigger is None or not trigger.json_trigger_value:
+        return None
+    [event] = json.loads(trigger.json_trigger_value)
+    return [e["seq"] for e in event["value"]["edits"]]
 
 
 def test_edits_made_while_one_is_in_flight_wait_for_the_answer_and_go_together(context, server_url):
