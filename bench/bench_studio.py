@@ -17,12 +17,15 @@ time.
       same with that browser at a lower CPU priority, as if on a laptop elsewhere),
    c. while one more session opens the worst valid link and presses Profile,
    d. with 2 studio processes behind nginx (deploy/nginx.conf, on loopback),
-   e. the ablation's finish: rounds of load a's load, one after the other, while one more
-      (browser) session runs the ablation to its end — the rounds while it runs, the round in
-      which its results appear — then one more round in which a third session, on the page
-      beforehand, opens Compare and finds the finished job; each with its p95 over load a's
-      (with load a, it runs again after load e, and the reference is both runs pooled: the
-      machine drifts in the minutes between them).
+   e. one session's ablation, start to finish, in steady state: the sessions connect once and
+      keep editing (one edit every 0.5–2 s) through phases — a reference before, while one more
+      (browser) session runs the ablation, the first seconds after its results appear, the first
+      seconds after a third session (on the page beforehand) opens Compare and finds the
+      finished job, a reference after — an edit counting in the phase in which it was made;
+      each phase's p95 over the reference's (both references pooled: the machine drifts in the
+      minutes between them), with the server's and its workers' CPU use in it. Unlike the
+      rounds of load a–c, no phase begins with thirty sessions connecting at once: that burst
+      holds most of a round's slowest edits, whatever else runs.
    Each case prints the machine's load average (1 min) before and after it: the machine may be
    shared, and a case run while it was busy says so (run it again).
 
@@ -170,9 +173,10 @@ def unacked(edits: list[dict], acked: int) -> list[dict]:
 # --- one websocket session -------------------------------------------------------------------
 
 
-async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5, 2.0)):
-    """Replay a page: its first run, then `n_edits` numbered edits; returns (samples, sent,
-    lost), a sample being (sent at, edit → visible) of an acknowledged edit."""
+async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5, 2.0), stop=None):
+    """Replay a page: its first run, then `n_edits` numbered edits (fewer if the event `stop` is
+    set first); returns (samples, sent, lost_at), a sample being (made at, edit → visible) of an
+    acknowledged edit, `lost_at` when each edit never acknowledged was made."""
     import websockets
 
     ws_url = url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
@@ -244,6 +248,8 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
             timer["data"] = state["data"]
 
         for i in range(n_edits):
+            if stop is not None and stop.is_set():
+                break
             sent = i + 1
             sent_at[sent] = time.perf_counter()
             if not in_flight():
@@ -257,7 +263,7 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
             await tick()
         task.cancel()
     samples = [(sent_at[s], seen_at[s] - sent_at[s]) for s in sent_at if s in seen_at]
-    return samples, sent, sent - len(samples)
+    return samples, sent, [sent_at[s] for s in sent_at if s not in seen_at]
 
 
 async def load(url, first, template, sessions, n_edits, cookies=None, seed=0):
@@ -286,7 +292,7 @@ async def load(url, first, template, sessions, n_edits, cookies=None, seed=0):
         else:
             samples += r[0]
             sent += r[1]
-            lost += r[2]
+            lost += len(r[2])
     return samples, sent, lost, errors
 
 
@@ -464,69 +470,85 @@ RESULTS = "Loss per step"
 FINISH_TIMEOUT_S = 400.0
 #: load e's first seed: an ablation no earlier case ran
 FINISH_SEED = 7
-#: how far into its round of edits the second session opens the finished job (s)
-JOIN_AFTER_S = 2.0
+#: load e: from the sessions' start to the first phase (their first runs are in none) (s)
+SETTLE_S = 8.0
+#: load e: the length of each reference phase, and of the phases after the results appear and
+#: after the third session opens the finished job (s)
+REFERENCE_S, WINDOW_S = 30.0, 10.0
+#: as many edits as a session of load e may make (it stops when the phases end)
+STEADY_EDITS = 1000
 
 
-async def finish_case(browser, url, first, template, sessions, n_edits) -> list:
-    """Load e: rounds of load a's load (each `sessions` × `n_edits`, one after the other) while
-    one more session runs the ablation to its end; then one more round, in which a second
-    session (on the page beforehand) opens Compare and finds the finished job. Returns the
-    rounds to report, as (label, note, outcome, rounds pooled)."""
-    joiner = await open_studio(browser, url)  # loaded before: its page load is in no round
-    # Both sessions' browsers stand for participants' laptops: at the idle CPU policy, so what
-    # is measured is the server's cost of the ablation and of its results, not a browser's.
-    runner = await busy_ablation(browser, url, lower_priority=True, first_seed=FINISH_SEED)
-    marks: dict[str, float] = {}
+async def steady_case(browser, url, first, template, sessions, server_pid: int) -> list:
+    """Load e: `sessions` sessions that connect once and keep editing while the phases pass —
+    a reference, one more session runs the ablation to its end, the `WINDOW_S` after its
+    results appear, the `WINDOW_S` after a third session (on the page beforehand) opens
+    Compare and finds the finished job, a reference again. Returns the phases, as
+    (label, outcome, CPU shares) with the outcome as `measured` gives it and the CPU shares
+    (server, its workers) as fractions of one core; the two references come first."""
+    joiner = await open_studio(browser, url)  # loaded before: its page load is in no phase
+    stop = asyncio.Event()
+    rng = random.Random(11)
+    edits = [
+        asyncio.create_task(
+            ws_session(url, first, template, STEADY_EDITS, random.Random(rng.random()), stop=stop)
+        )
+        for _ in range(sessions)
+    ]
+    marks = []  # (label, start, end, server CPU s at start, workers' CPU s at start, load avg)
 
-    async def finish() -> None:
+    def cpu() -> tuple[float, float]:
+        workers = 0.0
+        for pid in descendants(server_pid):
+            try:
+                workers += cpu_seconds(pid)
+            except (OSError, IndexError, ValueError):
+                pass  # gone meanwhile
+        return cpu_seconds(server_pid), workers
+
+    def begin(label: str) -> None:
+        now = time.perf_counter()
+        if marks and marks[-1][2] is None:
+            marks[-1] = (*marks[-1][:2], now, *marks[-1][3:])
+        marks.append((label, now, None, *cpu(), os.getloadavg()[0]))
+
+    try:
+        await asyncio.sleep(SETTLE_S)
+        begin("load e. before, nothing else running (reference)")
+        await asyncio.sleep(REFERENCE_S)
+        # Both other sessions' browsers stand for participants' laptops: at the idle CPU
+        # policy, so what is measured is the server's cost of the ablation and of its results.
+        begin("load e. one more session opens the studio and Compare, presses Run")
+        runner = await busy_ablation(browser, url, lower_priority=True, first_seed=FINISH_SEED)
+        begin("load e. while the ablation runs")
         await runner.get_by_text(RESULTS).first.wait_for(timeout=FINISH_TIMEOUT_S * 1000)
-        marks["finished"] = time.perf_counter()
-
-    async def join() -> None:
-        await asyncio.sleep(JOIN_AFTER_S)
-        marks["joined"] = time.perf_counter()
+        begin(f"load e. the {WINDOW_S:.0f} s after its results appear")
+        await asyncio.sleep(WINDOW_S)
+        begin(f"load e. the {WINDOW_S:.0f} s after a second session opens the finished job")
         await open_compare(joiner, FINISH_SEED)
         await joiner.get_by_text(RESULTS).first.wait_for(timeout=120_000)
-
-    watcher = asyncio.create_task(finish())
-    started = time.perf_counter()
-    rounds = []  # (start, end, outcome)
-    joining = None
-    while time.perf_counter() - started < FINISH_TIMEOUT_S:
-        if "finished" in marks and joining is None:
-            joining = asyncio.create_task(join())
-        t0 = time.perf_counter()
-        outcome = await measured(
-            load(url, first, template, sessions, n_edits, seed=10 + len(rounds))
-        )
-        rounds.append((t0, time.perf_counter(), outcome))
-        if joining is not None or (watcher.done() and "finished" not in marks):
-            break
-    for task in (watcher, joining):
-        if task is not None and not task.done():
-            task.cancel()
-        elif task is not None and task.exception() is not None:
-            print(f"   load e: {type(task.exception()).__name__}: {str(task.exception())[:200]}")
-    await runner.close()
-    await joiner.close()
-    finished, joined = marks.get("finished"), marks.get("joined")
-    if finished is None:
-        print(f"   load e: the ablation did not finish within {FINISH_TIMEOUT_S:.0f} s")
+        await asyncio.sleep(max(0.0, marks[-1][1] + WINDOW_S - time.perf_counter()))
+        await runner.close()
+        await joiner.close()
+        begin("load e. after, nothing else running (reference)")
+        await asyncio.sleep(REFERENCE_S)
+        begin("end")
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports and goes on
+        print(f"   load e: {type(exc).__name__}: {str(exc)[:200]}")
         return []
+    finally:
+        stop.set()
+        results = await asyncio.gather(*edits, return_exceptions=True)
+    made = [r for r in results if isinstance(r, tuple)]
+    errors = [f"{type(r).__name__}: {r}" for r in results if isinstance(r, BaseException)]
     found = []
-    before = [r[2] for r in rounds if r[1] <= finished]
-    if before:
-        found.append(("load e. while the ablation runs", None, pooled(before), len(before)))
-    for r in [r for r in rounds if r[0] <= finished < r[1]]:
-        note = f"(the ablation's results appeared {finished - r[0]:.1f} s into this round)"
-        found.append(("load e. the round in which it finishes", note, r[2], 1))
-    if joined is not None:
-        for r in [r for r in rounds if r[0] <= joined < r[1]]:
-            note = f"(the second session opened the finished job {joined - r[0]:.1f} s in)"
-            label = "load e. the round in which a session opens the finished job"
-            found.append((label, note, r[2], 1))
-    return found
+    for (label, t0, t1, server0, workers0, load0), nxt in zip(marks, marks[1:], strict=False):
+        shown = [(at, lat) for r in made for at, lat in r[0] if t0 <= at < t1]
+        lost = [at for r in made for at in r[2] if t0 <= at < t1]
+        outcome = (shown, len(shown) + len(lost), len(lost), errors), (load0, nxt[5])
+        shares = ((nxt[3] - server0) / (t1 - t0), (nxt[4] - workers0) / (t1 - t0))
+        found.append((label, outcome, shares))
+    return sorted(found, key=lambda f: "reference" not in f[0])
 
 
 def pooled(outcomes: list) -> tuple:
@@ -536,15 +558,6 @@ def pooled(outcomes: list) -> tuple:
     for (s_, n, k, e), _loads in outcomes:
         samples, sent, lost, errors = samples + s_, sent + n, lost + k, errors + e
     return (samples, sent, lost, errors), (outcomes[0][1][0], outcomes[-1][1][1])
-
-
-def _round(label, sessions, n_edits, outcome, reference, count: int = 1) -> None:
-    """`report` a round (or `count` rounds pooled), with its p95 over load a's."""
-    if count > 1:
-        label = f"{label} ({count} rounds)"
-    p95 = report(label, sessions, n_edits if count == 1 else None, outcome)
-    if reference:
-        print(f"   p95 {p95 / reference:.2f} × load a's (target ≤ 1.5 ×)")
 
 
 async def main_async(args) -> None:
@@ -564,7 +577,9 @@ async def main_async(args) -> None:
             await ws_session(url, first, template, 2, rng, pace=(0.3, 0.3))  # warm caches
             before = cpu_seconds(proc.pid)
             t0 = time.perf_counter()
-            samples, _sent, lost = await ws_session(url, first, template, n, rng, pace=(0.25, 0.25))
+            samples, _sent, lost_at = await ws_session(
+                url, first, template, n, rng, pace=(0.25, 0.25)
+            )
             lat = [latency for _at, latency in samples]
             wall = time.perf_counter() - t0
             cpu = cpu_seconds(proc.pid) - before
@@ -576,7 +591,8 @@ async def main_async(args) -> None:
                 f"server CPU per edit (block design, one session, {n} edits): "
                 f"{(cpu - idle_cpu) / n * 1000:,.1f} ms (the page's first run, "
                 f"{idle_cpu * 1000:,.0f} ms, subtracted; {wall:.1f} s wall; "
-                f"edit → visible median {statistics.median(lat) * 1000:,.0f} ms; lost {lost}; "
+                f"edit → visible median {statistics.median(lat) * 1000:,.0f} ms; "
+                f"lost {len(lost_at)}; "
                 "target ≤ 30 ms)"
             )
 
@@ -591,22 +607,18 @@ async def main_async(args) -> None:
 
             # 3. load
             s, e = args.sessions, args.edits
-            alone, reference = [], None  # load a's outcomes; their p95, load e's reference
             if "a" in args.cases:
-                alone.append(await measured(load(url, first, template, s, e)))
-                report("load a. alone", s, e, alone[-1])
+                report("load a. alone", s, e, await measured(load(url, first, template, s, e)))
             if "e" in args.cases:  # before b': its browser is left at a lower priority
-                found = await finish_case(browser, url, first, template, s, e)
-                if alone:  # again after it: the machine drifts, so the reference is both
-                    alone.append(await measured(load(url, first, template, s, e, seed=5)))
-                    report("load a. alone, again after load e", s, e, alone[-1])
-                    reference = report(
-                        "load a. both runs pooled (the reference)", s, None, pooled(alone)
+                phases = await steady_case(browser, url, first, template, s, proc.pid)
+                references = [outcome for label, outcome, _cpu in phases if "reference" in label]
+                reference = report("load e. both references pooled", s, None, pooled(references))
+                for label, outcome, (server, workers) in phases:
+                    p95 = report(label, s, None, outcome)
+                    print(
+                        f"   p95 {p95 / reference:.2f} × the references' (target ≤ 1.5 ×); "
+                        f"CPU: server {server:.0%}, its workers {workers:.0%} of a core"
                     )
-                for label, note, outcome, count in found:
-                    if note:
-                        print("   " + note)
-                    _round(label, s, e, outcome, reference, count)
 
             async def with_busy(label: str, busy_session, seed: int) -> None:
                 busy = await busy_session
