@@ -553,10 +553,14 @@ async def steady_case(browser, url, first, template, sessions, server_pid: int) 
 
 def pooled(outcomes: list) -> tuple:
     """Several `measured` load outcomes as one: their samples together, the load average
-    before the first and after the last."""
-    samples, sent, lost, errors = [], 0, 0, []
+    before the first and after the last. The phases of one case share its sessions' errors
+    (one list): those count once."""
+    samples, sent, lost, errors, seen = [], 0, 0, [], set()
     for (s_, n, k, e), _loads in outcomes:
-        samples, sent, lost, errors = samples + s_, sent + n, lost + k, errors + e
+        samples, sent, lost = samples + s_, sent + n, lost + k
+        if id(e) not in seen:
+            seen.add(id(e))
+            errors += e
     return (samples, sent, lost, errors), (outcomes[0][1][0], outcomes[-1][1][1])
 
 
@@ -612,7 +616,9 @@ async def main_async(args) -> None:
             if "e" in args.cases:  # before b': its browser is left at a lower priority
                 phases = await steady_case(browser, url, first, template, s, proc.pid)
                 references = [outcome for label, outcome, _cpu in phases if "reference" in label]
-                reference = report("load e. both references pooled", s, None, pooled(references))
+                if references:
+                    pool = pooled(references)
+                    reference = report("load e. both references pooled", s, None, pool)
                 for label, outcome, (server, workers) in phases:
                     p95 = report(label, s, None, outcome)
                     print(
