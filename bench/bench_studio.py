@@ -495,7 +495,8 @@ async def steady_case(browser, url, first, template, sessions, server_pid: int) 
         )
         for _ in range(sessions)
     ]
-    marks = []  # (label, start, end, server CPU s at start, workers' CPU s at start, load avg)
+    marks = []  # (label, start, server CPU s, workers' CPU s, load average): a phase ends where
+    # the next begins
 
     def cpu() -> tuple[float, float]:
         workers = 0.0
@@ -507,10 +508,7 @@ async def steady_case(browser, url, first, template, sessions, server_pid: int) 
         return cpu_seconds(server_pid), workers
 
     def begin(label: str) -> None:
-        now = time.perf_counter()
-        if marks and marks[-1][2] is None:
-            marks[-1] = (*marks[-1][:2], now, *marks[-1][3:])
-        marks.append((label, now, None, *cpu(), os.getloadavg()[0]))
+        marks.append((label, time.perf_counter(), *cpu(), os.getloadavg()[0]))
 
     try:
         await asyncio.sleep(SETTLE_S)
@@ -542,11 +540,13 @@ async def steady_case(browser, url, first, template, sessions, server_pid: int) 
     made = [r for r in results if isinstance(r, tuple)]
     errors = [f"{type(r).__name__}: {r}" for r in results if isinstance(r, BaseException)]
     found = []
-    for (label, t0, t1, server0, workers0, load0), nxt in zip(marks, marks[1:], strict=False):
+    for (label, t0, server0, workers0, load0), (_, t1, server1, workers1, load1) in zip(
+        marks, marks[1:], strict=False
+    ):
         shown = [(at, lat) for r in made for at, lat in r[0] if t0 <= at < t1]
         lost = [at for r in made for at in r[2] if t0 <= at < t1]
-        outcome = (shown, len(shown) + len(lost), len(lost), errors), (load0, nxt[5])
-        shares = ((nxt[3] - server0) / (t1 - t0), (nxt[4] - workers0) / (t1 - t0))
+        outcome = (shown, len(shown) + len(lost), len(lost), errors), (load0, load1)
+        shares = ((server1 - server0) / (t1 - t0), (workers1 - workers0) / (t1 - t0))
         found.append((label, outcome, shares))
     return sorted(found, key=lambda f: "reference" not in f[0])
 
