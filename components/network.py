@@ -125,7 +125,7 @@ def render_network(spec, *, key: str) -> None:
         )
         for title, field in editable.items()
     }
-    tkey = f"{key}.stages.{state.rev()}"  # a fresh table after every change of the design
+    tkey = state.drawn_key(f"{key}.stages")  # a fresh table after every change of the design
     st.data_editor(
         rows,
         hide_index=True,
@@ -210,7 +210,7 @@ def render_block_overrides(spec, *, key: str) -> None:
             key=f"{key}.ovr.block.{i}",
         )
         current = stage.block_slots(index)
-        okey = f"{key}.ovr.{i}.{index}.{state.rev()}"
+        okey = state.drawn_key(f"{key}.ovr.{i}.{index}")  # fresh widgets for a new design
         cols = st.columns(len(SLOT_NAMES))
         for col, slot in zip(cols, SLOT_NAMES, strict=True):
             attn = getattr(current, slot)

@@ -31,6 +31,7 @@ _REDO = "studio.redo"
 _REV = "studio.rev"
 _FLASH = "studio.flash"
 _BOUND = "studio.bound"
+_DRAWN = "studio.drawn"
 _SELECTED = "studio.selected"
 _FOCUS = "studio.focus"
 _AUTO = "studio.auto_name"
@@ -79,21 +80,33 @@ def rev() -> int:
     return st.session_state.get(_REV, 0)
 
 
+#: How many keys one `drawn_key` widget takes turns with. Streamlit keeps a widget's metadata
+#: (its callback, its (de)serialiser) for as long as the session lives, even once the widget is
+#: gone, so a key new with every edit was a leak: the gate editor left ~50 objects behind per
+#: edit, which every full garbage collection of the server then walked (30 editing sessions:
+#: collections lengthened from 30 to 135 ms within two minutes).
+DRAWN_KEYS = 32
+
+
 def drawn_key(base: str) -> str:
-    """A widget key that is new whenever the design changed (``base@rev``).
+    """A widget key that is new whenever the design changed (``base@n``, `n` taking
+    `DRAWN_KEYS` turns; the revision it was drawn for is kept beside it).
 
     For widgets redrawn by canvas edits (the gate editor): a browser that
     has not yet received the redrawn widget may still report the value it showed before an
     edit, and that stale report must not count as the user's change (it would undo the edit).
     Each such widget's callback first asks `drawn_now(key)`: a report from a widget drawn
-    for an older design is dropped (and the widgets re-read the design)."""
-    return f"{base}@{rev()}"
+    for an older design is dropped (and the widgets re-read the design). A key comes back
+    `DRAWN_KEYS` revisions later, by when its widget's state is long gone (a widget not drawn
+    in a run loses it) and no browser can still show the widget of then."""
+    key = f"{base}@{rev() % DRAWN_KEYS}"
+    st.session_state.setdefault(_DRAWN, {})[key] = rev()
+    return key
 
 
 def drawn_now(widget_key: str) -> bool:
     """Was this `drawn_key` widget drawn for the current design? (see `drawn_key`)"""
-    _base, _at, drawn_at = widget_key.rpartition("@")
-    if drawn_at == str(rev()):
+    if st.session_state.get(_DRAWN, {}).get(widget_key) == rev():
         return True
     touch()
     return False

@@ -81,7 +81,7 @@ def pick_preset(at: AppTest, name: str) -> AppTest:
 
 
 def drawn(widgets, base: str):
-    """The widget whose key is `base` drawn for the current design (``base@rev``, see
+    """The widget whose key is `base` drawn for the current design (``base@n``, see
     `components.state.drawn_key`)."""
     found = [w for w in widgets if w.key and w.key.rsplit("@", 1)[0] == base]
     assert found, f"no widget {base!r}"

@@ -4,7 +4,7 @@ that follows the design, the projector tour."""
 
 from __future__ import annotations
 
-from components import state
+from components import engine, state
 from resattn.counting import analytic_params
 from resattn.loading import load_spec
 from schemas import canonical_json
@@ -174,3 +174,32 @@ def test_the_family_select_never_fights_the_user(app):
     assert at.selectbox(key="studio.side.family").value == "bottleneck"  # no snapping back
     at = canvas_edit(at, {"op": "place", "slot": "branch", "type": "eca"})
     assert at.selectbox(key="studio.side.family").value == "bottleneck"
+
+
+def test_a_long_session_keeps_what_it_holds_bounded_and_the_gate_editor_working(app):
+    """Streamlit keeps a widget's metadata for the whole session, so the gate editor's widgets
+    (a key new with every design, `state.drawn_key`) must take turns with a bounded set of keys:
+    after every key has been used once, more edits leave nothing behind."""
+    import gc
+
+    kinds = ("se", "eca", "cbam", "coord")
+
+    def edit(at, i: int):
+        return canvas_edit(at, {"op": "place", "slot": "branch", "type": kinds[i % 4]})
+
+    at = app
+    for i in range(4 * state.DRAWN_KEYS):  # every turn of every kind's keys
+        at = edit(at, i)
+    engine.warm_imports().join(120)  # its heap settling (gc.freeze) is done before counting
+    gc.collect()
+    before = len(gc.get_objects())
+    for i in range(2 * state.DRAWN_KEYS):
+        at = edit(at, i)
+    gc.collect()
+    grown = len(gc.get_objects()) - before
+    assert grown < 5 * state.DRAWN_KEYS, f"{grown} objects more after {2 * state.DRAWN_KEYS} edits"
+    # a key that came back round still edits the design it was drawn for
+    at = edit(at, 0)
+    drawn(at.selectbox, "studio.att.branch.se.gate").set_value("hard_sigmoid").run()
+    assert not failures(at), failures(at)
+    assert at.session_state["studio.spec"].slots.branch.gate == "hard_sigmoid"

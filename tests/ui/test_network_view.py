@@ -87,18 +87,18 @@ def test_a_block_override_is_applied_and_removed_from_the_page():
         s
         for s in at.selectbox
         if str(s.key).endswith(".2.3.branch")
-        or (".ovr.1.2." in str(s.key) and str(s.key).endswith(".branch"))
+        or (".ovr.1.2@" in str(s.key) and str(s.key).endswith(".branch"))
     )
     branch.set_value("cbam")
     at.run()
     next(
-        b for b in at.button if str(b.key).endswith(".apply") and ".ovr.1.2." in str(b.key)
+        b for b in at.button if str(b.key).endswith(".apply") and ".ovr.1.2@" in str(b.key)
     ).click()
     at.run()
     assert not failures(at), failures(at)
     assert "block 2: P1 (branch: CBAM)" in _texts(at)
     remove = next(
-        b for b in at.button if str(b.key).endswith(".remove") and ".ovr.1.2." in str(b.key)
+        b for b in at.button if str(b.key).endswith(".remove") and ".ovr.1.2@" in str(b.key)
     )
     remove.click()
     at.run()
