@@ -404,8 +404,9 @@ def lower_browser_priority(niceness: int = 10) -> None:
     under the ``SCHED_IDLE`` policy (a niced thread still delays the server's wake-ups; an
     idle-policy one gives way at once, as a browser on another machine would), and kept to the
     machine's last core where it has more than one. Idle priority alone still left the kernel's
-    work for a page load (memory, writeback: up to half a core) beside the server on both cores,
-    and a page load then lengthened the sessions' edit p95 by 1.8-5.7 × instead of 1.4 ×."""
+    work for a page load (memory, writeback: up to half a core) beside the server on both cores:
+    load c's page loads then lengthened the sessions' edit p95 by 1.4-5.7 × (7 runs, median
+    1.8 ×), and 1.2-1.4 × on one core (on a fresh server)."""
     try:
         cores = sorted(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
