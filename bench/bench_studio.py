@@ -273,8 +273,9 @@ async def ws_session(url, first, template, n_edits, rng, cookie=None, pace=(0.5,
     return samples, sent, [sent_at[s] for s in sent_at if s not in seen_at]
 
 
-async def load(url, first, template, sessions, n_edits, cookies=None, seed=0):
-    """`sessions` sessions at once (`ws_session`); returns (samples, sent, lost, errors)."""
+async def run_sessions(url, first, template, sessions, n_edits, *, seed=0, cookies=None, stop=None):
+    """`sessions` sessions at once (`ws_session`, each its own pace drawn from `seed`); returns
+    each one's (samples, sent, lost_at), or the error that ended it, as text."""
     rng = random.Random(seed)
     results = await asyncio.gather(
         *(
@@ -285,15 +286,24 @@ async def load(url, first, template, sessions, n_edits, cookies=None, seed=0):
                 n_edits,
                 random.Random(rng.random()),
                 cookies and cookies[i],
+                stop=stop,
             )
             for i in range(sessions)
         ),
         return_exceptions=True,
     )
+    return [f"{type(r).__name__}: {r}" if isinstance(r, BaseException) else r for r in results]
+
+
+async def load(url, first, template, sessions, n_edits, cookies=None, seed=0):
+    """`sessions` sessions at once (`run_sessions`); returns (samples, sent, lost, errors)."""
+    results = await run_sessions(
+        url, first, template, sessions, n_edits, seed=seed, cookies=cookies
+    )
     samples, sent, lost, errors = [], 0, 0, []
     for r in results:
-        if isinstance(r, BaseException):
-            errors.append(f"{type(r).__name__}: {r}")
+        if isinstance(r, str):
+            errors.append(r)
             sent += n_edits
             lost += n_edits
         else:
@@ -490,12 +500,12 @@ RESULTS = "Loss per step"
 FINISH_TIMEOUT_S = 400.0
 #: load e's first seed: an ablation no earlier case ran
 FINISH_SEED = 7
-#: load e: from the sessions' start to the first phase (their first runs are in none) (s)
+#: a steady case: from the sessions' start to the first phase (their first runs are in none) (s)
 SETTLE_S = 8.0
-#: load e: the length of each reference phase, and of the phases after the results appear and
-#: after the third session opens the finished job (s)
+#: a steady case: the length of a reference phase (unless told), and of a window after an event:
+#: load e's results appearing, the third session opening the finished job; load c's Profile (s)
 REFERENCE_S, WINDOW_S = 30.0, 10.0
-#: as many edits as a session of load e may make (it stops when the phases end)
+#: as many edits as a session of a steady case may make (it stops when the phases end)
 STEADY_EDITS = 1000
 
 
@@ -564,7 +574,7 @@ async def steady_case(browser, url, first, template, sessions, server_pid: int, 
         except EOFError:  # the sessions' process ended without its results
             results = [f"the sessions' process ended (exit code {clients.exitcode})"]
         clients.join(30)
-    made = [r for r in results if isinstance(r, list)]
+    made = [r for r in results if isinstance(r, tuple)]
     errors = [r for r in results if isinstance(r, str)]
     found = []
     for (label, t0, server0, workers0, load0), (_, t1, server1, workers1, load1) in zip(
@@ -597,27 +607,13 @@ def steady_sessions(url, first, template, sessions: int, ready, stop, out) -> No
                 await asyncio.sleep(0.05)
             done.set()
 
-        rng = random.Random(11)
         watcher = asyncio.create_task(watch())
         ready.set()
-        found = await asyncio.gather(
-            *(
-                ws_session(
-                    url, first, template, STEADY_EDITS, random.Random(rng.random()), stop=done
-                )
-                for _ in range(sessions)
-            ),
-            return_exceptions=True,
-        )
+        found = await run_sessions(url, first, template, sessions, STEADY_EDITS, seed=11, stop=done)
         watcher.cancel()
         return found
 
-    out.send(
-        [
-            list(r) if isinstance(r, tuple) else f"{type(r).__name__}: {r}"
-            for r in asyncio.run(run())
-        ]
-    )
+    out.send(asyncio.run(run()))
 
 
 #: load c: how many times one more session opens a worst link (each one new to the server) and
