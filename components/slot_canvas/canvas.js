@@ -268,7 +268,8 @@ function render(inst) {
   host.querySelector(".ra-formula").innerHTML =
     `<span class="ra-formula-main">${esc(data.formula)}</span>` +
     (data.patterns || []).map((p) =>
-      `<span class="ra-pattern" title="${esc(p.name)}">${esc(p.code)} · ${esc(p.formula)}</span>`
+      `<span class="ra-pattern" title="${esc(`${p.code} · ${p.formula} — ${p.name}`)}">` +
+      `${esc(p.code)} · ${esc(p.formula)}</span>`
     ).join("");
   host.querySelector(".ra-palette").innerHTML =
     `<span class="ra-palette-title">${esc(L.palette)}</span>` + data.palette.map((p) =>

@@ -372,6 +372,17 @@ def test_800px_layout_shows_the_whole_canvas_readably(browser, server_url, artif
                  .map(t => t.getBoundingClientRect().height))"""
         )
         assert smallest >= 9, smallest  # rendered glyph boxes, not the 6 px seen before
+        # the formula's pattern chips stay inside its row: one too long ends in an ellipsis,
+        # and its title holds all of it
+        row = studio.page.locator(".ra-formula").bounding_box()
+        chips = studio.page.locator(".ra-pattern")
+        assert chips.count() == 2
+        for i in range(chips.count()):
+            chip = chips.nth(i)
+            box = chip.bounding_box()
+            assert box["x"] + box["width"] <= row["x"] + row["width"] + 0.5, (i, box, row)
+            assert chip.evaluate("e => getComputedStyle(e).textOverflow") == "ellipsis"
+            assert chip.text_content() in chip.get_attribute("title")
         studio.page.screenshot(path=str(artifacts / "page_light_800.png"), full_page=True)
     finally:
         ctx.close()
