@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import streamlit as st
 
 from components import engine
 from components.checks import table_rows
 from components.heavy import job_panel
 from components.texts import COUNTING_RULES
-from resattn.i18n import N_, _
+from components.worker import SKIPPED_SAID
+from resattn.i18n import N_, _, current_language
 from resattn.lab.report import si
 from resattn.profile import Profile, latency_settings
 from schemas import canonical_json
@@ -39,7 +42,7 @@ def render_profile(spec, *, key: str) -> None:
         work_key=f"profile:{latency}:{work}",
         label=_("Profile this design"),
         budget_s=settings["time_budget_s"],
-        show=lambda result: render_result(Profile.from_json(result), key=key),
+        show=lambda result: render_job_result(result, key=key),
         disabled_reason=None
         if params is not None
         else _("the design has errors (see Checks) — fix them to profile it"),
@@ -51,7 +54,20 @@ def render_profile(spec, *, key: str) -> None:
     )
 
 
-def render_result(p: Profile, *, key: str) -> None:
+def render_job_result(result: dict, *, key: str) -> None:
+    """A profile job's result: the profile (`Profile.to_json`) and why a figure was not
+    measured in every language (`Profile.skipped_said`; shown in the page's)."""
+    said = result.get(SKIPPED_SAID) or {}
+    p = Profile.from_json({k: v for k, v in result.items() if k != SKIPPED_SAID})
+    lang = current_language()
+    render_result(
+        p, key=key, skipped={f: said.get(f, {}).get(lang) or why for f, why in p.skipped.items()}
+    )
+
+
+def render_result(p: Profile, *, key: str, skipped: Optional[dict] = None) -> None:
+    """`p`'s figures; `skipped`: figure → why it was not measured, in the page's language
+    (default: `p.skip_reason`)."""
     c = st.columns(4)
     c[0].metric(_(PARAMETERS), f"{p.params:,}")
     c[1].metric("MACs", si(p.macs), help=_("Multiply-accumulates of conv / linear / matmul."))
@@ -75,6 +91,10 @@ def render_result(p: Profile, *, key: str) -> None:
             f"{overhead:+.2f} %",
             help=_("Extra FLOPs of the attention gates relative to the same design without them."),
         )
+    if skipped is None:
+        skipped = {figure: p.skip_reason(figure) for figure in p.skipped}
+    for reason in skipped.values():  # a figure the time budget left out says why it is missing
+        st.info(reason, icon="⏱")
     pcts = {k: v for k, v in p.attention.items() if k.endswith("_pct") and v is not None}
     if pcts:
         st.markdown(_("**What the attention costs** — relative to the same design without it"))

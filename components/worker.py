@@ -49,6 +49,10 @@ def _spec(args: dict):
     return parse_spec(json.loads(args["spec"]))
 
 
+#: the key of a profile job's result that holds `Profile.skipped_said` (beside `to_json`'s)
+SKIPPED_SAID = "skipped_said"
+
+
 @kind("profile")
 def _profile(args: dict, budget_s: float, progress) -> dict:
     from resattn.profile import latency_settings, profile
@@ -56,7 +60,8 @@ def _profile(args: dict, budget_s: float, progress) -> dict:
     # the request's settings are `latency_settings()`, those of ``resattn summary --latency``
     settings = args.get("settings") or latency_settings(budget_s)
     result = profile(_spec(args), latency=bool(args.get("latency")), progress=progress, **settings)
-    return result.to_json()
+    # why a figure was not measured, in every language: the pages that show it have their own
+    return {**result.to_json(), SKIPPED_SAID: result.skipped_said()}
 
 
 @kind("onnx")

@@ -19,8 +19,10 @@ What each figure counts (docs/design.md §3; the op-by-op rules are in `resattn.
   tensor storage alive at once during one inference forward, tracked op by op on PyTorch's
   ``meta`` device (the sizes without the data). It excludes the allocator's slack and the
   scratch space inside library kernels.
-* ``skipped`` — figure → why it was not measured (then it is None): the time budget ran out,
-  or the forward time (predicted from the FLOPs, then measured) says it would overrun it.
+* ``skipped`` — figure → why it was not measured (then it is None), in English: the time budget
+  ran out, or the forward time (predicted from the FLOPs, then measured) says it would overrun
+  it. ``skipped_texts`` holds the same reasons as catalog messages (`resattn.i18n.text.Text`),
+  which render in the language current where they are shown; it is not part of the JSON.
 
 Counting is analytic (`resattn.estimates`), so a profile builds nothing real unless latency is
 asked for; a design over the compute budget (RA209, docs/diagnostics.md) is refused before any
@@ -57,7 +59,8 @@ from resattn.counting import (
     without_attention,
 )
 from resattn.estimates import REFERENCE_FLOPS_PER_S, Row, compute_rows
-from resattn.i18n import N_
+from resattn.i18n import LANGUAGES, N_
+from resattn.i18n.text import Text
 from resattn.lint import ensure_buildable, ensure_within_budget
 from resattn.loading import load_spec
 from resattn.shapes import output_shape as output_shape_of
@@ -101,9 +104,12 @@ class Profile:
     peak_memory_bytes: Optional[int]
     unsupported_ops: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    #: `skipped`'s reasons as catalog messages (not in the JSON: `skipped_said` carries them)
+    skipped_texts: dict[str, Text] = field(default_factory=dict, compare=False, repr=False)
 
     def to_json(self) -> dict:
         data = asdict(self)
+        del data["skipped_texts"]
         data["output_shape"] = list(self.output_shape)
         return data
 
@@ -117,6 +123,20 @@ class Profile:
                 "per_module": [ModuleRow(**row) for row in data["per_module"]],
             }
         )
+
+    def skipped_said(self) -> dict[str, dict[str, str]]:
+        """figure → {language: why it was not measured}, for every language of the catalogs
+        (what a worker process, which knows no page's language, sends beside `to_json`)."""
+        return {
+            figure: {lang: text.render(lang) for lang in LANGUAGES}
+            for figure, text in self.skipped_texts.items()
+        }
+
+    def skip_reason(self, figure: str) -> Optional[str]:
+        """Why `figure` was not measured, in the current language (English where the profile
+        came from JSON), or None when it was."""
+        text = self.skipped_texts.get(figure)
+        return str(text) if text is not None else self.skipped.get(figure)
 
 
 #: How latency is measured wherever it is asked for — ``resattn summary --latency`` and the
@@ -189,7 +209,7 @@ def profile(
         raise ValueError(f"time_budget_s must be a number of seconds ≥ 0, got {time_budget_s!r}")
     deadline = time.perf_counter() + time_budget_s
     report = progress or (lambda fraction, message: None)
-    skipped: dict[str, str] = {}
+    skipped: dict[str, Text] = {}
     spec = load_spec(spec)
     ensure_buildable(spec)
     ensure_within_budget(spec)
@@ -202,7 +222,7 @@ def profile(
     peak: Optional[int] = None
     # building on `meta` and tracing op by op costs Python time per module, not per FLOP
     meta_s = len(counts.per_module) * META_SECONDS_PER_MODULE
-    reason = _no_time_for("Peak memory", 1, meta_s, deadline, time_budget_s)
+    reason = _no_time_for("peak_memory_bytes", 1, meta_s, deadline, time_budget_s)
     if reason:
         skipped["peak_memory_bytes"] = reason
         output_shape = output_shape_of(spec)
@@ -211,10 +231,7 @@ def profile(
             model = build(spec, device="meta").eval()
             peak, output_shape = peak_memory(model, _meta_input(spec), deadline)
         except TimeoutError:
-            skipped["peak_memory_bytes"] = (
-                f"Peak memory not measured: tracing it op by op did not finish within the time "
-                f"budget of {time_budget_s:g} s"
-            )
+            skipped["peak_memory_bytes"] = Text(TRACE_TOO_LONG, budget=f"{time_budget_s:g}")
             output_shape = output_shape_of(spec)
     attn = [r for r in counts.per_module if is_attention(r.name)]
     attn_macs = sum(r.macs for r in attn)
@@ -225,12 +242,14 @@ def profile(
     latency_ms = spread = latency_pct = None
     runs = 0
     if latency:
-        reason = _no_time_for("Latency", 2, forward_s, deadline, time_budget_s)
+        reason = _no_time_for("latency_ms", 2, forward_s, deadline, time_budget_s)
         if reason:
             skipped["latency_ms"] = reason
         else:
             # a warm-up and a timed run per model; the baseline shares the rest only if both fit
-            both = bool(attn) and not _no_time_for("", 4, forward_s, deadline, time_budget_s)
+            both = bool(attn) and not _no_time_for(
+                "latency_ms", 4, forward_s, deadline, time_budget_s
+            )
             report(0.4, N_("building"))
             model = build(spec).eval()
             x = _input(spec)
@@ -240,8 +259,7 @@ def profile(
             del model
             latency_pct = None if attn else 0.0
         if attn and latency_ms is not None:
-            what = "Latency of the design without attention"
-            reason = _no_time_for(what, 2, latency_ms / 1000, deadline, time_budget_s)
+            reason = _no_time_for("latency_pct", 2, latency_ms / 1000, deadline, time_budget_s)
             if reason:
                 skipped["latency_pct"] = reason
             else:
@@ -274,7 +292,8 @@ def profile(
         threads=threads or torch.get_num_threads(),
         peak_memory_bytes=peak,
         unsupported_ops={},
-        skipped=skipped,
+        skipped={figure: text.english() for figure, text in skipped.items()},
+        skipped_texts=skipped,
     )
 
 
@@ -305,19 +324,58 @@ def _meta_input(spec) -> torch.Tensor:
     return torch.empty(inp.batch, inp.channels, inp.height, inp.width, device="meta")
 
 
+#: figure of `Profile.skipped` → why it was not measured: (the time budget was spent before it
+#: began, what is left of it is too short for the forward passes it needs)
+NOT_MEASURED = {
+    "peak_memory_bytes": (
+        N_("Peak memory not measured: the time budget of {budget} s was spent before it began"),
+        N_(
+            "Peak memory not measured: tracing it takes about {ms} ms here, but only {left} ms "
+            "of the {budget} s time budget are left"
+        ),
+    ),
+    "latency_ms": (
+        N_("Latency not measured: the time budget of {budget} s was spent before it began"),
+        N_(
+            "Latency not measured: one forward takes about {ms} ms here and it needs {n}, but "
+            "only {left} ms of the {budget} s time budget are left"
+        ),
+    ),
+    "latency_pct": (
+        N_(
+            "Latency of the design without attention not measured: the time budget of {budget} "
+            "s was spent before it began"
+        ),
+        N_(
+            "Latency of the design without attention not measured: one forward takes about "
+            "{ms} ms here and it needs {n}, but only {left} ms of the {budget} s time budget "
+            "are left"
+        ),
+    ),
+}
+#: why peak memory was not measured when its trace (on ``meta``) overran the budget
+TRACE_TOO_LONG = N_(
+    "Peak memory not measured: tracing it op by op did not finish within the time budget of "
+    "{budget} s"
+)
+
+
 def _no_time_for(
-    what: str, forwards: int, forward_s: float, deadline: float, budget_s: float
-) -> Optional[str]:
-    """Why `what` (needing `forwards` forward passes of about `forward_s` each) does not fit
-    before `deadline`, or None when it does."""
+    figure: str, forwards: int, forward_s: float, deadline: float, budget_s: float
+) -> Optional[Text]:
+    """Why `figure` (needing `forwards` forward passes of about `forward_s` each; peak memory
+    one trace) does not fit before `deadline`, or None when it does."""
+    spent, too_short = NOT_MEASURED[figure]
     left = deadline - time.perf_counter()
     if left <= 0:
-        return f"{what} not measured: the time budget of {budget_s:g} s was spent before it began"
+        return Text(spent, budget=f"{budget_s:g}")
     if forwards * forward_s > left:
-        return (
-            f"{what} not measured: one forward takes about {1000 * forward_s:,.0f} ms here and "
-            f"it needs {forwards}, but only {1000 * left:,.0f} ms of the {budget_s:g} s time "
-            "budget are left"
+        return Text(
+            too_short,
+            ms=f"{1000 * forward_s:,.0f}",
+            n=str(forwards),
+            left=f"{1000 * left:,.0f}",
+            budget=f"{budget_s:g}",
         )
     return None
 

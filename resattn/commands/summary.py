@@ -100,13 +100,12 @@ def run(args) -> int:
         )
     )
     print(_("  output shape     {shape}").format(shape=" × ".join(map(str, prof.output_shape))))
-    skipped = prof.skipped
     if prof.peak_memory_bytes is not None:
         peak = _("{mib} MiB (one inference forward)").format(
             mib=f"{prof.peak_memory_bytes / 2**20:,.1f}"
         )
     else:
-        peak = skipped["peak_memory_bytes"]
+        peak = prof.skip_reason("peak_memory_bytes")
     print(_("  peak memory      {peak}").format(peak=peak))
     print(
         _(
@@ -119,13 +118,13 @@ def run(args) -> int:
         )
     )
     if args.latency and prof.latency_ms is None:
-        print(_("  latency          {latency}").format(latency=skipped["latency_ms"]))
+        print(_("  latency          {latency}").format(latency=prof.skip_reason("latency_ms")))
     elif args.latency:
         pct = attn["latency_pct"]
         if pct is not None:
             versus = _("attention {pct}%").format(pct=f"{pct:+.0f}")
         else:
-            versus = skipped["latency_pct"]
+            versus = prof.skip_reason("latency_pct")
         print(
             _(
                 "  latency          {ms} ms median ± {spread} (IQR, {runs} runs, {threads} "

@@ -7,9 +7,10 @@ from hypothesis import given, settings
 
 from resattn.build import build, count_params
 from resattn.counting import analytic_params
+from resattn.i18n import use_language
 from resattn.loading import load_spec
 from resattn.presets import preset_names
-from resattn.profile import _no_time_for, profile
+from resattn.profile import Profile, _no_time_for, profile
 from schemas import parse_spec
 from tests.specs import block_spec, network_spec
 from tests.strategies import block_specs, network_specs
@@ -135,15 +136,37 @@ def test_a_spent_time_budget_skips_the_measurements_and_says_why():
     assert p.macs > 0 and p.params > 0  # the counts are always there
     data = p.to_json()
     assert data["latency_ms"] is None and data["skipped"] == p.skipped
+    assert "skipped_texts" not in data and Profile.from_json(data) == p
     assert calls[-1] == 1.0
+
+
+def test_why_a_figure_was_not_measured_is_said_in_the_language_it_is_read_in():
+    p = profile(with_slots(branch=SE), time_budget_s=0.0)
+    assert set(p.skipped_texts) == set(p.skipped) == {"latency_ms", "peak_memory_bytes"}
+    assert p.skip_reason("latency_ms") == p.skipped["latency_ms"]  # English by default
+    with use_language("tr"):
+        assert p.skip_reason("latency_ms").startswith("Gecikme ölçülmedi: 0 s'lik süre bütçesi")
+        assert p.skip_reason("peak_memory_bytes").startswith("En yüksek bellek ölçülmedi")
+    said = p.skipped_said()  # what a worker sends: every language
+    assert set(said["latency_ms"]) == {"en", "tr"}
+    assert said["latency_ms"]["en"] == p.skipped["latency_ms"]
+    assert said["latency_ms"]["tr"].startswith("Gecikme ölçülmedi")
+    # from JSON (the reasons' messages are not in it) a reason is its English
+    assert Profile.from_json(p.to_json()).skip_reason("latency_ms") == p.skipped["latency_ms"]
+    assert p.skip_reason("latency_pct") is None
 
 
 def test_a_phase_that_one_forward_says_would_overrun_is_skipped():
     deadline = time.perf_counter() + 60
-    reason = _no_time_for("Latency", 2, 45.0, deadline, 60)
+    reason = _no_time_for("latency_ms", 2, 45.0, deadline, 60).english()
     assert reason.startswith("Latency not measured: one forward takes about 45,000 ms")
     assert "needs 2" in reason and "60 s time budget" in reason
-    assert _no_time_for("Latency", 2, 0.001, deadline, 60) is None
+    assert _no_time_for("latency_ms", 2, 0.001, deadline, 60) is None
+    with use_language("tr"):
+        assert str(_no_time_for("latency_pct", 2, 45.0, deadline, 60)).startswith(
+            "Tasarımın attention'sız hâlinin gecikmesi ölçülmedi: bir ileri geçiş burada "
+            "yaklaşık 45,000 ms sürüyor ve 2 tane gerekiyor"
+        )
 
 
 def test_a_generous_budget_measures_everything():

@@ -148,6 +148,8 @@ COMMANDS = {
     "validate": (["validate", SPEC], 0),
     "validate-errors": (["validate", BROKEN], 1),
     "summary-errors": (["summary", BROKEN], 1),
+    # what the time budget left out, and why
+    "summary-out-of-time": (["summary", "--latency", "--time-budget", "0", SPEC], 0),
     "ablate": (["ablate", SPEC, "--no-train", "--no-latency", "--variant", "P1"], 0),
 }
 

@@ -157,6 +157,36 @@ def test_a_profile_is_shown_in_turkish():
     assert english_left(at) == []
 
 
+def _skipped_profile_page(lang: str) -> None:
+    from components.profile import render_job_result
+    from components.worker import SKIPPED_SAID
+    from resattn.i18n import set_language
+    from resattn.loading import load_spec
+    from resattn.profile import profile
+
+    # as a worker makes it: in English, with the reasons in every language beside it
+    spent = profile(load_spec("preset:se_bottleneck"), time_budget_s=0.0)
+    set_language(lang)
+    render_job_result({**spent.to_json(), SKIPPED_SAID: spent.skipped_said()}, key="t")
+
+
+@pytest.mark.parametrize(
+    ("lang", "latency", "memory"),
+    [
+        ("tr", "Gecikme ölçülmedi: ", "En yüksek bellek ölçülmedi: "),
+        ("en", "Latency not measured: ", "Peak memory not measured: "),
+    ],
+)
+def test_a_profile_says_why_a_figure_is_missing_in_the_page_language(lang, latency, memory):
+    at = AppTest.from_function(_skipped_profile_page, args=(lang,), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    reasons = [i.value for i in at.info]
+    assert any(r.startswith(latency) for r in reasons), reasons
+    assert any(r.startswith(memory) for r in reasons), reasons
+    if lang == "tr":
+        assert english_left(at) == []
+
+
 def test_an_opened_model_and_its_fit_report_in_turkish():
     from tests.importing import foreign
     from tests.importing.harness import example_input, random_model, to_onnx

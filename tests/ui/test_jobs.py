@@ -108,6 +108,22 @@ def test_profile_and_an_engine_error_come_back_as_json(pool):
         assert said(bad, "error").startswith("Geçersiz spec: ")
 
 
+def test_a_profile_job_sends_why_a_figure_is_missing_in_every_language(pool):
+    from components.worker import SKIPPED_SAID
+    from resattn.profile import latency_settings
+
+    args = {"spec": canonical_json(load_spec("preset:se_bottleneck")), "latency": True}
+    job = pool.submit(
+        "profile", {**args, "settings": latency_settings(0.0)}, owner="a", budget_s=30
+    )
+    wait(lambda: job.done)
+    assert job.state == DONE, job.error
+    assert job.result["latency_ms"] is None
+    said = job.result[SKIPPED_SAID]["latency_ms"]
+    assert said["en"] == job.result["skipped"]["latency_ms"]
+    assert said["tr"].startswith("Gecikme ölçülmedi: 0 s'lik süre bütçesi")
+
+
 def test_the_profile_tab_and_the_cli_ask_for_latency_with_the_same_settings(monkeypatch):
     """The studio's profile request (the Profile tab's job, run by the worker) and
     ``resattn summary --latency`` call `profile` with the same measuring settings."""
