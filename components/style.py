@@ -37,6 +37,8 @@ _CSS = """
 /* figures are shown in full: never an ellipsis */
 [data-testid="stMetricValue"] { font-size: 1.45rem; }
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; white-space: nowrap; }
+/* a select too narrow for its choice ends it in an ellipsis, not in a cut letter */
+[data-testid="stSelectbox"] input[role="combobox"] { text-overflow: ellipsis; }
 .ra-tour-title { font-size: 1.5rem; font-weight: 700; text-align: center; }
 .ra-tour-dots { letter-spacing: 0.2em; opacity: 0.7; margin-left: 0.6em; }
 .ra-tour-text { font-size: 1.35rem; line-height: 1.4; margin: 0.2rem 0; }

@@ -388,6 +388,19 @@ def test_800px_layout_shows_the_whole_canvas_readably(browser, server_url, artif
         ctx.close()
 
 
+def test_a_select_too_narrow_for_its_choice_ends_it_in_an_ellipsis(context, server_url):
+    """The sidebar's block family of a bottleneck ("Bottleneck — 1×1 reduce → 3×3 → 1×1
+    expand") is wider than its select: it ends in an ellipsis, not in a cut letter."""
+    studio = Studio(context.new_page()).open(url_for(server_url, "se_bottleneck"))
+    family = studio.page.get_by_role("combobox", name="Block family", exact=True)
+    found = family.evaluate(
+        "e => ({value: e.value, wider: e.scrollWidth > e.clientWidth,"
+        " overflow: getComputedStyle(e).textOverflow})"
+    )
+    assert found["value"].startswith("Bottleneck") and found["wider"], found
+    assert found["overflow"] == "ellipsis", found
+
+
 def test_the_canvas_does_not_move_when_the_formula_grows(context, server_url):
     studio = Studio(context.new_page()).open(url_for(server_url, "bottleneck_block"))
     top = studio.page.locator("svg.ra-svg").bounding_box()["y"]
