@@ -13,7 +13,7 @@ from components import design, engine, state, tour
 from components.checks import say
 from components.slot_canvas import slot_canvas
 from components.texts import ATTENTION, PATTERNS, attention, pattern, place, slot_label
-from resattn.i18n import N_, _
+from resattn.i18n import N_, _, current_language, use_language
 from schemas import (
     ATTENTION_MODELS,
     SLOT_NAMES,
@@ -131,10 +131,19 @@ def zone_report(cj: str, stage: int) -> dict:
 
     A drop is refused when it would add a linter error the design does not already have.
     """
-    return {
-        slot: {part: {k: _say(v) for k, v in found.items()} for part, found in verdicts.items()}
-        for slot, verdicts in _zone_verdicts(engine.work_json(cj), stage).items()
-    }
+    return _worded_zone_report(engine.work_json(cj), stage, current_language())
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _worded_zone_report(work: str, stage: int, lang: str) -> dict:
+    """`zone_report` in `lang`, cached by it too (every edit sends the report again; wording
+    its 64 verdicts anew was a twentieth of the server's time per edit). Shared, not copied:
+    its readers only read it."""
+    with use_language(lang):
+        return {
+            slot: {part: {k: _say(v) for k, v in found.items()} for part, found in verdicts.items()}
+            for slot, verdicts in _zone_verdicts(work, stage).items()
+        }
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)

@@ -214,12 +214,14 @@ def test_cached_drop_verdicts_are_worded_in_each_pages_language(monkeypatch):
 
     monkeypatch.setattr(canvas.engine, "lint", failing_lint)
     verdicts.clear()
+    canvas._worded_zone_report.clear()  # the report as worded, per language
     with i18n.use_language("en"):
         english = canvas.zone_report(cj, 0)
     with i18n.use_language("tr"):
         turkish = canvas.zone_report(cj, 0)
     cached = verdicts(work, 0)["branch"]["errors"]["se"]
     verdicts.clear()
+    canvas._worded_zone_report.clear()
     assert cached == (canvas.UNCHECKED, "RuntimeError")  # what the cache holds has no words
     assert english["branch"]["errors"]["se"] == (
         "this placement could not be checked (RuntimeError)"
