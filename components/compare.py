@@ -36,7 +36,7 @@ import pandas as pd
 import streamlit as st
 
 from components import engine
-from components.heavy import job_panel
+from components.heavy import in_page_language, job_panel
 from resattn.i18n import N_, _, current_language
 from resattn.lab import pieces
 from resattn.lab.ablate import (
@@ -185,8 +185,10 @@ def _live(job, variants, config: ProbeConfig, seeds: int, cache) -> None:
             fraction, message = (1.0, _("kept")) if done else (0.0, _("waiting"))
         st.progress(
             min(max(float(fraction), 0.0), 1.0),
-            # the worker's words are English messages of the catalogs: shown in the page's language
-            text=_("{variant}: {message}").format(variant=v.label, message=_(message)),
+            # the worker's words: a message of the catalogs, or one in every language
+            text=_("{variant}: {message}").format(
+                variant=v.label, message=in_page_language(message)
+            ),
         )
 
 

@@ -18,7 +18,7 @@ from typing import Any, Optional
 import streamlit as st
 
 from components.jobs import DONE, FAILED, QUEUED, STOPPED, Job, JobPool
-from resattn.i18n import _, current_language
+from resattn.i18n import DEFAULT_LANGUAGE, _, current_language
 
 POLL_S = 0.5
 
@@ -59,6 +59,14 @@ def said(job: Job, what: str) -> str:
         return shown
     text = getattr(job, what)
     return _(text) if text else ""
+
+
+def in_page_language(message: Any) -> str:
+    """A message a worker sent: {language: text} (`components.worker.every_language`) in the
+    current language, or a single message of the catalogs translated into it."""
+    if isinstance(message, dict):
+        return message.get(current_language()) or message.get(DEFAULT_LANGUAGE) or ""
+    return _(message) if message else ""
 
 
 def job_panel(

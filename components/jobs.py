@@ -210,6 +210,13 @@ class _Worker:
         self.pool._exited(self, proc)
 
 
+def _keep_said(job: Job, what: str, said: Any) -> None:
+    """Keep `said`, a worker's {language: text} of the job's `what`, when it is that text (its
+    English is the field's)."""
+    if isinstance(said, dict) and said.get(DEFAULT_LANGUAGE) == getattr(job, what):
+        job.said[what] = {str(k): str(v) for k, v in said.items()}
+
+
 class JobPool:
     """A first-come queue of heavy jobs served by `size` worker processes (default: one per
     core). `alive(owner)` — when given — tells whether a session still exists."""
@@ -337,6 +344,7 @@ class JobPool:
             if "progress" in msg:
                 job.progress = min(max(float(msg["progress"]), 0.0), 1.0)
                 job.message = str(msg.get("message", ""))
+                _keep_said(job, "message", msg.get("said"))
                 if isinstance(msg.get("partial"), dict):
                     job.partial.update(msg["partial"])
                 return
@@ -345,9 +353,7 @@ class JobPool:
                 job.message = FINISHED_NOW
             else:
                 job.state, job.error = FAILED, str(msg.get("error") or JOB_FAILED)
-                said = msg.get("said")
-                if isinstance(said, dict) and said.get(DEFAULT_LANGUAGE) == job.error:
-                    job.said["error"] = {str(k): str(v) for k, v in said.items()}
+                _keep_said(job, "error", msg.get("said"))
                 job.message = FAILED_NOW
                 self._by_key.pop(job.key, None)
             job.finished = time.monotonic()

@@ -30,6 +30,7 @@ from typing import Any
 
 from components.jobs import renderings
 from resattn.i18n import DEFAULT_LANGUAGE, N_, _
+from resattn.i18n.text import Text
 
 #: kind → function(args, budget_s, progress) → JSON-able result
 KINDS: dict[str, Callable[[dict, float, Callable[[float, str], None]], Any]] = {}
@@ -168,12 +169,30 @@ def progress_writer(job_id, clock: Callable[[], float] = time.monotonic):
         if not final and now - last[0] < PROGRESS_EVERY_S:
             return
         last[0] = now
-        report = {"id": job_id, "progress": float(fraction), "message": str(message)[:200]}
+        said = every_language(message)
+        report = {"id": job_id, "progress": float(fraction), "message": said}
+        if isinstance(said, dict):  # a `Text`: English in the field, every language beside it
+            report["message"], report["said"] = said[DEFAULT_LANGUAGE], said
         if partial:
-            report["partial"] = partial
+            report["partial"] = {
+                key: [value[0], every_language(value[1])]
+                if key.startswith("variant:") and isinstance(value, list) and len(value) == 2
+                else value
+                for key, value in partial.items()
+            }
         _write(report)
 
     return progress
+
+
+def every_language(message: Any):
+    """A progress message as it crosses to the pool (at most 200 characters): a `Text` (a
+    message made of parts, e.g. a step's loss) as {language: its words}, since no page's
+    language is known here; anything else as a string (a single message of the catalogs,
+    translated where it is shown)."""
+    if isinstance(message, Text):
+        return {lang: text[:200] for lang, text in renderings(message.render).items()}
+    return str(message)[:200]
 
 
 def _fail(job_id, render: Callable[[], str]) -> None:

@@ -248,9 +248,9 @@ def run(args) -> int:
     return EXIT_OK
 
 
-def _print_progress(fraction: float, message: str) -> None:
+def _print_progress(fraction: float, message) -> None:
     end = "\n" if fraction >= 1.0 else ""
-    sys.stderr.write(f"\r{100 * fraction:5.1f}%  {message[:70]:<70}{end}")
+    sys.stderr.write(f"\r{100 * fraction:5.1f}%  {str(message)[:70]:<70}{end}")
     sys.stderr.flush()
 
 

@@ -59,8 +59,24 @@ from schemas import DesignError, Diagnostic, Spec, canonical_json
 
 #: Per-variant progress: (index of the variant in the results, fraction of its probe, message).
 #: Below 1.0 while its probe trains; then exactly one call at 1.0 whose message is the outcome:
-#: "done", "stopped: time budget", "cancelled" or "from the cache".
-VariantProgress = Callable[[int, float, str], None]
+#: "done", "stopped: time budget" (`STOPPED_BY_BUDGET`), "cancelled" or "from the cache". A
+#: message is a plain catalog message or a `Text` (worded where it is shown, in that language).
+VariantProgress = Callable[[int, float, Any], None]
+
+#: what an ablation says while it runs (`progress` and `variant_progress`)
+COUNTING = N_("counting {variant}")
+TIMING = N_("timing every variant in turns")
+STATIC_DONE = N_("static comparison done")
+MEASURING_FIRST_STEPS = N_("measuring the first training steps for the time estimate")
+ESTIMATED = N_(
+    "{n} trials: about {seconds} s (from the first training steps measured on each variant)"
+)
+TRIAL_DONE = N_("{variant}, seed {seed}: done · about {left} s left")
+TRIAL_STEP = N_("{variant}, seed {seed}: {message} · about {left} s left")
+SEED_STEP = N_("seed {seed}: {message}")
+SEED_DONE = N_("seed {seed} done")
+SEED_STOPPED_BY_BUDGET = N_("seed {seed} stopped: time budget")
+STOPPED_BY_BUDGET = N_("stopped: time budget")
 
 #: The figures whose overhead versus the baseline is reported, in %.
 OVERHEAD_FIGURES = ("params", "macs", "elementwise_ops", "latency_ms")
@@ -204,15 +220,15 @@ def static_figures(
     report = progress or (lambda fraction, message: None)
     counts = {}
     for i, v in enumerate(variants):
-        report(i / (len(variants) + 1), f"counting {v.name}")
+        report(i / (len(variants) + 1), Text(COUNTING, variant=v.name))
         counts[v.name] = profile(v.spec, latency=False)
     times: dict[str, list[float]] = {}
     if latency:
-        report(len(variants) / (len(variants) + 1), "timing every variant in turns")
+        report(len(variants) / (len(variants) + 1), Text(TIMING))
         models = {v.name: build(v.spec).eval() for v in variants}
         with measuring_threads(latency_threads()):  # as `profile` times (the CLI, the studio)
             times = latency_in_turns(models, _input(variants[0].spec), repeats, time_budget_s)
-    report(1.0, "static comparison done")
+    report(1.0, Text(STATIC_DONE))
     out = {}
     for name, p in counts.items():
         t = times.get(name)
@@ -632,18 +648,14 @@ def ablate(
                 else:
                     todo.append((i, s))
         if todo and estimate:
-            report(0.1, "measuring the first training steps for the time estimate")
+            report(0.1, Text(MEASURING_FIRST_STEPS))
             pending = sorted({i for i, _ in todo})
             ablation.estimate_s = (
                 estimate_seconds([results[i].variant for i in pending], config, seeds, jobs)
                 * len(todo)
                 / (len(pending) * len(seed_values))
             )
-            report(
-                0.1,
-                f"{len(todo)} trials: about {ablation.estimate_s:.0f} s (from the first training "
-                "steps measured on each variant)",
-            )
+            report(0.1, Text(ESTIMATED, n=str(len(todo)), seconds=f"{ablation.estimate_s:.0f}"))
         for i in range(len(results)):
             if all((i, s) in known for s in seed_values):
                 each(i, 1.0, "from the cache")
@@ -668,25 +680,32 @@ def ablate(
             left = elapsed / done_count[0] * (len(todo) - done_count[0])
             report(
                 0.1 + 0.9 * done_count[0] / len(todo),
-                f"{results[i].variant.name}, seed {s}: done · about {left:.0f} s left",
+                Text(TRIAL_DONE, variant=results[i].variant.name, seed=str(s), left=f"{left:.0f}"),
             )
-            outcome = "done" if record.stopped is None else "stopped: time budget"
+            timed_out = record.stopped is not None
             if per_variant[i] == len(seed_values):
-                each(i, 1.0, outcome)
+                each(i, 1.0, Text(STOPPED_BY_BUDGET) if timed_out else "done")
             else:
-                each(i, per_variant[i] / len(seed_values), f"seed {s} {outcome}")
+                outcome = SEED_STOPPED_BY_BUDGET if timed_out else SEED_DONE
+                each(i, per_variant[i] / len(seed_values), Text(outcome, seed=str(s)))
 
         def step(position: int, fraction: float, message: str) -> None:
             i, s = todo[position]
             if fraction < 1.0:
                 whole = (per_variant[i] + fraction) / len(seed_values)
-                each(i, min(whole, 0.999), f"seed {s}: {message}")
+                each(i, min(whole, 0.999), Text(SEED_STEP, seed=str(s), message=message))
                 elapsed = time.perf_counter() - start
                 share = (done_count[0] + fraction) / len(todo)
                 left = elapsed / share * (1 - share) if share > 0 else 0.0
                 report(
                     0.1 + 0.9 * share,
-                    f"{results[i].variant.name}, seed {s}: {message} · about {left:.0f} s left",
+                    Text(
+                        TRIAL_STEP,
+                        variant=results[i].variant.name,
+                        seed=str(s),
+                        message=message,
+                        left=f"{left:.0f}",
+                    ),
                 )
 
         if trials:
@@ -717,6 +736,5 @@ def ablate(
         return ablation
 
 
-def _sub_progress(report: Callable[[float, str], None], start: float, span: float, label: str = ""):
-    prefix = f"{label}: " if label else ""
-    return lambda fraction, message: report(start + span * fraction, prefix + message)
+def _sub_progress(report: Callable[[float, Any], None], start: float, span: float):
+    return lambda fraction, message: report(start + span * fraction, message)

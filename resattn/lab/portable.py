@@ -422,6 +422,11 @@ def accuracy(model, x_val, y_val) -> float:
     return hits / len(y_val)
 
 
+def step_message(epoch, epochs, step, steps, loss):
+    """What `train_loop` says of a step: epoch and step (counted from 1), and the loss."""
+    return f"epoch {epoch}/{epochs} · step {step}/{steps} · loss {loss:.3f}"
+
+
 def train_loop(
     trained,
     model,
@@ -435,6 +440,7 @@ def train_loop(
     on_step=None,
     progress=None,
     should_stop=None,
+    describe_step=None,
 ):
     """Train `model` (through `trained`, e.g. its DDP wrapper) and return its curves as a dict.
 
@@ -447,7 +453,8 @@ def train_loop(
 
     Under ``torchrun``: `local_slice` picks this process's share of a batch, and `all_sum` adds
     up, once per step, the loss, the stop flag and `extra_sums()` (e.g. gate statistics), which
-    `on_step(summed_extras)` receives. `progress(fraction, message)` follows each step;
+    `on_step(summed_extras)` receives. `progress(fraction, message)` follows each step, the
+    message made by `describe_step(epoch, epochs, step, steps, loss)` (default `step_message`);
     `should_stop()` and the time budget end the run early (``"stopped"`` says why).
     """
     x_train, y_train, x_val, y_val = data
@@ -506,10 +513,9 @@ def train_loop(
         if i == steps_per_epoch - 1:
             record["val_accuracy"].append(accuracy(model, x_val, y_val))
         if progress is not None:
+            describe = describe_step or step_message
             progress(
-                (step + 1) / total,
-                f"epoch {epoch + 1}/{epochs} · step {step + 1}/{total} · "
-                f"loss {record['loss'][-1]:.3f}",
+                (step + 1) / total, describe(epoch + 1, epochs, step + 1, total, record["loss"][-1])
             )
         if packed[1].item() > 0:
             record["stopped"] = stop or "cancelled"  # another process asked to stop

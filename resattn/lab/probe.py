@@ -31,6 +31,7 @@ from torch import nn
 
 from resattn.attention.gate import Gate
 from resattn.i18n import N_
+from resattn.i18n.text import Text
 from resattn.lab import ddp
 from resattn.lab.data import (
     DEFAULT_DATASET,
@@ -55,7 +56,8 @@ from schemas import (
     parse_spec,
 )
 
-Progress = Callable[[float, str], None]
+#: `progress(fraction, message)`: the message a plain string or a `Text` (worded where shown)
+Progress = Callable[[float, Any], None]
 ShouldStop = Callable[[], bool]
 
 #: `ResidualAttentionBlock` attribute → the slot it implements (the slot table's).
@@ -442,6 +444,23 @@ def accuracy(model: nn.Module, data: Split) -> float:
     return _accuracy(model, data.x_val, data.y_val)
 
 
+#: what the lab says of a training step (`step_text`)
+STEP = N_("epoch {epoch}/{epochs} · step {step}/{steps} · loss {loss}")
+
+
+def step_text(epoch: int, epochs: int, step: int, steps: int, loss: float) -> Text:
+    """`resattn.lab.portable.step_message` as a catalog message: it is worded where it is shown
+    (the studio's page, the command line), in that language."""
+    return Text(
+        STEP,
+        epoch=str(epoch),
+        epochs=str(epochs),
+        step=str(step),
+        steps=str(steps),
+        loss=f"{loss:.3f}",
+    )
+
+
 def train_probe(
     spec: Spec,
     config: ProbeConfig = ProbeConfig(),
@@ -485,6 +504,7 @@ def train_probe(
                 on_step=on_step,
                 progress=progress,
                 should_stop=should_stop,
+                describe_step=step_text,
             )
         except BadData as exc:
             raise DataError.of(exc) from None

@@ -4,14 +4,18 @@ exit codes)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from resattn.cli import main
+from resattn.i18n import _, use_language
+from resattn.i18n.text import Text
 from resattn.lab.ablate import Static, ablate, compare, overheads, train_key
 from resattn.lab.probe import ProbeConfig
 from resattn.loading import load_spec
 from tests.cli.runner import run
+from tests.i18n.english import english_in
 
 SPEC = {
     "name": "tiny",
@@ -186,6 +190,35 @@ def test_the_cache_keeps_each_piece_and_a_second_run_trains_nothing():
     )
     assert messages == [(0, 1.0, "from the cache"), (1, 1.0, "from the cache")]
     assert [r.train for r in again.results] == [r.train for r in first.results]
+
+
+def test_what_an_ablation_says_while_it_runs_is_worded_where_it_is_shown():
+    """Its progress messages are catalog messages or `Text`s (a step's loss, a seed, the time
+    left): English where they are read in English, Turkish where in Turkish — none is an
+    English sentence made before its reader's language is known."""
+    overall, each = [], []
+    ablate(
+        SPEC,
+        ["baseline", "P1"],
+        config=TINY,
+        latency=False,
+        estimate=True,
+        progress=lambda fraction, message: overall.append(message),
+        variant_progress=lambda index, fraction, message: each.append(message),
+    )
+    messages = overall + each
+    assert all(isinstance(m, (str, Text)) for m in messages)
+    english = [str(m) for m in messages]
+    step = r"epoch 1/1 · step \d/3 · loss \d+\.\d{3}"
+    assert any(re.fullmatch(rf"ECA-P1, seed 0: {step} · about \d+ s left", m) for m in english)
+    assert any(re.fullmatch(rf"seed 0: {step}", m) for m in english)
+    assert "counting ECA-P1" in english and english[-1] == "done"
+    assert any(m.startswith("2 trials: about ") for m in english)
+    with use_language("tr"):
+        turkish = [str(m) if isinstance(m, Text) else _(m) for m in messages]
+    assert english_in(" | ".join(turkish)) == [], turkish
+    stepped = r"ECA-P1, seed 0: epoch 1/1 · adım \d/3 · loss .* kaldı"
+    assert any(re.fullmatch(stepped, m) for m in turkish), turkish
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ Stop, sessions that leave, time budgets, equal requests joined, results through 
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -245,6 +246,38 @@ def test_workers_run_below_the_studios_cpu_priority(pool):
     if hasattr(os, "SCHED_IDLE"):  # Linux: the idle policy, so the server's threads come first
         assert os.sched_getscheduler(worker.proc.pid) == os.SCHED_IDLE
     pool.cancel(job, "a")
+
+
+def test_a_progress_message_made_of_parts_reaches_each_page_in_its_language(pool, monkeypatch):
+    """A worker knows no page's language: a `Text` (a step's loss, a seed) crosses to the pool
+    in every language, for the job's message and a variant's bar alike; a plain catalog
+    message after it is translated where it is shown."""
+    from types import SimpleNamespace
+
+    from components import worker
+    from components.heavy import in_page_language
+    from components.jobs import Job
+    from resattn.i18n.text import Text
+    from resattn.lab.ablate import SEED_STEP
+    from resattn.lab.probe import step_text
+
+    lines = []
+    monkeypatch.setattr(worker, "_write", lines.append)
+    message = Text(SEED_STEP, seed="0", message=step_text(1, 2, 3, 40, 2.5))
+    worker.progress_writer("j")(0.5, message, partial={"variant:0": [0.5, message]})
+    (line,) = [json.loads(json.dumps(line)) for line in lines]  # it crosses as JSON
+    assert line["message"] == "seed 0: epoch 1/2 · step 3/40 · loss 2.500"
+    assert line["said"]["tr"] == "seed 0: epoch 1/2 · adım 3/40 · loss 2.500"
+    assert line["partial"] == {"variant:0": [0.5, line["said"]]}
+    job = Job(id="j", kind="ablation", args={}, key="k", budget_s=10)
+    pool._reply(SimpleNamespace(job=job), line)
+    bar = job.partial["variant:0"][1]
+    assert said(job, "message") == in_page_language(bar) == line["message"]
+    with use_language("tr"):
+        assert said(job, "message") == in_page_language(bar) == line["said"]["tr"]
+    pool._reply(SimpleNamespace(job=job), {"id": "j", "progress": 1.0, "message": "done"})
+    with use_language("tr"):
+        assert said(job, "message") == "bitti"  # the earlier words in every language are not its
 
 
 def test_a_worker_writes_progress_a_few_times_a_second_and_every_final_part_at_once(monkeypatch):
