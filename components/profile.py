@@ -8,10 +8,10 @@ import streamlit as st
 
 from components import engine
 from components.checks import table_rows
-from components.heavy import job_panel
+from components.heavy import in_page_language, job_panel
 from components.texts import COUNTING_RULES
 from components.worker import SKIPPED_SAID
-from resattn.i18n import N_, _, current_language
+from resattn.i18n import N_, _
 from resattn.lab.report import si
 from resattn.profile import Profile, latency_settings
 from schemas import canonical_json
@@ -59,10 +59,8 @@ def render_job_result(result: dict, *, key: str) -> None:
     measured in every language (`Profile.skipped_said`; shown in the page's)."""
     said = result.get(SKIPPED_SAID) or {}
     p = Profile.from_json({k: v for k, v in result.items() if k != SKIPPED_SAID})
-    lang = current_language()
-    render_result(
-        p, key=key, skipped={f: said.get(f, {}).get(lang) or why for f, why in p.skipped.items()}
-    )
+    skipped = {f: in_page_language(said.get(f) or why) for f, why in p.skipped.items()}
+    render_result(p, key=key, skipped=skipped)
 
 
 def render_result(p: Profile, *, key: str, skipped: Optional[dict] = None) -> None:
