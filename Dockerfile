@@ -27,7 +27,7 @@ COPY --chown=studio:studio resattn/ resattn/
 COPY --chown=studio:studio resattn_board/ resattn_board/
 RUN pip install -r requirements.txt
 
-COPY --chown=studio:studio app.py ./
+COPY --chown=studio:studio app.py studio.py ./
 COPY --chown=studio:studio components/ components/
 # The Learn tab in Turkish quotes the user's notebook by section.
 COPY --chown=studio:studio docs/notes.tr.md docs/

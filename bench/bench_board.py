@@ -48,7 +48,7 @@ def render_page(code: str, repeats: int) -> tuple[float, float]:
 
     times = []
     for _ in range(repeats + 1):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        at = AppTest.from_file(str(ROOT / "studio.py"), default_timeout=300)
         at.query_params["board"] = code
         t0 = time.perf_counter()
         at.run()

@@ -23,8 +23,9 @@ import hashlib
 import mimetypes
 import os
 import threading
+from collections.abc import Callable
 from email.utils import formatdate
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 #: Streamlit's cache policy for its hashed bundles (``starlette_static_routes``)
 CACHE_CONTROL = "public, immutable, max-age=31536000"
@@ -74,7 +75,8 @@ class StaticAssets:
             await send({"type": "http.response.body", "body": b""})
             return
         await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+        body = b"" if scope["method"] == "HEAD" else body
+        await send({"type": "http.response.body", "body": body})
 
     def _lookup(self, scope: dict) -> Optional[tuple[list, bytes, bytes]]:
         """The cached response for `scope`, read on its first request; None: not ours."""

@@ -8,7 +8,7 @@ domain      what it translates                                   sources (from t
 ==========  ===================================================  ==============================
 ``board``   the classroom board                                  ``components/board``,
                                                                  ``resattn_board``
-``page``    the studio's page: header, sidebar, canvas, tour     ``app.py`` and the page's
+``page``    the studio's page: header, sidebar, canvas, tour     ``studio.py`` and the page's
                                                                  modules of ``components``
 ``panels``  the studio's tabs, the Learn text, the studio's      the rest of ``components``
             words for patterns and kinds
@@ -53,7 +53,7 @@ from typing import Optional
 
 #: The studio's page (the rest of ``components`` is its panels).
 PAGE = (
-    "app.py",
+    "studio.py",
     "components/canvas.py",
     "components/ccv2.py",
     "components/design.py",

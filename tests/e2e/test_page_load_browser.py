@@ -4,6 +4,7 @@ code (JS, CSS) is fetched once as files, never carried by a rerun's messages."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from components import slot_canvas
 from components.ccv2 import registered_name
+from components.static_assets import CACHE_CONTROL, streamlit_static_dir
 from resattn.export.share import share_token
 from tests.e2e.studio_page import Studio
 from tests.ui.test_first_paint import network
@@ -136,3 +138,22 @@ def test_an_edit_reruns_without_sending_the_components_code_again(context, serve
     assert [u for u in wire.files if u.endswith("/canvas.js")] == loaded  # not fetched again
     # the file the page loaded is the component's own
     assert page.request.get(loaded[0]).body() == js
+
+
+def test_streamlits_frontend_files_come_from_the_servers_memory(context, server_url):
+    """`app.py` puts `components.static_assets` in front of Streamlit: every ``/static/`` file a
+    fresh browser fetches is answered by it (its ETag is the MD5 of the bytes, Streamlit's is
+    not) with the bytes on disk, and the page draws."""
+    directory = Path(streamlit_static_dir())
+    page = context.new_page()
+    answers = []
+    page.on("response", lambda r: "/static/" in r.url and answers.append(r))
+    Studio(page).open(server_url)
+    assert len(answers) > 20  # Streamlit's bundles, CSS and fonts
+    for answer in answers:
+        body = answer.body()
+        name = answer.url.split("/static/", 1)[1].split("?")[0]
+        assert answer.status == 200, name
+        assert body == (directory / name).read_bytes(), name
+        assert answer.headers["etag"] == f'"{hashlib.md5(body).hexdigest()}"', name
+        assert answer.headers["cache-control"] == CACHE_CONTROL

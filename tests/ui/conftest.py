@@ -12,7 +12,7 @@ from components import slot_canvas
 from components.ccv2 import registered_name
 from resattn import i18n
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "studio.py")
 
 
 def new_app(query: dict | None = None) -> AppTest:

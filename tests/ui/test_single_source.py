@@ -26,7 +26,7 @@ from schemas import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-STUDIO_FILES = [ROOT / "app.py"] + [
+STUDIO_FILES = [ROOT / "studio.py"] + [
     p for p in sorted((ROOT / "components").glob("*.py")) if p.name != "compare.py"
 ]
 

@@ -93,7 +93,7 @@ def test_upper_first_keeps_the_rest_and_knows_the_turkish_dotted_i():
 
 
 def test_the_tab_titles_are_the_page_tabs():
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "studio.py").read_text(encoding="utf-8"))
     tabs = next(
         node.value
         for node in ast.walk(tree)
