@@ -32,8 +32,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
-    """`streamlit run app.py` on 127.0.0.1:`port`; returns once the health endpoint answers.
+def start_server(port: int, *page_args: str) -> subprocess.Popen:
+    """`streamlit run app.py` on 127.0.0.1:`port` (`page_args` after ``--``: the page's own, such
+    as ``--lang tr``); returns once the health endpoint answers.
 
     The server's stderr goes to a temporary file, never to an unread pipe (a chatty server would
     fill the pipe and block); its tail is in the error when the server fails to start.
@@ -53,6 +54,7 @@ def start_server(port: int) -> subprocess.Popen:
             "127.0.0.1",
             "--server.headless",
             "true",
+            *(("--", *page_args) if page_args else ()),
         ],
         cwd=ROOT,
         env=env,

@@ -12,6 +12,7 @@ import pytest
 
 from resattn.export.share import share_token
 from resattn.loading import load_spec
+from tests.e2e.server import free_port, start_server, stop_server
 from tests.e2e.studio_page import Studio
 
 pytestmark = pytest.mark.e2e
@@ -137,3 +138,18 @@ def test_the_language_toggle_reloads_the_page_in_turkish_with_the_design(context
     assert page.locator("g.ra-zone text.ra-zone-hint").first.text_content() == (
         "attention'ı buraya bırakın"
     )
+
+
+def test_a_server_started_with_lang_tr_draws_its_pages_in_turkish(context):
+    """``streamlit run app.py -- --lang tr`` (the workshop's command): `app.py` hands the page's
+    own options on to the page."""
+    port = free_port()
+    proc = start_server(port, "--lang", "tr")
+    try:
+        page = Studio(context.new_page()).open(f"http://127.0.0.1:{port}").page
+        page.get_by_text("Hazır tasarımlar galerisi").wait_for()
+        assert page.locator("g.ra-zone text.ra-zone-hint").first.text_content() == (
+            "attention'ı buraya bırakın"
+        )
+    finally:
+        stop_server(proc)
