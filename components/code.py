@@ -85,6 +85,7 @@ def render_code(spec, *, key: str) -> None:
             key=f"{key}.dl_onnx",
             on_click="ignore",
         ),
+        disabled_reason=engine.refused_up_front(cj, onnx=True),
         help=_("Exports the graph in a worker process, queued with every session's heavy jobs."),
     )
     st.caption(_("Standalone: torch is its only import; `build_model()` returns the model."))

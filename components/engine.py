@@ -31,8 +31,10 @@ from resattn.estimates import compute_work
 from resattn.export.python_code import export_python
 from resattn.export.share import share_token
 from resattn.i18n import _, current_language, use_language
+from resattn.lint import ensure_within_budget
 from resattn.lint import lint as run_lint
 from schemas import Diagnostic, parse_spec
+from schemas.errors import DesignError, finding_text
 
 #: what a panel imports on its script thread only later and which takes long to import: SciPy's
 #: statistics, for an ablation's results (about 1 CPU-s, all of it holding the GIL)
@@ -172,6 +174,22 @@ def python_code(cj: str, fold_bn: bool = False) -> str:
 @st.cache_data(max_entries=128, show_spinner=False)
 def _python_code(cj: str, fold_bn: bool) -> str:
     return export_python(spec_of(cj), fold_bn=fold_bn)
+
+
+def refused_up_front(cj: str, *, onnx: bool = False) -> Optional[str]:
+    """Why profiling (with `onnx`, the ONNX export) refuses this design before any work — over
+    the compute budget (or the ONNX size): RA209's finding, in the page's language — or None. A
+    design with errors is not asked (its errors say why first). Answered from the spec in
+    microseconds, so the page disables the button instead of queueing a job that would only be
+    refused in a worker."""
+    work = work_json(cj)
+    if any(d.severity == "error" for d in _lint(work)):
+        return None
+    try:
+        ensure_within_budget(spec_of(work), onnx=onnx)
+    except DesignError as exc:
+        return "; ".join(f"{d.path}: {finding_text(d)}" for d in exc.diagnostics)
+    return None
 
 
 def params(cj: str) -> Optional[int]:

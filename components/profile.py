@@ -43,7 +43,7 @@ def render_profile(spec, *, key: str) -> None:
         label=_("Profile this design"),
         budget_s=settings["time_budget_s"],
         show=lambda result: render_job_result(result, key=key),
-        disabled_reason=None
+        disabled_reason=engine.refused_up_front(cj)
         if params is not None
         else _("the design has errors (see Checks) — fix them to profile it"),
         help=_(

@@ -811,12 +811,7 @@ def _over_onnx_size(spec) -> Iterable[Finding]:
                 modules=f"{modules:,}",
                 cap=f"{MAX_ONNX_MODULES:,}",
             ),
-            Text(
-                N_(
-                    "export Python code (`--format python`) and convert it offline, or use "
-                    "fewer blocks"
-                )
-            ),
+            Text(N_("export the Python code instead and convert it offline, or use fewer blocks")),
         )
     params = analytic_params(spec)
     if params <= MAX_ONNX_PARAMS:
@@ -843,7 +838,7 @@ def _over_onnx_size(spec) -> Iterable[Finding]:
         ),
         Text(
             N_(
-                "export Python code (`--format python`) and convert it where memory allows, or "
+                "export the Python code instead and convert it where memory allows, or "
                 "lower the widths"
             )
         ),

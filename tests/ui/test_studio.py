@@ -377,3 +377,29 @@ def _walk(node):
     yield node
     for child in getattr(node, "children", {}).values():
         yield from _walk(child)
+
+
+@pytest.mark.parametrize(
+    ("channels", "side", "profile_refused"),
+    [(3848, 132, True), (3848, 8, False)],  # over the compute budget; only over the ONNX size
+)
+def test_profile_and_onnx_over_the_budget_are_refused_before_any_job(
+    channels, side, profile_refused
+):
+    """The buttons are disabled with RA209's figure and cap: nothing is queued for a worker to
+    refuse."""
+    worst = {
+        "input": {"channels": channels, "height": side, "width": side},
+        "block": {"type": "basic", "out_channels": channels},
+    }
+    at = new_app({"spec": share_token(parse_spec(worst))}).run()
+    open_tab(at, "Profile")
+    assert not failures(at), failures(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert at.button(key="studio.profile.run").disabled == profile_refused
+    assert ("compute budget" in captions) == profile_refused, captions
+    open_tab(at, "Code")
+    assert not failures(at), failures(at)
+    assert at.button(key="studio.code.onnx.run").disabled
+    captions = " ".join(c.value for c in at.caption)
+    assert "Not available: " in captions and "RA209" in captions, captions
