@@ -179,10 +179,16 @@ def _python_code(cj: str, fold_bn: bool) -> str:
 def refused_up_front(cj: str, *, onnx: bool = False) -> Optional[str]:
     """Why profiling (with `onnx`, the ONNX export) refuses this design before any work — over
     the compute budget (or the ONNX size): RA209's finding, in the page's language — or None. A
-    design with errors is not asked (its errors say why first). Answered from the spec in
-    microseconds, so the page disables the button instead of queueing a job that would only be
-    refused in a worker."""
-    work = work_json(cj)
+    design with errors is not asked (its errors say why first). Answered from the spec's
+    analytic estimates, so the page disables the button instead of queueing a job that would
+    only be refused in a worker."""
+    return _refused(work_json(cj), onnx, current_language())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _refused(work: str, onnx: bool, lang: str) -> Optional[str]:
+    """`refused_up_front`'s reason, worded in `lang` (part of the key: a cached reason keeps
+    its words)."""
     if any(d.severity == "error" for d in _lint(work)):
         return None
     try:
