@@ -5,7 +5,7 @@ The page itself is `studio.py`. This file makes it an ASGI app (`st.App`, which
 ``streamlit run`` finds here) with one middleware in front of Streamlit's:
 `components.static_assets.StaticAssets`, which sends Streamlit's frontend files from memory, so
 that a new participant's page load does not hold up everyone's edits on the server's event loop
-(docs/studio.md, "A room on one server"). ``streamlit run studio.py`` also works, without it.
+(docs/studio.md, "Speed"). ``streamlit run studio.py`` also works, without it.
 """
 
 import streamlit as st
