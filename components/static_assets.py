@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
-import threading
 from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any, Optional
@@ -62,7 +61,6 @@ class StaticAssets:
             base_url_path = config.get_option("server.baseUrlPath") or ""
         self.prefix = url_prefix(base_url_path)
         self._files: dict[str, tuple[list, bytes, bytes]] = {}
-        self._lock = threading.Lock()
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         found = self._lookup(scope) if scope["type"] == "http" else None
@@ -86,10 +84,7 @@ class StaticAssets:
         if _header(scope, b"range") is not None:
             return None  # a byte range: Streamlit's handler knows them
         name = path[len(self.prefix) :]
-        found = self._files.get(name)
-        if found is None:
-            found = self._read(name)
-        return found
+        return self._files.get(name) or self._read(name)
 
     def _read(self, name: str) -> Optional[tuple[list, bytes, bytes]]:
         parts = name.split("/")
@@ -108,9 +103,8 @@ class StaticAssets:
             (b"etag", etag),
             (b"last-modified", formatdate(os.path.getmtime(path), usegmt=True).encode()),
         ]
-        with self._lock:
-            found = self._files.setdefault(name, (headers, body, etag))
-        return found
+        self._files[name] = (headers, body, etag)  # the event loop's thread only: no lock
+        return self._files[name]
 
 
 def _content_type(path: str) -> bytes:
