@@ -8,6 +8,7 @@ import asyncio
 import hashlib
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,10 @@ def call(app, path: str, method: str = "GET", headers=(), kind: str = "http"):
         sent.append(message)
 
     scope = {"type": kind, "method": method, "path": path, "headers": list(headers)}
-    asyncio.run(app(scope, receive, send))
+    # A loop of its own on a thread of its own: a browser test's Playwright keeps an event loop
+    # running on this thread for the whole session.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, app(scope, receive, send)).result()
     start = sent[0]
     return start["status"], dict(start["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
 
