@@ -25,7 +25,10 @@ repeat starts a fresh server, warmed with a block and a network preset (`WARM_UP
 server imports once, such as the engine and the stage table's Arrow serialisation, is then
 imported), and loads each link twice: "cold" is the link's first load, when nothing of the
 design is cached anywhere (what a new hostile link costs), "warm" the second, from another
-browser context (another session). Each figure is the median over `--repeats` fresh servers.
+browser context (another session). The first row is the studio opened without a link (its
+default design, `REFERENCE_PAGE`): what drawing the page costs whatever the design, since most
+of a first paint is the browser's own work on the page's widgets. Each figure is the median over
+`--repeats` fresh servers.
 """
 
 from __future__ import annotations
@@ -68,6 +71,10 @@ def network_1024() -> dict:
 
 
 DESIGNS = {"worst-case block": WORST_BLOCK, "1,024-block network": network_1024()}
+
+#: the first-paint part's reference row: the studio opened without a link (its default design),
+#: so a link's figures read against what drawing the page costs for any design on this machine
+REFERENCE_PAGE = "no link (reference)"
 
 #: the links a fresh server is warmed with before the first paints are measured
 WARM_UPS = ("preset:p1_se", "preset:resnet18")
@@ -156,9 +163,10 @@ async def first_paints(repeats: int = 1) -> None:
     from resattn.loading import load_spec
     from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, stop_server
 
-    urls = {design: f"/?spec={share_token(spec)}" for design, spec in DESIGNS.items()}
-    loads: dict[str, list[tuple]] = {design: [] for design in DESIGNS}
-    hwm = dict.fromkeys(DESIGNS, 0)
+    urls = {REFERENCE_PAGE: "/"}  # the reference: what the page costs whatever the design
+    urls |= {design: f"/?spec={share_token(spec)}" for design, spec in DESIGNS.items()}
+    loads: dict[str, list[tuple]] = {design: [] for design in urls}
+    hwm = dict.fromkeys(urls, 0)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(repeats):
