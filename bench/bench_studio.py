@@ -19,9 +19,10 @@ time.
    steady cases — the sessions connect once and keep editing (one edit every 0.5–2 s) through
    phases, with references (nothing else running) before and after, an edit counting in the
    phase in which it was made; each phase's p95 over the references' (pooled: the machine
-   drifts in the minutes between them), with the server's and its workers' CPU use in it. The
-   sessions run in a process of their own, apart from the browser's driving. Unlike the rounds
-   of load a–b, no phase begins with thirty sessions connecting at once: that burst holds most
+   drifts in the minutes between them), with the CPU use in it of the server, its workers, the
+   sessions' process and the whole machine (``/proc/stat``: what else competed). The sessions
+   run in a process of their own, apart from the browser's driving. Unlike the rounds of load
+   a–b, no phase begins with thirty sessions connecting at once: that burst holds most
    of a round's slowest edits, whatever else runs. This benchmark's Chromium runs at the idle
    CPU policy on the machine's last core throughout them (the pages it opens stand for
    participants' laptops):
@@ -92,6 +93,15 @@ TICKS = os.sysconf("SC_CLK_TCK")
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy so far, all cores and processes together
+    (``/proc/stat``: every column but idle and I/O wait)."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / TICKS
 
 
 def pct(values: list[float], q: float) -> float:
@@ -523,7 +533,8 @@ async def steady_case(browser, url, first, template, sessions, server_pid: int, 
     Every browser session stands for a participant's laptop: this benchmark's Chromium runs at
     the idle CPU policy throughout, so what is measured is the server's cost. Returns the
     phases, as (label, outcome, CPU shares) with the outcome as `measured` gives it and the CPU
-    shares (server, its workers) as fractions of one core; phases of one label (a scenario's
+    shares (server, its workers, the sessions' process, the whole machine) as fractions of one
+    core; phases of one label (a scenario's
     repeated tries) are pooled into one, and the references come first."""
     # the sessions run in a process of their own: the browser's driving here (Playwright parses
     # every event of a page load) would otherwise delay their edits and be counted as the
@@ -538,16 +549,16 @@ async def steady_case(browser, url, first, template, sessions, server_pid: int, 
     )
     clients.start()
     results_out.close()  # the process's end, kept here, would hide a crash from `recv`
-    marks = []  # (label, start, server CPU s, workers' CPU s, load average)
+    marks = []  # (label, start, CPU s of the server, its workers, sessions, machine; load average)
 
-    def cpu() -> tuple[float, float]:
+    def cpu() -> tuple[float, float, float, float]:
         workers = 0.0
         for pid in descendants(server_pid):
             try:
                 workers += cpu_seconds(pid)
             except (OSError, IndexError, ValueError):
                 pass  # gone meanwhile
-        return cpu_seconds(server_pid), workers
+        return cpu_seconds(server_pid), workers, cpu_seconds(clients.pid), machine_busy_seconds()
 
     def begin(label: str) -> float:
         marks.append((label, time.perf_counter(), *cpu(), os.getloadavg()[0]))
@@ -582,19 +593,17 @@ async def steady_case(browser, url, first, template, sessions, server_pid: int, 
     made = [r for r in results if isinstance(r, tuple)]
     errors = [r for r in results if isinstance(r, str)]
     found = []
-    for (label, t0, server0, workers0, load0), (_, t1, server1, workers1, load1) in zip(
-        marks, marks[1:], strict=False
-    ):
+    for (label, t0, *cpu0, load0), (_, t1, *cpu1, load1) in zip(marks, marks[1:], strict=False):
         shown = [(at, lat) for r in made for at, lat in r[0] if t0 <= at < t1]
         lost = [at for r in made for at in r[2] if t0 <= at < t1]
         outcome = (shown, len(shown) + len(lost), len(lost), errors), (load0, load1)
-        shares = ((server1 - server0) / (t1 - t0), (workers1 - workers0) / (t1 - t0))
+        shares = tuple((b - a) / (t1 - t0) for a, b in zip(cpu0, cpu1, strict=True))
         found.append((label, outcome, shares, t1 - t0))
     phases = []  # the phases of one label pooled, in the order they first began
     for label in dict.fromkeys(f[0] for f in found):
         same = [f for f in found if f[0] == label]
         seconds = sum(f[3] for f in same)
-        shares = tuple(sum(f[2][i] * f[3] for f in same) / seconds for i in (0, 1))
+        shares = tuple(sum(f[2][i] * f[3] for f in same) / seconds for i in range(4))
         phases.append((label, pooled([f[1] for f in same]), shares))
     return sorted(phases, key=lambda f: "(reference)" not in f[0])
 
@@ -696,11 +705,12 @@ def report_steady(phases: list, sessions: int, whole: str) -> None:
     reference = report(f"{name}. the references pooled", sessions, None, pooled(references))
     p95 = report(f"{name}. {whole}", sessions, None, pooled(others))
     print(f"   p95 {p95 / reference:.2f} × the references' (target ≤ 1.5 ×)")
-    for label, outcome, (server, workers) in phases:
+    for label, outcome, (server, workers, clients, machine) in phases:
         p95 = report(label, sessions, None, outcome)
         print(
             f"   p95 {p95 / reference:.2f} × the references' (target ≤ 1.5 ×); "
-            f"CPU: server {server:.0%}, its workers {workers:.0%} of a core"
+            f"CPU: server {server:.0%}, its workers {workers:.0%}, the sessions' process "
+            f"{clients:.0%} of a core; the whole machine {machine:.0%} (of {os.cpu_count()}00 %)"
         )
 
 
