@@ -190,14 +190,14 @@ async def first_paints(repeats: int = 1) -> None:
                 stop_server(server)
         await browser.close()
     print(f"\nstudio first paint of the share link (real server on loopback, median of {repeats})")
+
+    def median(runs: list, i: int) -> float:
+        return statistics.median(r[i] for r in runs)
+
     for design, pairs in loads.items():
         cold, warm = [[pair[i] for pair in pairs] for i in (0, 1)]
         full = max(r[2] for pair in pairs for r in pair)
         fragments = max(r[3] for pair in pairs for r in pair)
-
-        def median(runs: list, i: int) -> float:
-            return statistics.median(r[i] for r in runs)
-
         print(
             f"  {design:22} link {len(base + urls[design]):4} chars: page load "
             f"{median(cold, 0):.2f} s; first paint after it: cold {median(cold, 1):.2f} s, warm "

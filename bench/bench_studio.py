@@ -534,8 +534,8 @@ async def steady_case(browser, url, first, template, sessions, server_pid: int, 
     the idle CPU policy throughout, so what is measured is the server's cost. Returns the
     phases, as (label, outcome, CPU shares) with the outcome as `measured` gives it and the CPU
     shares (server, its workers, the sessions' process, the whole machine) as fractions of one
-    core; phases of one label (a scenario's
-    repeated tries) are pooled into one, and the references come first."""
+    core; phases of one label (a scenario's repeated tries) are pooled into one, and the
+    references come first."""
     # the sessions run in a process of their own: the browser's driving here (Playwright parses
     # every event of a page load) would otherwise delay their edits and be counted as the
     # server's (the clocks compare: `time.perf_counter` is the system's monotonic clock)
@@ -603,7 +603,7 @@ async def steady_case(browser, url, first, template, sessions, server_pid: int, 
     for label in dict.fromkeys(f[0] for f in found):
         same = [f for f in found if f[0] == label]
         seconds = sum(f[3] for f in same)
-        shares = tuple(sum(f[2][i] * f[3] for f in same) / seconds for i in range(4))
+        shares = tuple(sum(f[2][i] * f[3] for f in same) / seconds for i in range(len(same[0][2])))
         phases.append((label, pooled([f[1] for f in same]), shares))
     return sorted(phases, key=lambda f: "(reference)" not in f[0])
 
@@ -710,7 +710,8 @@ def report_steady(phases: list, sessions: int, whole: str) -> None:
         print(
             f"   p95 {p95 / reference:.2f} × the references' (target ≤ 1.5 ×); "
             f"CPU: server {server:.0%}, its workers {workers:.0%}, the sessions' process "
-            f"{clients:.0%} of a core; the whole machine {machine:.0%} (of {os.cpu_count()}00 %)"
+            f"{clients:.0%} of a core; the whole machine {machine:.0%} "
+            f"(of {os.cpu_count() * 100} %)"
         )
 
 
