@@ -515,6 +515,8 @@ RESULTS = "Loss per step"
 FINISH_TIMEOUT_S = 400.0
 #: load e's first seed: an ablation no earlier case ran
 FINISH_SEED = 7
+#: the first seed of load b' (not load b's, whose job b' would share; nor one of load e's)
+BUSY_SEED = 3
 #: a steady case: from the sessions' start to the first phase (their first runs are in none) (s)
 SETTLE_S = 8.0
 #: a steady case: the length of a reference phase (unless told), and of a window after an event:
@@ -794,7 +796,8 @@ async def main_async(args) -> None:
                 # what is measured is the server's cost of the ablation, not a browser's.
                 await with_busy(
                     "load b'. the same, its browser at a lower priority (as on a laptop)",
-                    busy_ablation(browser, url, lower_priority=True),
+                    # a first seed of its own: load b's job (finished or not) is shared
+                    busy_ablation(browser, url, lower_priority=True, first_seed=BUSY_SEED),
                     seed=4,
                 )
             # the steady cases last: their browser is left at the idle CPU policy
