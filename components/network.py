@@ -185,11 +185,9 @@ def render_block_overrides(spec, *, key: str) -> None:
     i = min(state.focus(), len(spec.stages) - 1)
     stage = spec.stages[i]
     title = _("Attention per block — stage {stage} ({depth} blocks)")
-    # drawn only while open: closed, it costs an edit nothing (its six widgets are not sent)
-    box = st.expander(
-        title.format(stage=i + 1, depth=stage.depth), key=f"{key}.ovr.open", on_change="rerun"
-    )
-    if not box.open:
+    # closed, it costs an edit nothing (its six widgets are not sent)
+    box = state.lazy_expander(title.format(stage=i + 1, depth=stage.depth), key=f"{key}.ovr.open")
+    if box is None:
         return
     with box:
         st.caption(

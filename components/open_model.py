@@ -39,7 +39,10 @@ def _fit(fit: str) -> str:
 
 
 def render_open_model(*, key: str) -> None:
-    with st.expander(_("Open a model (ONNX)")):
+    box = state.lazy_expander(_("Open a model (ONNX)"), key=f"{key}.expander")
+    if box is None:
+        return
+    with box:
         st.caption(
             _(
                 "A residual network or block exported to ONNX (≤ {mb} MB): read as data, never "
@@ -47,7 +50,8 @@ def render_open_model(*, key: str) -> None:
             ).format(mb=MAX_ONNX_BYTES // 2**20)
         )
         upload = st.file_uploader(_("ONNX model"), type=["onnx"], key=f"{key}.file")
-        if upload is None:
+        if upload is None:  # none yet, or gone with the expander's closing: the last one's name
+            _summary()
             return
         ident = (upload.file_id, upload.size)
         if st.session_state.get(_SEEN) == ident:

@@ -527,7 +527,10 @@ def _on_paste(widget_key: str) -> None:
 
 
 def render_upload(*, key: str) -> None:
-    with st.expander(_("Open a spec (JSON)")):
+    box = state.lazy_expander(_("Open a spec (JSON)"), key=f"{key}.expander")
+    if box is None:
+        return
+    with box:
         st.file_uploader(
             _("Upload a spec file"),
             type=["json"],

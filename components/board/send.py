@@ -70,7 +70,10 @@ def render_send_to_board(spec, *, key: str) -> None:
     _browser_secret(key)
     ss.setdefault(f"{key}.code", ss.get(_CODE, ""))
     ss.setdefault(f"{key}.name", ss.get(_NAME, ""))
-    with st.expander(_("Send to board"), expanded=bool(ss.get(_CODE))):
+    box = state.lazy_expander(_("Send to board"), key=f"{key}.expander")
+    if box is None:
+        return
+    with box:
         st.text_input(
             _("Room code"),
             key=f"{key}.code",

@@ -10,7 +10,7 @@ from resattn_board import db
 from resattn_board.service import BoardService, Limits, new_secret
 from tests.board.designs import small_design
 from tests.i18n.english import english_left
-from tests.ui.conftest import APP, failures
+from tests.ui.conftest import APP, expanded, failures
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def texts(at: AppTest) -> list[str]:
 
 def test_participant_sends_from_the_studio(board_db):
     code = svc(board_db).create_board("Lab").code
-    at = AppTest.from_file(APP, default_timeout=180).run()
+    at = expanded(AppTest.from_file(APP, default_timeout=180).run(), "studio.board.expander")
     assert not failures(at), failures(at)
     at.text_input(key="studio.board.code").set_value(code.lower())
     at.text_input(key="studio.board.name").set_value("<b>Ayşe</b>")
@@ -62,7 +62,7 @@ def test_participant_sends_from_the_studio(board_db):
 
 def test_sending_a_broken_design_says_why(board_db):
     code = svc(board_db).create_board().code
-    at = AppTest.from_file(APP, default_timeout=180).run()
+    at = expanded(AppTest.from_file(APP, default_timeout=180).run(), "studio.board.expander")
     at.text_input(key="studio.board.code").set_value(code)
     at.text_input(key="studio.board.name").set_value("")
     at.button(key="studio.board.send").click().run()
@@ -74,7 +74,7 @@ def test_sending_a_broken_design_says_why(board_db):
 
 
 def test_instructor_creates_hides_clears_and_runs_the_probe(board_db):
-    at = AppTest.from_file(APP, default_timeout=180).run()
+    at = expanded(AppTest.from_file(APP, default_timeout=180).run(), "studio.board.expander")
     at.text_input(key="studio.board.title").set_value("Ankara")
     at.button(key="studio.board.create").click().run()
     code = at.session_state["board.code"]
@@ -157,7 +157,7 @@ def test_an_unreachable_database_is_said_not_crashed(monkeypatch):
     at = board_page("K7M2X9PQ")
     assert not at.exception
     assert any("database cannot be reached" in e.value for e in at.error)
-    studio = AppTest.from_file(APP, default_timeout=180).run()
+    studio = expanded(AppTest.from_file(APP, default_timeout=180).run(), "studio.board.expander")
     assert not failures(studio), failures(studio)
     studio.text_input(key="studio.board.code").set_value("K7M2X9PQ")
     studio.text_input(key="studio.board.name").set_value("Me")

@@ -45,6 +45,13 @@ def open_tab(at: AppTest, name: str) -> AppTest:
     return at.run()
 
 
+def expanded(at: AppTest, key: str) -> AppTest:
+    """Open the lazy expander `key` (`components.state.lazy_expander`: its content is drawn
+    only while it is open) and rerun."""
+    at.session_state[key] = True
+    return at.run()
+
+
 def ascii_text(at: AppTest) -> str:
     """The block's ASCII diagram (opens the Diagram tab)."""
     open_tab(at, "Diagram")

@@ -8,7 +8,7 @@ import pytest
 from resattn.loading import load_spec
 from tests.importing import foreign
 from tests.importing.harness import example_input, random_model, to_onnx
-from tests.ui.conftest import choose_in_slot, failures, open_tab, slot_value
+from tests.ui.conftest import choose_in_slot, expanded, failures, open_tab, slot_value
 
 UPLOAD = "studio.open.file"
 
@@ -20,7 +20,8 @@ def eca_model() -> bytes:
 
 
 def _upload(app, name: str, data: bytes):
-    app.file_uploader(key=UPLOAD).set_value((name, data, "application/octet-stream"))
+    uploader = expanded(app, "studio.open.expander").file_uploader(key=UPLOAD)
+    uploader.set_value((name, data, "application/octet-stream"))
     return app.run()
 
 

@@ -25,6 +25,7 @@ from tests.ui.conftest import (
     choose_in_slot,
     code_text,
     drawn,
+    expanded,
     failures,
     new_app,
     open_tab,
@@ -33,6 +34,11 @@ from tests.ui.conftest import (
 )
 
 SLOTS = ("pre_residual", "branch", "skip", "post_add")
+
+
+def spec_uploader(at):
+    """The sidebar's spec file uploader, its expander opened."""
+    return expanded(at, "studio.side.upload.expander").file_uploader(key="studio.side.upload.file")
 
 
 def test_fresh_session_opens_on_the_se_bottleneck(app):
@@ -150,7 +156,7 @@ def test_changing_the_kind_of_a_gate_keeps_it_in_its_slot(app):
 
 def test_malformed_upload_shows_the_error_and_keeps_the_design(app):
     before = app.query_params["spec"]
-    app.file_uploader(key="studio.side.upload.file").set_value(
+    spec_uploader(app).set_value(
         ("broken.json", b'{"block": {"type": "bottleneck", ', "application/json")
     )
     app.run()
@@ -162,9 +168,7 @@ def test_malformed_upload_shows_the_error_and_keeps_the_design(app):
 
 def test_schema_invalid_upload_names_the_path(app):
     bad = json.dumps(block_spec(8, -3)).encode()
-    app.file_uploader(key="studio.side.upload.file").set_value(
-        ("bad.json", bad, "application/json")
-    )
+    spec_uploader(app).set_value(("bad.json", bad, "application/json"))
     app.run()
     assert any("block.out_channels" in e.value.replace("\\", "") for e in app.error)
     assert app.text_input(key="studio.name").value == "se_bottleneck"
@@ -172,9 +176,7 @@ def test_schema_invalid_upload_names_the_path(app):
 
 def test_valid_upload_replaces_the_design(app):
     data = json.dumps(load_spec("preset:p2_eca").model_dump(mode="json")).encode()
-    app.file_uploader(key="studio.side.upload.file").set_value(
-        ("p2.json", data, "application/json")
-    )
+    spec_uploader(app).set_value(("p2.json", data, "application/json"))
     app.run()
     assert not failures(app), failures(app)
     assert slot_value(app, "post_add") == "eca"
@@ -298,9 +300,7 @@ def test_a_drop_that_would_add_a_linter_error_is_refused_with_the_reason(app):
     from components.canvas import zone_report
 
     at = app
-    at.file_uploader(key="studio.side.upload.file").set_value(
-        ("big.json", _near_the_memory_cap(), "application/json")
-    )
+    spec_uploader(at).set_value(("big.json", _near_the_memory_cap(), "application/json"))
     at.run()
     assert not failures(at), failures(at)
     spec = resattn.load_spec(url_token(at))
@@ -321,9 +321,7 @@ def test_a_drop_that_would_add_a_linter_error_is_refused_with_the_reason(app):
 def test_checks_tab_cites_each_finding_as_the_linter_does(app):
     data = load_spec("preset:bottleneck_block").model_dump(mode="json")
     data["input"].update(height=112, width=112, batch=64)  # over the activation-memory cap
-    app.file_uploader(key="studio.side.upload.file").set_value(
-        ("huge.json", json.dumps(data).encode(), "application/json")
-    )
+    spec_uploader(app).set_value(("huge.json", json.dumps(data).encode(), "application/json"))
     app.run()
     ra102 = next(d for d in lint(parse_spec(data)) if d.code == "RA102")
     at = open_tab(app, "Checks")
@@ -336,9 +334,7 @@ def test_checks_tab_cites_each_finding_as_the_linter_does(app):
 def test_oversized_upload_is_refused_with_the_engine_cap(app):
     from resattn.loading import MAX_SPEC_BYTES
 
-    app.file_uploader(key="studio.side.upload.file").set_value(
-        ("big.json", b" " * (MAX_SPEC_BYTES + 1), "application/json")
-    )
+    spec_uploader(app).set_value(("big.json", b" " * (MAX_SPEC_BYTES + 1), "application/json"))
     app.run()
     assert any(f"capped at {MAX_SPEC_BYTES:,} bytes" in e.value for e in app.error)
     assert app.text_input(key="studio.name").value == "se_bottleneck"
@@ -403,3 +399,19 @@ def test_profile_and_onnx_over_the_budget_are_refused_before_any_job(
     assert at.button(key="studio.code.onnx.run").disabled
     captions = " ".join(c.value for c in at.caption)
     assert "Not available: " in captions and "RA209" in captions, captions
+
+
+def test_closed_sidebar_expanders_send_no_widgets(app):
+    """Open a spec, Open a model and Send to board draw their widgets only while open: a page's
+    first run (and its first paint) carries none of them; opening one draws its widgets."""
+    assert {e.label for e in app.sidebar.expander} >= {
+        "Open a spec (JSON)",
+        "Open a model (ONNX)",
+        "Send to board",
+    }
+    assert not app.file_uploader and not app.text_area
+    assert not [t for t in app.text_input if t.key.startswith("studio.board.")]
+    assert spec_uploader(app).key == "studio.side.upload.file"
+    assert [t.key for t in app.text_area] == ["studio.side.upload.text"]
+    app.session_state["studio.side.upload.expander"] = False
+    assert not app.run().text_area  # closed again: gone again
