@@ -112,13 +112,13 @@ def drawn_now(widget_key: str) -> bool:
     return False
 
 
-def lazy_expander(label: str, *, key: str, expanded: bool = False):
-    """An expander whose content is drawn only while it is open: the container when open, else
-    None. Closed, its widgets cost a run nothing and are not sent, so the browser's first paint
-    of the page does not draw them either; opening or closing it reruns (the page, or the
-    fragment it is in). `key` holds whether it is open; `expanded` is how it starts. A widget
-    inside loses its state while closed (what it edits lives in the design, not in it)."""
-    box = st.expander(label, expanded=expanded, key=key, on_change="rerun")
+def lazy_expander(label: str, *, key: str):
+    """An expander, closed at first, whose content is drawn only while it is open: the container
+    when open, else None. Closed, its widgets cost a run nothing and are not sent, so the
+    browser's first paint of the page does not draw them either; opening or closing it reruns
+    (the page, or the fragment it is in). `key` holds whether it is open. A widget inside loses
+    its state while closed (what it edits lives in the design, not in it)."""
+    box = st.expander(label, key=key, on_change="rerun")
     return box if box.open else None
 
 

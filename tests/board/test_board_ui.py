@@ -29,6 +29,11 @@ def board_page(code: str, **query) -> AppTest:
     return at.run()
 
 
+def studio_with_board_open() -> AppTest:
+    """The studio page with its Send to board expander opened (drawn only while open)."""
+    return expanded(AppTest.from_file(APP, default_timeout=180).run(), "studio.board.expander")
+
+
 def texts(at: AppTest) -> list[str]:
     found = [m.value for m in at.markdown] + [c.value for c in at.caption]
     found += [b.label for b in at.button] + [e.label for e in at.expander]
@@ -40,7 +45,7 @@ def texts(at: AppTest) -> list[str]:
 
 def test_participant_sends_from_the_studio(board_db):
     code = svc(board_db).create_board("Lab").code
-    at = expanded(AppTest.from_file(APP, default_timeout=180).run(), "studio.board.expander")
+    at = studio_with_board_open()
     assert not failures(at), failures(at)
     at.text_input(key="studio.board.code").set_value(code.lower())
     at.text_input(key="studio.board.name").set_value("<b>Ayşe</b>")
@@ -62,7 +67,7 @@ def test_participant_sends_from_the_studio(board_db):
 
 def test_sending_a_broken_design_says_why(board_db):
     code = svc(board_db).create_board().code
-    at = expanded(AppTest.from_file(APP, default_timeout=180).run(), "studio.board.expander")
+    at = studio_with_board_open()
     at.text_input(key="studio.board.code").set_value(code)
     at.text_input(key="studio.board.name").set_value("")
     at.button(key="studio.board.send").click().run()
@@ -74,7 +79,7 @@ def test_sending_a_broken_design_says_why(board_db):
 
 
 def test_instructor_creates_hides_clears_and_runs_the_probe(board_db):
-    at = expanded(AppTest.from_file(APP, default_timeout=180).run(), "studio.board.expander")
+    at = studio_with_board_open()
     at.text_input(key="studio.board.title").set_value("Ankara")
     at.button(key="studio.board.create").click().run()
     code = at.session_state["board.code"]
@@ -157,7 +162,7 @@ def test_an_unreachable_database_is_said_not_crashed(monkeypatch):
     at = board_page("K7M2X9PQ")
     assert not at.exception
     assert any("database cannot be reached" in e.value for e in at.error)
-    studio = expanded(AppTest.from_file(APP, default_timeout=180).run(), "studio.board.expander")
+    studio = studio_with_board_open()
     assert not failures(studio), failures(studio)
     studio.text_input(key="studio.board.code").set_value("K7M2X9PQ")
     studio.text_input(key="studio.board.name").set_value("Me")
