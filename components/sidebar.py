@@ -298,7 +298,10 @@ def render_network_fields(spec: NetworkSpec, *, key: str) -> None:
         key=f"{key}.num_classes",
         model=NetworkSpec,
     )
-    with st.expander(_("Stage depths")):
+    box = state.lazy_expander(_("Stage depths"), key=f"{key}.depths.open")
+    if box is None:  # closed: its one number box per stage costs the page nothing
+        return
+    with box:
         for i, stage in enumerate(spec.stages):
             _number(
                 spec,

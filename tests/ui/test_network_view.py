@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from resattn.export.share import share_token
 from resattn.loading import load_spec
-from tests.ui.conftest import failures, new_app, open_tab
+from tests.ui.conftest import expanded, failures, new_app, open_tab
 
 OVERRIDES = "tests/fixtures/specs/v1/network_block_overrides.json"
 
@@ -103,3 +103,25 @@ def test_a_block_override_is_applied_and_removed_from_the_page():
     remove.click()
     at.run()
     assert "block 2:" not in _texts(at)
+
+
+def test_sidebar_stage_depths_are_drawn_only_while_open_and_edit_the_design():
+    """The sidebar's "Stage depths" draws its number box per stage only while open (a
+    16-stage link's first paint draws none of them); a box edits its stage's depth."""
+    at = new_app({"spec": share_token(load_spec("preset:resnet18"))})
+    at.run()
+
+    def depth_boxes():
+        return [n for n in at.number_input if str(n.key).startswith("studio.side.depth.")]
+
+    assert "Stage depths" in {e.label for e in at.sidebar.expander}
+    assert not depth_boxes()
+    expanded(at, "studio.side.depths.open")
+    assert [n.value for n in depth_boxes()] == [2, 2, 2, 2]
+    depth_boxes()[2].set_value(3).run()
+    assert not failures(at), failures(at)
+    assert [n.value for n in depth_boxes()] == [2, 2, 3, 2]
+    assert list(at.dataframe[0].value["blocks"]) == [2, 2, 3, 2]  # the design's, in the table
+    at.session_state["studio.side.depths.open"] = False
+    at.run()
+    assert not depth_boxes()  # closed again: gone again
