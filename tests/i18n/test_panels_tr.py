@@ -19,7 +19,7 @@ from schemas import SpecError, parse_spec
 from tests.i18n.english import english_in, english_left, rendered_text
 from tests.specs import block_spec
 from tests.strategies import any_block, any_network
-from tests.ui.conftest import expanded, failures, new_app
+from tests.ui.conftest import failures, model_uploader, new_app
 
 #: the tabs of this part of the studio (Compare, the ablation, is tested with its panel); the
 #: exported PyTorch file in the Code tab is a file, not the UI's words (its comments are English)
@@ -199,8 +199,7 @@ def test_an_opened_model_and_its_fit_report_in_turkish():
         ("p4_eca.onnx", model, "tam uyum", "açıldı: her parça uyuyor."),
         ("plain.onnx", to_onnx(foreign.plain_cnn().eval(), foreign.EXAMPLE), "uyum yok", "uymuyor"),
     ):
-        uploader = expanded(at, "studio.open.expander").file_uploader(key="studio.open.file")
-        uploader.set_value((name, data, "application/octet-stream"))
+        model_uploader(at).set_value((name, data, "application/octet-stream"))
         at.run()
         assert not failures(at), failures(at)
         flashes = [e.value for e in (*at.main.success, *at.main.error)]

@@ -52,6 +52,11 @@ def expanded(at: AppTest, key: str) -> AppTest:
     return at.run()
 
 
+def model_uploader(at: AppTest):
+    """The sidebar's ONNX model uploader, its "Open a model" expander opened."""
+    return expanded(at, "studio.open.expander").file_uploader(key="studio.open.file")
+
+
 def ascii_text(at: AppTest) -> str:
     """The block's ASCII diagram (opens the Diagram tab)."""
     open_tab(at, "Diagram")

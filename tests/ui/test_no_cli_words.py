@@ -13,7 +13,7 @@ from resattn.cli import make_parser
 from resattn.export.share import share_token
 from resattn.loading import load_spec
 from tests.i18n.english import rendered_text
-from tests.ui.conftest import expanded, failures, new_app, open_tab
+from tests.ui.conftest import failures, model_uploader, new_app, open_tab
 
 #: the code-block languages of a command offered to copy (the only place one may be shown)
 COPY_LANGUAGES = ("bash", "shell", "console")
@@ -58,8 +58,7 @@ def _imported_model(at) -> None:
 
     spec = load_spec("preset:p4_eca")
     data = to_onnx(random_model(spec), example_input(spec))
-    uploader = expanded(at, "studio.open.expander").file_uploader(key="studio.open.file")
-    uploader.set_value(("p4_eca.onnx", data, "x"))
+    model_uploader(at).set_value(("p4_eca.onnx", data, "x"))
     at.run()
     assert any("every part fits" in s.value for s in at.success)
 

@@ -8,9 +8,7 @@ import pytest
 from resattn.loading import load_spec
 from tests.importing import foreign
 from tests.importing.harness import example_input, random_model, to_onnx
-from tests.ui.conftest import choose_in_slot, expanded, failures, open_tab, slot_value
-
-UPLOAD = "studio.open.file"
+from tests.ui.conftest import choose_in_slot, failures, model_uploader, open_tab, slot_value
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +18,7 @@ def eca_model() -> bytes:
 
 
 def _upload(app, name: str, data: bytes):
-    uploader = expanded(app, "studio.open.expander").file_uploader(key=UPLOAD)
-    uploader.set_value((name, data, "application/octet-stream"))
+    model_uploader(app).set_value((name, data, "application/octet-stream"))
     return app.run()
 
 
