@@ -1,5 +1,10 @@
 """The Diagram tab: the ASCII picture, and the graph (Graphviz SVG with pan and zoom).
 
+The ASCII picture is the page's own HTML (a ``<pre>``, `render_picture`), not ``st.code``: the
+Diagram tab is open on every first paint, and ``st.code`` made the browser load and run
+Streamlit's syntax highlighter (1.5 MB of JavaScript) for a picture that has no syntax — about
+0.4 s of the browser's main thread on every page load, which held up the canvas.
+
 The graph is drawn top to bottom like the notes' pictures, in the page's theme (light or dark),
 at a size where no label is below 12 px; its SVG can be downloaded. A network shows one box per
 stage: a click expands that stage into its blocks (a click on one of them collapses it again);
@@ -7,6 +12,8 @@ a click on any other node shows its details.
 """
 
 from __future__ import annotations
+
+import html
 
 import streamlit as st
 
@@ -46,7 +53,7 @@ def render_diagram(spec, *, key: str) -> None:
 
 def render_ascii(cj: str, *, key: str) -> None:
     shapes = st.toggle(_("Show shapes"), value=True, key=f"{key}.ascii_shapes")
-    st.code(engine.ascii_diagram(cj, shapes), language=None)
+    render_picture(engine.ascii_diagram(cj, shapes))
     spec = engine.spec_of(cj)
     if spec.kind == "network":
         stage = min(state.focus(), len(spec.stages) - 1)
@@ -57,13 +64,23 @@ def render_ascii(cj: str, *, key: str) -> None:
                 "(choose the stage above the canvas)"
             ).format(stage=stage + 1)
         )
-        st.code(engine.ascii_diagram(canonical_json(block), shapes), language=None)
+        render_picture(engine.ascii_diagram(canonical_json(block), shapes))
     st.caption(
         _(
             "⊗ = gate (the feature is multiplied by the attention weights α) · "
             "⊕ = residual add (notes, first rule)."
         )
     )
+
+
+#: the class of an ASCII picture's ``<pre>`` (its style: components/style.py)
+PICTURE_CLASS = "ra-ascii"
+
+
+def render_picture(text: str) -> None:
+    """A text picture in a monospace box that scrolls sideways when wider than the page; its
+    text is escaped (a design's name is the user's) and can be selected and copied."""
+    st.html(f'<pre class="{PICTURE_CLASS}">{html.escape(text)}</pre>')
 
 
 def theme() -> str:

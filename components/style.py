@@ -37,6 +37,10 @@ _CSS = """
 /* figures are shown in full: never an ellipsis */
 [data-testid="stMetricValue"] { font-size: 1.45rem; }
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; white-space: nowrap; }
+/* the ASCII picture (components/diagram.py): a box like st.code's, in both themes */
+.ra-ascii { font-family: "Source Code Pro", "SFMono-Regular", Menlo, Consolas, monospace;
+  font-size: 0.875rem; line-height: 1.45; margin: 0; padding: 1rem; border-radius: 0.5rem;
+  background: rgba(128, 128, 128, 0.12); color: inherit; white-space: pre; overflow-x: auto; }
 /* a select too narrow for its choice ends it in an ellipsis, not in a cut letter */
 [data-testid="stSelectbox"] input[role="combobox"] { text-overflow: ellipsis; }
 .ra-tour-title { font-size: 1.5rem; font-weight: 700; text-align: center; }

@@ -76,7 +76,7 @@ class Studio:
 
     def ascii(self) -> str:
         return self.page.evaluate(
-            """() => [...document.querySelectorAll('[data-testid="stCode"]')]
+            """() => [...document.querySelectorAll('pre.ra-ascii')]
                  .map(e => e.textContent).find(t => t.includes('⊕')) || ''"""
         )
 

@@ -25,14 +25,21 @@ CANVAS = Path(slot_canvas.__file__).parent
 
 
 class Wire:
-    """The websocket messages of a page, both ways, and its requests for component files."""
+    """The websocket messages of a page, both ways, its requests, and those for component
+    files."""
 
     def __init__(self, page):
         self.sent: list[BackMsg] = []
         self.received: list[bytes] = []
         self.files: list[str] = []
+        self.requests: list[str] = []
         page.on("websocket", self._socket)
-        page.on("request", lambda r: "/bidi-components/" in r.url and self.files.append(r.url))
+        page.on("request", self._request)
+
+    def _request(self, request) -> None:
+        self.requests.append(request.url)
+        if "/bidi-components/" in request.url:
+            self.files.append(request.url)
 
     def _socket(self, ws) -> None:
         ws.on("framesent", self._sent)
@@ -108,6 +115,28 @@ def test_a_deep_networks_link_is_painted_by_one_run_of_the_page(context, server_
     full, fragments = wire.runs()
     assert full == 1, f"{full} runs of the whole page for one page load"
     assert fragments >= 1  # the secret's report reran its fragment
+
+
+#: the frontend bundle of Streamlit's syntax highlighter (1.5 MB), which ``st.code`` loads
+HIGHLIGHTER = "/static/js/StreamlitSyntaxHighlighter."
+
+
+@pytest.mark.parametrize("link", ["default", "network"])
+def test_a_page_load_does_not_fetch_the_syntax_highlighter_until_code_is_shown(
+    context, server_url, link
+):
+    """The Diagram tab, open on every first paint, draws its ASCII picture as the page's HTML:
+    the highlighter's bundle is fetched only once the Code tab shows Python."""
+    page = context.new_page()
+    wire = Wire(page)
+    query = "" if link == "default" else f"/?spec={share_token(network(64, 16))}"
+    studio = Studio(page).open(server_url + query)
+    studio.wait_for(studio.ascii, what="the ASCII picture")
+    settle(page, wire)
+    assert not [u for u in wire.requests if HIGHLIGHTER in u]
+    studio.tab("Code")
+    studio.wait_for(studio.code, what="the exported code")
+    assert [u for u in wire.requests if HIGHLIGHTER in u]  # the probe names the bundle
 
 
 def test_an_edit_reruns_without_sending_the_components_code_again(context, server_url):

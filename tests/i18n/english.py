@@ -8,6 +8,7 @@ sentences found in it (`english_in`: in any text).
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable
@@ -42,7 +43,8 @@ def rendered_text(at) -> str:
     """Every piece of text an AppTest run (or one of its blocks: a tab, a column) shows:
     Markdown, captions, headings, alerts, metrics, widget labels, options and help (downloads,
     uploads and segmented controls too), popover and tab labels, code, progress texts, tables
-    (headers and text cells) and the strings of the custom components' data."""
+    (headers and text cells), the page's own HTML (`html_text`) and the strings of the custom
+    components' data."""
     parts: list[str] = []
 
     def add(value) -> None:
@@ -69,6 +71,8 @@ def rendered_text(at) -> str:
     ):
         for el in getattr(at, kind, []):
             add(getattr(el, "value", None))
+    for el in at.html:  # the page's own HTML (the ASCII picture), its style sheets left out
+        add(html_text(el.value))
     for el in at.metric:
         add(el.label)
         add(getattr(el, "help", None))
@@ -115,6 +119,15 @@ def rendered_text(at) -> str:
         for column in frame.columns:
             add([v for v in frame[column].tolist() if isinstance(v, str)])
     return "\n".join(parts)
+
+
+_STYLE = re.compile(r"<style>.*?</style>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_text(value: str) -> str:
+    """The text an HTML fragment shows: its tags and style sheets dropped, entities decoded."""
+    return html.unescape(_TAG.sub("", _STYLE.sub("", value)))
 
 
 def _strings(value) -> list[str]:

@@ -10,7 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from components import slot_canvas
 from components.ccv2 import registered_name
+from components.diagram import PICTURE_CLASS
 from resattn import i18n
+from tests.i18n.english import html_text
 
 APP = str(Path(__file__).resolve().parents[2] / "studio.py")
 
@@ -57,10 +59,16 @@ def model_uploader(at: AppTest):
     return expanded(at, "studio.open.expander").file_uploader(key="studio.open.file")
 
 
+def pictures(at: AppTest) -> list[str]:
+    """The texts of the ASCII pictures the page shows (`components.diagram.render_picture`)."""
+    mark = f'<pre class="{PICTURE_CLASS}">'
+    return [html_text(h.value) for h in at.html if h.value.startswith(mark)]
+
+
 def ascii_text(at: AppTest) -> str:
     """The block's ASCII diagram (opens the Diagram tab)."""
     open_tab(at, "Diagram")
-    return next((c.value for c in at.code if "⊕" in c.value), "")
+    return next((text for text in pictures(at) if "⊕" in text), "")
 
 
 def code_text(at: AppTest) -> str:

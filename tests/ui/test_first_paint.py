@@ -13,7 +13,7 @@ from components import network as network_panel
 from components.board import send
 from resattn.export.share import share_token
 from schemas import ATTENTION_MODELS, SLOT_NAMES, BlockSpec, canonical_json, parse_spec
-from tests.ui.conftest import failures, new_app
+from tests.ui.conftest import failures, new_app, pictures
 
 
 def network(depth: int, stages: int) -> dict:
@@ -128,6 +128,20 @@ def test_a_renamed_links_first_run_redoes_no_work_the_name_does_not_change(monke
     validated, _serialised = _first_run_block_work(monkeypatch, {**spec, "name": "renamed"})
     assert calls == []
     assert validated == 0
+
+
+@pytest.mark.parametrize("link", ["default", "network"])
+def test_a_first_paint_draws_its_ascii_picture_as_html_not_as_code(link):
+    """``st.code`` would make every page load fetch and run Streamlit's syntax highlighter
+    (components/diagram.py): the first paint's Diagram tab shows its picture without it."""
+    at = new_app(None if link == "default" else {"spec": share_token(network(64, 16))})
+    at.run()
+    assert not failures(at), failures(at)
+    shown = pictures(at)
+    # a block's picture; a network's, then the block of its chosen stage
+    assert len(shown) == (1 if link == "default" else 2), shown
+    assert "⊕" in shown[-1] and ("network" in shown[0]) == (link == "network"), shown
+    assert not at.code
 
 
 def test_a_drop_checked_when_made_gets_the_zone_reports_verdict():

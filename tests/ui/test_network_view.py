@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from resattn.export.share import share_token
 from resattn.loading import load_spec
-from tests.ui.conftest import expanded, failures, new_app, open_tab
+from tests.ui.conftest import expanded, failures, new_app, open_tab, pictures
 
 OVERRIDES = "tests/fixtures/specs/v1/network_block_overrides.json"
 
@@ -55,7 +55,7 @@ def test_stage_table_refuses_an_out_of_range_depth_and_keeps_the_design():
 
 def _texts(at: AppTest) -> str:
     open_tab(at, "Diagram")
-    return "\n".join(c.value for c in at.code)
+    return "\n".join(pictures(at))
 
 
 def test_network_page_shows_overrides_and_per_stage_overhead():
