@@ -30,6 +30,15 @@ from schemas import canonical_json
 
 _FLASH = {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}
 
+#: the tab's icon, ⊗ (the gate), as an SVG that Streamlit sends as a data URL. A character that
+#: is not an emoji ("⊗") would be taken for a file's address: the browser asked the server for
+#: ``/⊗`` twice per page load, got the page's HTML back and showed no icon.
+PAGE_ICON = (
+    "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 100 100'>"
+    "<g fill='none' stroke='#2563eb' stroke-width='9' stroke-linecap='round'>"
+    "<circle cx='50' cy='50' r='42'/><path d='M21 21 79 79M79 21 21 79'/></g></svg>"
+)
+
 
 def page_title() -> None:
     """The page's title row: the title and what the studio is for, then the page's own controls
@@ -145,7 +154,7 @@ def main() -> None:
     present = tour.present()
     st.set_page_config(
         page_title="ResAttn Studio",
-        page_icon="⊗",
+        page_icon=PAGE_ICON,
         layout="wide",
         initial_sidebar_state="collapsed" if present else "expanded",
     )

@@ -139,6 +139,25 @@ def test_a_page_load_does_not_fetch_the_syntax_highlighter_until_code_is_shown(
     assert [u for u in wire.requests if HIGHLIGHTER in u]  # the probe names the bundle
 
 
+def test_the_pages_icon_is_drawn_from_the_page_itself(context, server_url):
+    """The tab's icon (⊗) is an SVG data URL: the browser asks the server for no icon file, and
+    the only HTML it gets is the page itself."""
+    page = context.new_page()
+    wire = Wire(page)
+    pages = []
+    page.on(
+        "response",
+        lambda r: "text/html" in r.headers.get("content-type", "") and pages.append(r.url),
+    )
+    Studio(page).open(server_url)
+    settle(page, wire)
+    icons = page.evaluate(
+        "() => [...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)"
+    )
+    assert icons and all(i.startswith("data:image/svg+xml") for i in icons), icons
+    assert [u.rstrip("/") for u in pages] == [server_url.rstrip("/")], pages
+
+
 def test_an_edit_reruns_without_sending_the_components_code_again(context, server_url):
     page = context.new_page()
     wire = Wire(page)
