@@ -3,9 +3,12 @@ per block (block overrides), the attention overhead of each stage (notes §12.4)
 
 from __future__ import annotations
 
+from typing import Any, Optional
+
 import streamlit as st
 
 from components import design, engine, state
+from components.stage_table import stage_table
 from resattn.counting import stage_overheads
 from resattn.diagrams.words import attention_label, pattern_text
 from resattn.i18n import N_, _
@@ -55,49 +58,89 @@ def _overrides_text(stage) -> str:
     )
 
 
-def _editable() -> dict[str, str]:
-    """The editable columns' titles in the page's language → the stage field each one edits."""
-    return {_(COLUMNS[column]): field for column, field in EDITABLE.items()}
+def _sent_edit(component_key: str) -> Optional[tuple[int, str, Any]]:
+    """(stage index, column, value) of the edit the stage table reported; None if its state
+    holds none (or not one of an editable column)."""
+    value = st.session_state.get(component_key)
+    edit = value.get("edit") if isinstance(value, dict) else None
+    if not isinstance(edit, dict):
+        return None
+    row, column, keys = edit.get("row"), edit.get("column"), list(COLUMNS)
+    if not (isinstance(row, int) and isinstance(column, int) and 0 <= column < len(keys)):
+        return None
+    if keys[column] not in EDITABLE:
+        return None
+    return row, keys[column], edit.get("value")
+
+
+def apply_stage_edit(row: int, column: str, value: Any) -> None:
+    """Set the editable `column` (a key of `EDITABLE`) of stage `row` to `value`, or refuse it
+    with the schema's reason (the design is kept). A row the design does not have (a table
+    drawn for an earlier design) changes nothing."""
+    spec = state.spec()
+    if not 0 <= row < len(spec.stages):
+        return
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # the browser's number box sends 3 as 3.0 or 3
+    data = design.as_dict(spec)
+    data["stages"][row][EDITABLE[column]] = value
+    state.commit(data, N_("stage edit"))
 
 
 @state.in_page_language
-def _on_table_edit(key: str) -> None:
-    edits = st.session_state.get(key, {}).get("edited_rows", {})
-    spec = state.spec()
-    data = design.as_dict(spec)
-    editable = _editable()
-    for row, changes in edits.items():
-        for column, value in changes.items():
-            if column in editable and value is not None:
-                data["stages"][int(row)][editable[column]] = int(value)
-    state.commit(data, N_("stage edit"))
+def _on_table_edit(component_key: str) -> None:
+    edit = _sent_edit(component_key)
+    if edit is not None:
+        apply_stage_edit(*edit)
+
+
+def table_data(spec, costs: Optional[list[tuple[float, float]]]) -> dict:
+    """What the stage table (`components.stage_table`) draws: a column per `COLUMNS` entry (the
+    overhead only when `costs` is given), titled in the page's language, the editable ones with
+    the schema's bounds; a row of cells per stage."""
+    blocks = expand_blocks(spec)
+    first = {b.stage: b.spec for b in reversed(blocks)}
+    keys = list(COLUMNS) if costs is not None else list(COLUMNS)[:-1]
+    columns = []
+    for column in keys:
+        entry = {"title": _(COLUMNS[column])}
+        if column in EDITABLE:
+            entry["min"], entry["max"] = _bounds(EDITABLE[column])
+        columns.append(entry)
+    rows = []
+    for i, s in enumerate(spec.stages):
+        b = first[i]
+        row = [
+            i + 1,
+            s.depth,
+            s.out_channels,
+            _(design.FAMILIES[design.family_of(b.block)][0]),
+            s.stride,
+            f"{b.input.channels}×{b.input.height}×{b.input.width}",
+            pattern_text(s.slots),
+            _overrides_text(s),
+        ]
+        if costs is not None:
+            params_pct, macs_pct = costs[i]
+            row.append(
+                _("+{params_pct}% params, +{macs_pct}% MACs").format(
+                    params_pct=f"{params_pct:.1f}", macs_pct=f"{macs_pct:.2f}"
+                )
+            )
+        rows.append(row)
+    # an edit attempt, even a refused one, redraws the table: the boxes show the design again
+    return {
+        "label": _("The network's stages"),
+        "columns": columns,
+        "rows": rows,
+        "rev": state.rev(),
+    }
 
 
 def render_network(spec, *, key: str) -> None:
     cj = canonical_json(spec)
-    blocks = expand_blocks(spec)
-    first = {b.stage: b.spec for b in reversed(blocks)}
     ok = engine.params(cj) is not None  # the overhead needs a buildable design
     costs = overheads(cj) if ok else None
-    rows = []
-    for i, s in enumerate(spec.stages):
-        b = first[i]
-        row = {
-            "stage": i + 1,
-            "blocks": s.depth,
-            "out channels": s.out_channels,
-            "family": _(design.FAMILIES[design.family_of(b.block)][0]),
-            "stride": s.stride,
-            "input": f"{b.input.channels}×{b.input.height}×{b.input.width}",
-            "attention": pattern_text(s.slots),
-            "block overrides": _overrides_text(s),
-        }
-        if costs is not None:
-            params_pct, macs_pct = costs[i]
-            row["attention overhead (§12.4)"] = _(
-                "+{params_pct}% params, +{macs_pct}% MACs"
-            ).format(params_pct=f"{params_pct:.1f}", macs_pct=f"{macs_pct:.2f}")
-        rows.append({_(COLUMNS[column]): value for column, value in row.items()})
     stem = (
         "7×7/2 conv + BN + ReLU + 3×3/2 max-pool"
         if spec.stem.type == "imagenet"
@@ -114,28 +157,12 @@ def render_network(spec, *, key: str) -> None:
             stem=stem,
             channels=spec.stem.out_channels,
             stages=len(spec.stages),
-            blocks=len(blocks),
+            blocks=sum(stage.depth for stage in spec.stages),
             classes=spec.num_classes,
         )
     )
-    editable = _editable()
-    columns = {
-        title: st.column_config.NumberColumn(
-            title, min_value=_bounds(field)[0], max_value=_bounds(field)[1], step=1, required=True
-        )
-        for title, field in editable.items()
-    }
-    tkey = state.drawn_key(f"{key}.stages")  # a fresh table after every change of the design
-    st.data_editor(
-        rows,
-        hide_index=True,
-        width="stretch",
-        key=tkey,
-        column_config=columns,
-        disabled=[c for c in rows[0] if c not in editable],
-        on_change=_on_table_edit,
-        args=(tkey,),
-    )
+    tkey = f"{key}.stages"
+    stage_table(table_data(spec, costs), key=tkey, on_edit=lambda: _on_table_edit(tkey))
     if costs is None:
         st.caption(_("The attention overhead per stage shows once the design has no errors."))
     render_block_overrides(spec, key=key)

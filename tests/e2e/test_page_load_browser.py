@@ -117,26 +117,38 @@ def test_a_deep_networks_link_is_painted_by_one_run_of_the_page(context, server_
     assert fragments >= 1  # the secret's report reran its fragment
 
 
-#: the frontend bundle of Streamlit's syntax highlighter (1.5 MB), which ``st.code`` loads
-HIGHLIGHTER = "/static/js/StreamlitSyntaxHighlighter."
+#: Streamlit's heaviest frontend bundles a first paint could load: the syntax highlighter
+#: (``st.code``, 1.5 MB) and the data grid (``st.dataframe`` / ``st.data_editor``, 0.5 MB, with
+#: 0.9 MB of Arrow formatting beside it)
+HEAVY = ("StreamlitSyntaxHighlighter", "DataFrame")
+
+
+def _bundles(wire: Wire) -> set[str]:
+    """Which of `HEAVY` the page fetched."""
+    return {name for name in HEAVY for u in wire.requests if f"/static/js/{name}." in u}
 
 
 @pytest.mark.parametrize("link", ["default", "network"])
-def test_a_page_load_does_not_fetch_the_syntax_highlighter_until_code_is_shown(
+def test_a_page_load_fetches_neither_the_syntax_highlighter_nor_the_data_grid(
     context, server_url, link
 ):
-    """The Diagram tab, open on every first paint, draws its ASCII picture as the page's HTML:
-    the highlighter's bundle is fetched only once the Code tab shows Python."""
+    """The Diagram tab, open on every first paint, draws its ASCII picture as the page's HTML,
+    and a network's stage table is the page's own component: those bundles are fetched only
+    once a panel needs them (the Code tab shows Python)."""
+    directory = Path(streamlit_static_dir()) / "js"
+    assert all(list(directory.glob(f"{name}.*.js")) for name in HEAVY)  # the names are real
     page = context.new_page()
     wire = Wire(page)
     query = "" if link == "default" else f"/?spec={share_token(network(64, 16))}"
     studio = Studio(page).open(server_url + query)
     studio.wait_for(studio.ascii, what="the ASCII picture")
+    if link == "network":
+        page.locator(".ra-stages table").wait_for()
     settle(page, wire)
-    assert not [u for u in wire.requests if HIGHLIGHTER in u]
+    assert _bundles(wire) == set()
     studio.tab("Code")
     studio.wait_for(studio.code, what="the exported code")
-    assert [u for u in wire.requests if HIGHLIGHTER in u]  # the probe names the bundle
+    assert _bundles(wire) == {"StreamlitSyntaxHighlighter"}  # the probe sees a fetch
 
 
 def test_the_pages_icon_is_drawn_from_the_page_itself(context, server_url):

@@ -422,9 +422,32 @@ def test_the_canvas_does_not_move_when_the_formula_grows(context, server_url):
 
 def test_network_preset_displays_stages_and_drill_down(context, server_url, artifacts):
     studio = Studio(context.new_page()).open(url_for(server_url, "se_resnet50"))
-    studio.page.locator('[data-testid="stDataFrame"]').first.wait_for()  # the stages table
+    studio.page.locator(".ra-stages table").wait_for()  # the stages table
     assert studio.page.get_by_text("Stage shown on the canvas").count() == 1
     assert "Showing stage 1 of 4" in studio.page.locator(".ra-status").text_content()
     studio.placed("branch").wait_for()  # SE in every branch
     assert "Drill-down" in studio.page.content()
     studio.page.screenshot(path=str(artifacts / "page_network_se_resnet50_light.png"))
+
+
+def test_the_stage_table_edits_a_depth_and_refuses_a_bad_one_in_the_browser(context, server_url):
+    """A stage's blocks typed in its box and committed with Enter change the design; a depth
+    the schema refuses is named in a message, and the box shows the design's depth again."""
+    studio = Studio(context.new_page()).open(url_for(server_url, "resnet18"))
+    page = studio.page
+    box = page.locator('.ra-stages input[data-row="1"][data-column="1"]')  # stage 2's blocks
+    box.wait_for()
+    assert box.input_value() == "2"
+    box.fill("3")
+    box.press("Enter")
+    expect(page.get_by_text(re.compile(r"4 stages, 9 blocks")).first).to_be_visible(
+        timeout=WAIT_MS
+    )
+    box = page.locator('.ra-stages input[data-row="1"][data-column="1"]')
+    studio.wait_for(lambda: box.input_value() == "3", what="the table redrawn with depth 3")
+    box.fill("0")
+    box.press("Enter")
+    expect(page.get_by_text(re.compile(r"was not applied.*depth")).first).to_be_visible(
+        timeout=WAIT_MS
+    )
+    studio.wait_for(lambda: box.input_value() == "3", what="the box back at the design's 3")

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import slot_canvas
+from components import stage_table as stage_table_component
 from components.ccv2 import registered_name
 from components.diagram import PICTURE_CLASS
 from resattn import i18n
@@ -108,12 +109,25 @@ def drawn(widgets, base: str):
     return found[-1]
 
 
+def component_data(at: AppTest, name: str) -> list[dict]:
+    """The data each mount of the custom component `name` was drawn with in the last run."""
+    registered = registered_name(name)
+    mounts = [e.proto for e in at.get("bidi_component") if e.proto.component_name == registered]
+    return [json.loads(proto.json) for proto in mounts]
+
+
 def canvas_data(at: AppTest) -> dict:
     """The data the canvas was drawn with in the last run (its chips, zones and the keyboard
     path's selects, which `canvas.js` sets from it)."""
-    name = registered_name(slot_canvas.NAME)
-    [proto] = [e.proto for e in at.get("bidi_component") if e.proto.component_name == name]
-    return json.loads(proto.json)
+    [data] = component_data(at, slot_canvas.NAME)
+    return data
+
+
+def stage_table(at: AppTest) -> dict[str, list]:
+    """A network's stage table as the last run drew it: column title → the stages' cells."""
+    [data] = component_data(at, stage_table_component.NAME)
+    titles = [c["title"] for c in data["columns"]]
+    return {title: [row[i] for row in data["rows"]] for i, title in enumerate(titles)}
 
 
 def slot_value(at: AppTest, slot: str) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from resattn.export.share import share_token
 from resattn.loading import load_spec
-from tests.ui.conftest import expanded, failures, new_app, open_tab, pictures
+from tests.ui.conftest import expanded, failures, new_app, open_tab, pictures, stage_table
 
 OVERRIDES = "tests/fixtures/specs/v1/network_block_overrides.json"
 
@@ -27,30 +28,71 @@ def _table_edit_script():
     if "ran" not in st.session_state:
         st.session_state["ran"] = True
         state.commit(_load("preset:resnet18"), "preset")
-        st.session_state["table"] = {"edited_rows": _json.loads(st.query_params["edits"])}
-        network._on_table_edit("table")
+        for edit in _json.loads(st.query_params["edits"]):  # what the table's boxes report
+            st.session_state["table"] = {"edit": edit}
+            network._on_table_edit("table")
     st.code(canonical_json(state.spec()))
     for _, text in state.pop_flashes():
         st.error(text)
 
 
-def _edit(edits: dict) -> AppTest:
+def _edit(*edits: dict) -> AppTest:
     at = AppTest.from_function(_table_edit_script, default_timeout=120)
     at.query_params["edits"] = json.dumps(edits)
     return at.run()
 
 
+#: the stage table's columns (`components.network.COLUMNS`): blocks (depth), out channels (width)
+BLOCKS, WIDTH = 1, 2
+
+
 def test_stage_table_edits_depth_and_width():
-    at = _edit({"1": {"blocks": 5, "out channels": 96}})
+    at = _edit({"row": 1, "column": BLOCKS, "value": 5}, {"row": 1, "column": WIDTH, "value": 96})
     stages = json.loads(at.code[0].value)["stages"]
     assert (stages[1]["depth"], stages[1]["out_channels"]) == (5, 96)
     assert stages[0]["depth"] == 2 and not at.error
 
 
 def test_stage_table_refuses_an_out_of_range_depth_and_keeps_the_design():
-    at = _edit({"0": {"blocks": 0}})
+    at = _edit({"row": 0, "column": BLOCKS, "value": 0})
     assert json.loads(at.code[0].value)["stages"][0]["depth"] == 2  # unchanged
     assert any("was not applied" in e.value and "depth" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"row": 0, "column": BLOCKS, "value": 2.5},  # not a whole number
+        {"row": 0, "column": WIDTH, "value": "64; drop"},
+        {"row": 0, "column": BLOCKS, "value": None},
+    ],
+)
+def test_stage_table_refuses_a_value_that_is_not_a_whole_number(edit):
+    at = _edit(edit)
+    assert json.loads(at.code[0].value)["stages"][0]["depth"] == 2
+    assert json.loads(at.code[0].value)["stages"][0]["out_channels"] == 64
+    assert any("was not applied" in e.value for e in at.error), [e.value for e in at.error]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"row": 7, "column": BLOCKS, "value": 3},  # a stage this design does not have
+        {"row": 0, "column": 0, "value": 3},  # the stage number: not editable
+        {"row": 0, "column": 99, "value": 3},
+        {"row": "0", "column": BLOCKS, "value": 3},
+        "3",
+    ],
+)
+def test_stage_table_ignores_a_report_of_no_editable_cell(edit):
+    at = _edit(edit)
+    assert [s["depth"] for s in json.loads(at.code[0].value)["stages"]] == [2, 2, 2, 2]
+    assert not at.error
+
+
+def test_stage_table_an_edit_in_whole_floats_is_the_whole_number():
+    at = _edit({"row": 3, "column": BLOCKS, "value": 4.0})
+    assert json.loads(at.code[0].value)["stages"][3]["depth"] == 4 and not at.error
 
 
 def _texts(at: AppTest) -> str:
@@ -64,11 +106,10 @@ def test_network_page_shows_overrides_and_per_stage_overhead():
     assert not failures(at), failures(at)
     text = _texts(at)
     assert "block 1: no attention" in text and "block 3: P1 (branch: CBAM)" in text
-    table = at.dataframe
-    assert table, "the stage table"
-    frame = table[0].value
-    assert list(frame["block overrides"])[1].startswith("block 1: no attention; block 3:")
-    overhead = list(frame["attention overhead (§12.4)"])
+    table = stage_table(at)
+    assert not at.dataframe  # drawn by the page's own component, not Streamlit's data grid
+    assert table["block overrides"][1].startswith("block 1: no attention; block 3:")
+    overhead = table["attention overhead (§12.4)"]
     assert all(cell.startswith("+") and "% MACs" in cell for cell in overhead)
 
 
@@ -121,7 +162,7 @@ def test_sidebar_stage_depths_are_drawn_only_while_open_and_edit_the_design():
     depth_boxes()[2].set_value(3).run()
     assert not failures(at), failures(at)
     assert [n.value for n in depth_boxes()] == [2, 2, 3, 2]
-    assert list(at.dataframe[0].value["blocks"]) == [2, 2, 3, 2]  # the design's, in the table
+    assert stage_table(at)["blocks"] == [2, 2, 3, 2]  # the design's, in the table
     at.session_state["studio.side.depths.open"] = False
     at.run()
     assert not depth_boxes()  # closed again: gone again
