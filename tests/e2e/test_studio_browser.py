@@ -440,9 +440,7 @@ def test_the_stage_table_edits_a_depth_and_refuses_a_bad_one_in_the_browser(cont
     assert box.input_value() == "2"
     box.fill("3")
     box.press("Enter")
-    expect(page.get_by_text(re.compile(r"4 stages, 9 blocks")).first).to_be_visible(
-        timeout=WAIT_MS
-    )
+    expect(page.get_by_text(re.compile(r"4 stages, 9 blocks")).first).to_be_visible(timeout=WAIT_MS)
     box = page.locator('.ra-stages input[data-row="1"][data-column="1"]')
     studio.wait_for(lambda: box.input_value() == "3", what="the table redrawn with depth 3")
     box.fill("0")
