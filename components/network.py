@@ -66,7 +66,7 @@ def _sent_edit(component_key: str) -> Optional[tuple[int, str, Any]]:
     if not isinstance(edit, dict):
         return None
     row, column, keys = edit.get("row"), edit.get("column"), list(COLUMNS)
-    if not (isinstance(row, int) and isinstance(column, int) and 0 <= column < len(keys)):
+    if not (type(row) is int and type(column) is int and 0 <= column < len(keys)):  # no bools
         return None
     if keys[column] not in EDITABLE:
         return None

@@ -81,6 +81,7 @@ def test_stage_table_refuses_a_value_that_is_not_a_whole_number(edit):
         {"row": 0, "column": 0, "value": 3},  # the stage number: not editable
         {"row": 0, "column": 99, "value": 3},
         {"row": "0", "column": BLOCKS, "value": 3},
+        {"row": 0, "column": True, "value": 3},  # True is not column 1
         "3",
     ],
 )
